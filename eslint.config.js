@@ -1,0 +1,29 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'cdk.out/', 'data/', 'coverage/', '.bench/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='only']", message: 'No focused tests.' },
+        { selector: "CallExpression[callee.property.name='skip']", message: 'No skipped tests.' },
+      ],
+    },
+  },
+  {
+    // The routing core and TwiML builders are pure: no AWS, no environment.
+    files: ['functions/routing/**/*.ts', 'functions/twiml/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', '../store/*', '../handlers/*'] }],
+      'no-restricted-globals': ['error', 'process'],
+    },
+  },
+);

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * The environment, parsed once at module load so a misconfigured function fails at cold start with
+ * a message naming the variable, not on the first call.
+ */
+const storeEnvSchema = z.object({
+  TABLE_NAME: z.string().min(1, 'TABLE_NAME must name the DynamoDB table'),
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+});
+
+const voiceEnvSchema = z
+  .object({
+    TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+    TWILIO_AUTH_TOKEN_SECRET_ARN: z.string().min(1).optional(),
+    PUBLIC_BASE_URL: z
+      .url()
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
+  })
+  .refine((env) => env.TWILIO_AUTH_TOKEN !== undefined || env.TWILIO_AUTH_TOKEN_SECRET_ARN !== undefined, {
+    message: 'set TWILIO_AUTH_TOKEN or TWILIO_AUTH_TOKEN_SECRET_ARN',
+  });
+
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigurationError(`invalid environment: ${result.error.issues.map((issue) => `${issue.path.join('.') || 'env'}: ${issue.message}`).join('; ')}`);
+}
+
+const store = parse(storeEnvSchema, process.env);
+export const storeConfig = { tableName: store.TABLE_NAME, endpoint: store.DYNAMODB_ENDPOINT, region: store.AWS_REGION };
+
+export type VoiceConfig = { authToken?: string; authTokenSecretArn?: string; publicBaseUrl?: string };
+export function readVoiceConfig(env: NodeJS.ProcessEnv = process.env): VoiceConfig {
+  const voice = parse(voiceEnvSchema, env);
+  return {
+    ...(voice.TWILIO_AUTH_TOKEN === undefined ? {} : { authToken: voice.TWILIO_AUTH_TOKEN }),
+    ...(voice.TWILIO_AUTH_TOKEN_SECRET_ARN === undefined ? {} : { authTokenSecretArn: voice.TWILIO_AUTH_TOKEN_SECRET_ARN }),
+    ...(voice.PUBLIC_BASE_URL === undefined ? {} : { publicBaseUrl: voice.PUBLIC_BASE_URL }),
+  };
+}

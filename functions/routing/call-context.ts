@@ -1,0 +1,57 @@
+/**
+ * What a call carries from one webhook to the next. It travels in the query string of the action
+ * URLs we hand to Twilio, so every webhook is answered from the request alone (no per-call item to
+ * read), and Twilio's signature over the URL means nobody can alter it on the way.
+ */
+export type CallContext = {
+  /** The group distributing the call now. */
+  readonly group: string;
+  /** Members of this group already offered this call, in the order offered. */
+  readonly offered: readonly string[];
+  /** Groups this call has been distributed in, for the forward-to-group loop guard. */
+  readonly visited: readonly string[];
+  /** Set when the caller dialled a member extension: ring only this member, in `group`'s terms. */
+  readonly member?: string;
+};
+
+const LIST_SEPARATOR = ',';
+
+export function startInGroup(group: string, visited: readonly string[] = []): CallContext {
+  return { group, offered: [], visited: visited.includes(group) ? visited : [...visited, group] };
+}
+
+export function withOffered(context: CallContext, members: readonly string[]): CallContext {
+  return { ...context, offered: [...context.offered, ...members] };
+}
+
+export function lastOffered(context: CallContext): string | undefined {
+  return context.offered.at(-1);
+}
+
+/** The context as query parameters (short names keep the URLs well inside Twilio's limits). */
+export function contextToQuery(context: CallContext): Record<string, string> {
+  const query: Record<string, string> = { g: context.group };
+  if (context.offered.length > 0) query.o = context.offered.join(LIST_SEPARATOR);
+  if (context.visited.length > 0) query.v = context.visited.join(LIST_SEPARATOR);
+  if (context.member !== undefined) query.m = context.member;
+  return query;
+}
+
+export type ContextParseResult = { ok: true; context: CallContext } | { ok: false; problem: string };
+
+const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+function parseList(value: string | undefined): string[] {
+  return value === undefined || value === '' ? [] : value.split(LIST_SEPARATOR);
+}
+
+export function contextFromQuery(query: Readonly<Record<string, string | undefined>>): ContextParseResult {
+  const group = query.g;
+  if (group === undefined || !SLUG.test(group)) return { ok: false, problem: 'query parameter g (group) is missing or not an id' };
+  const offered = parseList(query.o);
+  const visited = parseList(query.v);
+  const member = query.m;
+  const bad = [...offered, ...visited, ...(member === undefined ? [] : [member])].find((id) => !SLUG.test(id));
+  if (bad !== undefined) return { ok: false, problem: `query parameter holds an invalid id: ${bad}` };
+  return { ok: true, context: { group, offered, visited: visited.length > 0 ? visited : [group], ...(member === undefined ? {} : { member }) } };
+}

@@ -1,0 +1,95 @@
+import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Group, Member, PhoneNumber, Settings } from '../commons/schemas.js';
+import { documentClient, tableName } from './client.js';
+import { keys, ownerFromString, partitions, type ExtensionOwner, type Key } from './keys.js';
+import { groupFromItem, memberFromItem, numberFromItem, settingsFromItem, type StoredItem } from './items.js';
+
+/** Read access to the configuration (members, groups, numbers, settings, extensions). */
+
+export async function getItem(key: Key, consistent = false): Promise<StoredItem | undefined> {
+  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: consistent }));
+  return Item;
+}
+
+/** Every item of one partition, following pages. */
+export async function queryPartition(pk: string, options: { descending?: boolean; limit?: number } = {}): Promise<StoredItem[]> {
+  const items: StoredItem[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ScanIndexForward: options.descending !== true,
+        ExclusiveStartKey: startKey,
+        ...(options.limit === undefined ? {} : { Limit: options.limit - items.length }),
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined && (options.limit === undefined || items.length < options.limit));
+  return items;
+}
+
+/** Many items by key in as few requests as BatchGetItem allows (100 keys), retrying unprocessed keys. */
+export async function batchGet(keyList: readonly Key[]): Promise<StoredItem[]> {
+  const items: StoredItem[] = [];
+  for (let start = 0; start < keyList.length; start += 100) {
+    let pending: Key[] | undefined = keyList.slice(start, start + 100);
+    for (let attempt = 0; pending !== undefined && pending.length > 0; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+      const result = await documentClient.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }));
+      items.push(...(result.Responses?.[tableName] ?? []));
+      pending = result.UnprocessedKeys?.[tableName]?.Keys as Key[] | undefined;
+      if (attempt > 8 && pending !== undefined && pending.length > 0) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
+    }
+  }
+  return items;
+}
+
+/** Incoming call: the number called, by `To`. */
+export async function getNumber(e164: string): Promise<PhoneNumber | undefined> {
+  const item = await getItem(keys.number(e164));
+  return item === undefined ? undefined : numberFromItem(item);
+}
+
+export async function getGroup(id: string): Promise<Group | undefined> {
+  const item = await getItem(keys.group(id));
+  return item === undefined ? undefined : groupFromItem(item);
+}
+
+/** The members with these ids that exist, by id. */
+export async function getMembers(ids: Iterable<string>): Promise<Map<string, Member>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const items = await batchGet(unique.map((id) => keys.user(id)));
+  return new Map(items.map((item) => memberFromItem(item)).map((member) => [member.id, member]));
+}
+
+export async function getSettings(): Promise<Settings> {
+  return settingsFromItem(await getItem(keys.settings()));
+}
+
+/** Dialled digits: who owns this extension, if anyone. */
+export async function getExtensionOwner(digits: string): Promise<ExtensionOwner | undefined> {
+  const item = await getItem(keys.extension(digits));
+  return typeof item?.owner === 'string' ? ownerFromString(item.owner) : undefined;
+}
+
+/** The longest extension in use, for the greeting's <Gather numDigits>; 0 when none exists. */
+export async function longestExtension(): Promise<number> {
+  const items = await queryPartition(partitions.extensions);
+  return items.reduce((longest, item) => Math.max(longest, String(item.sk).length), 0);
+}
+
+/** GET /users, /groups, /numbers: every document of one kind, ordered by id. */
+export async function listMembers(): Promise<Member[]> {
+  return (await queryPartition(partitions.users)).map(memberFromItem);
+}
+export async function listGroups(): Promise<Group[]> {
+  return (await queryPartition(partitions.groups)).map(groupFromItem);
+}
+export async function listNumbers(): Promise<PhoneNumber[]> {
+  return (await queryPartition(partitions.numbers)).map(numberFromItem);
+}

@@ -1,0 +1,18 @@
+import type { PromptName, Settings } from '../commons/schemas.js';
+
+/** What the caller hears unless settings override it (settings.prompts). */
+export const defaultPrompts: Readonly<Record<PromptName, string>> = {
+  unknownNumber: 'Sorry, this number is not in service. Goodbye.',
+  noGroup: 'Sorry, nobody takes calls on this number at the moment. Goodbye.',
+  unknownExtension: 'Sorry, that extension does not exist. Please hold.',
+  voicemail: 'Nobody is available to take your call. Please leave a message after the tone.',
+  voicemailThanks: 'Thank you for your message. Goodbye.',
+  noMessage: 'We did not receive a message. Goodbye.',
+  apology: 'Sorry, we are having technical difficulties. Please leave a message after the tone.',
+};
+
+export type Prompt = { readonly text: string; readonly language: string };
+
+export function prompt(settings: Pick<Settings, 'prompts' | 'language'>, name: PromptName): Prompt {
+  return { text: settings.prompts[name] ?? defaultPrompts[name], language: settings.language };
+}

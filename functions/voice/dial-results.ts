@@ -1,0 +1,43 @@
+import { logger } from '../commons/logger.js';
+import { contextFromQuery } from '../routing/call-context.js';
+import { getSettings } from '../store/config-store.js';
+import { hangup } from '../twiml/responses.js';
+import { InvalidWebhookError } from './errors.js';
+import { continueInGroup } from './group-flow.js';
+import { voicemailTwiml } from './voicemail.js';
+import { param, type VoiceWebhook } from './webhook.js';
+
+/**
+ * How a <Dial> ended. `completed` (answered, then hung up) and `answered` end the call; `busy`,
+ * `no-answer`, `failed` and `canceled` mean nobody took it. Never compare with "complete".
+ */
+export type DialOutcome = 'answered' | 'not-answered';
+const ANSWERED = new Set(['completed', 'answered']);
+const NOT_ANSWERED = new Set(['busy', 'no-answer', 'failed', 'canceled']);
+
+export function dialOutcome(dialCallStatus: string | undefined, callSid: string | undefined): DialOutcome {
+  if (dialCallStatus !== undefined && ANSWERED.has(dialCallStatus)) return 'answered';
+  if (dialCallStatus === undefined || !NOT_ANSWERED.has(dialCallStatus)) {
+    logger.warn('unexpected DialCallStatus; treating the offer as not answered', { callSid, dialCallStatus });
+  }
+  return 'not-answered';
+}
+
+/** Twilio still requests the action after the caller hung up; then there is nobody left to serve. */
+function callerHungUp(webhook: VoiceWebhook): boolean {
+  return param(webhook, 'CallStatus') === 'completed';
+}
+
+/** /voice/dial-result: an offer ended; answered ends the call, otherwise distribution goes on. */
+export async function dialResult(webhook: VoiceWebhook): Promise<string> {
+  const parsed = contextFromQuery(webhook.query);
+  if (!parsed.ok) throw new InvalidWebhookError(parsed.problem);
+  if (dialOutcome(param(webhook, 'DialCallStatus'), webhook.params.CallSid) === 'answered' || callerHungUp(webhook)) return hangup();
+  return continueInGroup(webhook, parsed.context);
+}
+
+/** /voice/forward-result: a forward to a mobile or number ended; unanswered, the caller may leave a message. */
+export async function forwardResult(webhook: VoiceWebhook): Promise<string> {
+  if (dialOutcome(param(webhook, 'DialCallStatus'), webhook.params.CallSid) === 'answered' || callerHungUp(webhook)) return hangup();
+  return voicemailTwiml(webhook, await getSettings(), { group: webhook.query.g, member: webhook.query.m });
+}

@@ -1,0 +1,66 @@
+import { logger } from '../commons/logger.js';
+import { contextFromQuery, contextToQuery, startInGroup } from '../routing/call-context.js';
+import { getExtensionOwner, getNumber, getSettings, longestExtension } from '../store/config-store.js';
+import { prompt } from '../twiml/prompts.js';
+import { greetingThenRedirect, greetingWithExtensions, messageThenHangup } from '../twiml/responses.js';
+import { voiceUrl } from '../twiml/urls.js';
+import { continueInGroup } from './group-flow.js';
+import { param, type VoiceWebhook } from './webhook.js';
+import { InvalidWebhookError } from './errors.js';
+
+/** Seconds the caller has after the greeting ends to finish dialling an extension. */
+export const EXTENSION_TIMEOUT_SECONDS = 3;
+
+/** /voice/incoming: a call to one of our numbers (SPEC section 3). */
+export async function incoming(webhook: VoiceWebhook): Promise<string> {
+  const to = param(webhook, 'To');
+  const [number, settings] = await Promise.all([to === undefined ? undefined : getNumber(to), getSettings()]);
+  if (number === undefined) {
+    logger.warn('call to an unknown number', { callSid: webhook.params.CallSid, to });
+    return messageThenHangup(prompt(settings, 'unknownNumber'));
+  }
+  if (number.group === undefined) return messageThenHangup(prompt(settings, 'noGroup'));
+  const context = startInGroup(number.group);
+  if (number.greeting === undefined) return continueInGroup(webhook, context, { settings });
+  const intoGroup = voiceUrl('group', contextToQuery(context));
+  const numDigits = number.extensions ? await longestExtension() : 0;
+  if (numDigits === 0) return greetingThenRedirect(number.greeting, settings.language, intoGroup);
+  return greetingWithExtensions({
+    greeting: number.greeting,
+    language: settings.language,
+    numDigits,
+    gatherAction: voiceUrl('extension', contextToQuery(context)),
+    noDigitsRedirect: intoGroup,
+    timeoutSeconds: EXTENSION_TIMEOUT_SECONDS,
+  });
+}
+
+/** /voice/extension: digits dialled during the greeting; `g` is the number's group. */
+export async function extension(webhook: VoiceWebhook): Promise<string> {
+  const parsed = contextFromQuery(webhook.query);
+  if (!parsed.ok) throw new InvalidWebhookError(parsed.problem);
+  const digits = (param(webhook, 'Digits') ?? '').replace(/#$/, '');
+  const numberGroup = parsed.context.group;
+  const owner = /^[0-9]{1,4}$/.test(digits) ? await getExtensionOwner(digits) : undefined;
+  if (digits === '') return continueInGroup(webhook, startInGroup(numberGroup));
+  if (owner === undefined) {
+    const settings = await getSettings();
+    return continueInGroup(webhook, startInGroup(numberGroup), { lead: prompt(settings, 'unknownExtension'), settings });
+  }
+  switch (owner.kind) {
+    case 'group':
+      return continueInGroup(webhook, startInGroup(owner.id));
+    case 'user':
+      // Ring that member with the rings of the number's group, then that group's missed-call action.
+      return continueInGroup(webhook, { ...startInGroup(numberGroup), member: owner.id });
+    default:
+      return owner.kind satisfies never;
+  }
+}
+
+/** /voice/group: into the group named by the context (after a greeting). */
+export async function group(webhook: VoiceWebhook): Promise<string> {
+  const parsed = contextFromQuery(webhook.query);
+  if (!parsed.ok) throw new InvalidWebhookError(parsed.problem);
+  return continueInGroup(webhook, parsed.context);
+}

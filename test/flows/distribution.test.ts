@@ -1,0 +1,84 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { playCall } from '../support/call-player.js';
+import { admin } from '../support/invoke.js';
+import { loadGroup, loadMembers, loadNumber, NUMBER_PLAIN } from '../support/fixtures.js';
+import { createTestTable } from '../support/table.js';
+
+/** SPEC section 4, played as whole calls. */
+describe('distribution flows', () => {
+  beforeAll(async () => {
+    await createTestTable();
+    await loadMembers();
+    await admin('PUT', '/users/dora/status', { status: 'away' });
+  });
+
+  it('in-order rings the members down the list, skipping away and device-less members, until one answers', async () => {
+    await loadGroup('sales', { members: ['dora', 'eve', 'anna', 'ben', 'clara'], distribution: 'in-order', rings: 4 });
+    await loadNumber(NUMBER_PLAIN, { group: 'sales' });
+
+    const call = await playCall({ to: NUMBER_PLAIN, devices: { 'sip:clara@acme.sip.twilio.com': 'answer', ben: 'busy' } });
+
+    expect(call.offers).toEqual([
+      { nouns: ['anna'], status: 'no-answer' },
+      { nouns: ['ben', '+491709999999'], status: 'no-answer' },
+      { nouns: ['sip:clara@acme.sip.twilio.com'], status: 'completed', answeredBy: 'sip:clara@acme.sip.twilio.com' },
+    ]);
+    expect(call.transcript.filter((entry) => entry.verb === 'dial').map((entry) => entry.verb === 'dial' && entry.timeout)).toEqual([20, 20, 20]);
+    expect(call.ended).toBe('hangup');
+  });
+
+  it('in-order starts every call with the first member again', async () => {
+    await loadGroup('sales', { members: ['anna', 'ben'], distribution: 'in-order' });
+    await loadNumber(NUMBER_PLAIN, { group: 'sales' });
+
+    const first = await playCall({ to: NUMBER_PLAIN, devices: { anna: 'answer' } });
+    const second = await playCall({ to: NUMBER_PLAIN, devices: { anna: 'answer' } });
+
+    expect(first.offers.map((offer) => offer.nouns[0])).toEqual(['anna']);
+    expect(second.offers.map((offer) => offer.nouns[0])).toEqual(['anna']);
+  });
+
+  it('evenly offers the next call to the member offered longest ago, answered or not', async () => {
+    await loadGroup('support', { members: ['anna', 'ben', 'clara'], distribution: 'evenly', rings: 2 });
+    await loadNumber(NUMBER_PLAIN, { group: 'support' });
+
+    const first = await playCall({ to: NUMBER_PLAIN, devices: { anna: 'no-answer', ben: 'answer' } });
+    const second = await playCall({ to: NUMBER_PLAIN, devices: { 'sip:clara@acme.sip.twilio.com': 'answer' } });
+    const third = await playCall({ to: NUMBER_PLAIN, devices: { anna: 'answer' } });
+
+    expect(first.offers.map((offer) => offer.nouns[0])).toEqual(['anna', 'ben']);
+    expect(second.offers.map((offer) => offer.nouns[0])).toEqual(['sip:clara@acme.sip.twilio.com']);
+    expect(third.offers.map((offer) => offer.nouns[0])).toEqual(['anna']);
+  });
+
+  it('all-at-once rings every eligible member in one offer, and a SIP-only member in an offer of its own', async () => {
+    await loadGroup('everyone', { members: ['anna', 'ben', 'clara', 'dora'], distribution: 'all-at-once', rings: 3 });
+    await loadNumber(NUMBER_PLAIN, { group: 'everyone' });
+
+    const call = await playCall({ to: NUMBER_PLAIN, devices: { 'sip:clara@acme.sip.twilio.com': 'answer' } });
+
+    expect(call.offers).toEqual([
+      { nouns: ['anna', 'ben', '+491709999999'], status: 'no-answer' },
+      { nouns: ['sip:clara@acme.sip.twilio.com'], status: 'completed', answeredBy: 'sip:clara@acme.sip.twilio.com' },
+    ]);
+  });
+
+  it('all-at-once connects the first device to answer and ends the call after it', async () => {
+    await loadGroup('everyone', { members: ['anna', 'ben'], distribution: 'all-at-once' });
+    await loadNumber(NUMBER_PLAIN, { group: 'everyone' });
+
+    const call = await playCall({ to: NUMBER_PLAIN, devices: { '+491709999999': 'answer' } });
+
+    expect(call.offers).toEqual([{ nouns: ['anna', 'ben', '+491709999999'], status: 'completed', answeredBy: '+491709999999' }]);
+    expect(call.transcript.at(-1)).toEqual({ verb: 'hangup' });
+  });
+
+  it.each(['busy', 'failed'] as const)('moves on to the next member when the offer ends %s', async (outcome) => {
+    await loadGroup('sales', { members: ['anna', 'ben'], distribution: 'in-order' });
+    await loadNumber(NUMBER_PLAIN, { group: 'sales' });
+
+    const call = await playCall({ to: NUMBER_PLAIN, devices: { anna: outcome, ben: 'answer' } });
+
+    expect(call.offers.map((offer) => offer.status)).toEqual([outcome, 'completed']);
+  });
+});
