@@ -115,7 +115,7 @@ export async function playCall(script: CallScript): Promise<PlayedCall> {
       case 'Gather': {
         if (verb.attrs.action === undefined) throw new TwimlRuleError('<Gather> without action');
         for (const child of verb.children) {
-          if (child.name === 'Say') played.transcript.push({ verb: 'say', text: child.text });
+          if (child.name === 'Say') played.transcript.push({ verb: 'say', text: child.text, ...(child.attrs.language === undefined ? {} : { language: child.attrs.language }) });
           else if (child.name === 'Play') played.transcript.push({ verb: 'play', url: child.text });
           else if (child.name !== 'Pause') throw new TwimlRuleError(`<${child.name}> may not be nested in <Gather>`);
         }
