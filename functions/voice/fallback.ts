@@ -1,17 +1,27 @@
 import { defaultSettings } from '../commons/schemas.js';
+import { contextFromQuery, lastOffered, type CallContext } from '../routing/call-context.js';
 import { voicemailTwiml } from './voicemail.js';
 import type { VoiceWebhook } from './webhook.js';
 
+/** The call context of our own URL, or, for the number's Fallback URL, of the `ErrorUrl` Twilio reports. */
+function knownContext(webhook: VoiceWebhook): CallContext | undefined {
+  const own = contextFromQuery(webhook.query);
+  if (own.ok) return own.context;
+  const errorUrl = webhook.params.ErrorUrl;
+  if (errorUrl === undefined || !URL.canParse(errorUrl)) return undefined;
+  const reported = contextFromQuery(Object.fromEntries(new URL(errorUrl).searchParams));
+  return reported.ok ? reported.context : undefined;
+}
+
 /**
  * What a caller gets when we cannot do better: an apology and a voicemail, built without touching
- * the database (SPEC section 12). The group comes from our own URL when we know it; for the number's
- * Fallback URL, from the `ErrorUrl` Twilio reports.
+ * the database (SPEC section 12). Without the database we cannot know who could ring, so the message
+ * is left for the group (and member) the call context names, when it names one.
  */
 export function apologyTwiml(webhook: VoiceWebhook): string {
-  let group = webhook.query.g;
-  const errorUrl = webhook.params.ErrorUrl;
-  if (group === undefined && errorUrl !== undefined && URL.canParse(errorUrl)) group = new URL(errorUrl).searchParams.get('g') ?? undefined;
-  return voicemailTwiml(webhook, defaultSettings, { group, member: webhook.query.m }, { promptName: 'apology' });
+  const context = knownContext(webhook);
+  const member = context === undefined ? undefined : (lastOffered(context) ?? context.member);
+  return voicemailTwiml(webhook, defaultSettings, { group: context?.group, member }, { promptName: 'apology' });
 }
 
 /** /voice/fallback: the number's Fallback URL; works with the database down. */
