@@ -1,0 +1,10 @@
+import { App } from 'aws-cdk-lib';
+import { QueueGroupsStack } from '../lib/queue-groups-stack.js';
+
+const app = new App();
+const publicBaseUrl = app.node.tryGetContext('publicBaseUrl') as string | undefined;
+const authTokenSecretName = app.node.tryGetContext('authTokenSecretName') as string | undefined;
+new QueueGroupsStack(app, 'QueueGroups', {
+  ...(publicBaseUrl === undefined ? {} : { publicBaseUrl }),
+  ...(authTokenSecretName === undefined ? {} : { authTokenSecretName }),
+});

@@ -1,0 +1,103 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
+import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
+import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { AppFunction } from './app-function.js';
+import { QueueGroupsTable } from './queue-groups-table.js';
+
+export interface QueueGroupsStackProps extends StackProps {
+  /**
+   * The public base URL Twilio calls (a custom domain); signatures are checked against it.
+   * @default the HTTP API's own endpoint
+   */
+  readonly publicBaseUrl?: string;
+  /**
+   * Name of an existing Secrets Manager secret holding the Twilio auth token as plain text.
+   * @default a new secret; set its value to the account's auth token after the first deploy
+   */
+  readonly authTokenSecretName?: string;
+}
+
+/** The voice actions the voice function needs on the table: reads, and conditional writes. */
+const VOICE_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+/** The admin function also deletes and checks conditions inside transactions. */
+const ADMIN_TABLE_ACTIONS = [...VOICE_TABLE_ACTIONS, 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
+
+/** Everything the product needs in one AWS account: SPEC section 11, `cdk deploy`. */
+export class QueueGroupsStack extends Stack {
+  constructor(scope: Construct, id: string, props: QueueGroupsStackProps = {}) {
+    super(scope, id, props);
+
+    const { table } = new QueueGroupsTable(this, 'State');
+    const authToken: ISecret = props.authTokenSecretName
+      ? Secret.fromSecretNameV2(this, 'TwilioAuthToken', props.authTokenSecretName)
+      : new Secret(this, 'TwilioAuthToken', { description: 'Twilio auth token for queue groups: replace the generated value with your account auth token' });
+
+    const api = new HttpApi(this, 'VoiceApi', { description: 'Twilio voice webhooks for queue groups' });
+    const voice = new AppFunction(this, 'VoiceFunction', {
+      handlerFile: 'voice',
+      // More memory is more CPU: faster cold starts, well inside Twilio's 15 s.
+      memorySize: 1024,
+      timeout: Duration.seconds(10),
+      environment: {
+        TABLE_NAME: table.tableName,
+        TWILIO_AUTH_TOKEN_SECRET_ARN: authToken.secretArn,
+        PUBLIC_BASE_URL: props.publicBaseUrl ?? api.apiEndpoint,
+      },
+    });
+    voice.addToRolePolicy(new PolicyStatement({ actions: VOICE_TABLE_ACTIONS, resources: [table.tableArn] }));
+    authToken.grantRead(voice);
+    api.addRoutes({ path: '/voice/{proxy+}', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('VoiceIntegration', voice) });
+
+    const admin = new AppFunction(this, 'AdminFunction', { handlerFile: 'admin', timeout: Duration.seconds(29), environment: { TABLE_NAME: table.tableName } });
+    admin.addToRolePolicy(new PolicyStatement({ actions: ADMIN_TABLE_ACTIONS, resources: [table.tableArn] }));
+    const adminUrl = admin.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
+
+    // Alarms: a voice webhook that fell back to apology TwiML logs at level "error"; the function
+    // itself should never fail or be throttled while callers wait.
+    new MetricFilter(this, 'VoiceFallbackFilter', {
+      logGroup: voice.logGroupRef,
+      filterPattern: FilterPattern.stringValue('$.level', '=', 'error'),
+      metricNamespace: 'QueueGroups',
+      metricName: 'VoiceFallbacks',
+      metricValue: '1',
+    });
+    new Alarm(this, 'VoiceFallbackAlarm', {
+      alarmDescription: 'Callers got the apology TwiML because a voice webhook failed',
+      metric: new Metric({ namespace: 'QueueGroups', metricName: 'VoiceFallbacks', statistic: 'Sum', period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    new Alarm(this, 'VoiceErrorsAlarm', {
+      alarmDescription: 'The voice function failed or was throttled (Twilio then requests the Fallback URL)',
+      metric: voice.metricErrors({ period: Duration.minutes(5) }).with({ statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    new Alarm(this, 'VoiceThrottlesAlarm', {
+      alarmDescription: 'The voice function was throttled',
+      metric: voice.metricThrottles({ period: Duration.minutes(5) }).with({ statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+
+    const base = props.publicBaseUrl ?? api.apiEndpoint;
+    new CfnOutput(this, 'IncomingCallUrl', { description: 'Twilio number: "A call comes in" (HTTP POST)', value: `${base}/voice/incoming` });
+    new CfnOutput(this, 'StatusCallbackUrl', { description: 'Twilio number: "Call status changes" (HTTP POST)', value: `${base}/voice/status` });
+    new CfnOutput(this, 'FallbackUrl', { description: 'Twilio number: "Primary handler fails" (HTTP POST)', value: `${base}/voice/fallback` });
+    new CfnOutput(this, 'AdminApiUrl', { description: 'Admin API (function URL, AWS_IAM auth: sign requests with SigV4)', value: adminUrl.url });
+    new CfnOutput(this, 'AuthTokenSecretArn', { description: 'Put the Twilio auth token into this secret', value: authToken.secretArn });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+  }
+}
