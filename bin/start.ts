@@ -5,7 +5,8 @@ import { startLocalStack } from './local/stack.js';
 
 /**
  * `npm start`: the local stack. Options: `--in-memory` (keep no state on disk). Environment: `PORT`
- * (default 3000), `TWILIO_AUTH_TOKEN` (default: generated once and kept in data/).
+ * (default 3000), `TWILIO_AUTH_TOKEN` (default: generated once and kept in the data folder),
+ * `LOCAL_DATA_DIR` (default: data/ in the repository).
  */
 // The SDK warns that its releases after January 2027 need Node 22; Lambda runs Node 22, so stay quiet here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -21,13 +22,14 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
   process.exit(2);
 }
 const root = join(fileURLToPath(import.meta.url), '..', '..');
+const dataDir = process.env.LOCAL_DATA_DIR !== undefined && process.env.LOCAL_DATA_DIR !== '' ? process.env.LOCAL_DATA_DIR : join(root, 'data');
 
 try {
   const stack = await startLocalStack({
     port,
-    dataDir: join(root, 'data'),
+    dataDir,
     inMemory: args.includes('--in-memory'),
-    ...(process.env.TWILIO_AUTH_TOKEN === undefined ? {} : { authToken: process.env.TWILIO_AUTH_TOKEN }),
+    ...(process.env.TWILIO_AUTH_TOKEN ? { authToken: process.env.TWILIO_AUTH_TOKEN } : {}),
   });
   console.log(
     [
@@ -35,7 +37,7 @@ try {
       'Queue groups for Twilio numbers: local stack running',
       `  Voice webhooks  ${stack.baseUrl}/voice/incoming  (also /voice/status, /voice/fallback)`,
       `  Admin API       ${stack.baseUrl}/admin/            (e.g. GET ${stack.baseUrl}/admin/users)`,
-      `  DynamoDB Local  ${stack.dynamo.endpoint}  (${args.includes('--in-memory') ? 'in memory' : `data in ${join(root, 'data', 'dynamodb')}`})`,
+      `  DynamoDB Local  ${stack.dynamo.endpoint}  (${args.includes('--in-memory') ? 'in memory' : `data in ${join(dataDir, 'dynamodb')}`})`,
       `  Auth token      ${stack.authToken}  (from ${stack.authTokenSource})`,
       '',
       'Ctrl-C stops everything.',
