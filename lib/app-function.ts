@@ -5,6 +5,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from './bundling.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -21,9 +22,9 @@ export interface AppFunctionProps {
 }
 
 /**
- * The house defaults for every function of the project: Node.js 22 on ARM, bundled and minified by
- * the local esbuild (no Docker), the AWS SDK bundled at the lockfile's versions, source maps, and a
- * log group with a retention.
+ * The house defaults for every function of the project: Node.js 22 on ARM, bundled as ESM and
+ * minified by the local esbuild (no Docker), the AWS SDK bundled at the lockfile's versions, source
+ * maps, and a log group with a retention. bin/bench.ts bundles with the same options.
  */
 export class AppFunction extends NodejsFunction {
   readonly logGroupRef: LogGroup;
@@ -42,8 +43,12 @@ export class AppFunction extends NodejsFunction {
       logGroup,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: {
-        format: OutputFormat.CJS,
-        target: 'node22',
+        // ESM lets esbuild drop what is not used (zod's locales, most of the SDK): about half the
+        // size of a CommonJS bundle, which is less to load on a cold start (`npm run bench`).
+        format: OutputFormat.ESM,
+        mainFields: BUNDLE_MAIN_FIELDS,
+        banner: ESM_REQUIRE_BANNER,
+        target: BUNDLE_TARGET,
         minify: true,
         sourceMap: true,
         sourcesContent: false,

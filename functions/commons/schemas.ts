@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The admin API's documents, exactly as SPEC section 10 shows them, and the types the rest of the

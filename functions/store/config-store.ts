@@ -48,7 +48,28 @@ export async function batchGet(keyList: readonly Key[]): Promise<StoredItem[]> {
   return items;
 }
 
-/** Incoming call: the number called, by `To`. */
+/** Incoming call: the number called (by `To`) and the settings, in one request. */
+export async function getNumberAndSettings(e164: string | undefined): Promise<{ number: PhoneNumber | undefined; settings: Settings }> {
+  const items = await batchGet([...(e164 === undefined ? [] : [keys.number(e164)]), keys.settings()]);
+  const numberItem = items.find((item) => item.pk === partitions.numbers);
+  return { number: numberItem === undefined ? undefined : numberFromItem(numberItem), settings: settingsFromItem(items.find((item) => item.pk === 'SETTINGS')) };
+}
+
+/**
+ * A group about to distribute a call, with its evenly rotation item and (unless known) the settings,
+ * in one request. The rotation is read whatever the distribution: a missing item costs nothing.
+ */
+export async function getGroupState(groupId: string, withSettings: boolean): Promise<{ group: Group | undefined; rotationItem: StoredItem | undefined; settings: Settings | undefined }> {
+  const items = await batchGet([keys.group(groupId), keys.rotation(groupId), ...(withSettings ? [keys.settings()] : [])]);
+  const groupItem = items.find((item) => item.pk === partitions.groups);
+  return {
+    group: groupItem === undefined ? undefined : groupFromItem(groupItem),
+    rotationItem: items.find((item) => item.pk === partitions.rotations),
+    settings: withSettings ? settingsFromItem(items.find((item) => item.pk === partitions.settings)) : undefined,
+  };
+}
+
+/** The number called, by `To`. */
 export async function getNumber(e164: string): Promise<PhoneNumber | undefined> {
   const item = await getItem(keys.number(e164));
   return item === undefined ? undefined : numberFromItem(item);

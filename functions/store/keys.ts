@@ -33,6 +33,8 @@ export const partitions = {
   numbers: 'NUMBER',
   extensions: 'EXTENSION',
   voicemails: 'VOICEMAIL',
+  rotations: 'ROTATION',
+  settings: 'SETTINGS',
 } as const;
 
 /** A reference held by a document on a member or group it names, e.g. `group:support`. */

@@ -62,8 +62,10 @@ export async function recordEvenlyOffer(
   groupId: string,
   offerKey: string,
   choose: (rotation: Rotation) => string | undefined,
+  /** The rotation item as just read with the group, saving a read; a stale copy only costs a retry. */
+  known?: { item: StoredItem | undefined },
 ): Promise<RecordedOffer> {
-  let item = await readRotationItem(groupId);
+  let item = known === undefined ? await readRotationItem(groupId) : known.item;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     const repeated = memberWithOfferKey(item, offerKey);
     if (repeated !== undefined) return { member: repeated, repeated: true };

@@ -1,9 +1,10 @@
-import type { Group, Member, Settings } from '../commons/schemas.js';
+import { defaultSettings, type Group, type Member, type Settings } from '../commons/schemas.js';
 import { logger } from '../commons/logger.js';
 import { contextToQuery, withOffered, type CallContext } from '../routing/call-context.js';
 import { nextOffer, type NextOffer } from '../routing/distribution.js';
 import { missedCallStep } from '../routing/missed-call.js';
-import { getGroup, getMembers, getSettings } from '../store/config-store.js';
+import { getGroupState, getMembers } from '../store/config-store.js';
+import type { StoredItem } from '../store/items.js';
 import { recordEvenlyOffer } from '../store/rotation-store.js';
 import { dialTimeoutSeconds, planDial } from '../twiml/dial-limits.js';
 import type { Prompt } from '../twiml/prompts.js';
@@ -26,12 +27,17 @@ function memberIdsOf(group: Group, context: CallContext): string[] {
  * evenly: the choice and its record are one conditional write on the group's rotation. The offer key
  * names this call, group and attempt, so a repeated webhook gets the member it got the first time.
  */
-async function evenlyOffer(group: Group, members: ReadonlyMap<string, Member>, context: CallContext, callSid: string): Promise<NextOffer> {
+async function evenlyOffer(group: Group, members: ReadonlyMap<string, Member>, context: CallContext, callSid: string, rotationItem: StoredItem | undefined): Promise<NextOffer> {
   const offerKey = `${callSid}:${group.id}:${context.offered.length}`;
-  const recorded = await recordEvenlyOffer(group.id, offerKey, (rotation) => {
-    const decision = nextOffer(group, members, context, rotation);
-    return decision.kind === 'offer' ? decision.plan.members[0]?.id : undefined;
-  });
+  const recorded = await recordEvenlyOffer(
+    group.id,
+    offerKey,
+    (rotation) => {
+      const decision = nextOffer(group, members, context, rotation);
+      return decision.kind === 'offer' ? decision.plan.members[0]?.id : undefined;
+    },
+    { item: rotationItem },
+  );
   const member = recorded.member === undefined ? undefined : members.get(recorded.member);
   return member === undefined ? { kind: 'nobody-left' } : { kind: 'offer', plan: planDial([member]) };
 }
@@ -42,7 +48,9 @@ async function evenlyOffer(group: Group, members: ReadonlyMap<string, Member>, c
  */
 export async function continueInGroup(webhook: VoiceWebhook, context: CallContext, options: { lead?: Prompt; settings?: Settings } = {}): Promise<string> {
   const callSid = webhook.params.CallSid ?? 'unknown-call';
-  const [group, settings] = await Promise.all([getGroup(context.group), options.settings ?? getSettings()]);
+  const state = await getGroupState(context.group, options.settings === undefined);
+  const { group, rotationItem } = state;
+  const settings = options.settings ?? state.settings ?? defaultSettings;
   if (group === undefined) {
     // Admin writes keep references intact, so this is a group deleted mid-call: the caller can still leave a message.
     logger.warn('call reached a group that does not exist; offering voicemail', { callSid, group: context.group });
@@ -51,7 +59,7 @@ export async function continueInGroup(webhook: VoiceWebhook, context: CallContex
   const members = await getMembers(memberIdsOf(group, context));
   const decision =
     group.distribution === 'evenly' && context.member === undefined
-      ? await evenlyOffer(group, members, context, callSid)
+      ? await evenlyOffer(group, members, context, callSid, rotationItem)
       : nextOffer(group, members, context);
 
   if (decision.kind === 'offer') {

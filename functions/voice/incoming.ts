@@ -1,6 +1,6 @@
 import { logger } from '../commons/logger.js';
 import { contextFromQuery, contextToQuery, startInGroup } from '../routing/call-context.js';
-import { getExtensionOwner, getNumber, getSettings, longestExtension } from '../store/config-store.js';
+import { getExtensionOwner, getNumberAndSettings, getSettings, longestExtension } from '../store/config-store.js';
 import { prompt } from '../twiml/prompts.js';
 import { greetingThenRedirect, greetingWithExtensions, messageThenHangup } from '../twiml/responses.js';
 import { voiceUrl } from '../twiml/urls.js';
@@ -14,7 +14,7 @@ export const EXTENSION_TIMEOUT_SECONDS = 3;
 /** /voice/incoming: a call to one of our numbers (SPEC section 3). */
 export async function incoming(webhook: VoiceWebhook): Promise<string> {
   const to = param(webhook, 'To');
-  const [number, settings] = await Promise.all([to === undefined ? undefined : getNumber(to), getSettings()]);
+  const { number, settings } = await getNumberAndSettings(to);
   if (number === undefined) {
     logger.warn('call to an unknown number', { callSid: webhook.params.CallSid, to });
     return messageThenHangup(prompt(settings, 'unknownNumber'));

@@ -1,0 +1,171 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from '../lib/bundling.js';
+import { ensureTable, startDynamoDbLocal } from './local/dynamodb-local.js';
+import { localContext, toLambdaEvent } from './local/lambda-event.js';
+
+/**
+ * `npm run bench`: prints one JSON line per figure. It reports; it does not pass or fail.
+ *   bundle sizes (minified as the CDK stack bundles them), handler import times in fresh processes
+ *   beside require('twilio'), DynamoDB requests per webhook, and handler latency over many calls.
+ * Options (environment): BENCH_CALLS (default 1000), BENCH_IMPORT_RUNS (default 9).
+ */
+const root = join(fileURLToPath(import.meta.url), '..', '..');
+const outDir = join(root, '.bench');
+const CALLS = Number(process.env.BENCH_CALLS ?? '1000');
+const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? '9');
+const HANDLERS = ['voice', 'admin'] as const;
+
+function report(figure: string, fields: Record<string, unknown>): void {
+  console.log(JSON.stringify({ figure, ...fields }));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+const round = (value: number): number => Math.round(value * 100) / 100;
+
+/** Bundle each handler exactly as lib/app-function.ts has the CDK bundle it. */
+async function bundleSizes(): Promise<Record<string, string>> {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const files: Record<string, string> = {};
+  for (const name of HANDLERS) {
+    const outfile = join(outDir, `${name}.mjs`);
+    await build({
+      entryPoints: [join(root, 'functions', 'handlers', `${name}.ts`)],
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: BUNDLE_TARGET,
+      format: 'esm',
+      mainFields: BUNDLE_MAIN_FIELDS,
+      banner: { js: ESM_REQUIRE_BANNER },
+      outfile,
+      logLevel: 'silent',
+    });
+    const code = readFileSync(outfile);
+    report('bundle_size', { function: name, minifiedBytes: code.length, gzipBytes: gzipSync(code).length });
+    files[name] = outfile;
+  }
+  return files;
+}
+
+/** Milliseconds to load `target` in a fresh Node process (what a cold start pays for the module). */
+function importMillis(target: string, how: 'import' | 'require'): number {
+  const load = how === 'import' ? `await import(${JSON.stringify(pathToFileURL(target).href)})` : `require(${JSON.stringify(target)})`;
+  const script = `const t=performance.now();${load};process.stdout.write(String(performance.now()-t))`;
+  const env = { ...process.env, TABLE_NAME: 'bench', AWS_REGION: 'eu-central-1', TWILIO_AUTH_TOKEN: 'bench', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const args = how === 'import' ? ['--input-type=module', '-e', script] : ['-e', script];
+  return Number(execFileSync(process.execPath, args, { cwd: root, env, encoding: 'utf8' }));
+}
+
+function importTimes(files: Record<string, string>): void {
+  const targets: [string, string, 'import' | 'require'][] = [...Object.entries(files).map(([name, file]): [string, string, 'import'] => [name, file, 'import']), ['require(twilio)', 'twilio', 'require']];
+  const samples = new Map<string, number[]>(targets.map(([name]) => [name, []]));
+  // Interleaved so that machine noise hits every target alike.
+  for (let run = 0; run < IMPORT_RUNS; run += 1) for (const [name, target, how] of targets) samples.get(name)?.push(importMillis(target, how));
+  for (const [name] of targets) report('import_time', { module: name, medianMs: round(median(samples.get(name) ?? [])), runs: IMPORT_RUNS });
+}
+
+async function webhookFigures(): Promise<void> {
+  const dynamo = await startDynamoDbLocal();
+  try {
+    const token = 'bench-auth-token';
+    Object.assign(process.env, { TABLE_NAME: 'bench', DYNAMODB_ENDPOINT: dynamo.endpoint, AWS_REGION: 'local', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', TWILIO_AUTH_TOKEN: token, LOG_LEVEL: 'silent' });
+    await ensureTable(dynamo.endpoint, 'bench');
+    const [{ handler: voice }, { handler: admin }, { documentClient }] = await Promise.all([
+      import('../functions/handlers/voice.js'),
+      import('../functions/handlers/admin.js'),
+      import('../functions/store/client.js'),
+    ]);
+    let requests = 0;
+    documentClient.middlewareStack.add((next) => async (args) => {
+      requests += 1;
+      return next(args);
+    }, { step: 'initialize', name: 'benchRequestCounter' });
+
+    const putAdmin = async (path: string, body: unknown): Promise<void> => {
+      const result = (await admin(toLambdaEvent({ method: 'PUT', rawPath: path, rawQueryString: '', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }), localContext('admin'))) as APIGatewayProxyStructuredResultV2;
+      if ((result.statusCode ?? 500) >= 300) throw new Error(`PUT ${path}: ${result.body}`);
+    };
+    const members = ['m1', 'm2', 'm3', 'm4', 'm5'];
+    for (const id of members) await putAdmin(`/users/${id}`, { name: id, extension: `1${id.slice(1)}`, devices: [{ type: 'client', identity: id }] });
+    for (const distribution of ['evenly', 'in-order', 'all-at-once']) {
+      await putAdmin(`/groups/${distribution}`, { name: distribution, members, distribution });
+    }
+    await putAdmin('/numbers/+4930000001', { group: 'evenly' });
+    await putAdmin('/numbers/+4930000002', { group: 'in-order' });
+    await putAdmin('/numbers/+4930000003', { group: 'evenly', extensions: true, greeting: { say: 'Hello' } });
+
+    const post = async (pathAndQuery: string, params: Record<string, string>): Promise<string> => {
+      const [rawPath = '', rawQueryString = ''] = pathAndQuery.split(/\?(.*)/s);
+      const url = `https://bench.example${pathAndQuery}`;
+      const event = toLambdaEvent({ method: 'POST', rawPath, rawQueryString, headers: { host: 'bench.example', 'x-twilio-signature': getExpectedTwilioSignature(token, url, params), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() });
+      const result = (await voice(event, localContext('voice'))) as APIGatewayProxyStructuredResultV2;
+      if (result.statusCode !== 200) throw new Error(`${pathAndQuery}: ${result.statusCode}`);
+      return result.body ?? '';
+    };
+    const actionOf = (twiml: string): string => {
+      const action = /<Dial action="([^"]+)"/.exec(twiml)?.[1];
+      if (action === undefined) throw new Error(`no offer in ${twiml}`);
+      return `/voice/${action.replaceAll('&amp;', '&')}`;
+    };
+
+    // Requests per webhook, measured on one call of each kind.
+    const count = async (label: string, run: () => Promise<unknown>): Promise<void> => {
+      const before = requests;
+      await run();
+      report('dynamodb_requests_per_webhook', { webhook: label, requests: requests - before });
+    };
+    let sequence = 0;
+    const callSid = (): string => `CA${String((sequence += 1)).padStart(32, '0')}`;
+    for (const [label, to] of [['incoming (evenly)', '+4930000001'], ['incoming (in-order)', '+4930000002'], ['incoming (greeting with extensions)', '+4930000003']] as const) {
+      await count(label, () => post('/voice/incoming', { CallSid: callSid(), From: '+15550001111', To: to, CallStatus: 'ringing' }));
+    }
+    const sid = callSid();
+    const first = await post('/voice/incoming', { CallSid: sid, From: '+15550001111', To: '+4930000001', CallStatus: 'ringing' });
+    await count('dial-result no-answer, next offer (evenly)', () => post(actionOf(first), { CallSid: sid, From: '+15550001111', To: '+4930000001', CallStatus: 'in-progress', DialCallStatus: 'no-answer' }));
+    await count('dial-result completed', () => post(actionOf(first), { CallSid: sid, From: '+15550001111', To: '+4930000001', CallStatus: 'in-progress', DialCallStatus: 'completed' }));
+
+    // Latency: CALLS calls, one after another, each an incoming webhook and an answered dial result.
+    for (const [label, to] of [['evenly', '+4930000001'], ['in-order', '+4930000002']] as const) {
+      const incoming: number[] = [];
+      const results: number[] = [];
+      for (let index = 0; index < CALLS; index += 1) {
+        const callId = callSid();
+        const params = { CallSid: callId, From: '+15550001111', To: to, CallStatus: 'ringing' };
+        let start = performance.now();
+        const twiml = await post('/voice/incoming', params);
+        incoming.push(performance.now() - start);
+        start = performance.now();
+        await post(actionOf(twiml), { ...params, CallStatus: 'in-progress', DialCallStatus: 'no-answer' });
+        results.push(performance.now() - start);
+      }
+      report('handler_latency', { webhook: `incoming (${label})`, calls: CALLS, medianMs: round(median(incoming)), p99Ms: round(percentile(incoming, 99)) });
+      report('handler_latency', { webhook: `dial-result no-answer (${label})`, calls: CALLS, medianMs: round(median(results)), p99Ms: round(percentile(results, 99)) });
+    }
+    documentClient.destroy();
+  } finally {
+    await dynamo.stop();
+  }
+}
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const files = await bundleSizes();
+importTimes(files);
+await webhookFigures();
