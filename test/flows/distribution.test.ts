@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { playCall } from '../support/call-player.js';
 import { admin } from '../support/invoke.js';
-import { loadGroup, loadMembers, loadNumber, NUMBER_PLAIN } from '../support/fixtures.js';
+import { loadGroup, loadMembers, loadNumber, NUMBER_GREETING as NUMBER_GREETING_ONCE, NUMBER_PLAIN } from '../support/fixtures.js';
 import { createTestTable } from '../support/table.js';
 
 /** SPEC section 4, played as whole calls. */
@@ -71,6 +71,28 @@ describe('distribution flows', () => {
 
     expect(call.offers).toEqual([{ nouns: ['anna', 'ben', '+491709999999'], status: 'completed', answeredBy: '+491709999999' }]);
     expect(call.transcript.at(-1)).toEqual({ verb: 'hangup' });
+  });
+
+  it('evenly skips an away member without charging an offer, and offers her first when she is back', async () => {
+    await admin('PUT', '/users/ben/status', { status: 'away' });
+    await loadGroup('rotation', { members: ['ben', 'anna'], distribution: 'evenly' });
+    await loadNumber(NUMBER_PLAIN, { group: 'rotation' });
+
+    const whileAway = await playCall({ to: NUMBER_PLAIN, devices: { anna: 'answer' } });
+    await admin('PUT', '/users/ben/status', { status: 'available' });
+    const afterReturn = await playCall({ to: NUMBER_PLAIN, devices: { ben: 'answer' } });
+
+    expect(whileAway.offers.map((offer) => offer.nouns[0])).toEqual(['anna']);
+    expect(afterReturn.offers.map((offer) => offer.nouns[0])).toEqual(['ben']);
+  });
+
+  it('plays the greeting once, however many offers follow', async () => {
+    await loadGroup('sales', { members: ['anna', 'ben'], distribution: 'in-order' });
+    await loadNumber(NUMBER_GREETING_ONCE, { group: 'sales', greeting: { say: 'Welcome to Acme' } });
+
+    const call = await playCall({ to: NUMBER_GREETING_ONCE, devices: { ben: 'answer' } });
+
+    expect(call.transcript.map((entry) => entry.verb)).toEqual(['say', 'redirect', 'dial', 'dial', 'hangup']);
   });
 
   it.each(['busy', 'failed'] as const)('moves on to the next member when the offer ends %s', async (outcome) => {

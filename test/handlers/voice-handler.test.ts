@@ -170,6 +170,16 @@ describe('voice handler', () => {
       expect(parseTwiml(result.body).map((verb) => verb.name)).toEqual(['Hangup']);
     });
 
+    it.each(['busy', 'no-answer', 'failed', 'canceled'])('offers the call to the next member when the offer ended %s', async (status) => {
+      await loadGroup('pair', { members: ['anna', 'ben'], distribution: 'in-order' });
+
+      const result = await postVoice({ pathAndQuery: '/voice/dial-result?g=pair&o=anna&v=pair', params: { ...incomingParams, CallStatus: 'in-progress', DialCallStatus: status } });
+
+      const dial = parseTwiml(result.body).find((verb) => verb.name === 'Dial');
+      expect(dial?.children.map((noun) => noun.text)).toEqual(['ben', '+491709999999']);
+      expect(dial?.attrs.action).toBe('dial-result?g=pair&o=anna%2Cben&v=pair');
+    });
+
     it('does nothing more once the caller has hung up', async () => {
       const before = await tableSnapshot();
 
