@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from '../lib/bundling.js';
+import { deployedBundleOptions } from '../lib/bundling.js';
 import { ensureTable, startDynamoDbLocal } from './local/dynamodb-local.js';
 import { localContext, toLambdaEvent } from './local/lambda-event.js';
 
@@ -46,18 +46,7 @@ async function bundleSizes(): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   for (const name of HANDLERS) {
     const outfile = join(outDir, `${name}.mjs`);
-    await build({
-      entryPoints: [join(root, 'functions', 'handlers', `${name}.ts`)],
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: BUNDLE_TARGET,
-      format: 'esm',
-      mainFields: BUNDLE_MAIN_FIELDS,
-      banner: { js: ESM_REQUIRE_BANNER },
-      outfile,
-      logLevel: 'silent',
-    });
+    await build(deployedBundleOptions(join(root, 'functions', 'handlers', `${name}.ts`), outfile));
     const code = readFileSync(outfile);
     report('bundle_size', { function: name, minifiedBytes: code.length, gzipBytes: gzipSync(code).length });
     files[name] = outfile;

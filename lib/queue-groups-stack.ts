@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
@@ -67,30 +67,19 @@ export class QueueGroupsStack extends Stack {
       metricName: 'VoiceFallbacks',
       metricValue: '1',
     });
-    new Alarm(this, 'VoiceFallbackAlarm', {
-      alarmDescription: 'Callers got the apology TwiML because a voice webhook failed',
-      metric: new Metric({ namespace: 'QueueGroups', metricName: 'VoiceFallbacks', statistic: 'Sum', period: Duration.minutes(5) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    new Alarm(this, 'VoiceErrorsAlarm', {
-      alarmDescription: 'The voice function failed or was throttled (Twilio then requests the Fallback URL)',
-      metric: voice.metricErrors({ period: Duration.minutes(5) }).with({ statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    new Alarm(this, 'VoiceThrottlesAlarm', {
-      alarmDescription: 'The voice function was throttled',
-      metric: voice.metricThrottles({ period: Duration.minutes(5) }).with({ statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    const alarmOnAny = (id: string, description: string, metric: IMetric): Alarm =>
+      new Alarm(this, id, {
+        alarmDescription: description,
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    const fiveMinutes = Duration.minutes(5);
+    alarmOnAny('VoiceFallbackAlarm', 'Callers got the apology TwiML because a voice webhook failed', new Metric({ namespace: 'QueueGroups', metricName: 'VoiceFallbacks', statistic: 'Sum', period: fiveMinutes }));
+    alarmOnAny('VoiceErrorsAlarm', 'The voice function failed (Twilio then requests the Fallback URL)', voice.metricErrors({ period: fiveMinutes, statistic: 'Sum' }));
+    alarmOnAny('VoiceThrottlesAlarm', 'The voice function was throttled', voice.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }));
 
     const base = props.publicBaseUrl ?? api.apiEndpoint;
     new CfnOutput(this, 'IncomingCallUrl', { description: 'Twilio number: "A call comes in" (HTTP POST)', value: `${base}/voice/incoming` });

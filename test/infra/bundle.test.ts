@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from '../../lib/bundling.js';
+import { deployedBundleOptions } from '../../lib/bundling.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -15,18 +15,7 @@ describe('deployed voice bundle', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'voice-bundle-'));
-    await build({
-      entryPoints: [join(root, 'functions', 'handlers', 'voice.ts')],
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: BUNDLE_TARGET,
-      format: 'esm',
-      mainFields: BUNDLE_MAIN_FIELDS,
-      banner: { js: ESM_REQUIRE_BANNER },
-      outfile: join(dir, 'index.mjs'),
-      logLevel: 'silent',
-    });
+    await build(deployedBundleOptions(join(root, 'functions', 'handlers', 'voice.ts'), join(dir, 'index.mjs')));
   });
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
