@@ -39,6 +39,7 @@ try {
       `  Admin API       ${stack.baseUrl}/admin/            (e.g. GET ${stack.baseUrl}/admin/users)`,
       `  DynamoDB Local  ${stack.dynamo.endpoint}  (${args.includes('--in-memory') ? 'in memory' : `data in ${join(dataDir, 'dynamodb')}`})`,
       `  Auth token      ${stack.authToken}  (from ${stack.authTokenSource})`,
+      `  Twilio REST API ${process.env.TWILIO_API_BASE_URL ?? ''}  (the call simulator's fake: npm run simulate)`,
       '',
       'Ctrl-C stops everything.',
     ].join('\n'),

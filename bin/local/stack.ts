@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { ensureTable, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
+import { DEFAULT_ACCOUNT_SID, DEFAULT_API_PORT } from '../simulator/defaults.js';
 import { createLocalServer, type LocalHandlers } from './server.js';
 
 /** The whole local stack: DynamoDB Local, the table, and the handlers on a local HTTP server. */
@@ -66,6 +67,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       TWILIO_AUTH_TOKEN: token,
+      // The project's REST calls go to the call simulator's fake Twilio API unless told otherwise.
+      TWILIO_API_BASE_URL: process.env.TWILIO_API_BASE_URL || `http://127.0.0.1:${DEFAULT_API_PORT}`,
+      TWILIO_ACCOUNT_SID: process.env.TWILIO_ACCOUNT_SID || DEFAULT_ACCOUNT_SID,
     });
     const [voice, admin] = await Promise.all([import('../../functions/handlers/voice.js'), import('../../functions/handlers/admin.js')]);
     handlers = { voice: voice.handler, admin: admin.handler };

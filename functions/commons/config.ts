@@ -14,6 +14,11 @@ const voiceEnvSchema = z
   .object({
     TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
     TWILIO_AUTH_TOKEN_SECRET_ARN: z.string().min(1).optional(),
+    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/, 'must be an Account SID (AC followed by 32 hex digits)').optional(),
+    TWILIO_API_BASE_URL: z
+      .url()
+      .transform((url) => url.replace(/\/+$/, ''))
+      .default('https://api.twilio.com'),
     PUBLIC_BASE_URL: z
       .url()
       .transform((url) => url.replace(/\/+$/, ''))
@@ -39,12 +44,14 @@ function parse<T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
 const store = parse(storeEnvSchema, process.env);
 export const storeConfig = { tableName: store.TABLE_NAME, endpoint: store.DYNAMODB_ENDPOINT, region: store.AWS_REGION };
 
-export type VoiceConfig = { authToken?: string; authTokenSecretArn?: string; publicBaseUrl?: string };
+export type VoiceConfig = { authToken?: string; authTokenSecretArn?: string; publicBaseUrl?: string; accountSid?: string; twilioApiBaseUrl: string };
 export function readVoiceConfig(env: NodeJS.ProcessEnv = process.env): VoiceConfig {
   const voice = parse(voiceEnvSchema, env);
   return {
     ...(voice.TWILIO_AUTH_TOKEN === undefined ? {} : { authToken: voice.TWILIO_AUTH_TOKEN }),
     ...(voice.TWILIO_AUTH_TOKEN_SECRET_ARN === undefined ? {} : { authTokenSecretArn: voice.TWILIO_AUTH_TOKEN_SECRET_ARN }),
     ...(voice.PUBLIC_BASE_URL === undefined ? {} : { publicBaseUrl: voice.PUBLIC_BASE_URL }),
+    ...(voice.TWILIO_ACCOUNT_SID === undefined ? {} : { accountSid: voice.TWILIO_ACCOUNT_SID }),
+    twilioApiBaseUrl: voice.TWILIO_API_BASE_URL,
   };
 }

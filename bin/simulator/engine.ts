@@ -1,0 +1,922 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
+import { SimulatedClock } from './clock.js';
+import { DEFAULT_ACCOUNT_SID } from './defaults.js';
+import { parseTwiml, TwimlRuleError, type TwimlElement } from './twiml.js';
+
+/**
+ * The call simulator's engine: it plays Twilio's part for calls into the project (reference/twilio.md).
+ * It posts signed webhooks with the parameters Twilio sends, follows the TwiML it gets back on one
+ * simulated clock, lets the devices of members answer or not as told, and serves the REST requests
+ * the project makes (rest-api.ts calls into `redirectCall`, `endCall` and `dequeue`).
+ */
+
+/** What a device does when it rings. `answer` answers after 2 s and talks for 60 s. */
+export type DeviceBehaviour =
+  | 'answer'
+  | 'no-answer'
+  | 'busy'
+  | 'reject'
+  | 'failed'
+  | { answerAfter: number; hangUpAfter?: number };
+
+export type Behaviours = Record<string, DeviceBehaviour | DeviceBehaviour[]>;
+
+export type CallerScript = {
+  /** A name for the call in transcripts and expectations. */
+  id: string;
+  from: string;
+  to: string;
+  /** Seconds after the simulation starts. */
+  at?: number;
+  /** Keys the caller presses during the first <Gather>, `digitsAfter` seconds into it (default 1). */
+  digits?: string;
+  digitsAfter?: number;
+  /** The caller hangs up this many seconds after the call starts. */
+  hangUpAfter?: number;
+  /** Seconds the caller speaks into a <Record> (default 10; 0 hangs up at the beep). */
+  message?: number;
+  /** Behaviours for this call only, by member id or device address. */
+  devices?: Behaviours;
+};
+
+export type Transport = (request: { url: string; method: 'GET' | 'POST'; params: Record<string, string>; signature: string }) => Promise<{ status: number; body: string }>;
+
+export type SimulationOptions = {
+  /** Where the project answers, e.g. http://127.0.0.1:3000; the call arrives at `${baseUrl}/voice/incoming`. */
+  baseUrl: string;
+  authToken: string;
+  accountSid?: string;
+  transport: Transport;
+  /** Behaviours for every call, by member id or device address; unknown devices do not answer. */
+  devices?: Behaviours;
+  /** Device address (client identity, number, SIP URI) to member id, for transcripts and behaviours. */
+  directory?: ReadonlyMap<string, string>;
+  /** The number's "call status changes" URL, relative to baseUrl; null for none. */
+  statusCallbackPath?: string | null;
+  /** Seconds a <Play> lasts (Twilio plays the whole file; we cannot know its length). */
+  playSeconds?: number;
+  /**
+   * Whether Twilio requests the <Record> action after an empty recording: the docs disagree
+   * (reference/twilio.md), so the project must work either way; default true.
+   */
+  emptyRecordingRequestsAction?: boolean;
+};
+
+const DEFAULT_ANSWER_AFTER = 2;
+const DEFAULT_TALK_SECONDS = 60;
+/** Twilio rings about `timeout` + 5 seconds (its documented buffer). */
+const DIAL_BUFFER_SECONDS = 5;
+
+export type TranscriptEvent = { at: number; call: string } & (
+  | { type: 'call-start'; from: string; to: string; sid: string }
+  | { type: 'say'; text: string; language?: string }
+  | { type: 'play'; url: string }
+  | { type: 'pause'; seconds: number }
+  | { type: 'gather'; numDigits?: number; digits?: string }
+  | { type: 'redirect'; url: string }
+  | { type: 'offer'; nouns: string[]; members: string[]; timeout: number }
+  | { type: 'device'; noun: string; member?: string; outcome: 'answered' | 'busy' | 'rejected' | 'failed' | 'no-answer' | 'canceled' | 'hung-up' }
+  | { type: 'dial-end'; status: string; answeredBy?: string; talkSeconds?: number }
+  | { type: 'record'; seconds: number }
+  | { type: 'enqueue'; queue: string; position: number }
+  | { type: 'queue-leave'; queue: string; result: string; waitedSeconds: number }
+  | { type: 'rest'; what: string }
+  | { type: 'hangup'; by: 'twiml' | 'caller' | 'document-end' | 'rest' | 'reject' }
+  | { type: 'error'; message: string; rule?: string }
+);
+
+export type Offer = { at: number; nouns: string[]; members: string[]; timeout: number; status: string; answeredBy?: string };
+
+export type CallResult = {
+  id: string;
+  sid: string;
+  from: string;
+  to: string;
+  startedAt: number;
+  endedAt: number;
+  offers: Offer[];
+  /** Member id (or device address) who took the call, if anyone. */
+  answeredBy?: string;
+  answeredAt?: number;
+  talkSeconds?: number;
+  recordings: { recordingSid: string; seconds: number }[];
+  ended: 'hangup' | 'caller-hung-up' | 'document-ended' | 'rejected' | 'error';
+  errors: string[];
+  requests: { url: string; params: Record<string, string> }[];
+};
+
+type Interrupt =
+  | { kind: 'caller-hangup' }
+  | { kind: 'redirect'; url?: string; twiml?: string; method?: string }
+  | { kind: 'end' }
+  | { kind: 'dequeue'; url: string; method?: string }
+  | { kind: 'bridged' };
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type EventBody = DistributiveOmit<TranscriptEvent, 'at' | 'call'>;
+
+class Interrupted extends Error {
+  constructor(readonly interrupt: Interrupt) {
+    super(`interrupted: ${interrupt.kind}`);
+    this.name = 'Interrupted';
+  }
+}
+
+class CallEnded extends Error {
+  constructor(readonly how: CallResult['ended']) {
+    super(`call ended: ${how}`);
+    this.name = 'CallEnded';
+  }
+}
+
+type Device = { address: string; member: string | undefined; connectedTo: string | undefined; rings: number };
+
+type QueueEntry = { call: SimCall; joinedAt: number; bridge?: (partner: SimCall) => void };
+type SimQueue = { name: string; sid: string; members: QueueEntry[]; maxSize: number; waited: number[] };
+
+function hex(bytes: number): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+function speechSeconds(text: string): number {
+  return Math.max(1, Math.ceil(text.trim().split(/\s+/).length / 2.5));
+}
+
+class SimCall {
+  readonly sid = `CA${hex(16)}`;
+  readonly requests: { url: string; params: Record<string, string> }[] = [];
+  readonly offers: Offer[] = [];
+  readonly recordings: { recordingSid: string; seconds: number }[] = [];
+  readonly errors: string[] = [];
+  status: 'ringing' | 'in-progress' | 'completed' = 'ringing';
+  answeredBy: string | undefined;
+  answeredAt: number | undefined;
+  talkSeconds: number | undefined;
+  ended: CallResult['ended'] | undefined;
+  endedAt = 0;
+  startedAt = 0;
+  digitsUsed = false;
+  callerGone = false;
+  inQueue: SimQueue | undefined;
+  private pending: Interrupt | undefined;
+  private wake: ((interrupt: Interrupt) => void) | undefined;
+
+  constructor(readonly script: CallerScript) {}
+
+  /** Interrupt what the call is doing now (hang-up, REST redirect, dequeue). */
+  interrupt(interrupt: Interrupt): void {
+    if (this.ended !== undefined) return;
+    // A caller hang-up outranks a redirect that has not been acted on yet.
+    if (this.pending === undefined || interrupt.kind === 'caller-hangup') this.pending = interrupt;
+    this.wake?.(interrupt);
+  }
+
+  /** Throws Interrupted if something interrupted the call. */
+  check(): void {
+    const pending = this.pending;
+    if (pending !== undefined) {
+      this.pending = undefined;
+      throw new Interrupted(pending);
+    }
+  }
+
+  /** A promise that rejects when the call is interrupted, to race against waits. */
+  interruption(): Promise<never> {
+    return new Promise<never>((_resolve, reject) => {
+      if (this.pending !== undefined) {
+        const pending = this.pending;
+        this.pending = undefined;
+        reject(new Interrupted(pending));
+        return;
+      }
+      this.wake = (interrupt) => {
+        this.wake = undefined;
+        this.pending = undefined;
+        reject(new Interrupted(interrupt));
+      };
+    });
+  }
+
+  stopListening(): void {
+    this.wake = undefined;
+  }
+}
+
+export class Simulation {
+  readonly clock = new SimulatedClock();
+  readonly events: TranscriptEvent[] = [];
+  readonly accountSid: string;
+  private readonly calls: SimCall[] = [];
+  private readonly devices = new Map<string, Device>();
+  private readonly queues = new Map<string, SimQueue>();
+  private readonly behaviourUse = new Map<string, number>();
+
+  constructor(private readonly options: SimulationOptions) {
+    this.accountSid = options.accountSid ?? DEFAULT_ACCOUNT_SID;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Running
+
+  /** Plays every caller's call to its end on the simulated clock; the results in script order. */
+  async run(callers: readonly CallerScript[]): Promise<CallResult[]> {
+    const calls = callers.map((script) => new SimCall(script));
+    this.calls.push(...calls);
+    const finished = calls.map(async (call) => {
+      await this.clock.sleep(call.script.at ?? 0);
+      await this.playCall(call);
+    });
+    await this.clock.run();
+    await Promise.all(finished);
+    return calls.map((call) => this.resultOf(call));
+  }
+
+  private resultOf(call: SimCall): CallResult {
+    return {
+      id: call.script.id,
+      sid: call.sid,
+      from: call.script.from,
+      to: call.script.to,
+      startedAt: call.startedAt,
+      endedAt: call.endedAt,
+      offers: call.offers,
+      ...(call.answeredBy === undefined ? {} : { answeredBy: call.answeredBy, answeredAt: call.answeredAt ?? 0, talkSeconds: call.talkSeconds ?? 0 }),
+      recordings: call.recordings,
+      ended: call.ended ?? 'error',
+      errors: call.errors,
+      requests: call.requests,
+    };
+  }
+
+  private log(call: SimCall, event: EventBody): void {
+    this.events.push({ at: this.clock.now, call: call.script.id, ...event });
+  }
+
+  memberOf(address: string): string | undefined {
+    return this.options.directory?.get(address);
+  }
+
+  private async playCall(call: SimCall): Promise<void> {
+    call.startedAt = this.clock.now;
+    this.log(call, { type: 'call-start', from: call.script.from, to: call.script.to, sid: call.sid });
+    if (call.script.hangUpAfter !== undefined) {
+      void this.clock.sleep(call.script.hangUpAfter).then(() => {
+        if (call.ended === undefined) {
+          call.callerGone = true;
+          call.interrupt({ kind: 'caller-hangup' });
+        }
+      });
+    }
+    let url = new URL('/voice/incoming', this.options.baseUrl).toString();
+    try {
+      let verbs = await this.fetchTwiml(call, url, 'POST', {});
+      call.status = 'in-progress';
+      for (;;) {
+        try {
+          const next = await this.execute(call, verbs, url);
+          if (next === undefined) throw new CallEnded('document-ended');
+          ({ verbs, url } = next);
+        } catch (error) {
+          if (!(error instanceof Interrupted)) throw error;
+          const interrupt = error.interrupt;
+          if (interrupt.kind === 'caller-hangup') throw new CallEnded('caller-hung-up');
+          if (interrupt.kind === 'end' || interrupt.kind === 'bridged') throw new CallEnded('hangup');
+          if (interrupt.kind === 'redirect' && interrupt.twiml !== undefined) {
+            verbs = this.parseInlineTwiml(interrupt.twiml);
+            url = 'inline:';
+          } else if (interrupt.kind === 'redirect' || interrupt.kind === 'dequeue') {
+            url = interrupt.url ?? url;
+            verbs = await this.fetchTwiml(call, url, interrupt.method === 'GET' ? 'GET' : 'POST', {});
+          }
+        }
+      }
+    } catch (error) {
+      if (error instanceof CallEnded) call.ended = error.how;
+      else if (error instanceof Interrupted) call.ended = error.interrupt.kind === 'caller-hangup' ? 'caller-hung-up' : 'hangup';
+      else {
+        const message = error instanceof Error ? error.message : String(error);
+        call.errors.push(message);
+        call.ended = 'error';
+        this.log(call, { type: 'error', message, ...(error instanceof TwimlRuleError ? { rule: error.rule } : {}) });
+        this.log(call, { type: 'say', text: 'We are sorry, an application error has occurred. Goodbye.' });
+      }
+    }
+    call.stopListening();
+    call.status = 'completed';
+    call.endedAt = this.clock.now;
+    this.leaveQueue(call);
+    const by = call.ended === 'caller-hung-up' ? 'caller' : call.ended === 'document-ended' ? 'document-end' : call.ended === 'rejected' ? 'reject' : 'twiml';
+    if (call.ended !== 'error' && !this.events.some((event) => event.call === call.script.id && event.type === 'hangup')) this.log(call, { type: 'hangup', by });
+    const statusPath = this.options.statusCallbackPath === undefined ? '/voice/status' : this.options.statusCallbackPath;
+    if (statusPath !== null) {
+      await this.post(call, new URL(statusPath, this.options.baseUrl).toString(), 'POST', {
+        CallStatus: 'completed',
+        CallDuration: String(Math.round(call.endedAt - call.startedAt)),
+        CallbackSource: 'call-progress-events',
+        SequenceNumber: '0',
+        Timestamp: new Date().toUTCString(),
+      }).catch((error: unknown) => call.errors.push(`status callback failed: ${error instanceof Error ? error.message : String(error)}`));
+    }
+  }
+
+  private parseInlineTwiml(twiml: string): TwimlElement[] {
+    const verbs = parseTwiml(twiml);
+    // Inline TwiML has no document URL to resolve against: every URL in it must be absolute.
+    const walk = (elements: TwimlElement[]): void => {
+      for (const element of elements) {
+        for (const attr of ['action', 'waitUrl', 'url', 'statusCallback', 'recordingStatusCallback']) {
+          const value = element.attrs[attr];
+          if (value !== undefined && !/^https?:\/\//.test(value)) throw new TwimlRuleError('relative URL in inline TwiML', `${attr}="${value}" must be absolute when TwiML is sent with the REST API`);
+        }
+        if (element.name === 'Redirect' && !/^https?:\/\//.test(element.text)) throw new TwimlRuleError('relative URL in inline TwiML', `<Redirect>${element.text}</Redirect> must be absolute`);
+        walk(element.children);
+      }
+    };
+    walk(verbs);
+    return verbs;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Webhooks
+
+  private baseParams(call: SimCall): Record<string, string> {
+    return {
+      AccountSid: this.accountSid,
+      ApiVersion: '2010-04-01',
+      CallSid: call.sid,
+      CallStatus: call.callerGone ? 'completed' : call.status,
+      Called: call.script.to,
+      Caller: call.script.from,
+      Direction: 'inbound',
+      From: call.script.from,
+      To: call.script.to,
+    };
+  }
+
+  private async post(call: SimCall, url: string, method: 'GET' | 'POST', extra: Record<string, string>): Promise<{ status: number; body: string }> {
+    const params = { ...this.baseParams(call), ...extra };
+    call.requests.push({ url, params });
+    if (call.requests.length > 500) throw new Error('the call made more than 500 webhook requests: a loop?');
+    const target = method === 'GET' ? `${url}${url.includes('?') ? '&' : '?'}${new URLSearchParams(params).toString()}` : url;
+    const signature = getExpectedTwilioSignature(this.options.authToken, target, method === 'GET' ? {} : params);
+    return this.clock.track(() => this.options.transport({ url: target, method, params: method === 'GET' ? {} : params, signature }));
+  }
+
+  /** A webhook whose answer is TwiML to run; anything but 200 and valid TwiML fails like Twilio does. */
+  private async fetchTwiml(call: SimCall, url: string, method: 'GET' | 'POST', extra: Record<string, string>): Promise<TwimlElement[]> {
+    const response = await this.post(call, url, method, extra);
+    if (response.status !== 200) throw new Error(`${url} answered HTTP ${response.status}: Twilio would play its application error (11200)`);
+    return parseTwiml(response.body);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Verbs
+
+  /** Wait simulated seconds unless the call is interrupted first. */
+  private async wait(call: SimCall, seconds: number): Promise<void> {
+    call.check();
+    await Promise.race([this.clock.sleep(seconds), call.interruption()]);
+    call.stopListening();
+  }
+
+  /** Runs verbs until the document ends (undefined) or moves to another document. */
+  private async execute(call: SimCall, verbs: TwimlElement[], url: string): Promise<{ verbs: TwimlElement[]; url: string } | undefined> {
+    const resolve = (relative: string): string => new URL(relative, url === 'inline:' ? undefined : url).toString();
+    for (let index = 0; index < verbs.length; index += 1) {
+      const verb = verbs[index] as TwimlElement;
+      call.check();
+      const method = verb.attrs.method === 'GET' ? 'GET' : 'POST';
+      switch (verb.name) {
+        case 'Say':
+        case 'Play':
+        case 'Pause':
+          await this.playMedia(call, verb);
+          break;
+        case 'Gather': {
+          const digits = await this.gather(call, verb);
+          if (digits !== undefined || verb.attrs.actionOnEmptyResult === 'true') {
+            const next = resolve(verb.attrs.action ?? url);
+            return { verbs: await this.fetchTwiml(call, next, method, { Digits: digits ?? '', FinishedOnKey: '' }), url: next };
+          }
+          break;
+        }
+        case 'Dial': {
+          const params = await this.dial(call, verb, resolve);
+          if (verb.attrs.action !== undefined) {
+            const next = resolve(verb.attrs.action);
+            const verbsAfter = await this.fetchTwiml(call, next, method, params);
+            if (call.callerGone) throw new CallEnded('caller-hung-up');
+            return { verbs: verbsAfter, url: next };
+          }
+          if (call.callerGone) throw new CallEnded('caller-hung-up');
+          break;
+        }
+        case 'Record': {
+          const params = await this.record(call, verb, resolve);
+          if (verb.attrs.action !== undefined && params !== undefined) {
+            const next = resolve(verb.attrs.action);
+            const verbsAfter = await this.fetchTwiml(call, next, method, params);
+            if (call.callerGone) throw new CallEnded('caller-hung-up');
+            return { verbs: verbsAfter, url: next };
+          }
+          if (call.callerGone) throw new CallEnded('caller-hung-up');
+          break;
+        }
+        case 'Redirect': {
+          const next = resolve(verb.text);
+          this.log(call, { type: 'redirect', url: verb.text });
+          return { verbs: await this.fetchTwiml(call, next, method, {}), url: next };
+        }
+        case 'Hangup':
+          this.log(call, { type: 'hangup', by: 'twiml' });
+          throw new CallEnded('hangup');
+        case 'Reject':
+          this.log(call, { type: 'hangup', by: 'reject' });
+          throw new CallEnded('rejected');
+        case 'Enqueue': {
+          const outcome = await this.enqueue(call, verb, resolve);
+          if (outcome.next !== undefined) return outcome.next;
+          if (verb.attrs.action !== undefined) {
+            const next = resolve(verb.attrs.action);
+            const verbsAfter = await this.fetchTwiml(call, next, method, outcome.params);
+            if (call.callerGone) throw new CallEnded('caller-hung-up');
+            return { verbs: verbsAfter, url: next };
+          }
+          if (call.callerGone) throw new CallEnded('caller-hung-up');
+          break;
+        }
+        case 'Leave':
+          // <Leave> outside a waiting line does nothing.
+          break;
+        default:
+          throw new TwimlRuleError('unknown verb', `<${verb.name}>`);
+      }
+    }
+    return undefined;
+  }
+
+  private async playMedia(call: SimCall, verb: TwimlElement): Promise<number> {
+    const loops = Math.max(1, Number(verb.attrs.loop ?? '1') || 1);
+    let seconds: number;
+    if (verb.name === 'Say') {
+      this.log(call, { type: 'say', text: verb.text, ...(verb.attrs.language === undefined ? {} : { language: verb.attrs.language }) });
+      seconds = speechSeconds(verb.text) * loops;
+    } else if (verb.name === 'Play') {
+      this.log(call, { type: 'play', url: verb.text });
+      seconds = (this.options.playSeconds ?? 5) * loops;
+    } else {
+      seconds = Number(verb.attrs.length ?? '1');
+      this.log(call, { type: 'pause', seconds });
+    }
+    await this.wait(call, seconds);
+    return seconds;
+  }
+
+  /** <Gather>: keys count while the prompt plays and for `timeout` seconds after it. */
+  private async gather(call: SimCall, verb: TwimlElement): Promise<string | undefined> {
+    const numDigits = verb.attrs.numDigits === undefined ? undefined : Number(verb.attrs.numDigits);
+    const timeout = Number(verb.attrs.timeout ?? '5');
+    // The caller presses their keys once, during the first <Gather>; keys pressed too late are lost.
+    const keys = call.digitsUsed ? undefined : call.script.digits;
+    call.digitsUsed = true;
+    const pressAfter = call.script.digitsAfter ?? 1;
+    const promptSeconds = verb.children.reduce((sum, child) => sum + (child.name === 'Say' ? speechSeconds(child.text) : child.name === 'Play' ? (this.options.playSeconds ?? 5) : Number(child.attrs.length ?? '1')), 0);
+    const started = this.clock.now;
+    if (keys !== undefined && keys !== '' && pressAfter <= promptSeconds + timeout) {
+      // The prompt plays until the first key, which stops it.
+      for (const child of verb.children) {
+        if (this.clock.now - started >= pressAfter) break;
+        if (child.name === 'Say') this.log(call, { type: 'say', text: child.text, ...(child.attrs.language === undefined ? {} : { language: child.attrs.language }) });
+        if (child.name === 'Play') this.log(call, { type: 'play', url: child.text });
+        await this.wait(call, Math.min(pressAfter - (this.clock.now - started), child.name === 'Say' ? speechSeconds(child.text) : child.name === 'Play' ? (this.options.playSeconds ?? 5) : Number(child.attrs.length ?? '1')));
+      }
+      await this.wait(call, Math.max(0, pressAfter - (this.clock.now - started)));
+      const finishOnKey = verb.attrs.finishOnKey ?? '#';
+      let typed = keys;
+      const finish = finishOnKey === '' ? -1 : typed.indexOf(finishOnKey);
+      if (finish >= 0) typed = typed.slice(0, finish);
+      if (numDigits !== undefined) typed = typed.slice(0, numDigits);
+      const complete = finish >= 0 || (numDigits !== undefined && keys.length >= numDigits);
+      // Without a finishing key or enough digits, Twilio waits `timeout` after the last key.
+      if (!complete) await this.wait(call, timeout);
+      this.log(call, { type: 'gather', ...(numDigits === undefined ? {} : { numDigits }), ...(typed === '' ? {} : { digits: typed }) });
+      return typed === '' ? undefined : typed;
+    }
+    for (const child of verb.children) await this.playMedia(call, child);
+    await this.wait(call, timeout);
+    this.log(call, { type: 'gather', ...(numDigits === undefined ? {} : { numDigits }) });
+    return undefined;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Devices and <Dial>
+
+  private device(address: string): Device {
+    let device = this.devices.get(address);
+    if (device === undefined) {
+      device = { address, member: this.memberOf(address), connectedTo: undefined, rings: 0 };
+      this.devices.set(address, device);
+    }
+    return device;
+  }
+
+  /** The behaviour of a device for this ring: by address, else by member; a list is used in order. */
+  private behaviourFor(call: SimCall, device: Device): DeviceBehaviour {
+    const sources = [call.script.devices, this.options.devices];
+    for (const source of sources) {
+      for (const key of [device.address, device.member]) {
+        if (key === undefined || source?.[key] === undefined) continue;
+        const value = source[key];
+        if (!Array.isArray(value)) return value;
+        const useKey = `${source === call.script.devices ? call.script.id : '*'}|${key}`;
+        const used = this.behaviourUse.get(useKey) ?? 0;
+        this.behaviourUse.set(useKey, used + 1);
+        return value[Math.min(used, value.length - 1)] ?? 'no-answer';
+      }
+    }
+    return 'no-answer';
+  }
+
+  private childSid(): string {
+    return `CA${hex(16)}`;
+  }
+
+  /** Child-leg status callbacks as a noun asks for them (statusCallback + statusCallbackEvent). */
+  private childCallback(call: SimCall, noun: TwimlElement, resolve: (relative: string) => string, leg: { sid: string; sequence: number }, event: string, status: string, extra: Record<string, string> = {}): void {
+    const callback = noun.attrs.statusCallback;
+    if (callback === undefined) return;
+    const wanted = (noun.attrs.statusCallbackEvent ?? 'completed').split(/[\s,]+/);
+    if (!wanted.includes(event)) return;
+    const sequence = leg.sequence;
+    leg.sequence += 1;
+    const params = {
+      AccountSid: this.accountSid,
+      ApiVersion: '2010-04-01',
+      CallSid: leg.sid,
+      ParentCallSid: call.sid,
+      CallStatus: status,
+      Called: noun.text,
+      To: noun.text,
+      From: call.script.from,
+      Caller: call.script.from,
+      Direction: 'outbound-dial',
+      CallbackSource: 'call-progress-events',
+      SequenceNumber: String(sequence),
+      Timestamp: new Date().toUTCString(),
+      ...extra,
+    };
+    const url = resolve(callback);
+    call.requests.push({ url, params });
+    const signature = getExpectedTwilioSignature(this.options.authToken, url, params);
+    void this.clock
+      .track(() => this.options.transport({ url, method: noun.attrs.statusCallbackMethod === 'GET' ? 'GET' : 'POST', params, signature }))
+      .catch((error: unknown) => call.errors.push(`child status callback failed: ${error instanceof Error ? error.message : String(error)}`));
+  }
+
+  /** <Dial>: ring the nouns; the first device to answer wins and the others are cancelled. */
+  private async dial(call: SimCall, verb: TwimlElement, resolve: (relative: string) => string): Promise<Record<string, string>> {
+    const nouns = verb.children.length > 0 ? verb.children : [{ name: 'Number', attrs: {}, children: [], text: verb.text.trim() }];
+    const queueNoun = nouns.find((noun) => noun.name === 'Queue');
+    if (queueNoun !== undefined) return this.dialQueue(call, verb, queueNoun);
+    const timeout = Number(verb.attrs.timeout ?? '30');
+    const window = timeout + DIAL_BUFFER_SECONDS;
+    const start = this.clock.now;
+    const legs = nouns.map((noun) => ({ noun, device: this.device(noun.text), sid: this.childSid(), sequence: 0, state: 'ringing' as 'ringing' | 'answered' | 'busy' | 'failed' | 'no-answer' | 'canceled' | 'completed', behaviour: 'no-answer' as DeviceBehaviour }));
+    const members = [...new Set(legs.map((leg) => leg.device.member).filter((member): member is string => member !== undefined))];
+    const offer: Offer = { at: start, nouns: legs.map((leg) => leg.noun.text), members, timeout, status: 'no-answer' };
+    call.offers.push(offer);
+    this.log(call, { type: 'offer', nouns: offer.nouns, members, timeout });
+
+    type Plan = { at: number; leg: (typeof legs)[number]; kind: 'answer' | 'busy' | 'failed' | 'reject' };
+    const plans: Plan[] = [];
+    for (const leg of legs) {
+      leg.behaviour = this.behaviourFor(call, leg.device);
+      leg.device.rings += 1;
+      this.childCallback(call, leg.noun, resolve, leg, 'initiated', 'initiated');
+      this.childCallback(call, leg.noun, resolve, leg, 'ringing', 'ringing');
+      const behaviour = leg.behaviour;
+      if (leg.device.connectedTo !== undefined) plans.push({ at: start + 1, leg, kind: 'busy' });
+      else if (behaviour === 'busy') plans.push({ at: start + 1, leg, kind: 'busy' });
+      else if (behaviour === 'reject') plans.push({ at: start + 1, leg, kind: 'reject' });
+      else if (behaviour === 'failed') plans.push({ at: start, leg, kind: 'failed' });
+      else if (behaviour === 'answer') plans.push({ at: start + DEFAULT_ANSWER_AFTER, leg, kind: 'answer' });
+      else if (typeof behaviour === 'object' && behaviour.answerAfter < window) plans.push({ at: start + behaviour.answerAfter, leg, kind: 'answer' });
+    }
+    plans.sort((a, b) => a.at - b.at);
+
+    const endLeg = (leg: (typeof legs)[number], state: 'busy' | 'failed' | 'no-answer' | 'canceled', outcome: 'busy' | 'rejected' | 'failed' | 'no-answer' | 'canceled'): void => {
+      if (leg.state !== 'ringing') return;
+      leg.state = state;
+      this.log(call, { type: 'device', noun: leg.noun.text, ...(leg.device.member === undefined ? {} : { member: leg.device.member }), outcome });
+      this.childCallback(call, leg.noun, resolve, leg, 'completed', state);
+    };
+
+    let answered: (typeof legs)[number] | undefined;
+    try {
+      for (const plan of plans) {
+        if (plan.at > start + window) break;
+        await this.wait(call, plan.at - this.clock.now);
+        if (plan.kind === 'answer') {
+          // A device already on another call cannot take this one; it goes on ringing.
+          if (plan.leg.device.connectedTo !== undefined || plan.leg.state !== 'ringing') continue;
+          answered = plan.leg;
+          break;
+        }
+        endLeg(plan.leg, plan.kind === 'failed' ? 'failed' : 'busy', plan.kind === 'reject' ? 'rejected' : plan.kind === 'failed' ? 'failed' : 'busy');
+        if (legs.every((leg) => leg.state !== 'ringing')) break;
+      }
+      if (answered === undefined && legs.some((leg) => leg.state === 'ringing')) {
+        await this.wait(call, Math.max(0, start + window - this.clock.now));
+        for (const leg of legs) endLeg(leg, 'no-answer', 'no-answer');
+      }
+    } catch (error) {
+      for (const leg of legs) endLeg(leg, 'canceled', 'canceled');
+      if (error instanceof Interrupted && error.interrupt.kind === 'caller-hangup') {
+        call.callerGone = true;
+        offer.status = 'canceled';
+        this.log(call, { type: 'dial-end', status: 'canceled' });
+        return { DialCallStatus: 'canceled', DialCallSid: legs[0]?.sid ?? '', CallStatus: 'completed' };
+      }
+      throw error;
+    }
+
+    if (answered === undefined) {
+      const states = legs.map((leg) => leg.state);
+      const status = states.length > 0 && states.every((state) => state === 'busy') ? 'busy' : states.length > 0 && states.every((state) => state === 'failed') ? 'failed' : 'no-answer';
+      offer.status = status;
+      this.log(call, { type: 'dial-end', status });
+      return { DialCallStatus: status, DialCallSid: legs[0]?.sid ?? '' };
+    }
+
+    // Connected: the other devices stop ringing.
+    const winner = answered;
+    this.log(call, { type: 'device', noun: winner.noun.text, ...(winner.device.member === undefined ? {} : { member: winner.device.member }), outcome: 'answered' });
+    for (const leg of legs) if (leg !== winner) endLeg(leg, 'canceled', 'canceled');
+    winner.state = 'answered';
+    const who = winner.device.member ?? winner.device.address;
+    winner.device.connectedTo = call.sid;
+    call.answeredBy ??= who;
+    call.answeredAt ??= this.clock.now;
+    offer.status = 'completed';
+    offer.answeredBy = who;
+    this.childCallback(call, winner.noun, resolve, winner, 'answered', 'in-progress');
+    const talk = typeof winner.behaviour === 'object' ? (winner.behaviour.hangUpAfter ?? DEFAULT_TALK_SECONDS) : DEFAULT_TALK_SECONDS;
+    const connectedAt = this.clock.now;
+    let callerHungUp = false;
+    try {
+      await this.wait(call, talk);
+    } catch (error) {
+      if (!(error instanceof Interrupted)) throw error;
+      if (error.interrupt.kind !== 'caller-hangup') {
+        winner.device.connectedTo = undefined;
+        throw error;
+      }
+      callerHungUp = true;
+      call.callerGone = true;
+    }
+    const talked = Math.round(this.clock.now - connectedAt);
+    winner.device.connectedTo = undefined;
+    call.talkSeconds = (call.talkSeconds ?? 0) + talked;
+    this.log(call, { type: 'device', noun: winner.noun.text, ...(winner.device.member === undefined ? {} : { member: winner.device.member }), outcome: 'hung-up' });
+    this.log(call, { type: 'dial-end', status: 'completed', answeredBy: who, talkSeconds: talked });
+    winner.state = 'completed';
+    this.childCallback(call, winner.noun, resolve, winner, 'completed', 'completed', { CallDuration: String(talked) });
+    return { DialCallStatus: 'completed', DialCallSid: winner.sid, DialCallDuration: String(talked), DialBridged: 'true', ...(callerHungUp ? { CallStatus: 'completed' } : {}) };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // <Record>
+
+  private async record(call: SimCall, verb: TwimlElement, resolve: (relative: string) => string): Promise<Record<string, string> | undefined> {
+    const speak = call.script.message ?? 10;
+    const maxLength = Number(verb.attrs.maxLength ?? '3600');
+    const silence = Number(verb.attrs.timeout ?? '5');
+    const started = this.clock.now;
+    let hungUp = false;
+    try {
+      await this.wait(call, Math.min(speak, maxLength));
+      if (speak === 0) {
+        // Hanging up at the beep.
+        hungUp = true;
+        call.callerGone = true;
+      } else if (speak < maxLength) {
+        await this.wait(call, silence);
+      }
+    } catch (error) {
+      if (!(error instanceof Interrupted) || error.interrupt.kind !== 'caller-hangup') throw error;
+      hungUp = true;
+      call.callerGone = true;
+    }
+    const seconds = Math.round(Math.min(this.clock.now - started, speak, maxLength));
+    this.log(call, { type: 'record', seconds });
+    const recordingSid = `RE${hex(16)}`;
+    call.recordings.push({ recordingSid, seconds });
+    const recording = {
+      RecordingSid: recordingSid,
+      RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/${this.accountSid}/Recordings/${recordingSid}`,
+      RecordingDuration: String(seconds),
+    };
+    const callback = verb.attrs.recordingStatusCallback;
+    if (callback !== undefined) {
+      await this.post(call, resolve(callback), verb.attrs.recordingStatusCallbackMethod === 'GET' ? 'GET' : 'POST', {
+        ...recording,
+        RecordingStatus: 'completed',
+        RecordingChannels: '1',
+        RecordingSource: 'RecordVerb',
+        RecordingStartTime: new Date().toUTCString(),
+      }).then((response) => {
+        if (response.status !== 200) call.errors.push(`recording status callback answered HTTP ${response.status}`);
+      });
+    }
+    if (seconds === 0 && this.options.emptyRecordingRequestsAction === false) return undefined;
+    return { ...recording, Digits: hungUp ? 'hangup' : '', ...(hungUp ? { CallStatus: 'completed' } : {}) };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Waiting lines: <Enqueue>, <Dial><Queue>, and the REST dequeue
+
+  queueByName(name: string): SimQueue {
+    let queue = this.queues.get(name);
+    if (queue === undefined) {
+      queue = { name, sid: `QU${createHash('sha256').update(name).digest('hex').slice(0, 32)}`, members: [], maxSize: 1000, waited: [] };
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  queueBySid(sid: string): SimQueue | undefined {
+    return [...this.queues.values()].find((queue) => queue.sid === sid);
+  }
+
+  private leaveQueue(call: SimCall): void {
+    const queue = call.inQueue;
+    if (queue === undefined) return;
+    const entry = queue.members.find((member) => member.call === call);
+    queue.members = queue.members.filter((member) => member.call !== call);
+    if (entry !== undefined) queue.waited.push(this.clock.now - entry.joinedAt);
+    call.inQueue = undefined;
+  }
+
+  private queueParams(queue: SimQueue, entry: QueueEntry): Record<string, string> {
+    const average = queue.waited.length === 0 ? 0 : queue.waited.reduce((sum, value) => sum + value, 0) / queue.waited.length;
+    return {
+      QueueSid: queue.sid,
+      QueuePosition: String(queue.members.indexOf(entry) + 1),
+      QueueTime: String(Math.round(this.clock.now - entry.joinedAt)),
+      AvgQueueTime: String(Math.round(average)),
+      CurrentQueueSize: String(queue.members.length),
+      MaxQueueSize: String(queue.maxSize),
+    };
+  }
+
+  private async enqueue(
+    call: SimCall,
+    verb: TwimlElement,
+    resolve: (relative: string) => string,
+  ): Promise<{ params: Record<string, string>; next?: { verbs: TwimlElement[]; url: string } }> {
+    const queue = this.queueByName(verb.text.trim());
+    const result = (value: string, entry?: QueueEntry): Record<string, string> => ({
+      QueueResult: value,
+      QueueSid: queue.sid,
+      QueueTime: String(entry === undefined ? 0 : Math.round(this.clock.now - entry.joinedAt)),
+    });
+    if (queue.members.length >= queue.maxSize) {
+      this.log(call, { type: 'queue-leave', queue: queue.name, result: 'queue-full', waitedSeconds: 0 });
+      return { params: result('queue-full') };
+    }
+    let bridgedWith: SimCall | undefined;
+    const entry: QueueEntry = { call, joinedAt: this.clock.now };
+    entry.bridge = (partner) => {
+      bridgedWith = partner;
+      call.interrupt({ kind: 'bridged' });
+    };
+    queue.members.push(entry);
+    call.inQueue = queue;
+    this.log(call, { type: 'enqueue', queue: queue.name, position: queue.members.length });
+    const finish = (value: string): Record<string, string> => {
+      const params = result(value, entry);
+      this.log(call, { type: 'queue-leave', queue: queue.name, result: value, waitedSeconds: Math.round(this.clock.now - entry.joinedAt) });
+      this.leaveQueue(call);
+      return params;
+    };
+    const waitUrl = verb.attrs.waitUrl === undefined ? undefined : resolve(verb.attrs.waitUrl);
+    try {
+      for (;;) {
+        if (waitUrl === undefined) {
+          // Twilio's default hold music plays until something happens.
+          await this.wait(call, 3600);
+          continue;
+        }
+        let holdUrl = waitUrl;
+        let holdVerbs = await this.fetchTwiml(call, holdUrl, verb.attrs.waitUrlMethod === 'GET' ? 'GET' : 'POST', this.queueParams(queue, entry));
+        for (let index = 0; index < holdVerbs.length; index += 1) {
+          const hold = holdVerbs[index] as TwimlElement;
+          call.check();
+          if (hold.name === 'Leave') return { params: finish('leave') };
+          if (hold.name === 'Hangup') {
+            this.log(call, { type: 'hangup', by: 'twiml' });
+            finish('hangup');
+            throw new CallEnded('hangup');
+          }
+          if (hold.name === 'Redirect') {
+            holdUrl = new URL(hold.text, holdUrl).toString();
+            holdVerbs = await this.fetchTwiml(call, holdUrl, hold.attrs.method === 'GET' ? 'GET' : 'POST', this.queueParams(queue, entry));
+            index = -1;
+            continue;
+          }
+          if (hold.name === 'Gather') {
+            await this.gather(call, hold);
+            continue;
+          }
+          if (hold.name === 'Say' || hold.name === 'Play' || hold.name === 'Pause') {
+            await this.playMedia(call, hold);
+            continue;
+          }
+          throw new TwimlRuleError('verb not allowed in waitUrl', `<${hold.name}> cannot be used in a waitUrl document (Play, Say, Pause, Gather, Redirect, Leave, Hangup only)`);
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof Interrupted)) throw error;
+      const interrupt = error.interrupt;
+      if (interrupt.kind === 'caller-hangup') {
+        call.callerGone = true;
+        return { params: { ...finish('hangup'), CallStatus: 'completed' } };
+      }
+      if (interrupt.kind === 'bridged' && bridgedWith !== undefined) {
+        const params = finish('bridged');
+        await this.talk(call, bridgedWith);
+        return { params };
+      }
+      if (interrupt.kind === 'end' || interrupt.kind === 'bridged') throw error;
+      // A REST dequeue or redirect: the action is requested at once (its answer is not used: the call
+      // runs the TwiML of the new URL), then the call moves on.
+      const params = finish('redirected');
+      if (verb.attrs.action !== undefined) await this.post(call, resolve(verb.attrs.action), verb.attrs.method === 'GET' ? 'GET' : 'POST', params);
+      if (interrupt.kind === 'redirect' && interrupt.twiml !== undefined) return { params, next: { verbs: this.parseInlineTwiml(interrupt.twiml), url: 'inline:' } };
+      const next = interrupt.kind === 'redirect' || interrupt.kind === 'dequeue' ? (interrupt.url ?? '') : '';
+      return { params, next: { verbs: await this.fetchTwiml(call, next, interrupt.method === 'GET' ? 'GET' : 'POST', {}), url: next } };
+    }
+  }
+
+  /** A queued caller bridged to the call that dialled the queue: they talk, then both go on. */
+  private async talk(call: SimCall, partner: SimCall): Promise<void> {
+    call.answeredBy ??= partner.script.id;
+    call.answeredAt ??= this.clock.now;
+    try {
+      await this.wait(call, DEFAULT_TALK_SECONDS);
+    } catch (error) {
+      if (!(error instanceof Interrupted) || error.interrupt.kind !== 'caller-hangup') throw error;
+      call.callerGone = true;
+    }
+  }
+
+  /** <Dial><Queue>: connect to the caller at the front of the queue. */
+  private async dialQueue(call: SimCall, verb: TwimlElement, noun: TwimlElement): Promise<Record<string, string>> {
+    const queue = this.queueByName(noun.text.trim());
+    const front = queue.members[0];
+    if (front === undefined) {
+      await this.wait(call, Number(verb.attrs.timeout ?? '30'));
+      return { DialCallStatus: 'no-answer' };
+    }
+    front.bridge?.(call);
+    await this.talk(call, front.call);
+    return { DialCallStatus: 'completed', DialCallSid: front.call.sid, DialCallDuration: String(DEFAULT_TALK_SECONDS), DialBridged: 'true', QueueSid: queue.sid };
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // What the fake REST API does (rest-api.ts validates the requests first)
+
+  liveCall(sid: string): { status: string; queued: boolean } | undefined {
+    const call = this.calls.find((candidate) => candidate.sid === sid);
+    if (call === undefined) return undefined;
+    return { status: call.ended === undefined ? call.status : 'completed', queued: call.inQueue !== undefined };
+  }
+
+  redirectCall(sid: string, target: { url?: string; twiml?: string; method?: string }): void {
+    const call = this.calls.find((candidate) => candidate.sid === sid);
+    if (call === undefined) return;
+    this.log(call, { type: 'rest', what: target.twiml !== undefined ? 'call updated with TwiML' : `call redirected to ${target.url ?? ''}` });
+    call.interrupt({ kind: 'redirect', ...target });
+  }
+
+  endCall(sid: string): void {
+    const call = this.calls.find((candidate) => candidate.sid === sid);
+    if (call === undefined) return;
+    this.log(call, { type: 'rest', what: 'call ended' });
+    this.log(call, { type: 'hangup', by: 'rest' });
+    call.interrupt({ kind: 'end' });
+  }
+
+  /** Dequeue a caller (by CallSid, or the front) to run the TwiML at `url`; the member's position. */
+  dequeue(queueSid: string, callSidOrFront: string, url: string, method?: string): { callSid: string; position: number; waitTime: number } | undefined {
+    const queue = this.queueBySid(queueSid);
+    if (queue === undefined) return undefined;
+    const entry = callSidOrFront === 'Front' ? queue.members[0] : queue.members.find((member) => member.call.sid === callSidOrFront);
+    if (entry === undefined) return undefined;
+    const position = queue.members.indexOf(entry) + 1;
+    this.log(entry.call, { type: 'rest', what: `dequeued from ${queue.name} to ${url}` });
+    entry.call.interrupt({ kind: 'dequeue', url, ...(method === undefined ? {} : { method }) });
+    return { callSid: entry.call.sid, position, waitTime: Math.round(this.clock.now - entry.joinedAt) };
+  }
+}
