@@ -181,21 +181,26 @@ class SimCall {
     }
   }
 
-  /** A promise that rejects when the call is interrupted, to race against waits. */
+  /**
+   * A promise that rejects when the call is interrupted, to race against waits. The interrupt stays
+   * pending until `check` or `consume` takes it, so one that arrives as a wait ends is not lost.
+   */
   interruption(): Promise<never> {
     return new Promise<never>((_resolve, reject) => {
       if (this.pending !== undefined) {
-        const pending = this.pending;
-        this.pending = undefined;
-        reject(new Interrupted(pending));
+        reject(new Interrupted(this.pending));
         return;
       }
       this.wake = (interrupt) => {
         this.wake = undefined;
-        this.pending = undefined;
         reject(new Interrupted(interrupt));
       };
     });
+  }
+
+  /** The pending interrupt was delivered (by a rejected wait). */
+  consume(): void {
+    this.pending = undefined;
   }
 
   stopListening(): void {
@@ -376,8 +381,16 @@ export class Simulation {
   /** Wait simulated seconds unless the call is interrupted first. */
   private async wait(call: SimCall, seconds: number): Promise<void> {
     call.check();
-    await Promise.race([this.clock.sleep(seconds), call.interruption()]);
-    call.stopListening();
+    try {
+      await Promise.race([this.clock.sleep(seconds), call.interruption()]);
+    } catch (error) {
+      call.consume();
+      throw error;
+    } finally {
+      call.stopListening();
+    }
+    // An interrupt at the very moment the wait ended still counts.
+    call.check();
   }
 
   /** Runs verbs until the document ends (undefined) or moves to another document. */

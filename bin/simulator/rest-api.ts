@@ -40,6 +40,8 @@ function badMethod(params: Record<string, string>, field: string): Answer | unde
 
 export class FakeTwilioApi {
   readonly requests: RestRequestRecord[] = [];
+  /** The base URL once listening, for TWILIO_API_BASE_URL. */
+  url = '';
   private server: Server | undefined;
 
   constructor(
@@ -57,7 +59,8 @@ export class FakeTwilioApi {
     });
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error('no address');
-    return `http://127.0.0.1:${address.port}`;
+    this.url = `http://127.0.0.1:${address.port}`;
+    return this.url;
   }
 
   async close(): Promise<void> {
