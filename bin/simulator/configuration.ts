@@ -7,6 +7,8 @@ export type Configuration = {
   groups?: Record<string, Record<string, unknown>>;
   numbers?: Record<string, unknown>;
   settings?: unknown;
+  /** Members who are away (PUT /users/{id}/status); everyone else is available. */
+  statuses?: Record<string, 'available' | 'away'>;
 };
 
 export class AdminApiError extends Error {
@@ -49,6 +51,7 @@ export async function replaceConfiguration(adminUrl: string, configuration: Conf
   for (const [id, document] of groupEntries.filter(([, document]) => forwards(document))) await call(adminUrl, 'PUT', `/groups/${id}`, document);
   for (const [number, document] of Object.entries(configuration.numbers ?? {})) await call(adminUrl, 'PUT', `/numbers/${encodeURIComponent(number)}`, document);
   await call(adminUrl, 'PUT', '/settings', configuration.settings ?? {});
+  for (const [id, status] of Object.entries(configuration.statuses ?? {})) await call(adminUrl, 'PUT', `/users/${id}/status`, { status });
 }
 
 export type StoredVoicemail = { callSid: string; caller: string; group?: string; member?: string; durationSeconds: number; recordingUrl: string; recordedAt: string };

@@ -39,6 +39,7 @@ export const expectationSchema = z.union([
   z.strictObject({ call: z.string(), voicemail: voicemailExpectation.nullable() }),
   z.strictObject({ call: z.string(), ended: z.enum(['hangup', 'caller-hung-up', 'document-ended', 'rejected']) }),
   z.strictObject({ offersPerMember: z.record(z.string(), z.number().int().min(0)) }),
+  z.strictObject({ firstOffersPerMember: z.record(z.string(), z.number().int().min(0)) }),
 ]);
 export type Expectation = z.infer<typeof expectationSchema>;
 
@@ -52,6 +53,7 @@ export const scenarioSchema = z.strictObject({
       groups: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
       numbers: z.record(z.string(), z.unknown()).optional(),
       settings: z.unknown().optional(),
+      statuses: z.record(z.string(), z.enum(['available', 'away'])).optional(),
     })
     .optional(),
   devices: behavioursSchema.default({}),
@@ -123,12 +125,16 @@ export function checkExpectation(
   events: readonly TranscriptEvent[],
   voicemails: readonly StoredVoicemail[] | undefined,
 ): string | undefined {
-  if ('offersPerMember' in expectation) {
+  if ('offersPerMember' in expectation || 'firstOffersPerMember' in expectation) {
+    const firstOnly = 'firstOffersPerMember' in expectation;
+    const wanted = 'firstOffersPerMember' in expectation ? expectation.firstOffersPerMember : expectation.offersPerMember;
     const counts = new Map<string, number>();
-    for (const result of results.values()) for (const offer of result.offers) for (const member of offer.members) counts.set(member, (counts.get(member) ?? 0) + 1);
-    const wrong = Object.entries(expectation.offersPerMember).filter(([member, count]) => (counts.get(member) ?? 0) !== count);
+    for (const result of results.values()) {
+      for (const offer of firstOnly ? result.offers.slice(0, 1) : result.offers) for (const member of offer.members) counts.set(member, (counts.get(member) ?? 0) + 1);
+    }
+    const wrong = Object.entries(wanted).filter(([member, count]) => (counts.get(member) ?? 0) !== count);
     if (wrong.length === 0) return undefined;
-    return `offers per member were ${JSON.stringify(Object.fromEntries(counts))}; expected ${wrong.map(([member, count]) => `${member}: ${count}`).join(', ')}`;
+    return `${firstOnly ? 'first offers' : 'offers'} per member were ${JSON.stringify(Object.fromEntries(counts))}; expected ${wrong.map(([member, count]) => `${member}: ${count}`).join(', ')}`;
   }
   const result = results.get(expectation.call);
   if (result === undefined) return `call ${expectation.call} was not placed`;
