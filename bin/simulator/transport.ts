@@ -2,12 +2,19 @@ import type { Transport } from './engine.js';
 
 /** Webhooks over HTTP, as Twilio sends them: form-encoded POST (or GET) with X-Twilio-Signature. */
 export const httpTransport: Transport = async ({ url, method, params, signature }) => {
-  const response = await fetch(url, {
+  let response: Response;
+  try {
+    response = await fetch(url, {
     method,
     headers: { 'x-twilio-signature': signature, 'user-agent': 'TwilioProxy/1.1 (queue-groups simulator)', ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
     ...(method === 'POST' ? { body: new URLSearchParams(params).toString() } : {}),
     signal: AbortSignal.timeout(15_000),
   });
+  } catch (error) {
+    // Twilio waits 15 s at most, then plays its application error (11205).
+    const reason = error instanceof Error && error.name === 'TimeoutError' ? 'did not answer within 15 s (Twilio error 11205)' : 'could not be reached';
+    throw new Error(`${url} ${reason}: is the project running there? (npm start, or --base-url)`, { cause: error });
+  }
   return { status: response.status, body: await response.text() };
 };
 
