@@ -38,7 +38,14 @@ export type CallerScript = {
   message?: number;
   /** Behaviours for this call only, by member id or device address. */
   devices?: Behaviours;
+  /**
+   * End this caller's wait in a queue after `after` seconds with a QueueResult that Twilio produces
+   * only on its own faults or races, so the project's handling of every QueueResult can be tested.
+   */
+  queueFault?: { after: number; result: QueueFault };
 };
+
+export type QueueFault = 'error' | 'system-error' | 'bridging-in-process' | 'redirected-from-bridged';
 
 export type Transport = (request: { url: string; method: 'GET' | 'POST'; params: Record<string, string>; signature: string }) => Promise<{ status: number; body: string }>;
 
@@ -54,6 +61,8 @@ export type SimulationOptions = {
   directory?: ReadonlyMap<string, string>;
   /** The number's "call status changes" URL, relative to baseUrl; null for none. */
   statusCallbackPath?: string | null;
+  /** The size at which a queue is full (Twilio's default is 1000). */
+  queueMaxSize?: number;
   /** Seconds a <Play> lasts (Twilio plays the whole file; we cannot know its length). */
   playSeconds?: number;
   /**
@@ -111,7 +120,8 @@ type Interrupt =
   | { kind: 'redirect'; url?: string; twiml?: string; method?: string }
   | { kind: 'end' }
   | { kind: 'dequeue'; url: string; method?: string }
-  | { kind: 'bridged' };
+  | { kind: 'bridged' }
+  | { kind: 'queue-fault'; result: QueueFault };
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type EventBody = DistributiveOmit<TranscriptEvent, 'at' | 'call'>;
@@ -286,7 +296,7 @@ export class Simulation {
           if (!(error instanceof Interrupted)) throw error;
           const interrupt = error.interrupt;
           if (interrupt.kind === 'caller-hangup') throw new CallEnded('caller-hung-up');
-          if (interrupt.kind === 'end' || interrupt.kind === 'bridged') throw new CallEnded('hangup');
+          if (interrupt.kind === 'end' || interrupt.kind === 'bridged' || interrupt.kind === 'queue-fault') throw new CallEnded('hangup');
           if (interrupt.kind === 'redirect' && interrupt.twiml !== undefined) {
             verbs = this.parseInlineTwiml(interrupt.twiml);
             url = 'inline:';
@@ -752,7 +762,7 @@ export class Simulation {
   queueByName(name: string): SimQueue {
     let queue = this.queues.get(name);
     if (queue === undefined) {
-      queue = { name, sid: `QU${createHash('sha256').update(name).digest('hex').slice(0, 32)}`, members: [], maxSize: 1000, waited: [] };
+      queue = { name, sid: `QU${createHash('sha256').update(name).digest('hex').slice(0, 32)}`, members: [], maxSize: this.options.queueMaxSize ?? 1000, waited: [] };
       this.queues.set(name, queue);
     }
     return queue;
@@ -807,6 +817,12 @@ export class Simulation {
     queue.members.push(entry);
     call.inQueue = queue;
     this.log(call, { type: 'enqueue', queue: queue.name, position: queue.members.length });
+    const fault = call.script.queueFault;
+    if (fault !== undefined) {
+      void this.clock.sleep(fault.after).then(() => {
+        if (queue.members.includes(entry)) call.interrupt({ kind: 'queue-fault', result: fault.result });
+      });
+    }
     const finish = (value: string): Record<string, string> => {
       const params = result(value, entry);
       this.log(call, { type: 'queue-leave', queue: queue.name, result: value, waitedSeconds: Math.round(this.clock.now - entry.joinedAt) });
@@ -861,6 +877,7 @@ export class Simulation {
         await this.talk(call, bridgedWith);
         return { params };
       }
+      if (interrupt.kind === 'queue-fault') return { params: finish(interrupt.result) };
       if (interrupt.kind === 'end' || interrupt.kind === 'bridged') throw error;
       // A REST dequeue or redirect: the action is requested at once (its answer is not used: the call
       // runs the TwiML of the new URL), then the call moves on.

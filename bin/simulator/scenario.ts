@@ -26,6 +26,7 @@ const callSchema = z.strictObject({
   hangUpAfter: z.number().positive().optional(),
   message: z.number().min(0).optional(),
   devices: behavioursSchema.optional(),
+  queueFault: z.strictObject({ after: z.number().min(0), result: z.enum(['error', 'system-error', 'bridging-in-process', 'redirected-from-bridged']) }).optional(),
 });
 
 const voicemailExpectation = z.strictObject({ group: z.string().optional(), member: z.string().optional(), seconds: z.number().optional() });

@@ -253,6 +253,37 @@ describe('call simulator: waiting lines and the REST API', () => {
     expect(left[0]?.params).toMatchObject({ QueueResult: 'leave', QueueTime: '45' });
   });
 
+  it.each(['error', 'system-error', 'bridging-in-process', 'redirected-from-bridged'] as const)('can end a wait with QueueResult %s, as Twilio does on its own faults', async (fault) => {
+    const { simulation, seen } = setup(line);
+
+    await simulation.run([{ ...caller, queueFault: { after: 20, result: fault } }]);
+
+    expect(seen.find((request) => request.path === '/voice/left')).toMatchObject({ at: 20, params: expect.objectContaining({ QueueResult: fault, QueueTime: '20' }) });
+    expect(simulation.events.filter((event) => event.type === 'say').map((event) => (event.type === 'say' ? event.text : ''))).toEqual([`left ${fault}`]);
+  });
+
+  it('reports a full queue with QueueResult queue-full at once', async () => {
+    const { simulation, seen } = setup(line, { queueMaxSize: 1 });
+
+    await simulation.run([caller, { ...caller, id: 'c2', at: 2, hangUpAfter: 1 }]);
+
+    expect(seen.filter((request) => request.path === '/voice/left')[0]?.params).toMatchObject({ QueueResult: 'queue-full', QueueTime: '0' });
+  });
+
+  it('bridges the front caller to a call that dials the queue: QueueResult bridged after the talk', async () => {
+    const { simulation, seen } = setup({
+      ...line,
+      '/voice/hold': () => '<Pause length="30"/>',
+      '/voice/incoming': (params) => (params.To === '+493000000002' ? '<Dial><Queue>support</Queue></Dial>' : line['/voice/incoming']()),
+    });
+
+    const [waiting, agent] = await simulation.run([caller, { ...caller, id: 'agent', to: '+493000000002', at: 10 }]);
+
+    expect(waiting?.answeredBy).toBe('agent');
+    expect(agent?.offers).toEqual([]);
+    expect(seen.find((request) => request.path === '/voice/left')).toMatchObject({ at: 70, params: expect.objectContaining({ QueueResult: 'bridged', QueueTime: '10' }) });
+  });
+
   it('reports a caller who hangs up while waiting with QueueResult hangup', async () => {
     const { simulation, seen } = setup(line);
 
