@@ -226,6 +226,8 @@ export class Simulation {
   private readonly devices = new Map<string, Device>();
   private readonly queues = new Map<string, SimQueue>();
   private readonly behaviourUse = new Map<string, number>();
+  /** Wall-clock time of simulated second 0: Twilio's `Timestamp` parameters follow the simulated clock. */
+  private readonly epoch = Date.now();
 
   constructor(private readonly options: SimulationOptions) {
     this.accountSid = options.accountSid ?? DEFAULT_ACCOUNT_SID;
@@ -330,7 +332,7 @@ export class Simulation {
         CallDuration: String(Math.round(call.endedAt - call.startedAt)),
         CallbackSource: 'call-progress-events',
         SequenceNumber: '0',
-        Timestamp: new Date().toUTCString(),
+        Timestamp: this.timestamp(),
       }).catch((error: unknown) => call.errors.push(`status callback failed: ${error instanceof Error ? error.message : String(error)}`));
     }
   }
@@ -354,6 +356,11 @@ export class Simulation {
 
   // ------------------------------------------------------------------------------------------
   // Webhooks
+
+  /** The simulated moment as Twilio writes it in `Timestamp` (RFC 2822). */
+  timestamp(): string {
+    return new Date(this.epoch + this.clock.now * 1000).toUTCString();
+  }
 
   private baseParams(call: SimCall): Record<string, string> {
     return {
@@ -586,7 +593,7 @@ export class Simulation {
       Direction: 'outbound-dial',
       CallbackSource: 'call-progress-events',
       SequenceNumber: String(sequence),
-      Timestamp: new Date().toUTCString(),
+      Timestamp: this.timestamp(),
       ...extra,
     };
     const url = resolve(callback);
@@ -747,7 +754,7 @@ export class Simulation {
         RecordingStatus: 'completed',
         RecordingChannels: '1',
         RecordingSource: 'RecordVerb',
-        RecordingStartTime: new Date().toUTCString(),
+        RecordingStartTime: this.timestamp(),
       }).then((response) => {
         if (response.status !== 200) call.errors.push(`recording status callback answered HTTP ${response.status}`);
       });

@@ -108,6 +108,7 @@ export const promptNames = [
   'voicemailThanks',
   'noMessage',
   'apology',
+  'position',
 ] as const;
 export type PromptName = (typeof promptNames)[number];
 

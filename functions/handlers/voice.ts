@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import { authTokenProvider } from '../commons/auth-token.js';
 import { readVoiceConfig } from '../commons/config.js';
 import { logger } from '../commons/logger.js';
+import { createTwilioApi } from '../twilio-api/client.js';
 import { twilioFormBody } from '../middleware/twilio-form-body.js';
 import { twilioSignature } from '../middleware/twilio-signature.js';
 import { twimlErrorHandler } from '../middleware/twiml-error-handler.js';
@@ -12,9 +13,22 @@ import type { VoiceWebhook } from '../voice/webhook.js';
 
 /** The voice function: every Twilio webhook under /voice/ (SPEC section 10). */
 const config = readVoiceConfig();
+const authToken = authTokenProvider(config);
+/** The one REST client: the waiting line moves callers with it. */
+const twilio = createTwilioApi({ baseUrl: config.twilioApiBaseUrl, accountSid: config.accountSid ?? '', authToken });
+
+/**
+ * When the event happened: Twilio's `Timestamp` on status callbacks (so durations agree with Twilio's
+ * own CallDuration), else the time the request arrived.
+ */
+function eventTime(params: Record<string, string>): Date {
+  const stamp = params.Timestamp === undefined ? Number.NaN : Date.parse(params.Timestamp);
+  return Number.isNaN(stamp) ? new Date() : new Date(stamp);
+}
 
 function toWebhook(event: VoiceEvent, route: string): VoiceWebhook {
-  return { route, params: event.twilioParams ?? {}, query: queryParams(event), url: event.twilioUrl ?? '', now: new Date() };
+  const params = event.twilioParams ?? {};
+  return { route, params, query: queryParams(event), url: event.twilioUrl ?? '', now: eventTime(params), twilio };
 }
 
 function routeOf(event: VoiceEvent): string {
@@ -33,5 +47,5 @@ async function answerVoiceWebhook(event: VoiceEvent): Promise<HttpResult> {
 
 export const handler = middy<VoiceEvent, HttpResult>(answerVoiceWebhook)
   .use(twilioFormBody())
-  .use(twilioSignature({ authToken: authTokenProvider(config), ...(config.publicBaseUrl === undefined ? {} : { publicBaseUrl: config.publicBaseUrl }) }))
+  .use(twilioSignature({ authToken, ...(config.publicBaseUrl === undefined ? {} : { publicBaseUrl: config.publicBaseUrl }) }))
   .use(twimlErrorHandler({ fallbackTwiml: (event) => apologyTwiml(toWebhook(event, routeOf(event))) }));

@@ -12,6 +12,8 @@ export type CallContext = {
   readonly visited: readonly string[];
   /** Set when the caller dialled a member extension: ring only this member, in `group`'s terms. */
   readonly member?: string;
+  /** The members of the offer now ringing, whose ringing marks its end clears. */
+  readonly ringing?: readonly string[];
 };
 
 const LIST_SEPARATOR = ',';
@@ -21,7 +23,8 @@ export function startInGroup(group: string, visited: readonly string[] = []): Ca
 }
 
 export function withOffered(context: CallContext, members: readonly string[]): CallContext {
-  return { ...context, offered: [...context.offered, ...members] };
+  const { ringing: _ringing, ...rest } = context;
+  return { ...rest, offered: [...context.offered, ...members] };
 }
 
 export function lastOffered(context: CallContext): string | undefined {
@@ -34,6 +37,7 @@ export function contextToQuery(context: CallContext): Record<string, string> {
   if (context.offered.length > 0) query.o = context.offered.join(LIST_SEPARATOR);
   if (context.visited.length > 0) query.v = context.visited.join(LIST_SEPARATOR);
   if (context.member !== undefined) query.m = context.member;
+  if (context.ringing !== undefined && context.ringing.length > 0) query.r = context.ringing.join(LIST_SEPARATOR);
   return query;
 }
 
@@ -51,7 +55,11 @@ export function contextFromQuery(query: Readonly<Record<string, string | undefin
   const offered = parseList(query.o);
   const visited = parseList(query.v);
   const member = query.m;
-  const bad = [...offered, ...visited, ...(member === undefined ? [] : [member])].find((id) => !SLUG.test(id));
+  const ringing = parseList(query.r);
+  const bad = [...offered, ...visited, ...ringing, ...(member === undefined ? [] : [member])].find((id) => !SLUG.test(id));
   if (bad !== undefined) return { ok: false, problem: `query parameter holds an invalid id: ${bad}` };
-  return { ok: true, context: { group, offered, visited: visited.length > 0 ? visited : [group], ...(member === undefined ? {} : { member }) } };
+  return {
+    ok: true,
+    context: { group, offered, visited: visited.length > 0 ? visited : [group], ...(member === undefined ? {} : { member }), ...(ringing.length > 0 ? { ringing } : {}) },
+  };
 }

@@ -1,7 +1,7 @@
 import type { Group, Member } from '../commons/schemas.js';
 import { planDial, type DialPlan } from '../twiml/dial-limits.js';
 import type { CallContext } from './call-context.js';
-import { eligibleMembers } from './eligibility.js';
+import { eligibleMembers, type PresenceView } from './eligibility.js';
 
 /**
  * The evenly rotation of one group: for each member, the sequence number of the last offer they got.
@@ -49,9 +49,10 @@ export function nextOffer(
   membersById: ReadonlyMap<string, Member>,
   context: CallContext,
   rotation: Rotation = emptyRotation,
+  presence?: PresenceView,
 ): NextOffer {
   const order = context.member === undefined ? group.members : [context.member];
-  const candidates = eligibleMembers(order, membersById, context.offered);
+  const candidates = eligibleMembers(order, membersById, context.offered, presence);
   const first = candidates[0];
   if (first === undefined) return { kind: 'nobody-left' };
   // A member extension rings that one member, whatever the group's distribution.

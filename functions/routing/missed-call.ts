@@ -10,8 +10,9 @@ export type MissedCallStep =
       /** The member the message belongs to: the last member offered the call, else the group's first member. */
       member: string | undefined;
       /** Why a voicemail and not the configured action, when it is a fallback. */
-      reason?: 'wait-for-agent-not-yet-available' | 'no-mobile' | 'loop';
+      reason?: 'no-mobile' | 'loop';
     }
+  | { kind: 'wait'; group: string }
   | { kind: 'forward'; to: string; group: string; member: string | undefined }
   | { kind: 'distribute'; context: CallContext }
   | { kind: 'hangup' };
@@ -26,7 +27,7 @@ export function voicemailOwner(group: Group, context: CallContext): string | und
 
 export function missedCallStep(group: Group, membersById: ReadonlyMap<string, Member>, context: CallContext): MissedCallStep {
   const action = group.whenNobodyAnswers;
-  const voicemail = (reason?: 'wait-for-agent-not-yet-available' | 'no-mobile' | 'loop'): MissedCallStep => ({
+  const voicemail = (reason?: 'no-mobile' | 'loop'): MissedCallStep => ({
     kind: 'voicemail',
     group: group.id,
     member: voicemailOwner(group, context),
@@ -44,8 +45,7 @@ export function missedCallStep(group: Group, membersById: ReadonlyMap<string, Me
     case 'forward-to-number':
       return { kind: 'forward', to: action.number, group: group.id, member: voicemailOwner(group, context) };
     case 'wait-for-agent':
-      // The waiting line arrives with the presence work; until then the caller can leave a message.
-      return voicemail('wait-for-agent-not-yet-available');
+      return { kind: 'wait', group: group.id };
     case 'forward-to-group':
       // A chain of groups that comes back to one this call already visited ends in voicemail.
       if (context.visited.includes(action.group)) return voicemail('loop');

@@ -213,7 +213,12 @@ export async function deleteUser(id: string): Promise<WriteOutcome> {
   return transact(async () => {
     const existing = await readConsistent(keys.user(id));
     if (existing === undefined) return { kind: 'not-found' };
-    return [deleteStep(keys.user(id), existing, `user ${id}`), ...extensionSteps({ kind: 'user', id }, stringField(existing, 'extension'), undefined)];
+    return [
+      deleteStep(keys.user(id), existing, `user ${id}`),
+      ...extensionSteps({ kind: 'user', id }, stringField(existing, 'extension'), undefined),
+      // Marks of a deleted member must not carry over to a new member with the same id.
+      { item: { Delete: { TableName: tableName, Key: keys.presence(id) } }, onConditionFailed: () => 'retry' },
+    ];
   }, () => false);
 }
 

@@ -1,5 +1,7 @@
 import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Group, Member, PhoneNumber, Settings } from '../commons/schemas.js';
+import type { Presence } from '../routing/eligibility.js';
+import { presenceFromItem } from './presence-store.js';
 import { documentClient, tableName } from './client.js';
 import { keys, ownerFromString, partitions, type ExtensionOwner, type Key } from './keys.js';
 import { groupFromItem, memberFromItem, numberFromItem, settingsFromItem, type StoredItem } from './items.js';
@@ -86,6 +88,16 @@ export async function getMembers(ids: Iterable<string>): Promise<Map<string, Mem
   if (unique.length === 0) return new Map();
   const items = await batchGet(unique.map((id) => keys.user(id)));
   return new Map(items.map((item) => memberFromItem(item)).map((member) => [member.id, member]));
+}
+
+/** The members with these ids that exist, with their ringing and busy marks, in one request. */
+export async function getMembersWithPresence(ids: Iterable<string>): Promise<{ members: Map<string, Member>; presence: Map<string, Presence> }> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return { members: new Map(), presence: new Map() };
+  const items = await batchGet(unique.flatMap((id) => [keys.user(id), keys.presence(id)]));
+  const members = new Map(items.filter((item) => item.pk === partitions.users).map((item) => [String(item.sk), memberFromItem(item)]));
+  const presence = new Map(items.filter((item) => item.pk === partitions.presence).map((item) => [String(item.sk), presenceFromItem(item)]));
+  return { members, presence };
 }
 
 export async function getSettings(): Promise<Settings> {

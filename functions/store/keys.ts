@@ -10,6 +10,11 @@
  * | extension claim   | `EXTENSION` | digits                  | route dialled digits; one owner per extension  |
  * | evenly rotation   | `ROTATION`  | group id                | choose + record an offer (conditional update)  |
  * | voicemail         | `VOICEMAIL` | `<ISO time>#<RecordingSid>` | list newest first (query, descending)      |
+ * | presence          | `PRESENCE`  | member id               | ringing/busy marks; conditional "member free"  |
+ * | offer leg         | `LEG#<CallSid of the leg>` | `LEG`    | order and dedupe a leg's status callbacks (TTL) |
+ * | call              | `CALL#<CallSid>` | `CALL`             | a call's life: answered by, voicemail, waiting (TTL) |
+ * | call log          | `CALLLOG`   | `<ISO end>#<CallSid>`   | GET /calls newest first, by time range         |
+ * | waiting caller    | `LINE#<group id>` | `<ISO joined>#<CallSid>` | the waiting line in order of joining (query) |
  *
  * Configuration items (`USER`, `GROUP`, `NUMBER`, `EXTENSION`) are few and small, so one partition
  * per kind keeps listing to one query. Members and groups carry `referencedBy` (a string set such as
@@ -25,6 +30,11 @@ export const keys = {
   extension: (digits: string): Key => ({ pk: 'EXTENSION', sk: digits }),
   rotation: (groupId: string): Key => ({ pk: 'ROTATION', sk: groupId }),
   voicemail: (recordedAt: string, recordingSid: string): Key => ({ pk: 'VOICEMAIL', sk: `${recordedAt}#${recordingSid}` }),
+  presence: (member: string): Key => ({ pk: 'PRESENCE', sk: member }),
+  leg: (legSid: string): Key => ({ pk: `LEG#${legSid}`, sk: 'LEG' }),
+  call: (callSid: string): Key => ({ pk: `CALL#${callSid}`, sk: 'CALL' }),
+  callLog: (endedAt: string, callSid: string): Key => ({ pk: 'CALLLOG', sk: `${endedAt}#${callSid}` }),
+  lineEntry: (group: string, joinedAt: string, callSid: string): Key => ({ pk: `LINE#${group}`, sk: `${joinedAt}#${callSid}` }),
 } as const;
 
 export const partitions = {
@@ -35,6 +45,9 @@ export const partitions = {
   voicemails: 'VOICEMAIL',
   rotations: 'ROTATION',
   settings: 'SETTINGS',
+  presence: 'PRESENCE',
+  callLog: 'CALLLOG',
+  line: (group: string): string => `LINE#${group}`,
 } as const;
 
 /** A reference held by a document on a member or group it names, e.g. `group:support`. */

@@ -1,5 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Rotation } from '../routing/distribution.js';
 import { documentClient, tableName } from './client.js';
@@ -52,48 +52,78 @@ async function readRotationItem(groupId: string): Promise<StoredItem | undefined
 
 export type RecordedOffer = { member: string; repeated: boolean } | { member: undefined };
 
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
 /**
  * evenly: choose the member for the next offer and record it, as one conditional write on the
- * group's rotation (SPEC section 4). `choose` sees the current rotation each attempt; a lost race
- * returns the winner's state (ALL_OLD) and we choose again. The same `offerKey` always yields the
- * same member, so a repeated webhook neither advances the rotation nor charges anyone twice.
+ * group's rotation (SPEC section 4). `choose` sees the current rotation and the members found taken
+ * so far; a lost race returns the winner's state (ALL_OLD) and we choose again. `alongside(member)`
+ * adds writes that must succeed with the record (the member's ringing mark): when one fails, that
+ * member is taken, nothing is recorded, and we choose again without them. The same `offerKey` always
+ * yields the same member, so a repeated webhook neither advances the rotation nor charges anyone twice.
  */
 export async function recordEvenlyOffer(
   groupId: string,
   offerKey: string,
-  choose: (rotation: Rotation) => string | undefined,
-  /** The rotation item as just read with the group, saving a read; a stale copy only costs a retry. */
-  known?: { item: StoredItem | undefined },
+  choose: (rotation: Rotation, taken: ReadonlySet<string>) => string | undefined,
+  options: { known?: { item: StoredItem | undefined }; alongside?: (member: string) => TransactItem[] } = {},
 ): Promise<RecordedOffer> {
-  let item = known === undefined ? await readRotationItem(groupId) : known.item;
+  let item = options.known === undefined ? await readRotationItem(groupId) : options.known.item;
+  const taken = new Set<string>();
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     const repeated = memberWithOfferKey(item, offerKey);
-    if (repeated !== undefined) return { member: repeated, repeated: true };
-    const member = choose(rotationFromItem(item));
+    if (repeated !== undefined && !taken.has(repeated)) {
+      // A repeated webhook: the member it got the first time, with its marks written again.
+      const extra = options.alongside?.(repeated) ?? [];
+      if (extra.length === 0) return { member: repeated, repeated: true };
+      try {
+        await documentClient.send(new TransactWriteCommand({ TransactItems: extra }));
+        return { member: repeated, repeated: true };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        taken.add(repeated);
+        continue;
+      }
+    }
+    const member = choose(rotationFromItem(item), taken);
     if (member === undefined) return { member: undefined };
     const previous = item?.[offerAttribute(member)];
+    const update = {
+      TableName: tableName,
+      Key: keys.rotation(groupId),
+      // Every operand reads the item as it was before this update, so both get the same new seq.
+      UpdateExpression: 'SET #seq = if_not_exists(#seq, :zero) + :one, #offer = if_not_exists(#seq, :zero) + :one, #offerKey = :offerKey',
+      ConditionExpression: typeof previous === 'number' ? CHOSEN_MEMBER_UNCHANGED : CHOSEN_MEMBER_NEVER_OFFERED,
+      ExpressionAttributeNames: { '#seq': SEQ, '#offer': offerAttribute(member), '#offerKey': offerKeyAttribute(member) },
+      ExpressionAttributeValues: {
+        ':zero': 0,
+        ':one': 1,
+        ':offerKey': offerKey,
+        ...(typeof previous === 'number' ? { ':previous': previous } : {}),
+      },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    };
+    const extra = options.alongside?.(member) ?? [];
     try {
-      await documentClient.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.rotation(groupId),
-          // Every operand reads the item as it was before this update, so both get the same new seq.
-          UpdateExpression: 'SET #seq = if_not_exists(#seq, :zero) + :one, #offer = if_not_exists(#seq, :zero) + :one, #offerKey = :offerKey',
-          ConditionExpression: typeof previous === 'number' ? CHOSEN_MEMBER_UNCHANGED : CHOSEN_MEMBER_NEVER_OFFERED,
-          ExpressionAttributeNames: { '#seq': SEQ, '#offer': offerAttribute(member), '#offerKey': offerKeyAttribute(member) },
-          ExpressionAttributeValues: {
-            ':zero': 0,
-            ':one': 1,
-            ':offerKey': offerKey,
-            ...(typeof previous === 'number' ? { ':previous': previous } : {}),
-          },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
+      if (extra.length === 0) await documentClient.send(new UpdateCommand(update));
+      else await documentClient.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, ...extra] }));
       return { member, repeated: false };
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      item = error.Item === undefined ? await readRotationItem(groupId) : unmarshall(error.Item);
+      if (error instanceof ConditionalCheckFailedException) {
+        item = error.Item === undefined ? await readRotationItem(groupId) : unmarshall(error.Item);
+      } else if (error instanceof TransactionCanceledException) {
+        const reasons = error.CancellationReasons ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+          const old = reasons[0].Item;
+          item = old === undefined ? await readRotationItem(groupId) : unmarshall(old);
+        } else if (reasons.slice(1).some((reason) => reason.Code === 'ConditionalCheckFailed')) {
+          taken.add(member);
+        } else {
+          item = await readRotationItem(groupId);
+        }
+      } else {
+        throw error;
+      }
       // A little jitter spreads out calls that keep colliding on the same member.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(20, attempt)));
     }

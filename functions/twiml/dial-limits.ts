@@ -8,16 +8,25 @@ import type { Device, Member } from '../commons/schemas.js';
 export const MAX_CLIENTS_PER_DIAL = 10;
 export const MAX_NUMBERS_PER_DIAL = 10;
 
+/**
+ * The longest call an offer can become: <Dial timeLimit> (Twilio's own maximum is 4 hours). A busy
+ * mark expires this long after the answer (plus a margin), so a lost callback cannot block a member
+ * for longer.
+ */
+export const MAX_CALL_SECONDS = 4 * 3600;
+
 /** Twilio accepts 5..600 seconds; one ring is 5 seconds (SPEC section 2). */
 export const SECONDS_PER_RING = 5;
 export function dialTimeoutSeconds(rings: number): number {
   return Math.min(600, Math.max(5, rings * SECONDS_PER_RING));
 }
 
-export type DialNoun =
+/** One device to ring; `member` is whose device it is (for the leg's status callbacks). */
+export type DialNoun = { readonly member?: string } & (
   | { readonly kind: 'client'; readonly identity: string }
   | { readonly kind: 'number'; readonly number: string }
-  | { readonly kind: 'sip'; readonly uri: string };
+  | { readonly kind: 'sip'; readonly uri: string }
+);
 
 export type DialPlan = {
   /** Members this <Dial> rings, in the order given. */
@@ -44,7 +53,7 @@ function toNoun(device: Device): DialNoun {
  * first SIP device). A member with more than 10 devices of one kind gets the first 10.
  */
 export function memberNouns(member: Member): DialNoun[] {
-  const nouns = member.devices.map(toNoun);
+  const nouns = member.devices.map((device): DialNoun => ({ ...toNoun(device), member: member.id }));
   const others = nouns.filter((noun) => noun.kind !== 'sip');
   if (others.length === 0) return nouns.slice(0, 1);
   const clients = others.filter((noun) => noun.kind === 'client').slice(0, MAX_CLIENTS_PER_DIAL);

@@ -9,10 +9,12 @@ export const defaultPrompts: Readonly<Record<PromptName, string>> = {
   voicemailThanks: 'Thank you for your message. Goodbye.',
   noMessage: 'We did not receive a message. Goodbye.',
   apology: 'Sorry, we are having technical difficulties. Please leave a message after the tone.',
+  position: 'You are number {position} in line. Please hold.',
 };
 
 export type Prompt = { readonly text: string; readonly language: string };
 
-export function prompt(settings: Pick<Settings, 'prompts' | 'language'>, name: PromptName): Prompt {
-  return { text: settings.prompts[name] ?? defaultPrompts[name], language: settings.language };
+export function prompt(settings: Pick<Settings, 'prompts' | 'language'>, name: PromptName, values: Record<string, string | number> = {}): Prompt {
+  const text = (settings.prompts[name] ?? defaultPrompts[name]).replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
+  return { text, language: settings.language };
 }

@@ -1,6 +1,6 @@
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse';
 import type { Greeting } from '../commons/schemas.js';
-import { dialTimeoutSeconds, type DialNoun } from './dial-limits.js';
+import { dialTimeoutSeconds, MAX_CALL_SECONDS, type DialNoun } from './dial-limits.js';
 import type { Prompt } from './prompts.js';
 
 /**
@@ -76,21 +76,29 @@ export function greetingThenRedirect(greeting: Greeting, language: string, redir
   return response.toString();
 }
 
-/** One offer: a <Dial> ringing the given nouns for rings x 5 seconds; `action` learns how it ended. */
-export function offer(options: { nouns: readonly DialNoun[]; rings: number; action: string; before?: Prompt }): string {
+/**
+ * One offer: a <Dial> ringing the given nouns for rings x 5 seconds; `action` learns how it ended.
+ * Each noun of a member asks for its leg's answered/completed callbacks (`legCallback`), which is how
+ * the member's busy mark is kept (SPEC section 5); `timeLimit` bounds the call that mark may cover.
+ */
+export function offer(options: { nouns: readonly DialNoun[]; rings: number; action: string; before?: Prompt; legCallback?: (member: string) => string; beforeTwiml?: (response: VoiceResponse) => void }): string {
   const response = new VoiceResponse();
   if (options.before !== undefined) say(response, options.before);
-  const dial = response.dial({ action: options.action, method: 'POST', timeout: dialTimeoutSeconds(options.rings) });
+  const dial = response.dial({ action: options.action, method: 'POST', timeout: dialTimeoutSeconds(options.rings), timeLimit: MAX_CALL_SECONDS });
   for (const noun of options.nouns) {
+    const callbacks =
+      noun.member === undefined || options.legCallback === undefined
+        ? {}
+        : { statusCallback: options.legCallback(noun.member), statusCallbackMethod: 'POST' as const, statusCallbackEvent: ['answered' as const, 'completed' as const] };
     switch (noun.kind) {
       case 'client':
-        dial.client({}, noun.identity);
+        dial.client(callbacks, noun.identity);
         break;
       case 'number':
-        dial.number({}, noun.number);
+        dial.number(callbacks, noun.number);
         break;
       case 'sip':
-        dial.sip({}, noun.uri);
+        dial.sip(callbacks, noun.uri);
         break;
       default:
         noun satisfies never;
@@ -131,5 +139,31 @@ export function voicemail(options: { prompt: Prompt; before?: Prompt; action: st
   });
   say(response, options.noMessage);
   response.hangup();
+  return response.toString();
+}
+
+/**
+ * Join the group's waiting line: <Enqueue> into a queue named after the group. The hold music comes
+ * from `waitUrl`, requested again whenever its TwiML ends; `action` learns how the wait ended.
+ */
+export function enqueue(options: { queue: string; waitUrl: string; action: string; before?: Prompt }): string {
+  const response = new VoiceResponse();
+  if (options.before !== undefined) say(response, options.before);
+  response.enqueue({ action: options.action, method: 'POST', waitUrl: options.waitUrl, waitUrlMethod: 'POST' }, options.queue);
+  return response.toString();
+}
+
+/** The hold TwiML of the waitUrl: the caller's position when it improved, then the hold music. */
+export function hold(options: { position?: Prompt; music: string }): string {
+  const response = new VoiceResponse();
+  if (options.position !== undefined) say(response, options.position);
+  response.play({}, options.music);
+  return response.toString();
+}
+
+/** Leave the waiting line now; the <Enqueue> action says what comes next. */
+export function leaveLine(): string {
+  const response = new VoiceResponse();
+  response.leave();
   return response.toString();
 }

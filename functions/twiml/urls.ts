@@ -13,6 +13,11 @@ export const voiceRoutes = {
   recording: 'recording',
   status: 'status',
   fallback: 'fallback',
+  leg: 'leg',
+  lineWait: 'line-wait',
+  lineLeft: 'line-left',
+  lineOffer: 'line-offer',
+  lineOfferResult: 'line-offer-result',
 } as const;
 export type VoiceRoute = (typeof voiceRoutes)[keyof typeof voiceRoutes];
 

@@ -1,10 +1,13 @@
 import { logger } from '../commons/logger.js';
 import { contextFromQuery } from '../routing/call-context.js';
+import { noteAbandoned } from '../store/call-store.js';
 import { getSettings } from '../store/config-store.js';
+import { clearBusy, clearRinging } from '../store/presence-store.js';
 import { hangup } from '../twiml/responses.js';
 import { InvalidWebhookError } from './errors.js';
 import { continueInGroup } from './group-flow.js';
 import { voicemailTwiml } from './voicemail.js';
+import { dispatchForMembers, dispatcherOf } from './waiting-line.js';
 import { param, type VoiceWebhook } from './webhook.js';
 
 /**
@@ -28,11 +31,37 @@ function callerHungUp(webhook: VoiceWebhook): boolean {
   return param(webhook, 'CallStatus') === 'completed';
 }
 
+/**
+ * The offer is over: its members stop ringing (and the one who answered and hung up stops being busy,
+ * should the leg's own callback be lost). The freed members are offered to waiting callers at once.
+ */
+async function endOffer(webhook: VoiceWebhook, members: readonly string[], outcome: DialOutcome): Promise<void> {
+  const callSid = webhook.params.CallSid ?? '';
+  const leg = param(webhook, 'DialCallSid');
+  const freed = await Promise.all(
+    members.map(async (member) => {
+      const stoppedRinging = await clearRinging(member, callSid);
+      const stoppedTalking = outcome === 'answered' && leg !== undefined ? await clearBusy(member, leg) : false;
+      return stoppedRinging || stoppedTalking ? member : undefined;
+    }),
+  );
+  await dispatchForMembers(
+    freed.filter((member): member is string => member !== undefined),
+    dispatcherOf(webhook),
+  );
+}
+
 /** /voice/dial-result: an offer ended; answered ends the call, otherwise distribution goes on. */
 export async function dialResult(webhook: VoiceWebhook): Promise<string> {
   const parsed = contextFromQuery(webhook.query);
   if (!parsed.ok) throw new InvalidWebhookError(parsed.problem);
-  if (dialOutcome(param(webhook, 'DialCallStatus'), webhook.params.CallSid) === 'answered' || callerHungUp(webhook)) return hangup();
+  const outcome = dialOutcome(param(webhook, 'DialCallStatus'), webhook.params.CallSid);
+  await endOffer(webhook, parsed.context.ringing ?? [], outcome);
+  if (outcome === 'answered') return hangup();
+  if (callerHungUp(webhook)) {
+    await noteAbandoned(webhook.params.CallSid ?? '', 'ringing');
+    return hangup();
+  }
   return continueInGroup(webhook, parsed.context);
 }
 

@@ -1,11 +1,13 @@
 import { logger } from '../commons/logger.js';
+import type { PhoneNumber, Settings } from '../commons/schemas.js';
 import { contextFromQuery, contextToQuery, startInGroup } from '../routing/call-context.js';
+import { startCall } from '../store/call-store.js';
 import { getExtensionOwner, getNumberAndSettings, getSettings, longestExtension } from '../store/config-store.js';
 import { prompt } from '../twiml/prompts.js';
 import { greetingThenRedirect, greetingWithExtensions, messageThenHangup } from '../twiml/responses.js';
 import { voiceUrl } from '../twiml/urls.js';
 import { continueInGroup } from './group-flow.js';
-import { param, type VoiceWebhook } from './webhook.js';
+import { epochSeconds, param, type VoiceWebhook } from './webhook.js';
 import { InvalidWebhookError } from './errors.js';
 
 /** Seconds the caller has after the greeting ends to finish dialling an extension. */
@@ -15,6 +17,14 @@ export const EXTENSION_TIMEOUT_SECONDS = 3;
 export async function incoming(webhook: VoiceWebhook): Promise<string> {
   const to = param(webhook, 'To');
   const { number, settings } = await getNumberAndSettings(to);
+  // The call's item, from which /voice/status writes its outcome; written beside the answer's own work.
+  const started = startCall(webhook.params.CallSid ?? 'unknown-call', { from: webhook.params.From, to, group: number?.group }, epochSeconds(webhook));
+  const [answer] = await Promise.all([answerIncoming(webhook, number, settings), started]);
+  return answer;
+}
+
+async function answerIncoming(webhook: VoiceWebhook, number: PhoneNumber | undefined, settings: Settings): Promise<string> {
+  const to = param(webhook, 'To');
   if (number === undefined) {
     logger.warn('call to an unknown number', { callSid: webhook.params.CallSid, to });
     return messageThenHangup(prompt(settings, 'unknownNumber'));

@@ -1,9 +1,11 @@
-import { emptyResponse } from '../twiml/responses.js';
 import type { VoiceRoute } from '../twiml/urls.js';
 import { dialResult, forwardResult } from './dial-results.js';
 import { fallback } from './fallback.js';
 import { extension, group, incoming } from './incoming.js';
 import { recording, voicemailDone } from './voicemail.js';
+import { leg } from './leg.js';
+import { status } from './status.js';
+import { lineLeft, lineOffer, lineOfferResult, lineWait } from './waiting-line.js';
 import type { VoiceWebhook } from './webhook.js';
 
 /** Every /voice/ route and what answers it. */
@@ -15,9 +17,13 @@ export const voiceRouteTable: Readonly<Record<VoiceRoute, (webhook: VoiceWebhook
   'forward-result': forwardResult,
   'voicemail-done': voicemailDone,
   recording,
-  // The call status callback: the presence work gives it the call's end-of-life bookkeeping.
-  status: async () => emptyResponse(),
+  status,
   fallback,
+  leg,
+  'line-wait': lineWait,
+  'line-left': lineLeft,
+  'line-offer': lineOffer,
+  'line-offer-result': lineOfferResult,
 };
 
 export function isVoiceRoute(route: string): route is VoiceRoute {

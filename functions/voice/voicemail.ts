@@ -1,5 +1,6 @@
 import { logger } from '../commons/logger.js';
 import type { Settings } from '../commons/schemas.js';
+import { noteVoicemail } from '../store/call-store.js';
 import { getSettings } from '../store/config-store.js';
 import { putVoicemail } from '../store/voicemail-store.js';
 import { prompt, type Prompt } from '../twiml/prompts.js';
@@ -68,6 +69,7 @@ export async function recording(webhook: VoiceWebhook): Promise<string> {
     durationSeconds: duration,
     recordedAt: query.at !== undefined && !Number.isNaN(Date.parse(query.at)) ? new Date(query.at).toISOString() : webhook.now.toISOString(),
   });
+  if (params.CallSid !== undefined) await noteVoicemail(params.CallSid);
   logger.info(stored ? 'voicemail stored' : 'voicemail already stored', { callSid: params.CallSid, recordingSid });
   return emptyResponse();
 }

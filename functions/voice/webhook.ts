@@ -1,3 +1,5 @@
+import type { TwilioApi } from '../twilio-api/client.js';
+
 /** A verified Twilio webhook as the voice routes see it. */
 export type VoiceWebhook = {
   /** The route under /voice/, e.g. `dial-result`. */
@@ -9,7 +11,14 @@ export type VoiceWebhook = {
   /** The public URL Twilio requested; callback URLs are made absolute against it. */
   readonly url: string;
   readonly now: Date;
+  /** Twilio's REST API, to move live calls (waiting line, pickup). */
+  readonly twilio: TwilioApi;
 };
+
+/** The webhook's time in epoch seconds, the unit of every expiry. */
+export function epochSeconds(webhook: Pick<VoiceWebhook, 'now'>): number {
+  return Math.floor(webhook.now.getTime() / 1000);
+}
 
 export function param(webhook: VoiceWebhook, name: string): string | undefined {
   const value = webhook.params[name];

@@ -36,7 +36,7 @@ describe('incoming call flows', () => {
     const call = await playCall({ to: NUMBER_PLAIN, devices: { anna: 'answer' } });
 
     expect(call.transcript[0]).toMatchObject({ verb: 'dial', nouns: ['anna'] });
-    expect(call.requests.map((request) => new URL(request.url).pathname)).toEqual(['/voice/incoming', '/voice/dial-result', '/voice/status']);
+    expect(call.requests.map((request) => new URL(request.url).pathname)).toEqual(['/voice/incoming', '/voice/leg', '/voice/leg', '/voice/dial-result', '/voice/status']);
   });
 
   it('plays the greeting and then rings the group when extensions are off, ignoring keys pressed', async () => {

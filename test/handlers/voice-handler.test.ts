@@ -177,16 +177,18 @@ describe('voice handler', () => {
 
       const dial = parseTwiml(result.body).find((verb) => verb.name === 'Dial');
       expect(dial?.children.map((noun) => noun.text)).toEqual(['ben', '+491709999999']);
-      expect(dial?.attrs.action).toBe('dial-result?g=pair&o=anna%2Cben&v=pair');
+      expect(dial?.attrs.action).toBe('dial-result?g=pair&o=anna%2Cben&v=pair&r=ben');
     });
 
-    it('does nothing more once the caller has hung up', async () => {
+    it('offers nobody else once the caller has hung up, and notes the call as abandoned while ringing', async () => {
       const before = await tableSnapshot();
 
-      const result = await postVoice({ pathAndQuery: '/voice/dial-result?g=support&v=support', params: { ...incomingParams, CallStatus: 'completed', DialCallStatus: 'canceled' } });
+      const result = await postVoice({ pathAndQuery: '/voice/dial-result?g=support&v=support', params: { ...incomingParams, CallSid: 'CAgone00000000000000000000000000', CallStatus: 'completed', DialCallStatus: 'canceled' } });
 
       expect(parseTwiml(result.body).map((verb) => verb.name)).toEqual(['Hangup']);
-      expect(await tableSnapshot()).toEqual(before);
+      const after = await tableSnapshot();
+      expect(after.filter((item) => item.pk !== 'CALL#CAgone00000000000000000000000000')).toEqual(before);
+      expect(after.find((item) => item.pk === 'CALL#CAgone00000000000000000000000000')).toMatchObject({ abandoned: 'ringing' });
     });
   });
 });

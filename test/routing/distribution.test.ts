@@ -57,9 +57,9 @@ describe('nextOffer', () => {
 
     expect(offeredIds(decision)).toEqual(['anna', 'ben', 'clara']);
     expect(decision.kind === 'offer' && decision.plan.nouns).toEqual([
-      { kind: 'client', identity: 'anna' },
-      { kind: 'client', identity: 'ben' },
-      { kind: 'client', identity: 'clara' },
+      { kind: 'client', identity: 'anna', member: 'anna' },
+      { kind: 'client', identity: 'ben', member: 'ben' },
+      { kind: 'client', identity: 'clara', member: 'clara' },
     ]);
   });
 
@@ -77,9 +77,9 @@ describe('nextOffer', () => {
     const decision = nextOffer(group('g', { members: ['ben'] }), multi, startInGroup('g'));
 
     expect(decision.kind === 'offer' && decision.plan.nouns).toEqual([
-      { kind: 'client', identity: 'ben' },
-      { kind: 'client', identity: 'ben-mobile' },
-      { kind: 'number', number: '+491709999999' },
+      { kind: 'client', identity: 'ben', member: 'ben' },
+      { kind: 'client', identity: 'ben-mobile', member: 'ben' },
+      { kind: 'number', number: '+491709999999', member: 'ben' },
     ]);
   });
 
@@ -88,7 +88,7 @@ describe('nextOffer', () => {
 
     const decision = nextOffer(group('g', { members: ['clara'] }), desk, startInGroup('g'));
 
-    expect(decision.kind === 'offer' && decision.plan.nouns).toEqual([{ kind: 'sip', uri: 'sip:clara@acme.sip.twilio.com' }]);
+    expect(decision.kind === 'offer' && decision.plan.nouns).toEqual([{ kind: 'sip', uri: 'sip:clara@acme.sip.twilio.com', member: 'clara' }]);
   });
 });
 

@@ -67,10 +67,10 @@ describe('missedCallStep', () => {
     expect(missedCallStep(self, members, afterOffers('self', ['ben']))).toMatchObject({ kind: 'voicemail', reason: 'loop' });
   });
 
-  it('wait-for-agent acts as voicemail until the waiting line exists', () => {
+  it('wait-for-agent puts the caller in the group\'s waiting line', () => {
     const line = group('line', { members: ['ben'], whenNobodyAnswers: { action: 'wait-for-agent' } });
 
-    expect(missedCallStep(line, members, afterOffers('line', ['ben']))).toEqual({ kind: 'voicemail', group: 'line', member: 'ben', reason: 'wait-for-agent-not-yet-available' });
+    expect(missedCallStep(line, members, afterOffers('line', ['ben']))).toEqual({ kind: 'wait', group: 'line' });
   });
 
   it('hangup ends the call', () => {

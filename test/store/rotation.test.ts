@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseTwiml } from '../support/call-player.js';
-import { postVoice } from '../support/invoke.js';
-import { loadGroup, loadNumber } from '../support/fixtures.js';
-import { put } from '../support/invoke.js';
-import { createTestTable } from '../support/table.js';
+import { chooseEvenly } from '../../functions/routing/distribution.js';
 import { getRotation, recordEvenlyOffer } from '../../functions/store/rotation-store.js';
+import { parseTwiml } from '../support/call-player.js';
+import { loadGroup, loadNumber } from '../support/fixtures.js';
+import { postVoice, put } from '../support/invoke.js';
+import { member } from '../support/members.js';
+import { createTestTable, tableSnapshot } from '../support/table.js';
 
 const NUMBER = '+493011111111';
 const MEMBERS = ['m1', 'm2', 'm3', 'm4', 'm5'];
@@ -13,45 +14,65 @@ function incomingCall(callSid: string): Promise<{ statusCode: number; body: stri
   return postVoice({ pathAndQuery: '/voice/incoming', params: { CallSid: callSid, From: '+15550001111', To: NUMBER, CallStatus: 'ringing', AccountSid: 'AC0', Direction: 'inbound' } });
 }
 
-function offeredIdentity(twiml: string): string | undefined {
-  return parseTwiml(twiml).find((verb) => verb.name === 'Dial')?.children[0]?.text;
+function offered(twiml: string): { identity: string | undefined; action: string | undefined } {
+  const dial = parseTwiml(twiml).find((verb) => verb.name === 'Dial');
+  return { identity: dial?.children[0]?.text, action: dial?.attrs.action };
 }
 
-/** The evenly rotation against DynamoDB Local: one conditional write per offer, retried on conflict. */
+const callSid = (index: number): string => `CA${String(index).padStart(32, '0')}`;
+
+/** The evenly rotation and the ringing marks against DynamoDB Local: conditional writes, retried on conflict. */
 describe('evenly rotation', () => {
   beforeAll(async () => {
     await createTestTable();
     for (const id of MEMBERS) await put(`/users/${id}`, { name: id, devices: [{ type: 'client', identity: id }] });
-    await loadGroup('hotline', { members: MEMBERS, distribution: 'evenly' });
+    await loadGroup('hotline', { members: MEMBERS, distribution: 'evenly', whenNobodyAnswers: { action: 'hangup' } });
     await loadNumber(NUMBER, { group: 'hotline' });
   });
 
-  it('gives 50 simultaneous calls into 5 available members exactly 10 offers each', async () => {
-    const before = await getRotation('hotline');
+  it('records 50 simultaneous offers in one group of 5 members as exactly 10 each', async () => {
+    const candidates = MEMBERS.map((id) => member(id));
 
-    const answers = await Promise.all(Array.from({ length: 50 }, (_unused, index) => incomingCall(`CA${String(index).padStart(32, '0')}`)));
+    const recorded = await Promise.all(
+      Array.from({ length: 50 }, (_unused, index) => recordEvenlyOffer('rotation-only', `${callSid(index)}:rotation-only:0`, (rotation) => chooseEvenly(candidates, rotation)?.id)),
+    );
 
     const counts = new Map<string, number>();
-    for (const answer of answers) {
-      expect(answer.statusCode).toBe(200);
-      const identity = offeredIdentity(answer.body) ?? 'none';
-      counts.set(identity, (counts.get(identity) ?? 0) + 1);
-    }
+    for (const offer of recorded) counts.set(offer.member ?? 'none', (counts.get(offer.member ?? 'none') ?? 0) + 1);
     expect(Object.fromEntries(counts)).toEqual({ m1: 10, m2: 10, m3: 10, m4: 10, m5: 10 });
+    expect(Math.max(...(await getRotation('rotation-only')).lastOffer.values())).toBe(50);
+  });
+
+  it('gives 50 simultaneous incoming calls into 5 available members one offer each: ringing members are not offered again', async () => {
+    const before = await getRotation('hotline');
+
+    const answers = await Promise.all(Array.from({ length: 50 }, (_unused, index) => incomingCall(callSid(index))));
+
+    const identities = answers.map((answer) => offered(answer.body).identity).filter((identity) => identity !== undefined);
+    expect(answers.every((answer) => answer.statusCode === 200)).toBe(true);
+    expect(identities.sort()).toEqual(MEMBERS);
     const after = await getRotation('hotline');
-    const offersRecorded = MEMBERS.map((id) => (after.lastOffer.get(id) ?? 0) - (before.lastOffer.get(id) ?? 0));
-    expect(offersRecorded.every((delta) => delta > 0)).toBe(true);
-    expect(Math.max(...after.lastOffer.values())).toBe(Math.max(0, ...before.lastOffer.values()) + 50);
+    expect(MEMBERS.map((id) => (after.lastOffer.get(id) ?? 0) - (before.lastOffer.get(id) ?? 0)).every((delta) => delta > 0)).toBe(true);
+    expect(Math.max(...after.lastOffer.values())).toBe(Math.max(0, ...before.lastOffer.values()) + 5);
+    // End those offers unanswered so the members are free for the tests that follow.
+    for (const answer of answers) {
+      const { action } = offered(answer.body);
+      if (action === undefined) continue;
+      const index = answers.indexOf(answer);
+      await postVoice({ pathAndQuery: `/voice/${action}`, params: { CallSid: callSid(index), From: '+15550001111', To: NUMBER, CallStatus: 'completed', DialCallStatus: 'canceled' } });
+    }
   });
 
   it('answers a repeated webhook with the same member and records the offer once', async () => {
     const first = await incomingCall('CArepeat000000000000000000000000');
     const rotationAfterFirst = await getRotation('hotline');
+    const tableAfterFirst = await tableSnapshot();
 
     const repeated = await incomingCall('CArepeat000000000000000000000000');
 
-    expect(offeredIdentity(repeated.body)).toBe(offeredIdentity(first.body));
+    expect(offered(repeated.body).identity).toBe(offered(first.body).identity);
     expect(await getRotation('hotline')).toEqual(rotationAfterFirst);
+    expect((await tableSnapshot()).filter((item) => item.pk === 'PRESENCE')).toEqual(tableAfterFirst.filter((item) => item.pk === 'PRESENCE'));
   });
 
   it('records nothing when no member is eligible', async () => {
@@ -61,17 +82,5 @@ describe('evenly rotation', () => {
 
     expect(recorded).toEqual({ member: undefined });
     expect(await getRotation('hotline')).toEqual(before);
-  });
-
-  it('moves a member who did not answer to the end of the rotation', async () => {
-    const before = await getRotation('hotline');
-    const due = MEMBERS.slice().sort((a, b) => (before.lastOffer.get(a) ?? -1) - (before.lastOffer.get(b) ?? -1));
-
-    const answer = await incomingCall('CAnoanswer00000000000000000000000');
-    const offered = offeredIdentity(answer.body);
-    const after = await getRotation('hotline');
-
-    expect(offered).toBe(due[0]);
-    expect(after.lastOffer.get(offered ?? '')).toBe(Math.max(...after.lastOffer.values()));
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dialTimeoutSeconds, planDial } from '../../functions/twiml/dial-limits.js';
-import { emptyResponse, forward, greetingThenRedirect, greetingWithExtensions, hangup, messageThenHangup, offer, voicemail } from '../../functions/twiml/responses.js';
+import { emptyResponse, enqueue, forward, greetingThenRedirect, greetingWithExtensions, hangup, hold, leaveLine, messageThenHangup, offer, voicemail } from '../../functions/twiml/responses.js';
 import { voiceUrl } from '../../functions/twiml/urls.js';
 import { client, member, phone, sip } from '../support/members.js';
 
@@ -49,10 +49,26 @@ describe('TwiML answers', () => {
         rings: 4,
         action: 'dial-result?g=support&o=anna',
       }),
-    ).toBe(`${XML}<Response><Dial action="dial-result?g=support&amp;o=anna" method="POST" timeout="20"><Client>anna</Client><Number>+491709999999</Number></Dial></Response>`);
+    ).toBe(`${XML}<Response><Dial action="dial-result?g=support&amp;o=anna" method="POST" timeout="20" timeLimit="14400"><Client>anna</Client><Number>+491709999999</Number></Dial></Response>`);
     expect(offer({ nouns: [{ kind: 'sip', uri: 'sip:clara@acme.sip.twilio.com' }], rings: 1, action: 'dial-result?g=s', before: en('Please hold.') })).toBe(
-      `${XML}<Response><Say language="en-US">Please hold.</Say><Dial action="dial-result?g=s" method="POST" timeout="5"><Sip>sip:clara@acme.sip.twilio.com</Sip></Dial></Response>`,
+      `${XML}<Response><Say language="en-US">Please hold.</Say><Dial action="dial-result?g=s" method="POST" timeout="5" timeLimit="14400"><Sip>sip:clara@acme.sip.twilio.com</Sip></Dial></Response>`,
     );
+  });
+
+  it('an offer whose member nouns ask for their legs\' answered and completed callbacks', () => {
+    expect(offer({ nouns: [{ kind: 'client', identity: 'anna', member: 'anna' }, { kind: 'number', number: '+4930', member: 'ben' }], rings: 2, action: 'dial-result?g=s', legCallback: (member) => `leg?m=${member}` })).toBe(
+      `${XML}<Response><Dial action="dial-result?g=s" method="POST" timeout="10" timeLimit="14400"><Client statusCallback="leg?m=anna" statusCallbackMethod="POST" statusCallbackEvent="answered completed">anna</Client><Number statusCallback="leg?m=ben" statusCallbackMethod="POST" statusCallbackEvent="answered completed">+4930</Number></Dial></Response>`,
+    );
+  });
+
+  it('a waiting line, its hold music with the position, and leaving it', () => {
+    expect(enqueue({ queue: 'support', waitUrl: 'line-wait?g=support', action: 'line-left?g=support' })).toBe(
+      `${XML}<Response><Enqueue action="line-left?g=support" method="POST" waitUrl="line-wait?g=support" waitUrlMethod="POST">support</Enqueue></Response>`,
+    );
+    expect(hold({ position: en('You are number 2 in line.'), music: 'https://example.com/hold.mp3' })).toBe(
+      `${XML}<Response><Say language="en-US">You are number 2 in line.</Say><Play>https://example.com/hold.mp3</Play></Response>`,
+    );
+    expect(leaveLine()).toBe(`${XML}<Response><Leave/></Response>`);
   });
 
   it('a forward to an outside number', () => {
@@ -103,12 +119,12 @@ describe('dial limits', () => {
     const plan = planDial([member('anna'), member('clara', { devices: [sip('sip:clara@acme.sip.twilio.com')] }), member('ben')]);
 
     expect(plan.nouns).toEqual([
-      { kind: 'client', identity: 'anna' },
-      { kind: 'client', identity: 'ben' },
+      { kind: 'client', identity: 'anna', member: 'anna' },
+      { kind: 'client', identity: 'ben', member: 'ben' },
     ]);
   });
 
   it('rings a member with SIP and other devices on the other devices', () => {
-    expect(planDial([member('anna', { devices: [sip('sip:anna@acme.sip.twilio.com'), client('anna')] })]).nouns).toEqual([{ kind: 'client', identity: 'anna' }]);
+    expect(planDial([member('anna', { devices: [sip('sip:anna@acme.sip.twilio.com'), client('anna')] })]).nouns).toEqual([{ kind: 'client', identity: 'anna', member: 'anna' }]);
   });
 });

@@ -1,0 +1,136 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Presence } from '../routing/eligibility.js';
+import { documentClient, tableName } from './client.js';
+import { keys } from './keys.js';
+import type { StoredItem } from './items.js';
+
+/**
+ * Members' ringing and busy marks (SPEC section 5), one PRESENCE item per member:
+ * `ringingCall`/`ringingUntil` while an offer to them is open, `busyCall`/`busyLeg`/`busyUntil` from
+ * their device answering until that call ends. Every mark carries an expiry (epoch seconds), so a lost
+ * callback never blocks a member for longer than the longest possible call plus a margin.
+ */
+
+/** A member is free when neither mark is set, or both have expired. */
+const MEMBER_FREE = '(attribute_not_exists(ringingUntil) OR ringingUntil < :now) AND (attribute_not_exists(busyUntil) OR busyUntil < :now)';
+/** A repeated webhook for the same call may mark its own member again. */
+const OR_ALREADY_RINGING_FOR_THIS_CALL = 'ringingCall = :call';
+
+export function presenceFromItem(item: StoredItem | undefined): Presence {
+  const number = (name: string): number | undefined => (typeof item?.[name] === 'number' ? (item[name] as number) : undefined);
+  const string = (name: string): string | undefined => (typeof item?.[name] === 'string' ? (item[name] as string) : undefined);
+  return {
+    ringingCall: string('ringingCall'),
+    ringingUntil: number('ringingUntil'),
+    ringingSince: number('ringingSince'),
+    busyCall: string('busyCall'),
+    busyLeg: string('busyLeg'),
+    busyUntil: number('busyUntil'),
+    busySince: number('busySince'),
+  };
+}
+
+export type RingingMark = { member: string; callSid: string; group: string; until: number };
+
+export function ringingUpdate(mark: RingingMark, now: number) {
+  return {
+    TableName: tableName,
+    Key: keys.presence(mark.member),
+    UpdateExpression: 'SET ringingCall = :call, ringingUntil = :until, ringingSince = :now, ringingGroup = :group',
+    ConditionExpression: `(${MEMBER_FREE}) OR ${OR_ALREADY_RINGING_FOR_THIS_CALL}`,
+    ExpressionAttributeValues: { ':call': mark.callSid, ':until': mark.until, ':now': now, ':group': mark.group },
+  };
+}
+
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/**
+ * Write an offer's marks (and the call's record of them) all or none. The first `members.length`
+ * items are the members' ringing marks. Returns undefined when written, else the members someone
+ * else marked first (empty after a mere transaction conflict: try again).
+ */
+export async function markTogether(items: TransactItem[], members: readonly string[]): Promise<string[] | undefined> {
+  try {
+    await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const reasons = error.CancellationReasons ?? [];
+    return members.filter((_member, index) => reasons[index]?.Code === 'ConditionalCheckFailed');
+  }
+}
+
+/** The offer of `callSid` to `member` ended: clear the ringing mark if it is still this call's. */
+export async function clearRinging(member: string, callSid: string): Promise<boolean> {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.presence(member),
+        UpdateExpression: 'REMOVE ringingCall, ringingUntil, ringingSince, ringingGroup',
+        // Only this call's mark: the member may already ring for another call.
+        ConditionExpression: 'ringingCall = :call',
+        ExpressionAttributeValues: { ':call': callSid },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** The member's device answered leg `leg` of call `callSid`: busy until the call ends or `until`. */
+export function busyUpdate(member: string, callSid: string, leg: string, now: number, until: number) {
+  return {
+    TableName: tableName,
+    Key: keys.presence(member),
+    UpdateExpression: 'SET busyCall = :call, busyLeg = :leg, busyUntil = :until, busySince = :now REMOVE ringingCall, ringingUntil, ringingSince, ringingGroup',
+    ExpressionAttributeValues: { ':call': callSid, ':leg': leg, ':until': until, ':now': now },
+  };
+}
+
+/** Leg `leg` ended: clear the busy mark if it is still this leg's. */
+export async function clearBusy(member: string, leg: string): Promise<boolean> {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.presence(member),
+        UpdateExpression: 'REMOVE busyCall, busyLeg, busyUntil, busySince',
+        ConditionExpression: 'busyLeg = :leg',
+        ExpressionAttributeValues: { ':leg': leg },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** A call ended: clear whatever marks it still holds on a member (a lost callback's leftovers). */
+export async function clearMarksOfCall(member: string, callSid: string): Promise<boolean> {
+  const [ringing, busy] = await Promise.all([
+    clearRinging(member, callSid),
+    documentClient
+      .send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.presence(member),
+          UpdateExpression: 'REMOVE busyCall, busyLeg, busyUntil, busySince',
+          ConditionExpression: 'busyCall = :call',
+          ExpressionAttributeValues: { ':call': callSid },
+        }),
+      )
+      .then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof ConditionalCheckFailedException) return false;
+          throw error;
+        },
+      ),
+  ]);
+  return ringing || busy;
+}
