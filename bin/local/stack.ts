@@ -70,6 +70,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // The project's REST calls go to the call simulator's fake Twilio API unless told otherwise.
       TWILIO_API_BASE_URL: process.env.TWILIO_API_BASE_URL || `http://127.0.0.1:${DEFAULT_API_PORT}`,
       TWILIO_ACCOUNT_SID: process.env.TWILIO_ACCOUNT_SID || DEFAULT_ACCOUNT_SID,
+      // Where the admin function sends a waiting caller when a member comes back from away.
+      VOICE_BASE_URL: `http://${host}:${options.port}/voice/`,
     });
     const [voice, admin] = await Promise.all([import('../../functions/handlers/voice.js'), import('../../functions/handlers/admin.js')]);
     handlers = { voice: voice.handler, admin: admin.handler };

@@ -14,6 +14,12 @@ import {
 import { deleteGroup, deleteNumber, deleteUser, putGroup, putNumber, putSettings, putUser, setUserStatus, type WriteOutcome } from '../store/admin-store.js';
 import { getGroup, getMembers, getNumber, getSettings, listGroups, listMembers, listNumbers } from '../store/config-store.js';
 import { listVoicemails } from '../store/voicemail-store.js';
+import { listCalls } from '../store/call-store.js';
+import { getGroupState, getMembersWithPresence } from '../store/config-store.js';
+import { listLine } from '../store/line-store.js';
+import { rotationFromItem } from '../store/rotation-store.js';
+import { liveView } from './live.js';
+import { dispatchAfterStatus } from './dispatch.js';
 import { badRequest, conflict, json, noContent, notFound, problemsOf, type AdminResult } from './responses.js';
 import { groupWarnings, numberWarnings } from './warnings.js';
 
@@ -66,8 +72,9 @@ function deleted(outcome: WriteOutcome, what: string): AdminResult {
   return outcome.kind === 'written' ? noContent() : written(outcome, what, () => ({}));
 }
 
-function memberView(member: Member): Member {
-  return member;
+function memberView(member: Member & { statusSince?: string }): Member {
+  const { statusSince: _since, ...document } = member;
+  return document;
 }
 
 async function groupView(group: Group, members?: ReadonlyMap<string, Member>): Promise<Record<string, unknown>> {
@@ -116,7 +123,10 @@ const routes: Route[] = [
       if (!id.ok) return id.result;
       const document = validate(event, statusDocumentSchema);
       if (!document.ok) return document.result;
-      return written(await setUserStatus(id.value, document.value.status), `user ${id.value}`, () => ({ id: id.value, status: document.value.status }));
+      const outcome = await setUserStatus(id.value, document.value.status);
+      // Back from away: the member is offered the longest-waiting caller at once (SPEC section 7).
+      if (outcome.kind === 'written' && document.value.status === 'available') await dispatchAfterStatus(id.value);
+      return written(outcome, `user ${id.value}`, () => ({ id: id.value, status: document.value.status }));
     },
   },
   // Groups
@@ -150,6 +160,18 @@ const routes: Route[] = [
       const outcome = await putGroup(id.value, document.value);
       if (outcome.kind !== 'written') return written(outcome, `group ${id.value}`, () => ({}));
       return json(outcome.created ? 201 : 200, await groupView({ ...document.value, id: id.value }));
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/groups/${ID}/live$`),
+    run: async ([raw]) => {
+      const id = validId('group id', raw);
+      if (!id.ok) return id.result;
+      const [{ group, rotationItem }, line] = await Promise.all([getGroupState(id.value, false), listLine(id.value)]);
+      if (group === undefined) return notFound(`group ${id.value} not found`);
+      const { members, presence } = await getMembersWithPresence(group.members);
+      return json(200, liveView(group, members, presence, rotationFromItem(rotationItem), line, Math.floor(Date.now() / 1000)));
     },
   },
   {
@@ -206,6 +228,30 @@ const routes: Route[] = [
       if (!document.ok) return document.result;
       await putSettings(document.value);
       return json(200, document.value);
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/calls$/,
+    run: async (_match, event) => {
+      const query = new URLSearchParams(event.rawQueryString ?? '');
+      const problems = [];
+      const group = query.get('group');
+      if (group !== null && !idSchema.safeParse(group).success) problems.push({ path: 'group', message: 'must be a group id' });
+      const since = query.get('since');
+      const until = query.get('until');
+      for (const [name, value] of [['since', since], ['until', until]] as const) if (value !== null && Number.isNaN(Date.parse(value))) problems.push({ path: name, message: 'must be an ISO 8601 time such as 2026-11-26T10:00:00Z' });
+      const limitText = query.get('limit');
+      const limit = limitText === null ? 100 : Number(limitText);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) problems.push({ path: 'limit', message: 'must be an integer from 1 to 1000' });
+      if (problems.length > 0) return badRequest('the query is invalid', problems);
+      const calls = await listCalls({
+        ...(group === null ? {} : { group }),
+        ...(since === null ? {} : { since: new Date(since).toISOString() }),
+        ...(until === null ? {} : { until: new Date(until).toISOString() }),
+        limit,
+      });
+      return json(200, { calls });
     },
   },
   {

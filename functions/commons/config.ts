@@ -55,3 +55,15 @@ export function readVoiceConfig(env: NodeJS.ProcessEnv = process.env): VoiceConf
     twilioApiBaseUrl: voice.TWILIO_API_BASE_URL,
   };
 }
+
+/**
+ * The REST API settings for a function that may move calls but does not answer webhooks (admin):
+ * undefined when no auth token is configured. `VOICE_BASE_URL` is the public URL of /voice/.
+ */
+export function readTwilioApiConfig(env: NodeJS.ProcessEnv = process.env): (VoiceConfig & { voiceBaseUrl?: string }) | undefined {
+  if (env.TWILIO_AUTH_TOKEN === undefined && env.TWILIO_AUTH_TOKEN_SECRET_ARN === undefined) return undefined;
+  const voice = readVoiceConfig(env);
+  const base = z.url().optional().safeParse(env.VOICE_BASE_URL);
+  if (!base.success) throw new ConfigurationError('invalid environment: VOICE_BASE_URL must be a URL such as https://abc.execute-api.eu-central-1.amazonaws.com/voice/');
+  return { ...voice, ...(base.data === undefined ? {} : { voiceBaseUrl: base.data.endsWith('/') ? base.data : `${base.data}/` }) };
+}

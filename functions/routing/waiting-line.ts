@@ -19,7 +19,7 @@ export type WaitingState =
 
 export type WaitingCaller = {
   group: string;
-  /** The entry's sort key: `<ISO time joined>#<CallSid>`, the line's order. */
+  /** The entry's sort key: `<place>#<CallSid>`, the line's order. */
   sk: string;
   callSid: string;
   from: string | undefined;

@@ -29,11 +29,11 @@ function parseOrThrow<T>(what: string, parse: () => { success: true; data: T } |
   return result.data;
 }
 
-export function memberFromItem(item: StoredItem): Member {
+export function memberFromItem(item: StoredItem): Member & { statusSince?: string } {
   const id = String(item.sk);
   const document = parseOrThrow(`user ${id}`, () => userDocumentSchema.safeParse(documentFields(item)));
   const status = parseOrThrow(`user ${id} status`, () => memberStatusSchema.safeParse(item.status ?? 'available'));
-  return { ...document, id, status };
+  return { ...document, id, status, ...(typeof item.statusSince === 'string' ? { statusSince: item.statusSince } : {}) };
 }
 
 export function groupFromItem(item: StoredItem): Group {

@@ -14,7 +14,8 @@
  * | offer leg         | `LEG#<CallSid of the leg>` | `LEG`    | order and dedupe a leg's status callbacks (TTL) |
  * | call              | `CALL#<CallSid>` | `CALL`             | a call's life: answered by, voicemail, waiting (TTL) |
  * | call log          | `CALLLOG`   | `<ISO end>#<CallSid>`   | GET /calls newest first, by time range         |
- * | waiting caller    | `LINE#<group id>` | `<ISO joined>#<CallSid>` | the waiting line in order of joining (query) |
+ * | waiting caller    | `LINE#<group id>` | `<place>#<CallSid>` | the waiting line in order of joining (query)  |
+ * | line counter      | `LINESEQ`   | group id                | the next place in a group's line (ADD)         |
  *
  * Configuration items (`USER`, `GROUP`, `NUMBER`, `EXTENSION`) are few and small, so one partition
  * per kind keeps listing to one query. Members and groups carry `referencedBy` (a string set such as
@@ -34,7 +35,8 @@ export const keys = {
   leg: (legSid: string): Key => ({ pk: `LEG#${legSid}`, sk: 'LEG' }),
   call: (callSid: string): Key => ({ pk: `CALL#${callSid}`, sk: 'CALL' }),
   callLog: (endedAt: string, callSid: string): Key => ({ pk: 'CALLLOG', sk: `${endedAt}#${callSid}` }),
-  lineEntry: (group: string, joinedAt: string, callSid: string): Key => ({ pk: `LINE#${group}`, sk: `${joinedAt}#${callSid}` }),
+  lineEntry: (group: string, place: string, callSid: string): Key => ({ pk: `LINE#${group}`, sk: `${place}#${callSid}` }),
+  lineCounter: (group: string): Key => ({ pk: 'LINESEQ', sk: group }),
 } as const;
 
 export const partitions = {

@@ -9,6 +9,8 @@ import { getGroupState, getMembersWithPresence } from '../store/config-store.js'
 import type { StoredItem } from '../store/items.js';
 import { markTogether, ringingUpdate, type RingingMark } from '../store/presence-store.js';
 import { recordEvenlyOffer } from '../store/rotation-store.js';
+import { listLine } from '../store/line-store.js';
+import { waitingCallers } from '../routing/waiting-line.js';
 import { dialTimeoutSeconds, planDial, type DialPlan } from '../twiml/dial-limits.js';
 import type { Prompt } from '../twiml/prompts.js';
 import { forward, hangup, offer } from '../twiml/responses.js';
@@ -98,6 +100,12 @@ export async function continueInGroup(webhook: VoiceWebhook, context: CallContex
     // Admin writes keep references intact, so this is a group deleted mid-call: the caller can still leave a message.
     logger.warn('call reached a group that does not exist; offering voicemail', { callSid, group: context.group });
     return voicemailTwiml(webhook, settings, { group: context.group, member: undefined }, options.lead === undefined ? {} : { lead: options.lead });
+  }
+  // Callers are served in the order they came: while others wait in this group's line, a new caller
+  // joins it at the back instead of taking a member who just became free.
+  if (group.whenNobodyAnswers.action === 'wait-for-agent' && context.member === undefined && context.offered.length === 0) {
+    const waiting = waitingCallers(await listLine(group.id)).filter((caller) => caller.callSid !== callSid);
+    if (waiting.length > 0) return joinWaitingLine(webhook, group, settings, options.lead);
   }
   const { members, presence } = await getMembersWithPresence(memberIdsOf(group, context));
   const decision = await makeOffer(group, members, presence, context, callSid, now, rotationItem);

@@ -1,10 +1,10 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '../commons/logger.js';
-import { answeredUpdate, CALL_STATE_TTL_SECONDS } from '../store/call-store.js';
+import { answeredUpdate, CALL_STATE_TTL_SECONDS, getCall } from '../store/call-store.js';
 import { documentClient, tableName } from '../store/client.js';
 import { keys } from '../store/keys.js';
-import { busyUpdate } from '../store/presence-store.js';
+import { busyUpdate, clearRinging } from '../store/presence-store.js';
 import { MAX_CALL_SECONDS } from '../twiml/dial-limits.js';
 import { emptyResponse } from '../twiml/responses.js';
 import { dispatchForMembers, dispatcherOf } from './waiting-line.js';
@@ -25,9 +25,9 @@ function legGate(leg: string, member: string, parent: string, sequence: number, 
   return {
     TableName: tableName,
     Key: keys.leg(leg),
-    UpdateExpression: 'SET lastSequence = :sequence, #status = :status, member = :member, parentCall = :parent, expiresAt = :expires',
+    UpdateExpression: 'SET lastSequence = :sequence, #status = :status, #member = :member, parentCall = :parent, expiresAt = :expires',
     ConditionExpression: NEWER_THAN_SEEN,
-    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeNames: { '#status': 'status', '#member': 'member' },
     ExpressionAttributeValues: { ':sequence': sequence, ':status': status, ':member': member, ':parent': parent, ':expires': now + CALL_STATE_TTL_SECONDS },
   };
 }
@@ -84,5 +84,12 @@ export async function leg(webhook: VoiceWebhook): Promise<string> {
     return emptyResponse();
   }
   if (status === 'completed') await dispatchForMembers([member], dispatcherOf(webhook));
+  if (status === 'in-progress' || status === 'answered') {
+    // The first answer stops the other devices of the offer: their members are free again.
+    const call = await getCall(parent);
+    const others = call?.offeredMembers instanceof Set ? [...call.offeredMembers].map(String).filter((other) => other !== member) : [];
+    const freed = (await Promise.all(others.map(async (other) => ((await clearRinging(other, parent)) ? other : undefined)))).filter((other): other is string => other !== undefined);
+    await dispatchForMembers(freed, dispatcherOf(webhook));
+  }
   return emptyResponse();
 }

@@ -7,6 +7,7 @@ import { readScenario, runScenario, scenarioSchema, type ScenarioTarget } from '
 import { httpTransport } from '../../bin/simulator/transport.js';
 import { handler as adminHandler } from '../../functions/handlers/admin.js';
 import { handler as voiceHandler } from '../../functions/handlers/voice.js';
+import { testApiPort } from '../support/api-port.js';
 import { authToken } from '../support/invoke.js';
 import { createTestTable } from '../support/table.js';
 
@@ -24,7 +25,7 @@ describe('scenarios', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
-    target = { baseUrl: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${port}/admin`, authToken: authToken(), transport: httpTransport };
+    target = { baseUrl: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${port}/admin`, authToken: authToken(), transport: httpTransport, apiPort: testApiPort() };
   });
 
   afterAll(async () => {

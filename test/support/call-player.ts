@@ -1,9 +1,11 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { localContext, toLambdaEvent } from '../../bin/local/lambda-event.js';
-import { Simulation, type Behaviours, type CallResult, type TranscriptEvent, type Transport } from '../../bin/simulator/engine.js';
+import { Simulation, type Behaviours, type CallerScript, type CallResult, type SimulationOptions, type TranscriptEvent, type Transport } from '../../bin/simulator/engine.js';
+import { FakeTwilioApi } from '../../bin/simulator/rest-api.js';
+import { testApiPort } from './api-port.js';
 import { parseTwiml as parseCheckedTwiml, type TwimlElement } from '../../bin/simulator/twiml.js';
 import { handler as voiceHandler } from '../../functions/handlers/voice.js';
-import { authToken, TEST_HOST } from './invoke.js';
+import { admin, authToken, TEST_HOST } from './invoke.js';
 
 /**
  * Whole calls for the flow tests, played by the call simulator's engine against the real voice
@@ -89,8 +91,32 @@ function toEntries(events: readonly TranscriptEvent[]): TranscriptEntry[] {
   return entries;
 }
 
+/**
+ * Several calls on one simulated clock against the voice handler in this process, with the fake
+ * Twilio REST API listening where the handler's client points (TWILIO_API_BASE_URL).
+ */
+export async function playCalls(callers: CallerScript[], devices: Behaviours = {}, options: Partial<SimulationOptions> = {}): Promise<{ results: CallResult[]; events: TranscriptEvent[]; api: FakeTwilioApi }> {
+  const simulation = new Simulation({ baseUrl: `https://${TEST_HOST}`, authToken: authToken(), transport: inProcessTransport, devices, directory: await memberDirectory(), ...options });
+  const api = new FakeTwilioApi(simulation, { accountSid: simulation.accountSid, authToken: authToken() });
+  await api.listen(testApiPort());
+  try {
+    const results = await simulation.run(callers);
+    return { results, events: simulation.events, api };
+  } finally {
+    await api.close();
+  }
+}
+
+/** Device address -> member id, from the admin API, so offers name members. */
+async function memberDirectory(): Promise<Map<string, string>> {
+  const { users } = (await admin('GET', '/users')).body as { users: { id: string; devices: { identity?: string; number?: string; uri?: string }[] }[] };
+  return new Map(users.flatMap((user) => user.devices.map((device): [string, string] => [device.identity ?? device.number ?? device.uri ?? '', user.id])));
+}
+
 export async function playCall(script: CallScript): Promise<PlayedCall> {
   const simulation = new Simulation({ baseUrl: `https://${TEST_HOST}`, authToken: authToken(), transport: inProcessTransport, devices: (script.devices ?? {}) as Behaviours });
+  const api = new FakeTwilioApi(simulation, { accountSid: simulation.accountSid, authToken: authToken() });
+  await api.listen(testApiPort());
   const [result] = await simulation.run([
     {
       id: 'call',
@@ -99,7 +125,7 @@ export async function playCall(script: CallScript): Promise<PlayedCall> {
       ...(script.digits === undefined ? {} : { digits: script.digits }),
       message: script.voicemailSeconds ?? 10,
     },
-  ]);
+  ]).finally(() => api.close());
   if (result === undefined) throw new Error('no call was played');
   if (result.errors.length > 0) throw new Error(`the call failed: ${result.errors.join('; ')}`);
   return {

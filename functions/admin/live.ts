@@ -1,0 +1,58 @@
+import type { Group, Member } from '../commons/schemas.js';
+import { rotationOrder } from '../routing/distribution.js';
+import { activity, type Presence } from '../routing/eligibility.js';
+import { positionInLine, type WaitingCaller } from '../routing/waiting-line.js';
+import type { Rotation } from '../routing/distribution.js';
+
+/** GET /groups/{id}/live: who is available, ringing or busy, the rotation, and who waits (SPEC section 10). */
+export type LiveView = {
+  group: string;
+  distribution: Group['distribution'];
+  members: { id: string; name: string; presence: 'available' | 'away' | 'ringing' | 'busy' | 'unknown'; since: string | null; call: string | null }[];
+  rotation: string[] | null;
+  ringingCalls: { callSid: string; members: string[]; since: string | null }[];
+  waitingCallers: { callSid: string; from: string | null; position: number | null; waitedSeconds: number; state: WaitingCaller['state']; offeredTo: string[] }[];
+};
+
+const iso = (epochSeconds: number | undefined): string | null => (epochSeconds === undefined ? null : new Date(epochSeconds * 1000).toISOString());
+
+export function liveView(
+  group: Group,
+  members: ReadonlyMap<string, Member & { statusSince?: string }>,
+  presence: ReadonlyMap<string, Presence>,
+  rotation: Rotation,
+  line: readonly WaitingCaller[],
+  now: number,
+): LiveView {
+  const rows = group.members.map((id) => {
+    const member = members.get(id);
+    if (member === undefined) return { id, name: id, presence: 'unknown' as const, since: null, call: null };
+    const now_ = activity(presence.get(id), now);
+    if (now_.kind !== 'idle') return { id, name: member.name, presence: now_.kind, since: iso(now_.since), call: now_.call };
+    return { id, name: member.name, presence: member.status, since: member.statusSince ?? null, call: null };
+  });
+  const ringing = new Map<string, { members: string[]; since: number | undefined }>();
+  for (const row of rows) {
+    if (row.presence !== 'ringing' || row.call === null) continue;
+    const entry = ringing.get(row.call) ?? { members: [], since: presence.get(row.id)?.ringingSince };
+    entry.members.push(row.id);
+    ringing.set(row.call, entry);
+  }
+  return {
+    group: group.id,
+    distribution: group.distribution,
+    members: rows,
+    rotation: group.distribution === 'evenly' ? rotationOrder(group, rotation) : null,
+    ringingCalls: [...ringing].map(([callSid, entry]) => ({ callSid, members: entry.members, since: iso(entry.since) })),
+    waitingCallers: [...line]
+      .sort((a, b) => a.sk.localeCompare(b.sk))
+      .map((caller) => ({
+        callSid: caller.callSid,
+        from: caller.from ?? null,
+        position: positionInLine(line, caller.callSid) ?? null,
+        waitedSeconds: Math.max(0, Math.round(now - caller.joinedAt)),
+        state: caller.state,
+        offeredTo: caller.offeredTo,
+      })),
+  };
+}
