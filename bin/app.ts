@@ -4,7 +4,9 @@ import { QueueGroupsStack } from '../lib/queue-groups-stack.js';
 const app = new App();
 const publicBaseUrl = app.node.tryGetContext('publicBaseUrl') as string | undefined;
 const authTokenSecretName = app.node.tryGetContext('authTokenSecretName') as string | undefined;
+const twilioAccountSid = app.node.tryGetContext('twilioAccountSid') as string | undefined;
 new QueueGroupsStack(app, 'QueueGroups', {
   ...(publicBaseUrl === undefined ? {} : { publicBaseUrl }),
   ...(authTokenSecretName === undefined ? {} : { authTokenSecretName }),
+  ...(twilioAccountSid === undefined ? {} : { twilioAccountSid }),
 });

@@ -21,12 +21,17 @@ export interface QueueGroupsStackProps extends StackProps {
    * @default a new secret; set its value to the account's auth token after the first deploy
    */
   readonly authTokenSecretName?: string;
+  /**
+   * The Twilio Account SID, for the REST calls that move waiting callers (AC + 32 hex digits).
+   * @default none: waiting callers are then served by the waiting line's polling only
+   */
+  readonly twilioAccountSid?: string;
 }
 
-/** The voice actions the voice function needs on the table: reads, and conditional writes. */
-const VOICE_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
-/** The admin function also deletes and checks conditions inside transactions. */
-const ADMIN_TABLE_ACTIONS = [...VOICE_TABLE_ACTIONS, 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
+/** The table actions the voice function needs: reads, conditional writes, and leaving a waiting line. */
+const VOICE_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+/** The admin function also checks conditions inside transactions. */
+const ADMIN_TABLE_ACTIONS = [...VOICE_TABLE_ACTIONS, 'dynamodb:ConditionCheckItem'];
 
 /** Everything the product needs in one AWS account: SPEC section 11, `cdk deploy`. */
 export class QueueGroupsStack extends Stack {
@@ -48,14 +53,26 @@ export class QueueGroupsStack extends Stack {
         TABLE_NAME: table.tableName,
         TWILIO_AUTH_TOKEN_SECRET_ARN: authToken.secretArn,
         PUBLIC_BASE_URL: props.publicBaseUrl ?? api.apiEndpoint,
+        ...(props.twilioAccountSid === undefined ? {} : { TWILIO_ACCOUNT_SID: props.twilioAccountSid }),
       },
     });
     voice.addToRolePolicy(new PolicyStatement({ actions: VOICE_TABLE_ACTIONS, resources: [table.tableArn] }));
     authToken.grantRead(voice);
     api.addRoutes({ path: '/voice/{proxy+}', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('VoiceIntegration', voice) });
 
-    const admin = new AppFunction(this, 'AdminFunction', { handlerFile: 'admin', timeout: Duration.seconds(29), environment: { TABLE_NAME: table.tableName } });
+    // The admin function moves a waiting caller to a member back from away: it needs the REST API too.
+    const admin = new AppFunction(this, 'AdminFunction', {
+      handlerFile: 'admin',
+      timeout: Duration.seconds(29),
+      environment: {
+        TABLE_NAME: table.tableName,
+        TWILIO_AUTH_TOKEN_SECRET_ARN: authToken.secretArn,
+        VOICE_BASE_URL: `${props.publicBaseUrl ?? api.apiEndpoint}/voice/`,
+        ...(props.twilioAccountSid === undefined ? {} : { TWILIO_ACCOUNT_SID: props.twilioAccountSid }),
+      },
+    });
     admin.addToRolePolicy(new PolicyStatement({ actions: ADMIN_TABLE_ACTIONS, resources: [table.tableArn] }));
+    authToken.grantRead(admin);
     const adminUrl = admin.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
 
     // Alarms: a voice webhook that fell back to apology TwiML logs at level "error"; the function
