@@ -123,30 +123,51 @@ async function webhookFigures(): Promise<void> {
     };
     let sequence = 0;
     const callSid = (): string => `CA${String((sequence += 1)).padStart(32, '0')}`;
+    const counted: { sid: string; to: string }[] = [];
     for (const [label, to] of [['incoming (evenly)', '+4930000001'], ['incoming (in-order)', '+4930000002'], ['incoming (greeting with extensions)', '+4930000003']] as const) {
-      await count(label, () => post('/voice/incoming', { CallSid: callSid(), From: '+15550001111', To: to, CallStatus: 'ringing' }));
+      const sid = callSid();
+      counted.push({ sid, to });
+      await count(label, () => post('/voice/incoming', { CallSid: sid, From: '+15550001111', To: to, CallStatus: 'ringing' }));
     }
+    // Those calls end, so their members are free for what follows.
+    for (const { sid, to } of counted) await post('/voice/status', { CallSid: sid, From: '+15550001111', To: to, CallStatus: 'completed', CallDuration: '5' });
     const sid = callSid();
-    const first = await post('/voice/incoming', { CallSid: sid, From: '+15550001111', To: '+4930000001', CallStatus: 'ringing' });
-    await count('dial-result no-answer, next offer (evenly)', () => post(actionOf(first), { CallSid: sid, From: '+15550001111', To: '+4930000001', CallStatus: 'in-progress', DialCallStatus: 'no-answer' }));
-    await count('dial-result completed', () => post(actionOf(first), { CallSid: sid, From: '+15550001111', To: '+4930000001', CallStatus: 'in-progress', DialCallStatus: 'completed' }));
+    const base = { CallSid: sid, From: '+15550001111', To: '+4930000001' };
+    const first = await post('/voice/incoming', { ...base, CallStatus: 'ringing' });
+    let second = '';
+    await count('dial-result no-answer, next offer (evenly)', async () => {
+      second = await post(actionOf(first), { ...base, CallStatus: 'in-progress', DialCallStatus: 'no-answer' });
+    });
+    await count('dial-result completed', () => post(actionOf(second), { ...base, CallStatus: 'in-progress', DialCallStatus: 'completed', DialCallSid: `CA${'f'.repeat(32)}` }));
+    await count('status (call ends)', () => post('/voice/status', { ...base, CallStatus: 'completed', CallDuration: '60' }));
 
-    // Latency: CALLS calls, one after another, each an incoming webhook and an answered dial result.
+    // Latency: CALLS whole calls, one after another: incoming, the first member does not answer, the
+    // second answers and hangs up, the call ends. Each call ends its offers, so the members are free
+    // for the next one, as in a real day.
     for (const [label, to] of [['evenly', '+4930000001'], ['in-order', '+4930000002']] as const) {
-      const incoming: number[] = [];
-      const results: number[] = [];
+      const timings = { incoming: [] as number[], noAnswer: [] as number[], answered: [] as number[], status: [] as number[] };
+      const timed = async (into: number[], run: () => Promise<string>): Promise<string> => {
+        const start = performance.now();
+        const result = await run();
+        into.push(performance.now() - start);
+        return result;
+      };
       for (let index = 0; index < CALLS; index += 1) {
         const callId = callSid();
         const params = { CallSid: callId, From: '+15550001111', To: to, CallStatus: 'ringing' };
-        let start = performance.now();
-        const twiml = await post('/voice/incoming', params);
-        incoming.push(performance.now() - start);
-        start = performance.now();
-        await post(actionOf(twiml), { ...params, CallStatus: 'in-progress', DialCallStatus: 'no-answer' });
-        results.push(performance.now() - start);
+        const first = await timed(timings.incoming, () => post('/voice/incoming', params));
+        const second = await timed(timings.noAnswer, () => post(actionOf(first), { ...params, CallStatus: 'in-progress', DialCallStatus: 'no-answer' }));
+        await timed(timings.answered, () => post(actionOf(second), { ...params, CallStatus: 'in-progress', DialCallStatus: 'completed', DialCallSid: `CA${'f'.repeat(32)}`, DialCallDuration: '30' }));
+        await timed(timings.status, () => post('/voice/status', { ...params, CallStatus: 'completed', CallDuration: '60' }));
       }
-      report('handler_latency', { webhook: `incoming (${label})`, calls: CALLS, medianMs: round(median(incoming)), p99Ms: round(percentile(incoming, 99)) });
-      report('handler_latency', { webhook: `dial-result no-answer (${label})`, calls: CALLS, medianMs: round(median(results)), p99Ms: round(percentile(results, 99)) });
+      for (const [webhook, values] of [
+        ['incoming', timings.incoming],
+        ['dial-result no-answer, next offer', timings.noAnswer],
+        ['dial-result completed', timings.answered],
+        ['status (call ends)', timings.status],
+      ] as const) {
+        report('handler_latency', { webhook: `${webhook} (${label})`, calls: CALLS, medianMs: round(median(values)), p99Ms: round(percentile(values, 99)) });
+      }
     }
     documentClient.destroy();
   } finally {

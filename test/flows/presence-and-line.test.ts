@@ -154,4 +154,26 @@ describe('presence and the waiting line', () => {
     expect(results[0]?.answeredBy).toBe('gina');
     expect(offersAt(events, 'waiting').map((offer) => offer.at)).toEqual([0]);
   });
+
+  it.each(['error', 'system-error'] as const)('offers voicemail when the waiting line fails with QueueResult %s', async (fault) => {
+    await put('/users/hank', { name: 'hank', devices: [{ type: 'client', identity: 'hank' }] });
+    await loadGroup('faulty', { members: ['hank'], rings: 2, whenNobodyAnswers: { action: 'wait-for-agent' } });
+    await loadNumber(NUMBER, { group: 'faulty' });
+
+    const { results, events } = await playCalls([caller('talking', 0), caller('waiting', 5, { message: 4, queueFault: { after: 30, result: fault } })], { hank: { answerAfter: 1, hangUpAfter: 600 } }, { playSeconds: 10 });
+
+    expect(results[1]?.recordings.map((recording) => recording.seconds)).toEqual([4]);
+    expect(events.some((event) => event.call === 'waiting' && event.type === 'queue-leave' && event.result === fault)).toBe(true);
+    expect((await admin('GET', '/groups/faulty/live')).body.waitingCallers).toEqual([]);
+  });
+
+  it('offers voicemail when the queue is full', async () => {
+    await put('/users/ida', { name: 'ida', devices: [{ type: 'client', identity: 'ida' }] });
+    await loadGroup('full', { members: ['ida'], rings: 2, whenNobodyAnswers: { action: 'wait-for-agent' } });
+    await loadNumber(NUMBER, { group: 'full' });
+
+    const { results } = await playCalls([caller('talking', 0), caller('first', 5, { hangUpAfter: 60 }), caller('second', 8, { message: 5 })], { ida: { answerAfter: 1, hangUpAfter: 600 } }, { playSeconds: 10, queueMaxSize: 1 });
+
+    expect(results[2]?.recordings.map((recording) => recording.seconds)).toEqual([5]);
+  });
 });
