@@ -97,6 +97,11 @@ describe('presence and the waiting line', () => {
       const overlapping = spans.filter((other) => other !== span && other.member === span.member && other.from < span.to && span.from < other.to);
       expect(overlapping).toEqual([]);
     }
+    // ... and is never even offered a call while on one (the simulator would report the device busy).
+    const offersToTalkingMembers = events.filter(
+      (event) => event.type === 'offer' && event.members.some((offeredMember) => spans.some((span) => span.member === offeredMember && span.from < event.at && event.at < span.to)),
+    );
+    expect(offersToTalkingMembers).toEqual([]);
     // No caller is connected twice, and every caller ends connected or abandoned as the scenario says.
     expect(spans.map((span) => span.call).sort()).toEqual([...new Set(spans.map((span) => span.call))].sort());
     const abandoned = results.filter((result) => result.ended === 'caller-hung-up' && result.answeredBy === undefined).map((result) => result.id);
