@@ -39,6 +39,14 @@ export type CallerScript = {
   /** Behaviours for this call only, by member id or device address. */
   devices?: Behaviours;
   /**
+   * The webhook the call starts at: `/voice/incoming` for a call to one of the numbers (default),
+   * `/voice/outbound` for a call placed by a member's softphone or SIP phone (`from` is then
+   * `client:<identity>` or the phone's SIP URI).
+   */
+  path?: string;
+  /** Seconds this caller talks once bridged through a <Dial><Queue> (default 60). */
+  talkSeconds?: number;
+  /**
    * End this caller's wait in a queue after `after` seconds with a QueueResult that Twilio produces
    * only on its own faults or races, so the project's handling of every QueueResult can be tested.
    */
@@ -142,7 +150,7 @@ class CallEnded extends Error {
 
 type Device = { address: string; member: string | undefined; connectedTo: string | undefined; rings: number };
 
-type QueueEntry = { call: SimCall; joinedAt: number; bridge?: (partner: SimCall) => void };
+type QueueEntry = { call: SimCall; joinedAt: number; bridge?: (partner: SimCall, talkSeconds: number) => void };
 type SimQueue = { name: string; sid: string; members: QueueEntry[]; maxSize: number; waited: number[] };
 
 function hex(bytes: number): string {
@@ -285,7 +293,7 @@ export class Simulation {
         }
       });
     }
-    let url = new URL('/voice/incoming', this.options.baseUrl).toString();
+    let url = new URL(call.script.path ?? '/voice/incoming', this.options.baseUrl).toString();
     try {
       let verbs = await this.fetchTwiml(call, url, 'POST', {});
       call.status = 'in-progress';
@@ -816,9 +824,11 @@ export class Simulation {
       return { params: result('queue-full') };
     }
     let bridgedWith: SimCall | undefined;
+    let bridgedFor = DEFAULT_TALK_SECONDS;
     const entry: QueueEntry = { call, joinedAt: this.clock.now };
-    entry.bridge = (partner) => {
+    entry.bridge = (partner, talkSeconds) => {
       bridgedWith = partner;
+      bridgedFor = talkSeconds;
       call.interrupt({ kind: 'bridged' });
     };
     queue.members.push(entry);
@@ -881,7 +891,7 @@ export class Simulation {
       }
       if (interrupt.kind === 'bridged' && bridgedWith !== undefined) {
         const params = finish('bridged');
-        await this.talk(call, bridgedWith);
+        await this.talk(call, bridgedWith, bridgedFor);
         return { params };
       }
       if (interrupt.kind === 'queue-fault') return { params: finish(interrupt.result) };
@@ -896,29 +906,44 @@ export class Simulation {
     }
   }
 
-  /** A queued caller bridged to the call that dialled the queue: they talk, then both go on. */
-  private async talk(call: SimCall, partner: SimCall): Promise<void> {
-    call.answeredBy ??= partner.script.id;
+  /** The member (else the call) on the other side of a bridge, for "answered by". */
+  private partyOf(call: SimCall): string {
+    const address = call.script.from.replace(/^client:/, '');
+    return this.memberOf(address) ?? this.memberOf(call.script.from) ?? call.script.id;
+  }
+
+  /** Two calls bridged through a queue talk for `seconds`, unless one hangs up first. */
+  private async talk(call: SimCall, partner: SimCall, seconds: number): Promise<number> {
+    call.answeredBy ??= this.partyOf(partner);
     call.answeredAt ??= this.clock.now;
+    const from = this.clock.now;
     try {
-      await this.wait(call, DEFAULT_TALK_SECONDS);
+      await this.wait(call, seconds);
     } catch (error) {
       if (!(error instanceof Interrupted) || error.interrupt.kind !== 'caller-hangup') throw error;
       call.callerGone = true;
     }
+    const talked = Math.round(this.clock.now - from);
+    call.talkSeconds = (call.talkSeconds ?? 0) + talked;
+    return talked;
   }
 
-  /** <Dial><Queue>: connect to the caller at the front of the queue. */
+  /** <Dial><Queue>: connect to the caller at the front of the queue, waiting up to `timeout` for one. */
   private async dialQueue(call: SimCall, verb: TwimlElement, noun: TwimlElement): Promise<Record<string, string>> {
     const queue = this.queueByName(noun.text.trim());
-    const front = queue.members[0];
-    if (front === undefined) {
-      await this.wait(call, Number(verb.attrs.timeout ?? '30'));
-      return { DialCallStatus: 'no-answer' };
+    const timeout = Number(verb.attrs.timeout ?? '30');
+    const started = this.clock.now;
+    let front = queue.members[0];
+    while (front === undefined && this.clock.now - started < timeout) {
+      await this.wait(call, 1);
+      front = queue.members[0];
     }
-    front.bridge?.(call);
-    await this.talk(call, front.call);
-    return { DialCallStatus: 'completed', DialCallSid: front.call.sid, DialCallDuration: String(DEFAULT_TALK_SECONDS), DialBridged: 'true', QueueSid: queue.sid };
+    if (front === undefined) return { DialCallStatus: 'no-answer', QueueSid: queue.sid };
+    const seconds = call.script.talkSeconds ?? DEFAULT_TALK_SECONDS;
+    front.bridge?.(call, seconds);
+    this.log(call, { type: 'dial-end', status: 'completed', answeredBy: this.partyOf(front.call), talkSeconds: seconds });
+    const talked = await this.talk(call, front.call, seconds);
+    return { DialCallStatus: 'completed', DialCallSid: front.call.sid, DialCallDuration: String(talked), DialBridged: 'true', QueueSid: queue.sid, ...(call.callerGone ? { CallStatus: 'completed' } : {}) };
   }
 
   // ------------------------------------------------------------------------------------------

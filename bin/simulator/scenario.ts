@@ -26,6 +26,8 @@ const callSchema = z.strictObject({
   hangUpAfter: z.number().positive().optional(),
   message: z.number().min(0).optional(),
   devices: behavioursSchema.optional(),
+  path: z.enum(['/voice/incoming', '/voice/outbound']).optional(),
+  talkSeconds: z.number().positive().optional(),
   queueFault: z.strictObject({ after: z.number().min(0), result: z.enum(['error', 'system-error', 'bridging-in-process', 'redirected-from-bridged']) }).optional(),
 });
 

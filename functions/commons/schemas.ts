@@ -109,6 +109,9 @@ export const promptNames = [
   'noMessage',
   'apology',
   'position',
+  'unknownCaller',
+  'notSupported',
+  'nothingToPickUp',
 ] as const;
 export type PromptName = (typeof promptNames)[number];
 

@@ -14,6 +14,12 @@ export type CallContext = {
   readonly member?: string;
   /** The members of the offer now ringing, whose ringing marks its end clears. */
   readonly ringing?: readonly string[];
+  /** A member never offered this call: the member who placed it (an internal call to a group). */
+  readonly excluded?: string;
+  /** An internal call to a member: when they do not answer, voicemail for them, whatever the group does. */
+  readonly internal?: boolean;
+  /** The caller ID for offers of a call placed by a member (Twilio needs one of our numbers to ring phones). */
+  readonly callerId?: string;
 };
 
 const LIST_SEPARATOR = ',';
@@ -38,6 +44,9 @@ export function contextToQuery(context: CallContext): Record<string, string> {
   if (context.visited.length > 0) query.v = context.visited.join(LIST_SEPARATOR);
   if (context.member !== undefined) query.m = context.member;
   if (context.ringing !== undefined && context.ringing.length > 0) query.r = context.ringing.join(LIST_SEPARATOR);
+  if (context.excluded !== undefined) query.x = context.excluded;
+  if (context.internal === true) query.i = '1';
+  if (context.callerId !== undefined) query.c = context.callerId;
   return query;
 }
 
@@ -55,11 +64,21 @@ export function contextFromQuery(query: Readonly<Record<string, string | undefin
   const offered = parseList(query.o);
   const visited = parseList(query.v);
   const member = query.m;
+  const excluded = query.x;
   const ringing = parseList(query.r);
-  const bad = [...offered, ...visited, ...ringing, ...(member === undefined ? [] : [member])].find((id) => !SLUG.test(id));
+  const bad = [...offered, ...visited, ...ringing, ...(member === undefined ? [] : [member]), ...(excluded === undefined ? [] : [excluded])].find((id) => !SLUG.test(id));
   if (bad !== undefined) return { ok: false, problem: `query parameter holds an invalid id: ${bad}` };
   return {
     ok: true,
-    context: { group, offered, visited: visited.length > 0 ? visited : [group], ...(member === undefined ? {} : { member }), ...(ringing.length > 0 ? { ringing } : {}) },
+    context: {
+      group,
+      offered,
+      visited: visited.length > 0 ? visited : [group],
+      ...(member === undefined ? {} : { member }),
+      ...(ringing.length > 0 ? { ringing } : {}),
+      ...(excluded === undefined ? {} : { excluded }),
+      ...(query.i === '1' ? { internal: true } : {}),
+      ...(query.c !== undefined && /^\+[1-9][0-9]{6,14}$/.test(query.c) ? { callerId: query.c } : {}),
+    },
   };
 }

@@ -52,7 +52,8 @@ export function nextOffer(
   presence?: PresenceView,
 ): NextOffer {
   const order = context.member === undefined ? group.members : [context.member];
-  const candidates = eligibleMembers(order, membersById, context.offered, presence);
+  const notThisCall = context.excluded === undefined ? context.offered : [...context.offered, context.excluded];
+  const candidates = eligibleMembers(order, membersById, notThisCall, presence);
   const first = candidates[0];
   if (first === undefined) return { kind: 'nobody-left' };
   // A member extension rings that one member, whatever the group's distribution.

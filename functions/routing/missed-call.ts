@@ -33,6 +33,8 @@ export function missedCallStep(group: Group, membersById: ReadonlyMap<string, Me
     member: voicemailOwner(group, context),
     ...(reason === undefined ? {} : { reason }),
   });
+  // An internal call to a member ends in that member's voicemail (SPEC section 9).
+  if (context.internal === true) return voicemail();
   switch (action.action) {
     case 'voicemail':
       return voicemail();

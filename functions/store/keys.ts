@@ -16,6 +16,7 @@
  * | call log          | `CALLLOG`   | `<ISO end>#<CallSid>`   | GET /calls newest first, by time range         |
  * | waiting caller    | `LINE#<group id>` | `<place>#<CallSid>` | the waiting line in order of joining (query)  |
  * | line counter      | `LINESEQ`   | group id                | the next place in a group's line (ADD)         |
+ * | pickup claim      | `PICKUP#<CallSid>` | `PICKUP`         | one picker per ringing call (conditional put)  |
  *
  * Configuration items (`USER`, `GROUP`, `NUMBER`, `EXTENSION`) are few and small, so one partition
  * per kind keeps listing to one query. Members and groups carry `referencedBy` (a string set such as
@@ -37,6 +38,7 @@ export const keys = {
   callLog: (endedAt: string, callSid: string): Key => ({ pk: 'CALLLOG', sk: `${endedAt}#${callSid}` }),
   lineEntry: (group: string, place: string, callSid: string): Key => ({ pk: `LINE#${group}`, sk: `${place}#${callSid}` }),
   lineCounter: (group: string): Key => ({ pk: 'LINESEQ', sk: group }),
+  pickup: (callSid: string): Key => ({ pk: `PICKUP#${callSid}`, sk: 'PICKUP' }),
 } as const;
 
 export const partitions = {

@@ -17,7 +17,7 @@ const MEMBER_FREE = '(attribute_not_exists(ringingUntil) OR ringingUntil < :now)
 /** A repeated webhook for the same call may mark its own member again. */
 const OR_ALREADY_RINGING_FOR_THIS_CALL = 'ringingCall = :call';
 
-export function presenceFromItem(item: StoredItem | undefined): Presence {
+export function presenceFromItem(item: StoredItem | undefined): Presence & { ringingGroup?: string | undefined } {
   const number = (name: string): number | undefined => (typeof item?.[name] === 'number' ? (item[name] as number) : undefined);
   const string = (name: string): string | undefined => (typeof item?.[name] === 'string' ? (item[name] as string) : undefined);
   return {
@@ -28,6 +28,7 @@ export function presenceFromItem(item: StoredItem | undefined): Presence {
     busyLeg: string('busyLeg'),
     busyUntil: number('busyUntil'),
     busySince: number('busySince'),
+    ringingGroup: string('ringingGroup'),
   };
 }
 

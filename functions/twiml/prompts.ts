@@ -10,6 +10,9 @@ export const defaultPrompts: Readonly<Record<PromptName, string>> = {
   noMessage: 'We did not receive a message. Goodbye.',
   apology: 'Sorry, we are having technical difficulties. Please leave a message after the tone.',
   position: 'You are number {position} in line. Please hold.',
+  unknownCaller: 'This phone is not registered with any member. Goodbye.',
+  notSupported: 'Sorry, that number cannot be called from here. Goodbye.',
+  nothingToPickUp: 'There is no call to pick up. Goodbye.',
 };
 
 export type Prompt = { readonly text: string; readonly language: string };

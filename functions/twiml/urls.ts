@@ -18,6 +18,10 @@ export const voiceRoutes = {
   lineLeft: 'line-left',
   lineOffer: 'line-offer',
   lineOfferResult: 'line-offer-result',
+  outbound: 'outbound',
+  pickupBridge: 'pickup-bridge',
+  pickupLeft: 'pickup-left',
+  pickupResult: 'pickup-result',
 } as const;
 export type VoiceRoute = (typeof voiceRoutes)[keyof typeof voiceRoutes];
 

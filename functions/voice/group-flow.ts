@@ -120,6 +120,7 @@ export async function continueInGroup(webhook: VoiceWebhook, context: CallContex
       action: voiceUrl('dial-result', contextToQuery(offered)),
       legCallback: (member) => voiceUrl('leg', { m: member }),
       ...(options.lead === undefined ? {} : { before: options.lead }),
+      ...(context.callerId === undefined ? {} : { callerId: context.callerId }),
     });
   }
 

@@ -4,6 +4,7 @@ import { fallback } from './fallback.js';
 import { extension, group, incoming } from './incoming.js';
 import { recording, voicemailDone } from './voicemail.js';
 import { leg } from './leg.js';
+import { outbound, pickupBridge, pickupLeft, pickupResult } from './outbound.js';
 import { status } from './status.js';
 import { lineLeft, lineOffer, lineOfferResult, lineWait } from './waiting-line.js';
 import type { VoiceWebhook } from './webhook.js';
@@ -24,6 +25,10 @@ export const voiceRouteTable: Readonly<Record<VoiceRoute, (webhook: VoiceWebhook
   'line-left': lineLeft,
   'line-offer': lineOffer,
   'line-offer-result': lineOfferResult,
+  outbound,
+  'pickup-bridge': pickupBridge,
+  'pickup-left': pickupLeft,
+  'pickup-result': pickupResult,
 };
 
 export function isVoiceRoute(route: string): route is VoiceRoute {
