@@ -33,10 +33,10 @@ describe('scenarios', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  it('ships a scenario for each behaviour of SPEC sections 3, 4 and 6', () => {
+  it('ships scenarios for SPEC sections 3, 4, 6 and 7 to 9', () => {
     const prefixes = new Set(files.map((file) => file.split('-')[0]));
 
-    expect(prefixes).toEqual(new Set(['incoming', 'distribution', 'missed', 'caller']));
+    expect(prefixes).toEqual(new Set(['incoming', 'distribution', 'missed', 'caller', 'pickup', 'internal']));
     expect(files.length).toBeGreaterThanOrEqual(25);
   });
 
