@@ -101,6 +101,7 @@ export class QueueGroupsStack extends Stack {
     const base = props.publicBaseUrl ?? api.apiEndpoint;
     new CfnOutput(this, 'IncomingCallUrl', { description: 'Twilio number: "A call comes in" (HTTP POST)', value: `${base}/voice/incoming` });
     new CfnOutput(this, 'StatusCallbackUrl', { description: 'Twilio number: "Call status changes" (HTTP POST)', value: `${base}/voice/status` });
+    new CfnOutput(this, 'OutboundCallUrl', { description: 'TwiML App voice URL (softphones) and SIP domain voice URL (desk phones), HTTP POST', value: `${base}/voice/outbound` });
     new CfnOutput(this, 'FallbackUrl', { description: 'Twilio number: "Primary handler fails" (HTTP POST)', value: `${base}/voice/fallback` });
     new CfnOutput(this, 'AdminApiUrl', { description: 'Admin API (function URL, AWS_IAM auth: sign requests with SigV4)', value: adminUrl.url });
     new CfnOutput(this, 'AuthTokenSecretArn', { description: 'Put the Twilio auth token into this secret', value: authToken.secretArn });

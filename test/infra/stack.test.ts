@@ -82,7 +82,7 @@ describe('QueueGroupsStack', () => {
   it('names the URLs to paste into the Twilio number', () => {
     const outputs = template.findOutputs('*');
 
-    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['IncomingCallUrl', 'StatusCallbackUrl', 'FallbackUrl', 'AdminApiUrl', 'AuthTokenSecretArn']));
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['IncomingCallUrl', 'StatusCallbackUrl', 'FallbackUrl', 'OutboundCallUrl', 'AdminApiUrl', 'AuthTokenSecretArn']));
   });
 
   it('checks signatures against a configured public base URL', () => {
