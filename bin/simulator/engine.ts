@@ -41,7 +41,7 @@ export type CallerScript = {
   /**
    * The webhook the call starts at: `/voice/incoming` for a call to one of the numbers (default),
    * `/voice/outbound` for a call placed by a member's softphone or SIP phone (`from` is then
-   * `client:<identity>` or the phone's SIP URI).
+   * `client:<identity>` or the phone's SIP URI; such a `from` implies this path).
    */
   path?: string;
   /** Seconds this caller talks once bridged through a <Dial><Queue> (default 60). */
@@ -293,7 +293,9 @@ export class Simulation {
         }
       });
     }
-    let url = new URL(call.script.path ?? '/voice/incoming', this.options.baseUrl).toString();
+    // A call from a softphone or a SIP phone goes to the TwiML App's URL unless told otherwise.
+    const placedByDevice = /^(client|sips?):/.test(call.script.from);
+    let url = new URL(call.script.path ?? (placedByDevice ? '/voice/outbound' : '/voice/incoming'), this.options.baseUrl).toString();
     try {
       let verbs = await this.fetchTwiml(call, url, 'POST', {});
       call.status = 'in-progress';
