@@ -442,24 +442,14 @@ export class Simulation {
           break;
         }
         case 'Dial': {
-          const params = await this.dial(call, verb, resolve);
-          if (verb.attrs.action !== undefined) {
-            const next = resolve(verb.attrs.action);
-            const verbsAfter = await this.fetchTwiml(call, next, method, params);
-            if (call.callerGone) throw new CallEnded('caller-hung-up');
-            return { verbs: verbsAfter, url: next };
-          }
-          if (call.callerGone) throw new CallEnded('caller-hung-up');
+          const next = await this.followAction(call, verb, resolve, await this.dial(call, verb, resolve));
+          if (next !== undefined) return next;
           break;
         }
         case 'Record': {
           const params = await this.record(call, verb, resolve);
-          if (verb.attrs.action !== undefined && params !== undefined) {
-            const next = resolve(verb.attrs.action);
-            const verbsAfter = await this.fetchTwiml(call, next, method, params);
-            if (call.callerGone) throw new CallEnded('caller-hung-up');
-            return { verbs: verbsAfter, url: next };
-          }
+          const next = params === undefined ? undefined : await this.followAction(call, verb, resolve, params);
+          if (next !== undefined) return next;
           if (call.callerGone) throw new CallEnded('caller-hung-up');
           break;
         }
@@ -477,13 +467,8 @@ export class Simulation {
         case 'Enqueue': {
           const outcome = await this.enqueue(call, verb, resolve);
           if (outcome.next !== undefined) return outcome.next;
-          if (verb.attrs.action !== undefined) {
-            const next = resolve(verb.attrs.action);
-            const verbsAfter = await this.fetchTwiml(call, next, method, outcome.params);
-            if (call.callerGone) throw new CallEnded('caller-hung-up');
-            return { verbs: verbsAfter, url: next };
-          }
-          if (call.callerGone) throw new CallEnded('caller-hung-up');
+          const next = await this.followAction(call, verb, resolve, outcome.params);
+          if (next !== undefined) return next;
           break;
         }
         case 'Leave':
@@ -494,6 +479,21 @@ export class Simulation {
       }
     }
     return undefined;
+  }
+
+  /**
+   * After a verb that ends with an action request: request it (Twilio does so even when the caller
+   * has hung up, and then ignores the answer). Undefined when the verb has no action.
+   */
+  private async followAction(call: SimCall, verb: TwimlElement, resolve: (relative: string) => string, params: Record<string, string>): Promise<{ verbs: TwimlElement[]; url: string } | undefined> {
+    if (verb.attrs.action === undefined) {
+      if (call.callerGone) throw new CallEnded('caller-hung-up');
+      return undefined;
+    }
+    const next = resolve(verb.attrs.action);
+    const verbs = await this.fetchTwiml(call, next, verb.attrs.method === 'GET' ? 'GET' : 'POST', params);
+    if (call.callerGone) throw new CallEnded('caller-hung-up');
+    return { verbs, url: next };
   }
 
   private async playMedia(call: SimCall, verb: TwimlElement): Promise<number> {

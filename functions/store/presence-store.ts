@@ -62,24 +62,37 @@ export async function markTogether(items: TransactItem[], members: readonly stri
   }
 }
 
-/** The offer of `callSid` to `member` ended: clear the ringing mark if it is still this call's. */
-export async function clearRinging(member: string, callSid: string): Promise<boolean> {
+const RINGING_MARK = 'ringingCall, ringingUntil, ringingSince, ringingGroup';
+const BUSY_MARK = 'busyCall, busyLeg, busyUntil, busySince';
+/** Only this call's ringing mark: the member may already ring for another call. */
+const RINGING_FOR_THIS_CALL = 'ringingCall = :call';
+/** Only this leg's busy mark: the member may be on another call by now. */
+const BUSY_WITH_THIS_LEG = 'busyLeg = :leg';
+const BUSY_FOR_THIS_CALL = 'busyCall = :call';
+
+function removeMarkUpdate(member: string, mark: string, condition: string, values: Record<string, unknown>) {
+  return { TableName: tableName, Key: keys.presence(member), UpdateExpression: `REMOVE ${mark}`, ConditionExpression: condition, ExpressionAttributeValues: values };
+}
+
+/** The update that ends a leg's busy mark, for a transaction. */
+export function busyEndUpdate(member: string, leg: string) {
+  return removeMarkUpdate(member, BUSY_MARK, BUSY_WITH_THIS_LEG, { ':leg': leg });
+}
+
+/** Run a conditional removal; false when the mark was not (or no longer) the one named. */
+async function removeIf(update: ReturnType<typeof removeMarkUpdate>): Promise<boolean> {
   try {
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.presence(member),
-        UpdateExpression: 'REMOVE ringingCall, ringingUntil, ringingSince, ringingGroup',
-        // Only this call's mark: the member may already ring for another call.
-        ConditionExpression: 'ringingCall = :call',
-        ExpressionAttributeValues: { ':call': callSid },
-      }),
-    );
+    await documentClient.send(new UpdateCommand(update));
     return true;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
+}
+
+/** The offer of `callSid` to `member` ended: clear the ringing mark if it is still this call's. */
+export function clearRinging(member: string, callSid: string): Promise<boolean> {
+  return removeIf(removeMarkUpdate(member, RINGING_MARK, RINGING_FOR_THIS_CALL, { ':call': callSid }));
 }
 
 /** The member's device answered leg `leg` of call `callSid`: busy until the call ends or `until`. */
@@ -87,51 +100,18 @@ export function busyUpdate(member: string, callSid: string, leg: string, now: nu
   return {
     TableName: tableName,
     Key: keys.presence(member),
-    UpdateExpression: 'SET busyCall = :call, busyLeg = :leg, busyUntil = :until, busySince = :now REMOVE ringingCall, ringingUntil, ringingSince, ringingGroup',
+    UpdateExpression: `SET busyCall = :call, busyLeg = :leg, busyUntil = :until, busySince = :now REMOVE ${RINGING_MARK}`,
     ExpressionAttributeValues: { ':call': callSid, ':leg': leg, ':until': until, ':now': now },
   };
 }
 
 /** Leg `leg` ended: clear the busy mark if it is still this leg's. */
-export async function clearBusy(member: string, leg: string): Promise<boolean> {
-  try {
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.presence(member),
-        UpdateExpression: 'REMOVE busyCall, busyLeg, busyUntil, busySince',
-        ConditionExpression: 'busyLeg = :leg',
-        ExpressionAttributeValues: { ':leg': leg },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+export function clearBusy(member: string, leg: string): Promise<boolean> {
+  return removeIf(busyEndUpdate(member, leg));
 }
 
 /** A call ended: clear whatever marks it still holds on a member (a lost callback's leftovers). */
 export async function clearMarksOfCall(member: string, callSid: string): Promise<boolean> {
-  const [ringing, busy] = await Promise.all([
-    clearRinging(member, callSid),
-    documentClient
-      .send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.presence(member),
-          UpdateExpression: 'REMOVE busyCall, busyLeg, busyUntil, busySince',
-          ConditionExpression: 'busyCall = :call',
-          ExpressionAttributeValues: { ':call': callSid },
-        }),
-      )
-      .then(
-        () => true,
-        (error: unknown) => {
-          if (error instanceof ConditionalCheckFailedException) return false;
-          throw error;
-        },
-      ),
-  ]);
+  const [ringing, busy] = await Promise.all([clearRinging(member, callSid), removeIf(removeMarkUpdate(member, BUSY_MARK, BUSY_FOR_THIS_CALL, { ':call': callSid }))]);
   return ringing || busy;
 }

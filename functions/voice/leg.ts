@@ -4,7 +4,7 @@ import { logger } from '../commons/logger.js';
 import { answeredUpdate, CALL_STATE_TTL_SECONDS, getCall } from '../store/call-store.js';
 import { documentClient, tableName } from '../store/client.js';
 import { keys } from '../store/keys.js';
-import { busyUpdate, clearRinging } from '../store/presence-store.js';
+import { busyEndUpdate, busyUpdate, clearRinging } from '../store/presence-store.js';
 import { MAX_CALL_SECONDS } from '../twiml/dial-limits.js';
 import { emptyResponse } from '../twiml/responses.js';
 import { dispatchForMembers, dispatcherOf } from './waiting-line.js';
@@ -18,8 +18,6 @@ export const BUSY_MARGIN_SECONDS = 300;
  * deliver them out of order (SequenceNumber), and neither may change a member's marks twice.
  */
 const NEWER_THAN_SEEN = 'attribute_not_exists(lastSequence) OR lastSequence < :sequence';
-/** A leg's end clears the busy mark only if the mark is still this leg's. */
-const BUSY_WITH_THIS_LEG = 'busyLeg = :leg';
 
 function legGate(leg: string, member: string, parent: string, sequence: number, status: string, now: number) {
   return {
@@ -53,17 +51,7 @@ export async function leg(webhook: VoiceWebhook): Promise<string> {
     status === 'in-progress' || status === 'answered'
       ? [{ Update: busyUpdate(member, parent, legSid, now, now + MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS) }, { Update: answeredUpdate(parent, member, now) }]
       : status === 'completed'
-        ? [
-            {
-              Update: {
-                TableName: tableName,
-                Key: keys.presence(member),
-                UpdateExpression: 'REMOVE busyCall, busyLeg, busyUntil, busySince',
-                ConditionExpression: BUSY_WITH_THIS_LEG,
-                ExpressionAttributeValues: { ':leg': legSid },
-              },
-            },
-          ]
+        ? [{ Update: busyEndUpdate(member, legSid) }]
         : [];
   try {
     await documentClient.send(new TransactWriteCommand({ TransactItems: [gate, ...effects] }));
