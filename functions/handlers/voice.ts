@@ -18,8 +18,8 @@ const authToken = authTokenProvider(config);
 const twilio = createTwilioApi({ baseUrl: config.twilioApiBaseUrl, accountSid: config.accountSid ?? '', authToken });
 
 /**
- * When the event happened: Twilio's `Timestamp` on status callbacks (so durations agree with Twilio's
- * own CallDuration), else the time the request arrived.
+ * When the event happened: Twilio's `Timestamp` on status callbacks (so the call log's durations agree
+ * with Twilio's own CallDuration), else the time the request arrived. Marks and expiries use our clock.
  */
 function eventTime(params: Record<string, string>): Date {
   const stamp = params.Timestamp === undefined ? Number.NaN : Date.parse(params.Timestamp);
@@ -28,7 +28,7 @@ function eventTime(params: Record<string, string>): Date {
 
 function toWebhook(event: VoiceEvent, route: string): VoiceWebhook {
   const params = event.twilioParams ?? {};
-  return { route, params, query: queryParams(event), url: event.twilioUrl ?? '', now: eventTime(params), twilio };
+  return { route, params, query: queryParams(event), url: event.twilioUrl ?? '', now: new Date(), eventTime: eventTime(params), twilio };
 }
 
 function routeOf(event: VoiceEvent): string {

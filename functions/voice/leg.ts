@@ -8,7 +8,7 @@ import { busyEndUpdate, busyUpdate, clearRinging } from '../store/presence-store
 import { MAX_CALL_SECONDS } from '../twiml/dial-limits.js';
 import { emptyResponse } from '../twiml/responses.js';
 import { dispatchForMembers, dispatcherOf } from './waiting-line.js';
-import { epochSeconds, param, type VoiceWebhook } from './webhook.js';
+import { epochSeconds, eventSeconds, param, type VoiceWebhook } from './webhook.js';
 
 /** Seconds a busy mark outlives the longest possible call, for callbacks that arrive late. */
 export const BUSY_MARGIN_SECONDS = 300;
@@ -49,7 +49,7 @@ export async function leg(webhook: VoiceWebhook): Promise<string> {
   const gate = { Update: legGate(legSid, member, parent, sequence, status, now) };
   const effects =
     status === 'in-progress' || status === 'answered'
-      ? [{ Update: busyUpdate(member, parent, legSid, now, now + MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS) }, { Update: answeredUpdate(parent, member, now) }]
+      ? [{ Update: busyUpdate(member, parent, legSid, now, now + MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS) }, { Update: answeredUpdate(parent, member, eventSeconds(webhook)) }]
       : status === 'completed'
         ? [{ Update: busyEndUpdate(member, legSid) }]
         : [];

@@ -4,7 +4,7 @@ import { listLine, removeEntry } from '../store/line-store.js';
 import { clearMarksOfCall } from '../store/presence-store.js';
 import { emptyResponse } from '../twiml/responses.js';
 import { dispatchForMembers, dispatcherOf } from './waiting-line.js';
-import { epochSeconds, param, type VoiceWebhook } from './webhook.js';
+import { epochSeconds, eventSeconds, param, type VoiceWebhook } from './webhook.js';
 
 /** Twilio's final call statuses: the call is over. */
 const FINAL = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
@@ -34,7 +34,7 @@ export async function status(webhook: VoiceWebhook): Promise<string> {
     }
   }
   const duration = param(webhook, 'CallDuration');
-  const record = await finishCall(callSid, final, now, duration === undefined ? undefined : Number(duration));
+  const record = await finishCall(callSid, final, eventSeconds(webhook), duration === undefined ? undefined : Number(duration));
   if (record !== undefined) logger.info('call ended', { callSid, outcome: record.outcome, answeredBy: record.answeredBy });
   await dispatchForMembers(freed, dispatcherOf(webhook));
   return emptyResponse();

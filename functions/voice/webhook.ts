@@ -10,7 +10,13 @@ export type VoiceWebhook = {
   readonly query: Readonly<Record<string, string>>;
   /** The public URL Twilio requested; callback URLs are made absolute against it. */
   readonly url: string;
+  /** When we received the request: the clock of every mark and expiry. */
   readonly now: Date;
+  /**
+   * When Twilio says the event happened (`Timestamp` on status callbacks, else `now`): the clock of the
+   * call log, so durations agree with Twilio's own CallDuration.
+   */
+  readonly eventTime: Date;
   /** Twilio's REST API, to move live calls (waiting line, pickup). */
   readonly twilio: TwilioApi;
 };
@@ -18,6 +24,11 @@ export type VoiceWebhook = {
 /** The webhook's time in epoch seconds, the unit of every expiry. */
 export function epochSeconds(webhook: Pick<VoiceWebhook, 'now'>): number {
   return Math.floor(webhook.now.getTime() / 1000);
+}
+
+/** The event's time in epoch seconds, for the call log. */
+export function eventSeconds(webhook: Pick<VoiceWebhook, 'eventTime'>): number {
+  return Math.floor(webhook.eventTime.getTime() / 1000);
 }
 
 export function param(webhook: VoiceWebhook, name: string): string | undefined {
