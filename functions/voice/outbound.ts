@@ -1,14 +1,11 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { logger } from '../commons/logger.js';
 import type { Group, Member, Settings } from '../commons/schemas.js';
 import { startInGroup } from '../routing/call-context.js';
-import { callingMember, dialledDigits, interpretDialled, pickupCandidates, pickupQueueName, type RingingCall } from '../routing/pickup.js';
-import { answeredUpdate, CALL_STATE_TTL_SECONDS, getCall, startCall } from '../store/call-store.js';
-import { documentClient, tableName } from '../store/client.js';
+import { callingMember, dialledDigits, interpretDialled, pickupCandidates, pickupQueueName } from '../routing/pickup.js';
+import { getCall, startCall } from '../store/call-store.js';
 import { getExtensionOwner, getMembersWithPresence, getSettings, listGroups, listMembers, listNumbers } from '../store/config-store.js';
-import { keys } from '../store/keys.js';
-import { busyUpdate, clearBusy, clearRinging } from '../store/presence-store.js';
+import { claimPickup, endPickup, undoPickup } from '../store/pickup-store.js';
+import { clearBusy, clearRinging } from '../store/presence-store.js';
 import { MAX_CALL_SECONDS } from '../twiml/dial-limits.js';
 import { prompt } from '../twiml/prompts.js';
 import { dialQueue, emptyResponse, hangup, messageThenHangup, waitForPicker } from '../twiml/responses.js';
@@ -75,44 +72,6 @@ export async function outbound(webhook: VoiceWebhook): Promise<string> {
   }
 }
 
-/**
- * Exactly one picker wins a call: the claim item is created only if no other picker made it, and
- * only while the call still rings at the member it was found ringing at.
- */
-const NOT_PICKED_UP_YET = 'attribute_not_exists(pk)';
-const STILL_RINGING_THERE = 'ringingCall = :call';
-
-async function claimPickup(call: RingingCall, picker: Member, pickerCall: string, now: number): Promise<boolean> {
-  try {
-    await documentClient.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: tableName,
-              Item: { ...keys.pickup(call.callSid), picker: picker.id, pickerCall, from: call.member, expiresAt: now + CALL_STATE_TTL_SECONDS },
-              ConditionExpression: NOT_PICKED_UP_YET,
-            },
-          },
-          { ConditionCheck: { TableName: tableName, Key: keys.presence(call.member), ConditionExpression: STILL_RINGING_THERE, ExpressionAttributeValues: { ':call': call.callSid } } },
-          // The call is answered by the picker, who is busy until the bridge ends.
-          { Update: answeredUpdate(call.callSid, picker.id, now) },
-          { Update: busyUpdate(picker.id, call.callSid, pickerCall, now, now + MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS) },
-        ],
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionCanceledException) return false;
-    throw error;
-  }
-}
-
-async function undoPickup(call: RingingCall, picker: Member, pickerCall: string): Promise<void> {
-  await documentClient.send(new DeleteCommand({ TableName: tableName, Key: keys.pickup(call.callSid) }));
-  await clearBusy(picker.id, pickerCall);
-}
-
 /** Take the oldest eligible ringing call (or the one ringing at `target`) and bridge it with the picker. */
 async function pickUp(webhook: VoiceWebhook, picker: Member, settings: Settings, target: string | undefined): Promise<string> {
   const pickerCall = webhook.params.CallSid ?? 'unknown-call';
@@ -122,13 +81,14 @@ async function pickUp(webhook: VoiceWebhook, picker: Member, settings: Settings,
   const { presence } = await getMembersWithPresence(inPickupGroups);
   const candidates = pickupCandidates(picker.id, groups, presence, now, target);
   for (const call of candidates) {
-    if (!(await claimPickup(call, picker, pickerCall, now))) continue;
+    const claim = { callSid: call.callSid, ringingAt: call.member, picker: picker.id, pickerCall };
+    if (!(await claimPickup(claim, now, now + MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS))) continue;
     try {
       // Move the caller off the ringing offer: the colleague's device stops ringing at once.
       await webhook.twilio.redirectCall(call.callSid, new URL(voiceUrl('pickup-bridge', { c: call.callSid }), webhook.url).toString());
     } catch (error) {
       logger.warn('could not move a picked-up call; trying the next', { callSid: call.callSid, picker: picker.id, error: error instanceof Error ? error.message : String(error) });
-      await undoPickup(call, picker, pickerCall);
+      await undoPickup(claim);
       continue;
     }
     const record = await getCall(call.callSid);
@@ -156,10 +116,7 @@ export async function pickupLeft(webhook: VoiceWebhook): Promise<string> {
 
 /** /voice/pickup-result?c=<CallSid>: the picker's bridge ended; the picker is free again. */
 export async function pickupResult(webhook: VoiceWebhook): Promise<string> {
-  const picker = (await documentClient.send(new DeleteCommand({ TableName: tableName, Key: keys.pickup(webhook.query.c ?? ''), ReturnValues: 'ALL_OLD' }))).Attributes;
-  if (typeof picker?.picker === 'string') {
-    const freed = await clearBusy(picker.picker, webhook.params.CallSid ?? '');
-    if (freed) await dispatchForMembers([picker.picker], dispatcherOf(webhook));
-  }
+  const ended = await endPickup(webhook.query.c ?? '');
+  if (ended !== undefined && (await clearBusy(ended.picker, ended.pickerCall))) await dispatchForMembers([ended.picker], dispatcherOf(webhook));
   return hangup();
 }
