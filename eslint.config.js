@@ -21,6 +21,14 @@ export default tseslint.config(
     },
   },
   {
+    // The store is the only place that knows DynamoDB.
+    files: ['functions/**/*.ts'],
+    ignores: ['functions/store/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/util-dynamodb'] }],
+    },
+  },
+  {
     // The routing core and TwiML builders are pure: no AWS, no environment.
     files: ['functions/routing/**/*.ts', 'functions/twiml/**/*.ts'],
     rules: {
