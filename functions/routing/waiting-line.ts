@@ -36,6 +36,8 @@ export type WaitingCaller = {
    * between them). Waiting time is counted from what Twilio reports (QueueTime), not from our clock.
    */
   waitedBefore: number;
+  /** The hold music of the number the caller called, looked up once when they joined. */
+  holdMusic?: string | undefined;
   version: number;
 };
 

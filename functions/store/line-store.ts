@@ -26,6 +26,7 @@ export function entryFromItem(item: StoredItem): WaitingCaller {
     queueSid: typeof item.queueSid === 'string' ? item.queueSid : undefined,
     announced: numbers('announced'),
     waitedBefore: numbers('waitedBefore') ?? 0,
+    holdMusic: typeof item.holdMusic === 'string' ? item.holdMusic : undefined,
     version: numbers('version') ?? 0,
   };
 }
@@ -42,13 +43,13 @@ export async function listLine(group: string): Promise<WaitingCaller[]> {
  * A caller joins the line. The line's order is a counter per group, not a clock: two callers who join
  * within the same millisecond still get distinct, ordered places.
  */
-export async function joinLine(group: string, callSid: string, from: string | undefined, now: number): Promise<WaitingCaller> {
+export async function joinLine(group: string, callSid: string, from: string | undefined, holdMusic: string, now: number): Promise<WaitingCaller> {
   const { Attributes } = await documentClient.send(
     new UpdateCommand({ TableName: tableName, Key: keys.lineCounter(group), UpdateExpression: 'ADD joined :one', ExpressionAttributeValues: { ':one': 1 }, ReturnValues: 'UPDATED_NEW' }),
   );
   const place = String(Number(Attributes?.joined ?? 0)).padStart(12, '0');
   const key = keys.lineEntry(group, place, callSid);
-  const item = { ...key, callSid, from, joinedAt: now, state: 'joining', offeredTo: [], tried: [], waitedBefore: 0, version: 1, expiresAt: now + CALL_STATE_TTL_SECONDS };
+  const item = { ...key, callSid, from, joinedAt: now, state: 'joining', offeredTo: [], tried: [], waitedBefore: 0, holdMusic, version: 1, expiresAt: now + CALL_STATE_TTL_SECONDS };
   await documentClient.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
   return entryFromItem(item);
 }

@@ -105,7 +105,7 @@ export async function continueInGroup(webhook: VoiceWebhook, context: CallContex
   // joins it at the back instead of taking a member who just became free.
   if (group.whenNobodyAnswers.action === 'wait-for-agent' && context.member === undefined && context.offered.length === 0) {
     const waiting = waitingCallers(await listLine(group.id)).filter((caller) => caller.callSid !== callSid);
-    if (waiting.length > 0) return joinWaitingLine(webhook, group, settings, options.lead);
+    if (waiting.length > 0) return joinWaitingLine(webhook, group, options.lead);
   }
   const { members, presence } = await getMembersWithPresence(memberIdsOf(group, context));
   const decision = await makeOffer(group, members, presence, context, callSid, now, rotationItem);
@@ -143,7 +143,7 @@ export async function continueInGroup(webhook: VoiceWebhook, context: CallContex
       // Bounded: the loop guard refuses every group already visited.
       return continueInGroup(webhook, step.context, { ...options, settings });
     case 'wait':
-      return joinWaitingLine(webhook, group, settings, options.lead);
+      return joinWaitingLine(webhook, group, options.lead);
     case 'hangup':
       return hangup();
     default:

@@ -1,5 +1,5 @@
 import { logger } from '../commons/logger.js';
-import { finishCall, getCall, noteAbandoned } from '../store/call-store.js';
+import { finishCall, getCall } from '../store/call-store.js';
 import { listLine, removeEntry } from '../store/line-store.js';
 import { clearMarksOfCall } from '../store/presence-store.js';
 import { emptyResponse } from '../twiml/responses.js';
@@ -28,9 +28,8 @@ export async function status(webhook: VoiceWebhook): Promise<string> {
     const entry = (await listLine(group)).find((caller) => caller.callSid === callSid);
     if (entry !== undefined) {
       await removeEntry(group, entry.sk);
-      if (typeof item.answeredBy !== 'string') await noteAbandoned(callSid, 'waiting');
-      final = (await getCall(callSid)) ?? item;
-      final = { ...final, lineLeftAt: final.lineLeftAt ?? now };
+      // Still in the line at the end: the caller hung up while waiting (unless someone had answered).
+      final = { ...item, lineLeftAt: item.lineLeftAt ?? now, ...(typeof item.answeredBy === 'string' ? {} : { abandoned: item.abandoned ?? 'waiting' }) };
     }
   }
   const duration = param(webhook, 'CallDuration');

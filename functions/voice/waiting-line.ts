@@ -1,5 +1,5 @@
 import { logger } from '../commons/logger.js';
-import type { Group, Member, Settings } from '../commons/schemas.js';
+import type { Group, Member } from '../commons/schemas.js';
 import { defaultSettings } from '../commons/schemas.js';
 import { assignWaitingCallers, hasWaitedTooLong, positionInLine, triedAfterOffer, waitingCallers, type LineAssignment, type WaitingCaller } from '../routing/waiting-line.js';
 import { rotationFromItem } from '../store/rotation-store.js';
@@ -58,11 +58,11 @@ async function entryOf(group: string, callSid: string): Promise<{ entry: Waiting
 }
 
 /** wait-for-agent: the caller joins the group's line (or rejoins it, keeping their place). */
-export async function joinWaitingLine(webhook: VoiceWebhook, group: Group, _settings: Settings, lead?: Prompt): Promise<string> {
+export async function joinWaitingLine(webhook: VoiceWebhook, group: Group, lead?: Prompt): Promise<string> {
   const callSid = webhook.params.CallSid ?? 'unknown-call';
   const now = epochSeconds(webhook);
   const { entry } = await entryOf(group.id, callSid);
-  const joined = entry ?? (await joinLine(group.id, callSid, webhook.params.From, now));
+  const joined = entry ?? (await joinLine(group.id, callSid, webhook.params.From, await holdMusicFor(callSid), now));
   await noteWaiting(callSid, group.id, joined.sk, joined.joinedAt);
   logger.info('caller joins the waiting line', { callSid, group: group.id });
   return enqueueTwiml(group, lead);
@@ -154,7 +154,7 @@ export async function dispatchForMembers(memberIds: readonly string[], dispatche
   }
 }
 
-/** Settings for prompts, and the number's hold music, for a caller in the line. */
+/** The hold music of the number the caller called. */
 async function holdMusicFor(callSid: string): Promise<string> {
   const call = await getCall(callSid);
   const to = typeof call?.to === 'string' ? call.to : undefined;
@@ -188,7 +188,7 @@ export async function lineWait(webhook: VoiceWebhook): Promise<string> {
   const position = positionInLine(line, callSid);
   const announce = action.action === 'wait-for-agent' && action.announcePosition === true && position !== undefined && (current.announced === undefined || position < current.announced);
   if (announce) await changeEntry({ ...current, version: current.version }, { announced: position });
-  return hold({ ...(announce ? { position: prompt(settings, 'position', { position }) } : {}), music: await holdMusicFor(callSid) });
+  return hold({ ...(announce ? { position: prompt(settings, 'position', { position }) } : {}), music: current.holdMusic ?? DEFAULT_HOLD_MUSIC });
 }
 
 async function membersOf(group: Group, ids: readonly string[]): Promise<Map<string, Member>> {

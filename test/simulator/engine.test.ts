@@ -322,63 +322,43 @@ describe('call simulator: waiting lines and the REST API', () => {
     expect(api?.requests[0]).toMatchObject({ method: 'POST', status: 200, params: { Url: `${BASE}/voice/connect`, Method: 'POST' } });
   });
 
-  it('redirects a live call at once with a Url, and with inline TwiML that uses absolute URLs', async () => {
+  /**
+   * The first call waits (a long pause); the second call's webhook, at 5 s, is where the project acts
+   * on the first call through the REST API.
+   */
+  async function actOnWaitingCall(act: (client: TwilioApi, waitingSid: string) => Promise<void>, routes: Record<string, Route> = {}) {
     let client: TwilioApi | undefined;
-    let firstSid = '';
+    let waitingSid = '';
     const { simulation, seen } = setup({
+      ...routes,
       '/voice/incoming': async (params) => {
         if (params.To === '+493000000001') {
-          firstSid = params.CallSid ?? '';
+          waitingSid = params.CallSid ?? '';
           return '<Pause length="100"/>';
         }
-        await client?.redirectCall(firstSid, `${BASE}/voice/moved`);
+        if (client !== undefined) await act(client, waitingSid);
         return '<Hangup/>';
       },
-      '/voice/moved': () => `<Say>moved</Say>`,
     });
     client = await withApi(simulation);
-
     const [first] = await simulation.run([caller, { ...caller, id: 'c2', to: '+493000000002', at: 5 }]);
+    return { first, seen };
+  }
+
+  it('redirects a live call at once with a Url, and with inline TwiML that uses absolute URLs', async () => {
+    const { first, seen } = await actOnWaitingCall((client, sid) => client.redirectCall(sid, `${BASE}/voice/moved`), { '/voice/moved': () => `<Say>moved</Say>` });
 
     expect(seen.filter((request) => request.params.CallSid === first?.sid).map((request) => `${request.path}@${request.at}`)).toEqual(['/voice/incoming@0', '/voice/moved@5', '/voice/status@6']);
   });
 
   it('fails a call redirected with inline TwiML that holds a relative URL', async () => {
-    let client: TwilioApi | undefined;
-    let firstSid = '';
-    const { simulation } = setup({
-      '/voice/incoming': async (params) => {
-        if (params.To === '+493000000001') {
-          firstSid = params.CallSid ?? '';
-          return '<Pause length="100"/>';
-        }
-        await client?.updateCallTwiml(firstSid, `${XML}<Response><Redirect>relative</Redirect></Response>`);
-        return '<Hangup/>';
-      },
-    });
-    client = await withApi(simulation);
-
-    const [first] = await simulation.run([caller, { ...caller, id: 'c2', to: '+493000000002', at: 5 }]);
+    const { first } = await actOnWaitingCall((client, sid) => client.updateCallTwiml(sid, `${XML}<Response><Redirect>relative</Redirect></Response>`));
 
     expect(first?.errors[0]).toContain('relative URL in inline TwiML');
   });
 
   it('ends a live call', async () => {
-    let client: TwilioApi | undefined;
-    let firstSid = '';
-    const { simulation } = setup({
-      '/voice/incoming': async (params) => {
-        if (params.To === '+493000000001') {
-          firstSid = params.CallSid ?? '';
-          return '<Pause length="100"/>';
-        }
-        await client?.endCall(firstSid);
-        return '<Hangup/>';
-      },
-    });
-    client = await withApi(simulation);
-
-    const [first] = await simulation.run([caller, { ...caller, id: 'c2', to: '+493000000002', at: 5 }]);
+    const { first } = await actOnWaitingCall((client, sid) => client.endCall(sid));
 
     expect(first).toMatchObject({ ended: 'hangup', endedAt: 5 });
   });
