@@ -2,7 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { GroupDocument, MemberStatus, NumberDocument, Settings, UserDocument } from '../commons/schemas.js';
-import { documentClient, tableName } from './client.js';
+import { send, tableName } from './client.js';
 import { ContentionError } from './errors.js';
 import { keys, ownerToString, reference, type ExtensionOwner, type Key, type Reference } from './keys.js';
 import { referencesOf, versionOf, type StoredItem } from './items.js';
@@ -33,7 +33,7 @@ const EXTENSION_MINE = '#owner = :owner';
 const MAX_ATTEMPTS = 4;
 
 async function readConsistent(key: Key): Promise<StoredItem | undefined> {
-  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+  const { Item } = await send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
   return Item;
 }
 
@@ -43,7 +43,7 @@ async function transact(build: () => Promise<Step[] | WriteOutcome>, created: ()
     const steps = await build();
     if (!Array.isArray(steps)) return steps;
     try {
-      await documentClient.send(new TransactWriteCommand({ TransactItems: steps.map((step) => step.item) }));
+      await send(new TransactWriteCommand({ TransactItems: steps.map((step) => step.item) }));
       return { kind: 'written', created: created() };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
@@ -225,7 +225,7 @@ export async function deleteUser(id: string): Promise<WriteOutcome> {
 /** PUT /users/{id}/status: available or away. */
 export async function setUserStatus(id: string, status: MemberStatus): Promise<WriteOutcome> {
   try {
-    await documentClient.send(
+    await send(
       new UpdateCommand({
         TableName: tableName,
         Key: keys.user(id),
@@ -329,6 +329,6 @@ export async function deleteNumber(e164: string): Promise<WriteOutcome> {
 // Settings
 
 export async function putSettings(settings: Settings): Promise<WriteOutcome> {
-  await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...keys.settings(), ...settings } }));
+  await send(new PutCommand({ TableName: tableName, Item: { ...keys.settings(), ...settings } }));
   return { kind: 'written', created: false };
 }

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, tableName } from './client.js';
+import { send, tableName } from './client.js';
 import { keys, partitions } from './keys.js';
 import type { StoredItem } from './items.js';
 
@@ -56,7 +56,7 @@ export function startCallUpdate(callSid: string, details: { from?: string | unde
 }
 
 export async function startCall(callSid: string, details: { from?: string | undefined; to?: string | undefined; group?: string | undefined }, now: number): Promise<void> {
-  await documentClient.send(new UpdateCommand(startCallUpdate(callSid, details, now)));
+  await send(new UpdateCommand(startCallUpdate(callSid, details, now)));
 }
 
 /** Offers record their members on the call, so its end can clear any mark left behind. */
@@ -80,13 +80,13 @@ export function answeredUpdate(callSid: string, member: string, now: number) {
 }
 
 export async function noteVoicemail(callSid: string): Promise<void> {
-  await documentClient.send(new UpdateCommand({ TableName: tableName, Key: keys.call(callSid), UpdateExpression: 'SET voicemail = :yes', ExpressionAttributeValues: { ':yes': true } }));
+  await send(new UpdateCommand({ TableName: tableName, Key: keys.call(callSid), UpdateExpression: 'SET voicemail = :yes', ExpressionAttributeValues: { ':yes': true } }));
 }
 
 /** The caller hung up while an offer rang or while waiting; an answered call is never abandoned. */
 export async function noteAbandoned(callSid: string, during: 'ringing' | 'waiting'): Promise<void> {
   try {
-    await documentClient.send(
+    await send(
       new UpdateCommand({
         TableName: tableName,
         Key: keys.call(callSid),
@@ -102,7 +102,7 @@ export async function noteAbandoned(callSid: string, during: 'ringing' | 'waitin
 
 /** The caller joined (or re-joined) a waiting line: where their entry is, kept for the call's end. */
 export async function noteWaiting(callSid: string, group: string, entrySk: string, joinedAt: number): Promise<void> {
-  await documentClient.send(
+  await send(
     new UpdateCommand({
       TableName: tableName,
       Key: keys.call(callSid),
@@ -114,7 +114,7 @@ export async function noteWaiting(callSid: string, group: string, entrySk: strin
 
 /** The caller left the line for good, having waited `waitedSeconds` by Twilio's QueueTime. */
 export async function noteLeftLine(callSid: string, now: number, waitedSeconds: number): Promise<void> {
-  await documentClient.send(
+  await send(
     new UpdateCommand({
       TableName: tableName,
       Key: keys.call(callSid),
@@ -125,7 +125,7 @@ export async function noteLeftLine(callSid: string, now: number, waitedSeconds: 
 }
 
 export async function getCall(callSid: string): Promise<StoredItem | undefined> {
-  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.call(callSid), ConsistentRead: true }));
+  const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.call(callSid), ConsistentRead: true }));
   return Item;
 }
 
@@ -176,7 +176,7 @@ const NOT_FINISHED_YET = 'attribute_not_exists(finished)';
 export async function finishCall(callSid: string, item: StoredItem, now: number, durationSeconds: number | undefined): Promise<CallRecord | undefined> {
   const record = recordOf(callSid, item, now, durationSeconds);
   try {
-    await documentClient.send(
+    await send(
       new TransactWriteCommand({
         TransactItems: [
           {
@@ -205,7 +205,7 @@ export async function listCalls(options: { group?: string; since?: string; until
   let startKey: Record<string, unknown> | undefined;
   const range = options.since !== undefined || options.until !== undefined;
   do {
-    const page = await documentClient.send(
+    const page = await send(
       new QueryCommand({
         TableName: tableName,
         KeyConditionExpression: range ? 'pk = :pk AND sk BETWEEN :since AND :until' : 'pk = :pk',

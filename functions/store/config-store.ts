@@ -2,14 +2,14 @@ import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb
 import type { Group, Member, PhoneNumber, Settings } from '../commons/schemas.js';
 import type { Presence } from '../routing/eligibility.js';
 import { presenceFromItem } from './presence-store.js';
-import { documentClient, tableName } from './client.js';
+import { send, tableName } from './client.js';
 import { keys, ownerFromString, partitions, type ExtensionOwner, type Key } from './keys.js';
 import { groupFromItem, memberFromItem, numberFromItem, settingsFromItem, type StoredItem } from './items.js';
 
 /** Read access to the configuration (members, groups, numbers, settings, extensions). */
 
 export async function getItem(key: Key, consistent = false): Promise<StoredItem | undefined> {
-  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: consistent }));
+  const { Item } = await send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: consistent }));
   return Item;
 }
 
@@ -18,7 +18,7 @@ export async function queryPartition(pk: string, options: { descending?: boolean
   const items: StoredItem[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await documentClient.send(
+    const page = await send(
       new QueryCommand({
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk',
@@ -41,7 +41,7 @@ export async function batchGet(keyList: readonly Key[]): Promise<StoredItem[]> {
     let pending: Key[] | undefined = keyList.slice(start, start + 100);
     for (let attempt = 0; pending !== undefined && pending.length > 0; attempt += 1) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-      const result = await documentClient.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }));
+      const result = await send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }));
       items.push(...(result.Responses?.[tableName] ?? []));
       pending = result.UnprocessedKeys?.[tableName]?.Keys as Key[] | undefined;
       if (attempt > 8 && pending !== undefined && pending.length > 0) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);

@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { answeredUpdate, CALL_STATE_TTL_SECONDS } from './call-store.js';
-import { documentClient, tableName } from './client.js';
+import { send, tableName } from './client.js';
 import { keys } from './keys.js';
 import { busyEndUpdate, busyUpdate } from './presence-store.js';
 
@@ -41,7 +41,7 @@ export async function recordLegStatus(callback: LegStatus, now: number, busyUnti
       ? [{ Update: busyEndUpdate(callback.member, callback.leg) }]
       : [];
   try {
-    await documentClient.send(new TransactWriteCommand({ TransactItems: [gate, ...effects] }));
+    await send(new TransactWriteCommand({ TransactItems: [gate, ...effects] }));
     return 'applied';
   } catch (error) {
     if (!(error instanceof TransactionCanceledException)) throw error;
@@ -51,7 +51,7 @@ export async function recordLegStatus(callback: LegStatus, now: number, busyUnti
   }
   // The busy mark belongs to another leg (or was already cleared): only record that we saw this one.
   try {
-    await documentClient.send(new TransactWriteCommand({ TransactItems: [gate] }));
+    await send(new TransactWriteCommand({ TransactItems: [gate] }));
   } catch (error) {
     if (!(error instanceof TransactionCanceledException)) throw error;
   }

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { WaitingCaller, WaitingState } from '../routing/waiting-line.js';
 import { CALL_STATE_TTL_SECONDS } from './call-store.js';
-import { documentClient, tableName } from './client.js';
+import { send, tableName } from './client.js';
 import { keys, partitions } from './keys.js';
 import type { StoredItem } from './items.js';
 
@@ -33,7 +33,7 @@ export function entryFromItem(item: StoredItem): WaitingCaller {
 
 /** The line of a group, longest-waiting first. */
 export async function listLine(group: string): Promise<WaitingCaller[]> {
-  const { Items } = await documentClient.send(
+  const { Items } = await send(
     new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': partitions.line(group) }, ConsistentRead: true }),
   );
   return (Items ?? []).map(entryFromItem);
@@ -44,13 +44,13 @@ export async function listLine(group: string): Promise<WaitingCaller[]> {
  * within the same millisecond still get distinct, ordered places.
  */
 export async function joinLine(group: string, callSid: string, from: string | undefined, holdMusic: string, now: number): Promise<WaitingCaller> {
-  const { Attributes } = await documentClient.send(
+  const { Attributes } = await send(
     new UpdateCommand({ TableName: tableName, Key: keys.lineCounter(group), UpdateExpression: 'ADD joined :one', ExpressionAttributeValues: { ':one': 1 }, ReturnValues: 'UPDATED_NEW' }),
   );
   const place = String(Number(Attributes?.joined ?? 0)).padStart(12, '0');
   const key = keys.lineEntry(group, place, callSid);
   const item = { ...key, callSid, from, joinedAt: now, state: 'joining', offeredTo: [], tried: [], waitedBefore: 0, holdMusic, version: 1, expiresAt: now + CALL_STATE_TTL_SECONDS };
-  await documentClient.send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+  await send(new PutCommand({ TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
   return entryFromItem(item);
 }
 
@@ -90,7 +90,7 @@ export function entryUpdate(entry: WaitingCaller, change: EntryChange) {
 /** Change an entry if nobody else did since we read it; false when someone did. */
 export async function changeEntry(entry: WaitingCaller, change: EntryChange): Promise<boolean> {
   try {
-    await documentClient.send(new UpdateCommand(entryUpdate(entry, change)));
+    await send(new UpdateCommand(entryUpdate(entry, change)));
     return true;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;
@@ -100,5 +100,5 @@ export async function changeEntry(entry: WaitingCaller, change: EntryChange): Pr
 
 /** The caller left the line for good (answered, voicemail, hung up). */
 export async function removeEntry(group: string, sk: string): Promise<void> {
-  await documentClient.send(new DeleteCommand({ TableName: tableName, Key: { pk: partitions.line(group), sk } }));
+  await send(new DeleteCommand({ TableName: tableName, Key: { pk: partitions.line(group), sk } }));
 }

@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { answeredUpdate, CALL_STATE_TTL_SECONDS } from './call-store.js';
-import { documentClient, tableName } from './client.js';
+import { send, tableName } from './client.js';
 import { keys } from './keys.js';
 import { busyUpdate, clearBusy } from './presence-store.js';
 
@@ -17,7 +17,7 @@ export type PickupClaim = { callSid: string; ringingAt: string; picker: string; 
 
 export async function claimPickup(claim: PickupClaim, now: number, busyUntil: number): Promise<boolean> {
   try {
-    await documentClient.send(
+    await send(
       new TransactWriteCommand({
         TransactItems: [
           {
@@ -42,12 +42,12 @@ export async function claimPickup(claim: PickupClaim, now: number, busyUntil: nu
 
 /** The caller could not be moved: the claim goes and the picker is free again. */
 export async function undoPickup(claim: PickupClaim): Promise<void> {
-  await documentClient.send(new DeleteCommand({ TableName: tableName, Key: keys.pickup(claim.callSid) }));
+  await send(new DeleteCommand({ TableName: tableName, Key: keys.pickup(claim.callSid) }));
   await clearBusy(claim.picker, claim.pickerCall);
 }
 
 /** The bridge ended: the claim goes; returns the picker, whose busy mark the caller then clears. */
 export async function endPickup(callSid: string): Promise<{ picker: string; pickerCall: string } | undefined> {
-  const { Attributes } = await documentClient.send(new DeleteCommand({ TableName: tableName, Key: keys.pickup(callSid), ReturnValues: 'ALL_OLD' }));
+  const { Attributes } = await send(new DeleteCommand({ TableName: tableName, Key: keys.pickup(callSid), ReturnValues: 'ALL_OLD' }));
   return typeof Attributes?.picker === 'string' && typeof Attributes.pickerCall === 'string' ? { picker: Attributes.picker, pickerCall: Attributes.pickerCall } : undefined;
 }

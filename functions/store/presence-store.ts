@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Presence } from '../routing/eligibility.js';
-import { documentClient, tableName } from './client.js';
+import { send, tableName } from './client.js';
 import { keys } from './keys.js';
 import type { StoredItem } from './items.js';
 
@@ -53,7 +53,7 @@ type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteComman
  */
 export async function markTogether(items: TransactItem[], members: readonly string[]): Promise<string[] | undefined> {
   try {
-    await documentClient.send(new TransactWriteCommand({ TransactItems: items }));
+    await send(new TransactWriteCommand({ TransactItems: items }));
     return undefined;
   } catch (error) {
     if (!(error instanceof TransactionCanceledException)) throw error;
@@ -82,7 +82,7 @@ export function busyEndUpdate(member: string, leg: string) {
 /** Run a conditional removal; false when the mark was not (or no longer) the one named. */
 async function removeIf(update: ReturnType<typeof removeMarkUpdate>): Promise<boolean> {
   try {
-    await documentClient.send(new UpdateCommand(update));
+    await send(new UpdateCommand(update));
     return true;
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return false;

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Rotation } from '../routing/distribution.js';
-import { documentClient, tableName } from './client.js';
+import { send, tableName } from './client.js';
 import { ContentionError } from './errors.js';
 import { keys } from './keys.js';
 import type { StoredItem } from './items.js';
@@ -46,7 +46,7 @@ export async function getRotation(groupId: string): Promise<Rotation> {
 }
 
 async function readRotationItem(groupId: string): Promise<StoredItem | undefined> {
-  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.rotation(groupId), ConsistentRead: true }));
+  const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.rotation(groupId), ConsistentRead: true }));
   return Item;
 }
 
@@ -77,7 +77,7 @@ export async function recordEvenlyOffer(
       const extra = options.alongside?.(repeated) ?? [];
       if (extra.length === 0) return { member: repeated, repeated: true };
       try {
-        await documentClient.send(new TransactWriteCommand({ TransactItems: extra }));
+        await send(new TransactWriteCommand({ TransactItems: extra }));
         return { member: repeated, repeated: true };
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
@@ -105,8 +105,8 @@ export async function recordEvenlyOffer(
     };
     const extra = options.alongside?.(member) ?? [];
     try {
-      if (extra.length === 0) await documentClient.send(new UpdateCommand(update));
-      else await documentClient.send(new TransactWriteCommand({ TransactItems: [{ Update: update }, ...extra] }));
+      if (extra.length === 0) await send(new UpdateCommand(update));
+      else await send(new TransactWriteCommand({ TransactItems: [{ Update: update }, ...extra] }));
       return { member, repeated: false };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {

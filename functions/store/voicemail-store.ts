@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, tableName } from './client.js';
+import { send, tableName } from './client.js';
 import { queryPartition } from './config-store.js';
 import { keys, partitions } from './keys.js';
 
@@ -22,7 +22,7 @@ const NOT_STORED_YET = 'attribute_not_exists(pk)';
 /** Store a voicemail; `false` when it was already stored (a repeated callback). */
 export async function putVoicemail(voicemail: Voicemail): Promise<boolean> {
   try {
-    await documentClient.send(
+    await send(
       new PutCommand({
         TableName: tableName,
         Item: { ...keys.voicemail(voicemail.recordedAt, voicemail.recordingSid), ...voicemail },

@@ -1,3 +1,5 @@
+import { assertWithinBudget, currentSignal } from '../commons/budget.js';
+
 /**
  * The one way the project reaches Twilio's REST API (pickup and the waiting line redirect live calls).
  * Its base URL comes from TWILIO_API_BASE_URL, so the call simulator's fake API can stand in for
@@ -39,7 +41,11 @@ export type TwilioApi = {
 export function createTwilioApi(config: TwilioApiConfig): TwilioApi {
   const base = `${config.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}`;
   async function post(path: string, form: Record<string, string>): Promise<void> {
+    // A REST request is a change too: none starts after the webhook answered (commons/budget.ts).
+    assertWithinBudget();
     const token = await config.authToken();
+    const budget = currentSignal();
+    const timeout = AbortSignal.timeout(config.timeoutMs ?? 5000);
     let response: Response;
     try {
       response = await fetch(`${base}${path}`, {
@@ -49,7 +55,7 @@ export function createTwilioApi(config: TwilioApiConfig): TwilioApi {
           'content-type': 'application/x-www-form-urlencoded',
         },
         body: new URLSearchParams(form).toString(),
-        signal: AbortSignal.timeout(config.timeoutMs ?? 5000),
+        signal: budget === undefined ? timeout : AbortSignal.any([timeout, budget]),
       });
     } catch (error) {
       throw new TwilioApiError(`Twilio's REST API could not be reached for ${path}`, 0, undefined, { cause: error });
