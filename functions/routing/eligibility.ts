@@ -5,6 +5,8 @@ export type Presence = {
   ringingCall?: string | undefined;
   ringingUntil?: number | undefined;
   ringingSince?: number | undefined;
+  /** When the offer started, in epoch milliseconds: pickup takes the oldest ringing call to the millisecond. */
+  ringingSinceMs?: number | undefined;
   busyCall?: string | undefined;
   busyLeg?: string | undefined;
   busyUntil?: number | undefined;

@@ -79,6 +79,20 @@ export function answeredUpdate(callSid: string, member: string, now: number) {
   };
 }
 
+/**
+ * The project is about to move the call off whatever it runs (a REST redirect for a pickup or a
+ * waiting-line offer). Twilio then requests the interrupted <Dial>'s action with
+ * `DialCallStatus=canceled`; an offer made before this moment (epoch ms) knows that cancel is ours.
+ */
+export function redirectedUpdate(callSid: string, nowMs: number) {
+  return {
+    TableName: tableName,
+    Key: keys.call(callSid),
+    UpdateExpression: 'SET redirectedAtMs = :nowMs',
+    ExpressionAttributeValues: { ':nowMs': nowMs },
+  };
+}
+
 export async function noteVoicemail(callSid: string): Promise<void> {
   await send(new UpdateCommand({ TableName: tableName, Key: keys.call(callSid), UpdateExpression: 'SET voicemail = :yes', ExpressionAttributeValues: { ':yes': true } }));
 }

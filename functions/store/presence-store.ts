@@ -24,6 +24,7 @@ export function presenceFromItem(item: StoredItem | undefined): Presence & { rin
     ringingCall: string('ringingCall'),
     ringingUntil: number('ringingUntil'),
     ringingSince: number('ringingSince'),
+    ringingSinceMs: number('ringingSinceMs'),
     busyCall: string('busyCall'),
     busyLeg: string('busyLeg'),
     busyUntil: number('busyUntil'),
@@ -38,9 +39,9 @@ export function ringingUpdate(mark: RingingMark, now: number) {
   return {
     TableName: tableName,
     Key: keys.presence(mark.member),
-    UpdateExpression: 'SET ringingCall = :call, ringingUntil = :until, ringingSince = :now, ringingGroup = :group',
+    UpdateExpression: 'SET ringingCall = :call, ringingUntil = :until, ringingSince = :now, ringingSinceMs = :nowMs, ringingGroup = :group',
     ConditionExpression: `(${MEMBER_FREE}) OR ${OR_ALREADY_RINGING_FOR_THIS_CALL}`,
-    ExpressionAttributeValues: { ':call': mark.callSid, ':until': mark.until, ':now': now, ':group': mark.group },
+    ExpressionAttributeValues: { ':call': mark.callSid, ':until': mark.until, ':now': now, ':nowMs': Date.now(), ':group': mark.group },
   };
 }
 
@@ -62,7 +63,7 @@ export async function markTogether(items: TransactItem[], members: readonly stri
   }
 }
 
-const RINGING_MARK = 'ringingCall, ringingUntil, ringingSince, ringingGroup';
+const RINGING_MARK = 'ringingCall, ringingUntil, ringingSince, ringingSinceMs, ringingGroup';
 const BUSY_MARK = 'busyCall, busyLeg, busyUntil, busySince';
 /** Only this call's ringing mark: the member may already ring for another call. */
 const RINGING_FOR_THIS_CALL = 'ringingCall = :call';
