@@ -45,7 +45,7 @@ export function liveView(
     rotation: group.distribution === 'evenly' ? rotationOrder(group, rotation) : null,
     ringingCalls: [...ringing].map(([callSid, entry]) => ({ callSid, members: entry.members, since: iso(entry.since) })),
     waitingCallers: [...line]
-      .sort((a, b) => a.sk.localeCompare(b.sk))
+      .sort((a, b) => a.place.localeCompare(b.place) || a.callSid.localeCompare(b.callSid))
       .map((caller) => ({
         callSid: caller.callSid,
         from: caller.from ?? null,
