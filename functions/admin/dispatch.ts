@@ -2,7 +2,7 @@ import { authTokenProvider } from '../commons/auth-token.js';
 import { readTwilioApiConfig } from '../commons/config.js';
 import { logger } from '../commons/logger.js';
 import { createTwilioApi } from '../twilio-api/client.js';
-import { dispatchForMembers } from '../voice/waiting-line.js';
+import { dispatchForMembers } from '../voice/line-dispatch.js';
 
 /**
  * The admin function moves waiting callers too: a member back from away is offered the

@@ -8,6 +8,8 @@ const storeEnvSchema = z.object({
   TABLE_NAME: z.string().min(1, 'TABLE_NAME must name the DynamoDB table'),
   DYNAMODB_ENDPOINT: z.url().optional(),
   AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Per-attempt DynamoDB timeout; the default suits DynamoDB in AWS (functions/store/client.ts). */
+  DYNAMODB_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).optional(),
 });
 
 const voiceEnvSchema = z
@@ -23,6 +25,7 @@ const voiceEnvSchema = z
       .url()
       .transform((url) => url.replace(/\/+$/, ''))
       .optional(),
+    WEBHOOK_BUDGET_MS: z.coerce.number().int().min(500).max(14_000).default(2500),
   })
   .refine((env) => env.TWILIO_AUTH_TOKEN !== undefined || env.TWILIO_AUTH_TOKEN_SECRET_ARN !== undefined, {
     message: 'set TWILIO_AUTH_TOKEN or TWILIO_AUTH_TOKEN_SECRET_ARN',
@@ -42,9 +45,9 @@ function parse<T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
 }
 
 const store = parse(storeEnvSchema, process.env);
-export const storeConfig = { tableName: store.TABLE_NAME, endpoint: store.DYNAMODB_ENDPOINT, region: store.AWS_REGION };
+export const storeConfig = { tableName: store.TABLE_NAME, endpoint: store.DYNAMODB_ENDPOINT, region: store.AWS_REGION, requestTimeoutMs: store.DYNAMODB_REQUEST_TIMEOUT_MS };
 
-export type VoiceConfig = { authToken?: string; authTokenSecretArn?: string; publicBaseUrl?: string; accountSid?: string; twilioApiBaseUrl: string };
+export type VoiceConfig = { authToken?: string; authTokenSecretArn?: string; publicBaseUrl?: string; accountSid?: string; twilioApiBaseUrl: string; webhookBudgetMs: number };
 export function readVoiceConfig(env: NodeJS.ProcessEnv = process.env): VoiceConfig {
   const voice = parse(voiceEnvSchema, env);
   return {
@@ -53,6 +56,7 @@ export function readVoiceConfig(env: NodeJS.ProcessEnv = process.env): VoiceConf
     ...(voice.PUBLIC_BASE_URL === undefined ? {} : { publicBaseUrl: voice.PUBLIC_BASE_URL }),
     ...(voice.TWILIO_ACCOUNT_SID === undefined ? {} : { accountSid: voice.TWILIO_ACCOUNT_SID }),
     twilioApiBaseUrl: voice.TWILIO_API_BASE_URL,
+    webhookBudgetMs: voice.WEBHOOK_BUDGET_MS,
   };
 }
 

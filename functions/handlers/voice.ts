@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { withBudget } from '../commons/budget.js';
 import { authTokenProvider } from '../commons/auth-token.js';
 import { readVoiceConfig } from '../commons/config.js';
 import { logger } from '../commons/logger.js';
@@ -8,14 +9,24 @@ import { twilioSignature } from '../middleware/twilio-signature.js';
 import { twimlErrorHandler } from '../middleware/twiml-error-handler.js';
 import { queryParams, twimlResult, type HttpResult, type VoiceEvent } from '../middleware/voice-event.js';
 import { apologyTwiml } from '../voice/fallback.js';
+import { faultAnswer } from '../voice/fault-answers.js';
 import { isVoiceRoute, voiceRouteTable } from '../voice/routes.js';
-import type { VoiceWebhook } from '../voice/webhook.js';
+import { callParams, type VoiceWebhook } from '../voice/webhook.js';
 
 /** The voice function: every Twilio webhook under /voice/ (SPEC section 10). */
 const config = readVoiceConfig();
 const authToken = authTokenProvider(config);
-/** The one REST client: the waiting line moves callers with it. */
+/** The one REST client: the waiting line and pickup move callers with it. */
 const twilio = createTwilioApi({ baseUrl: config.twilioApiBaseUrl, accountSid: config.accountSid ?? '', authToken });
+
+/**
+ * Milliseconds a webhook may spend on its work (SPEC 12: every webhook answers within 3 seconds,
+ * whatever the database does). The rest of the 3 s is for parsing, the signature and the answer.
+ * Two DynamoDB attempts of at most 1.1 s each (store/client.ts) fit; a webhook that needs more than
+ * that is facing a fault and answers from what it knows (voice/fault-answers.ts). `WEBHOOK_BUDGET_MS`
+ * changes it for the test suite, whose shared DynamoDB Local is slow under load (not the fault tests).
+ */
+export const WEBHOOK_BUDGET_MS = config.webhookBudgetMs;
 
 /**
  * When the event happened: Twilio's `Timestamp` on status callbacks (so the call log's durations agree
@@ -28,21 +39,35 @@ function eventTime(params: Record<string, string>): Date {
 
 function toWebhook(event: VoiceEvent, route: string): VoiceWebhook {
   const params = event.twilioParams ?? {};
-  return { route, params, query: queryParams(event), url: event.twilioUrl ?? '', now: new Date(), eventTime: eventTime(params), twilio };
+  const call = callParams(params) ?? { callSid: 'CAunknown', from: undefined, to: undefined };
+  return { route, params, query: queryParams(event), url: event.twilioUrl ?? '', now: new Date(), eventTime: eventTime(params), twilio, call };
 }
 
 function routeOf(event: VoiceEvent): string {
   return event.rawPath.replace(/^.*\/voice\//, '').replace(/\/+$/, '');
 }
 
+/** A callback whose data Twilio could deliver again: answering an error lets it retry. */
+const unavailable: HttpResult = { statusCode: 503, headers: { 'content-type': 'text/plain', 'retry-after': '5' }, body: 'Service Unavailable: try again' };
+
 async function answerVoiceWebhook(event: VoiceEvent): Promise<HttpResult> {
   const route = routeOf(event);
-  if (!isVoiceRoute(route)) {
-    // A signed request to a path we never hand out: misconfigured number. Serve the caller anyway.
-    logger.warn('voice request to an unknown route', { route, callSid: event.twilioParams?.CallSid });
-    return twimlResult(apologyTwiml(toWebhook(event, route)));
+  const webhook = toWebhook(event, route);
+  if (!isVoiceRoute(route) || callParams(webhook.params) === undefined) {
+    // A signed request to a path we never hand out, or without a call: misconfigured. Serve the caller anyway.
+    logger.warn('voice request to an unknown route or without a CallSid', { route, callSid: webhook.params.CallSid });
+    return twimlResult(apologyTwiml(webhook));
   }
-  return twimlResult(await voiceRouteTable[route](toWebhook(event, route)));
+  // Read, decide, write, render, within the budget; whatever is unfinished then is abandoned.
+  const outcome = await withBudget(WEBHOOK_BUDGET_MS, () => voiceRouteTable[route](webhook));
+  if (outcome.kind === 'done') return twimlResult(outcome.value);
+  logger.error(outcome.kind === 'timed-out' ? 'voice webhook ran out of time; answering from what is known' : 'voice webhook failed; answering from what is known', outcome.kind === 'failed' ? outcome.error : undefined, {
+    callSid: webhook.call.callSid,
+    route,
+    budgetMs: WEBHOOK_BUDGET_MS,
+  });
+  const answer = await faultAnswer(route, webhook);
+  return answer === undefined ? unavailable : twimlResult(answer);
 }
 
 export const handler = middy<VoiceEvent, HttpResult>(answerVoiceWebhook)

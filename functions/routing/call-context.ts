@@ -20,6 +20,11 @@ export type CallContext = {
   readonly internal?: boolean;
   /** The caller ID for offers of a call placed by a member (Twilio needs one of our numbers to ring phones). */
   readonly callerId?: string;
+  /**
+   * When the ringing offer started (epoch ms). A `canceled` <Dial> whose call the project redirected
+   * after this moment was interrupted by the project itself (pickup, a waiting-line offer).
+   */
+  readonly offeredAtMs?: number;
 };
 
 const LIST_SEPARATOR = ',';
@@ -29,8 +34,13 @@ export function startInGroup(group: string, visited: readonly string[] = []): Ca
 }
 
 export function withOffered(context: CallContext, members: readonly string[]): CallContext {
-  const { ringing: _ringing, ...rest } = context;
+  const { ringing: _ringing, offeredAtMs: _offeredAtMs, ...rest } = context;
   return { ...rest, offered: [...context.offered, ...members] };
+}
+
+/** The context an offer's <Dial> action carries: who was offered, who rings now, since when. */
+export function ringingOffer(context: CallContext, members: readonly string[], offeredAtMs: number): CallContext {
+  return { ...withOffered(context, members), ringing: members, offeredAtMs };
 }
 
 export function lastOffered(context: CallContext): string | undefined {
@@ -47,6 +57,7 @@ export function contextToQuery(context: CallContext): Record<string, string> {
   if (context.excluded !== undefined) query.x = context.excluded;
   if (context.internal === true) query.i = '1';
   if (context.callerId !== undefined) query.c = context.callerId;
+  if (context.offeredAtMs !== undefined) query.t = String(context.offeredAtMs);
   return query;
 }
 
@@ -79,6 +90,7 @@ export function contextFromQuery(query: Readonly<Record<string, string | undefin
       ...(excluded === undefined ? {} : { excluded }),
       ...(query.i === '1' ? { internal: true } : {}),
       ...(query.c !== undefined && /^\+[1-9][0-9]{6,14}$/.test(query.c) ? { callerId: query.c } : {}),
+      ...(query.t !== undefined && /^[0-9]{1,16}$/.test(query.t) ? { offeredAtMs: Number(query.t) } : {}),
     },
   };
 }

@@ -41,6 +41,20 @@ export function rotationOrder(group: Group, rotation: Rotation): string[] {
 }
 
 /**
+ * Calls arriving together all choose the same member first (the one offered longest ago, or the first
+ * in order): one wins and the others lose the race. A caller that lost a race does not chase the next
+ * member with everyone else; it takes the free member its CallSid points at, so a burst of callers
+ * spreads over the free members in one round instead of one member per round (SPEC section 13). Only
+ * calls that arrived together are affected, and evenly still records the offer, so a member passed
+ * over is due first for the next call.
+ */
+function spreadAfterLostRace(candidates: readonly Member[], callSid: string): Member | undefined {
+  let hash = 0;
+  for (const char of callSid) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return candidates[hash % candidates.length];
+}
+
+/**
  * Who is offered the call next (SPEC section 4). A call to a member extension rings that member once;
  * otherwise the group's distribution picks among the members still eligible for this call.
  */
@@ -50,6 +64,7 @@ export function nextOffer(
   context: CallContext,
   rotation: Rotation = emptyRotation,
   presence?: PresenceView,
+  options: { afterLostRace?: boolean } = {},
 ): NextOffer {
   const order = context.member === undefined ? group.members : [context.member];
   const notThisCall = context.excluded === undefined ? context.offered : [...context.offered, context.excluded];
@@ -58,11 +73,12 @@ export function nextOffer(
   if (first === undefined) return { kind: 'nobody-left' };
   // A member extension rings that one member, whatever the group's distribution.
   const mode = context.member === undefined ? group.distribution : 'in-order';
+  const raced = options.afterLostRace === true && presence !== undefined ? spreadAfterLostRace(candidates, presence.callSid) : undefined;
   switch (mode) {
     case 'in-order':
-      return { kind: 'offer', plan: planDial([first]) };
+      return { kind: 'offer', plan: planDial([raced ?? first]) };
     case 'evenly': {
-      const chosen = chooseEvenly(candidates, rotation) ?? first;
+      const chosen = raced ?? chooseEvenly(candidates, rotation) ?? first;
       return { kind: 'offer', plan: planDial([chosen]) };
     }
     case 'all-at-once':

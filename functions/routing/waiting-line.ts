@@ -19,11 +19,13 @@ export type WaitingState =
 
 export type WaitingCaller = {
   group: string;
-  /** The entry's sort key: `<place>#<CallSid>`, the line's order. */
-  sk: string;
   callSid: string;
+  /** The caller's place: a per-group counter taken when they first joined, the line's order. */
+  place: string;
   from: string | undefined;
   joinedAt: number;
+  /** When the caller was last heard from (joined, hold-music request, queue action), epoch seconds. */
+  lastHeardAt: number;
   state: WaitingState;
   offeredTo: string[];
   /** Members offered this caller in the current round; a round ends when every eligible member was tried. */
@@ -41,23 +43,65 @@ export type WaitingCaller = {
   version: number;
 };
 
+/** The line's order: by place, the CallSid only to break a tie no counter makes. */
+function byPlace(a: WaitingCaller, b: WaitingCaller): number {
+  return a.place.localeCompare(b.place) || a.callSid.localeCompare(b.callSid);
+}
+
+/** Waiting time allowed when the group sets no `maxWaitSeconds` (SPEC section 7). */
+export const DEFAULT_MAX_WAIT_SECONDS = 1800;
+
+/**
+ * A caller in Twilio's queue is heard from whenever the hold music runs out (the waitUrl is requested
+ * again) and at every queue action. An entry silent for longer than this belongs to a call that is
+ * gone (a lost status callback): it is removed so it blocks nobody. It bounds the length of a hold
+ * music file, which docs/decisions.md and the README state.
+ */
+export const LINE_SILENCE_LIMIT_SECONDS = 600;
+
+/** The entry has not been heard from for longer than any live caller can be silent. */
+export function isSilent(caller: WaitingCaller, now: number): boolean {
+  return now - caller.lastHeardAt > LINE_SILENCE_LIMIT_SECONDS;
+}
+
 export type LineAssignment = { caller: WaitingCaller; plan: DialPlan };
 
 /** Callers still waiting for a member, longest-waiting first. */
 export function waitingCallers(line: readonly WaitingCaller[]): WaitingCaller[] {
-  return line.filter((caller) => caller.state === 'joining' || caller.state === 'waiting').sort((a, b) => a.sk.localeCompare(b.sk));
+  return line.filter((caller) => caller.state === 'joining' || caller.state === 'waiting').sort(byPlace);
 }
 
 /** 1-based place in the line among callers who have not left it. */
 export function positionInLine(line: readonly WaitingCaller[], callSid: string): number | undefined {
-  const present = line.filter((caller) => caller.state !== 'timed-out').sort((a, b) => a.sk.localeCompare(b.sk));
+  const present = line.filter((caller) => caller.state !== 'timed-out').sort(byPlace);
   const index = present.findIndex((caller) => caller.callSid === callSid);
   return index < 0 ? undefined : index + 1;
 }
 
 /** `queueTime`: Twilio's QueueTime for the current stay in the queue. */
 export function hasWaitedTooLong(caller: WaitingCaller, queueTime: number, maxWaitSeconds: number | undefined): boolean {
-  return maxWaitSeconds !== undefined && caller.waitedBefore + queueTime >= maxWaitSeconds;
+  return caller.waitedBefore + queueTime >= (maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS);
+}
+
+/** The members of the group in its distribution order (evenly: by rotation). */
+function lineOrder(group: Group, rotation: Rotation): readonly string[] {
+  return group.distribution === 'evenly' ? rotationOrder(group, rotation) : group.members;
+}
+
+/**
+ * The offer for one waiting caller from a pool of free members: members not yet tried in this round
+ * (a round ends when every free member was tried); all-at-once offers every such member, the other
+ * distributions the first in order.
+ */
+function planFromPool(group: Group, pool: readonly Member[], caller: WaitingCaller): DialPlan {
+  const fresh = pool.filter((member) => !caller.tried.includes(member.id));
+  const candidates = fresh.length > 0 ? fresh : pool;
+  return group.distribution === 'all-at-once' ? planDial(candidates) : planDial(candidates.slice(0, 1));
+}
+
+/** Who a waiting caller is offered to now, on the marks as they are: the claim's decision (store/claims.ts). */
+export function planForCaller(group: Group, membersById: ReadonlyMap<string, Member>, caller: WaitingCaller, presence: { byMember: ReadonlyMap<string, Presence>; now: number }, rotation: Rotation): DialPlan {
+  return planFromPool(group, eligibleMembers(lineOrder(group, rotation), membersById, [], { ...presence, callSid: caller.callSid }), caller);
 }
 
 /**
@@ -73,14 +117,11 @@ export function assignWaitingCallers(
   presence: { byMember: ReadonlyMap<string, Presence>; now: number },
   rotation: Rotation,
 ): LineAssignment[] {
-  const order = group.distribution === 'evenly' ? rotationOrder(group, rotation) : group.members;
-  let pool = eligibleMembers(order, membersById, [], { ...presence, callSid: '' });
+  let pool = eligibleMembers(lineOrder(group, rotation), membersById, [], { ...presence, callSid: '' });
   const assignments: LineAssignment[] = [];
   for (const caller of waitingCallers(line)) {
     if (pool.length === 0) break;
-    const fresh = pool.filter((member) => !caller.tried.includes(member.id));
-    const candidates = fresh.length > 0 ? fresh : pool;
-    const plan = group.distribution === 'all-at-once' ? planDial(candidates) : planDial(candidates.slice(0, 1));
+    const plan = planFromPool(group, pool, caller);
     if (plan.members.length === 0) continue;
     assignments.push({ caller, plan });
     const taken = new Set(plan.members.map((member) => member.id));

@@ -1,11 +1,12 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { GroupDocument, MemberStatus, NumberDocument, Settings, UserDocument } from '../commons/schemas.js';
 import { send, tableName } from './client.js';
 import { ContentionError } from './errors.js';
 import { keys, ownerToString, reference, type ExtensionOwner, type Key, type Reference } from './keys.js';
 import { referencesOf, versionOf, type StoredItem } from './items.js';
+import { configurationChanged } from './configuration.js';
 
 /**
  * Every admin write is one DynamoDB transaction: the document, the references it adds to or drops
@@ -43,7 +44,8 @@ async function transact(build: () => Promise<Step[] | WriteOutcome>, created: ()
     const steps = await build();
     if (!Array.isArray(steps)) return steps;
     try {
-      await send(new TransactWriteCommand({ TransactItems: steps.map((step) => step.item) }));
+      // The configuration version moves with the change, so every function's cache reloads it.
+      await send(new TransactWriteCommand({ TransactItems: [...steps.map((step) => step.item), { Update: configurationChanged() }] }));
       return { kind: 'written', created: created() };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
@@ -224,22 +226,24 @@ export async function deleteUser(id: string): Promise<WriteOutcome> {
 
 /** PUT /users/{id}/status: available or away. */
 export async function setUserStatus(id: string, status: MemberStatus): Promise<WriteOutcome> {
-  try {
-    await send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.user(id),
-        UpdateExpression: 'SET #status = :status, statusSince = :now',
-        ConditionExpression: EXISTS,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':now': new Date().toISOString() },
-      }),
-    );
-    return { kind: 'written', created: false };
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return { kind: 'not-found' };
-    throw error;
-  }
+  return transact(
+    async () => [
+      {
+        item: {
+          Update: {
+            TableName: tableName,
+            Key: keys.user(id),
+            UpdateExpression: 'SET #status = :status, statusSince = :now',
+            ConditionExpression: EXISTS,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':status': status, ':now': new Date().toISOString() },
+          },
+        },
+        onConditionFailed: () => ({ kind: 'not-found' }),
+      },
+    ],
+    () => false,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -329,6 +333,5 @@ export async function deleteNumber(e164: string): Promise<WriteOutcome> {
 // Settings
 
 export async function putSettings(settings: Settings): Promise<WriteOutcome> {
-  await send(new PutCommand({ TableName: tableName, Item: { ...keys.settings(), ...settings } }));
-  return { kind: 'written', created: false };
+  return transact(async () => [{ item: { Put: { TableName: tableName, Item: { ...keys.settings(), ...settings } } }, onConditionFailed: readAgain }], () => false);
 }

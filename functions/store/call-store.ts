@@ -1,5 +1,7 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { writeTogether } from './conditions.js';
+import { currentConfiguration } from './configuration.js';
 import { send, tableName } from './client.js';
 import { keys, partitions } from './keys.js';
 import type { StoredItem } from './items.js';
@@ -79,6 +81,11 @@ export function answeredUpdate(callSid: string, member: string, now: number) {
   };
 }
 
+/** The <Dial>'s own status says the offer to `member` was answered (the leg's callback may be lost or late). */
+export async function noteAnsweredBy(callSid: string, member: string, answeredAt: number): Promise<void> {
+  await send(new UpdateCommand(answeredUpdate(callSid, member, answeredAt)));
+}
+
 /**
  * The project is about to move the call off whatever it runs (a REST redirect for a pickup or a
  * waiting-line offer). Twilio then requests the interrupted <Dial>'s action with
@@ -115,13 +122,13 @@ export async function noteAbandoned(callSid: string, during: 'ringing' | 'waitin
 }
 
 /** The caller joined (or re-joined) a waiting line: where their entry is, kept for the call's end. */
-export async function noteWaiting(callSid: string, group: string, entrySk: string, joinedAt: number): Promise<void> {
+export async function noteWaiting(callSid: string, group: string, joinedAt: number): Promise<void> {
   await send(
     new UpdateCommand({
       TableName: tableName,
       Key: keys.call(callSid),
-      UpdateExpression: 'SET lineGroup = :group, lineSk = :sk, lineJoinedAt = if_not_exists(lineJoinedAt, :joined)',
-      ExpressionAttributeValues: { ':group': group, ':sk': entrySk, ':joined': joinedAt },
+      UpdateExpression: 'SET lineGroup = :group, lineJoinedAt = if_not_exists(lineJoinedAt, :joined)',
+      ExpressionAttributeValues: { ':group': group, ':joined': joinedAt },
     }),
   );
 }
@@ -132,7 +139,7 @@ export async function noteLeftLine(callSid: string, now: number, waitedSeconds: 
     new UpdateCommand({
       TableName: tableName,
       Key: keys.call(callSid),
-      UpdateExpression: 'SET lineLeftAt = if_not_exists(lineLeftAt, :now), waitedSeconds = :waited REMOVE lineSk',
+      UpdateExpression: 'SET lineLeftAt = if_not_exists(lineLeftAt, :now), waitedSeconds = :waited',
       ExpressionAttributeValues: { ':now': now, ':waited': waitedSeconds },
     }),
   );
@@ -183,61 +190,84 @@ export function recordOf(callSid: string, item: StoredItem, now: number, duratio
   };
 }
 
-/** A call ends once: the CALLLOG entry is written with the mark that the call is finished. */
+/** A call ends once: the CALLLOG entries are written with the mark that the call is finished. */
 const NOT_FINISHED_YET = 'attribute_not_exists(finished)';
+
+/** The groups whose call log lists a call: every group it visited, `undefined` when it reached none. */
+function logGroups(record: CallRecord): (string | undefined)[] {
+  return record.groups.length > 0 ? record.groups : [undefined];
+}
 
 /** `/voice/status`: write the call's outcome; undefined when it was already written (a repeat). */
 export async function finishCall(callSid: string, item: StoredItem, now: number, durationSeconds: number | undefined): Promise<CallRecord | undefined> {
   const record = recordOf(callSid, item, now, durationSeconds);
-  try {
-    await send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName,
-              Key: keys.call(callSid),
-              UpdateExpression: 'SET finished = :yes',
-              ConditionExpression: NOT_FINISHED_YET,
-              ExpressionAttributeValues: { ':yes': true },
-            },
-          },
-          { Put: { TableName: tableName, Item: { ...keys.callLog(record.endedAt, callSid), ...record } } },
-        ],
-      }),
-    );
-    return record;
-  } catch (error) {
-    if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return undefined;
-    throw error;
-  }
+  const outcome = await writeTogether([
+    {
+      Update: {
+        TableName: tableName,
+        Key: keys.call(callSid),
+        UpdateExpression: 'SET finished = :yes',
+        ConditionExpression: NOT_FINISHED_YET,
+        ExpressionAttributeValues: { ':yes': true },
+      },
+    },
+    ...logGroups(record).map((group) => ({ Put: { TableName: tableName, Item: { ...keys.callLog(group, record.endedAt, callSid), ...record } } })),
+  ]);
+  if (outcome.kind === 'written') return record;
+  if (outcome.failed.includes(0)) return undefined;
+  throw new Error(`the outcome of call ${callSid} could not be written (transaction conflict)`);
 }
 
-/** GET /calls: outcomes newest first, optionally of one group and within [since, until]. */
-export async function listCalls(options: { group?: string; since?: string; until?: string; limit: number }): Promise<CallRecord[]> {
+/** Without `since`, GET /calls looks back this many days (the log is kept per day). */
+export const DEFAULT_CALL_LOG_DAYS = 31;
+const DAY_MS = 24 * 3600 * 1000;
+
+/** UTC days from `until` back to `since`, newest first. */
+function daysBetween(since: string, until: string): string[] {
+  const days: string[] = [];
+  const first = Date.parse(`${since.slice(0, 10)}T00:00:00Z`);
+  for (let day = Date.parse(`${until.slice(0, 10)}T00:00:00Z`); day >= first; day -= DAY_MS) days.push(new Date(day).toISOString().slice(0, 10));
+  return days;
+}
+
+async function queryLogDay(pk: string, since: string, until: string, limit: number): Promise<CallRecord[]> {
   const records: CallRecord[] = [];
   let startKey: Record<string, unknown> | undefined;
-  const range = options.since !== undefined || options.until !== undefined;
   do {
     const page = await send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: range ? 'pk = :pk AND sk BETWEEN :since AND :until' : 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': partitions.callLog, ...(range ? { ':since': options.since ?? '0000', ':until': `${options.until ?? '9999'}~` } : {}) },
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
+        ExpressionAttributeValues: { ':pk': pk, ':since': since, ':until': `${until}~` },
         ScanIndexForward: false,
         ExclusiveStartKey: startKey,
+        Limit: limit,
       }),
     );
     for (const item of page.Items ?? []) {
-      const record = item as unknown as CallRecord;
-      if (options.group === undefined || record.groups.includes(options.group)) records.push(record);
+      const { pk: _pk, sk: _sk, ...record } = item;
+      records.push(record as unknown as CallRecord);
     }
     startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined && records.length < options.limit);
-  return records.slice(0, options.limit).map(({ ...record }) => {
-    const clean = { ...record } as CallRecord & { pk?: unknown; sk?: unknown };
-    delete clean.pk;
-    delete clean.sk;
-    return clean;
-  });
+  } while (startKey !== undefined && records.length < limit);
+  return records;
+}
+
+/**
+ * GET /calls: outcomes newest first, optionally of one group, within [since, until] (default: the
+ * last DEFAULT_CALL_LOG_DAYS days). One query per group and day, newest day first, until `limit`.
+ */
+export async function listCalls(options: { group?: string; groups?: readonly string[]; since?: string; until?: string; limit: number }): Promise<CallRecord[]> {
+  // Without a group every group's log is read (a deleted group's calls are no longer listed).
+  const groups = options.groups ?? (options.group === undefined ? [...(await currentConfiguration()).groups.keys()] : []);
+  const until = options.until ?? new Date().toISOString();
+  const since = options.since ?? new Date(Date.parse(until) - DEFAULT_CALL_LOG_DAYS * DAY_MS).toISOString();
+  const partitionsOf = (day: string): string[] => (options.group === undefined ? [...groups, undefined] : [options.group]).map((group) => partitions.callLog(group, day));
+  const records = new Map<string, CallRecord>();
+  for (const day of daysBetween(since, until)) {
+    const found = (await Promise.all(partitionsOf(day).map((pk) => queryLogDay(pk, since, until, options.limit)))).flat();
+    for (const record of found.sort((a, b) => b.endedAt.localeCompare(a.endedAt))) if (!records.has(record.callSid)) records.set(record.callSid, record);
+    if (records.size >= options.limit) break;
+  }
+  return [...records.values()].sort((a, b) => b.endedAt.localeCompare(a.endedAt)).slice(0, options.limit);
 }

@@ -1,7 +1,9 @@
-import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Group, Member, PhoneNumber, Settings } from '../commons/schemas.js';
 import type { Presence } from '../routing/eligibility.js';
-import { presenceFromItem } from './presence-store.js';
+import { presenceFromItems } from './presence-store.js';
+import { isRotationItem } from './rotation-store.js';
+import { batchGet, queryPartition } from './configuration.js';
 import { send, tableName } from './client.js';
 import { keys, ownerFromString, partitions, type ExtensionOwner, type Key } from './keys.js';
 import { groupFromItem, memberFromItem, numberFromItem, settingsFromItem, type StoredItem } from './items.js';
@@ -13,42 +15,7 @@ export async function getItem(key: Key, consistent = false): Promise<StoredItem 
   return Item;
 }
 
-/** Every item of one partition, following pages. */
-export async function queryPartition(pk: string, options: { descending?: boolean; limit?: number } = {}): Promise<StoredItem[]> {
-  const items: StoredItem[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ScanIndexForward: options.descending !== true,
-        ExclusiveStartKey: startKey,
-        ...(options.limit === undefined ? {} : { Limit: options.limit - items.length }),
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined && (options.limit === undefined || items.length < options.limit));
-  return items;
-}
-
-/** Many items by key in as few requests as BatchGetItem allows (100 keys), retrying unprocessed keys. */
-export async function batchGet(keyList: readonly Key[]): Promise<StoredItem[]> {
-  const items: StoredItem[] = [];
-  for (let start = 0; start < keyList.length; start += 100) {
-    let pending: Key[] | undefined = keyList.slice(start, start + 100);
-    for (let attempt = 0; pending !== undefined && pending.length > 0; attempt += 1) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
-      const result = await send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending } } }));
-      items.push(...(result.Responses?.[tableName] ?? []));
-      pending = result.UnprocessedKeys?.[tableName]?.Keys as Key[] | undefined;
-      if (attempt > 8 && pending !== undefined && pending.length > 0) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
-    }
-  }
-  return items;
-}
+export { batchGet, queryPartition };
 
 /** Incoming call: the number called (by `To`) and the settings, in one request. */
 export async function getNumberAndSettings(e164: string | undefined): Promise<{ number: PhoneNumber | undefined; settings: Settings }> {
@@ -66,7 +33,7 @@ export async function getGroupState(groupId: string, withSettings: boolean): Pro
   const groupItem = items.find((item) => item.pk === partitions.groups);
   return {
     group: groupItem === undefined ? undefined : groupFromItem(groupItem),
-    rotationItem: items.find((item) => item.pk === partitions.rotations),
+    rotationItem: items.find((item) => isRotationItem(item, groupId)),
     settings: withSettings ? settingsFromItem(items.find((item) => item.pk === partitions.settings)) : undefined,
   };
 }
@@ -96,7 +63,7 @@ export async function getMembersWithPresence(ids: Iterable<string>): Promise<{ m
   if (unique.length === 0) return { members: new Map(), presence: new Map() };
   const items = await batchGet(unique.flatMap((id) => [keys.user(id), keys.presence(id)]));
   const members = new Map(items.filter((item) => item.pk === partitions.users).map((item) => [String(item.sk), memberFromItem(item)]));
-  const presence = new Map(items.filter((item) => item.pk === partitions.presence).map((item) => [String(item.sk), presenceFromItem(item)]));
+  const presence: Map<string, Presence> = presenceFromItems(items);
   return { members, presence };
 }
 

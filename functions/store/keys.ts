@@ -1,26 +1,38 @@
 /**
- * Single-table design. Every item has `pk` and `sk`; the table has no secondary index yet.
+ * Single-table design. Every item has `pk` and `sk`; the table has no secondary index.
  *
- * | item              | pk          | sk                      | access pattern (function)                      |
- * |-------------------|-------------|-------------------------|------------------------------------------------|
- * | member (user)     | `USER`      | user id                 | get / batch get / list users                   |
- * | queue group       | `GROUP`     | group id                | get / list groups                              |
- * | number            | `NUMBER`    | E.164 number            | incoming call by `To`; list numbers            |
- * | settings          | `SETTINGS`  | `SETTINGS`              | get settings                                   |
- * | extension claim   | `EXTENSION` | digits                  | route dialled digits; one owner per extension  |
- * | evenly rotation   | `ROTATION`  | group id                | choose + record an offer (conditional update)  |
- * | voicemail         | `VOICEMAIL` | `<ISO time>#<RecordingSid>` | list newest first (query, descending)      |
- * | presence          | `PRESENCE`  | member id               | ringing/busy marks; conditional "member free"  |
- * | offer leg         | `LEG#<CallSid of the leg>` | `LEG`    | order and dedupe a leg's status callbacks (TTL) |
- * | call              | `CALL#<CallSid>` | `CALL`             | a call's life: answered by, voicemail, waiting (TTL) |
- * | call log          | `CALLLOG`   | `<ISO end>#<CallSid>`   | GET /calls newest first, by time range         |
- * | waiting caller    | `LINE#<group id>` | `<place>#<CallSid>` | the waiting line in order of joining (query)  |
- * | line counter      | `LINESEQ`   | group id                | the next place in a group's line (ADD)         |
- * | pickup claim      | `PICKUP#<CallSid>` | `PICKUP`         | one picker per ringing call (conditional put)  |
+ * | item              | pk                          | sk                          | access pattern (function)                         |
+ * |-------------------|-----------------------------|-----------------------------|---------------------------------------------------|
+ * | member (user)     | `USER`                      | user id                     | configuration cache; list users                   |
+ * | queue group       | `GROUP`                     | group id                    | configuration cache; list groups                  |
+ * | number            | `NUMBER`                    | E.164 number                | configuration cache; list numbers                 |
+ * | settings          | `SETTINGS`                  | `SETTINGS`                  | configuration cache                               |
+ * | extension claim   | `EXTENSION`                 | digits                      | configuration cache; one owner per extension      |
+ * | config version    | `CONFIG`                    | `VERSION`                   | read with each webhook's first request; every admin write bumps it |
+ * | evenly rotation   | `ROTATION#<group id>`       | `ROTATION`                  | choose + record an offer (claim transaction)      |
+ * | presence          | `PRESENCE#<member id>`      | `PRESENCE`                  | ringing/busy marks; "member free" condition       |
+ * | offer leg         | `LEG#<CallSid of the leg>`  | `LEG`                       | order and dedupe a leg's status callbacks (TTL)   |
+ * | call              | `CALL#<CallSid>`            | `CALL`                      | a call's life: offers, answer, waiting (TTL)      |
+ * | call log          | `CALLLOG#<group>#<day>`     | `<ISO end>#<CallSid>`       | GET /calls per group and UTC day, newest first    |
+ * | voicemail         | `VOICEMAIL`                 | `<ISO time>#<RecordingSid>` | list newest first (query, descending)             |
+ * | waiting caller    | `LINE#<group id>`           | CallSid                     | the line (query), one entry per call (idempotent) |
+ * | line counter      | `LINESEQ#<group id>`        | `LINESEQ`                   | the next place in a group's line (ADD)            |
+ * | pickup claim      | `PICKUP#<CallSid>`          | `PICKUP`                    | one picker per ringing call (conditional put)     |
  *
- * Configuration items (`USER`, `GROUP`, `NUMBER`, `EXTENSION`) are few and small, so one partition
- * per kind keeps listing to one query. Members and groups carry `referencedBy` (a string set such as
- * `group:support`) so that deleting something still referenced can be refused by a condition.
+ * Scale (SPEC section 13): no partition key is written by every call of the deployment. The state a
+ * call changes is keyed by the member (presence), the group (rotation, line, line counter), the call
+ * (call, leg, pickup) or the group and day (call log: a call that visited several groups is logged in
+ * each group's partition, `-` for a call that reached no group). DynamoDB serves about 1000 writes per
+ * second per partition key, so one group takes as many calls as its members can be rung, and the
+ * deployment as many as there are groups and members. Configuration items stay one partition per kind:
+ * they are written by administrators only and read through the per-instance cache.
+ *
+ * Migration: earlier versions kept presence, rotation and the call log each in one partition
+ * (`PRESENCE`, `ROTATION`, `CALLLOG`, `LINESEQ`). No deployment exists yet, so nothing is migrated; a
+ * deployment made from an earlier commit should be redeployed with a new table.
+ *
+ * Members and groups carry `referencedBy` (a string set such as `group:support`) so that deleting
+ * something still referenced can be refused by a condition.
  */
 export type Key = { pk: string; sk: string };
 
@@ -30,14 +42,15 @@ export const keys = {
   number: (e164: string): Key => ({ pk: 'NUMBER', sk: e164 }),
   settings: (): Key => ({ pk: 'SETTINGS', sk: 'SETTINGS' }),
   extension: (digits: string): Key => ({ pk: 'EXTENSION', sk: digits }),
-  rotation: (groupId: string): Key => ({ pk: 'ROTATION', sk: groupId }),
+  configVersion: (): Key => ({ pk: 'CONFIG', sk: 'VERSION' }),
+  rotation: (groupId: string): Key => ({ pk: `ROTATION#${groupId}`, sk: 'ROTATION' }),
   voicemail: (recordedAt: string, recordingSid: string): Key => ({ pk: 'VOICEMAIL', sk: `${recordedAt}#${recordingSid}` }),
-  presence: (member: string): Key => ({ pk: 'PRESENCE', sk: member }),
+  presence: (member: string): Key => ({ pk: `PRESENCE#${member}`, sk: 'PRESENCE' }),
   leg: (legSid: string): Key => ({ pk: `LEG#${legSid}`, sk: 'LEG' }),
   call: (callSid: string): Key => ({ pk: `CALL#${callSid}`, sk: 'CALL' }),
-  callLog: (endedAt: string, callSid: string): Key => ({ pk: 'CALLLOG', sk: `${endedAt}#${callSid}` }),
-  lineEntry: (group: string, place: string, callSid: string): Key => ({ pk: `LINE#${group}`, sk: `${place}#${callSid}` }),
-  lineCounter: (group: string): Key => ({ pk: 'LINESEQ', sk: group }),
+  callLog: (group: string | undefined, endedAt: string, callSid: string): Key => ({ pk: partitions.callLog(group, endedAt.slice(0, 10)), sk: `${endedAt}#${callSid}` }),
+  lineEntry: (group: string, callSid: string): Key => ({ pk: partitions.line(group), sk: callSid }),
+  lineCounter: (group: string): Key => ({ pk: `LINESEQ#${group}`, sk: 'LINESEQ' }),
   pickup: (callSid: string): Key => ({ pk: `PICKUP#${callSid}`, sk: 'PICKUP' }),
 } as const;
 
@@ -47,10 +60,10 @@ export const partitions = {
   numbers: 'NUMBER',
   extensions: 'EXTENSION',
   voicemails: 'VOICEMAIL',
-  rotations: 'ROTATION',
   settings: 'SETTINGS',
-  presence: 'PRESENCE',
-  callLog: 'CALLLOG',
+  config: 'CONFIG',
+  /** `day` is the UTC date `YYYY-MM-DD` the call ended. */
+  callLog: (group: string | undefined, day: string): string => `CALLLOG#${group ?? '-'}#${day}`,
   line: (group: string): string => `LINE#${group}`,
 } as const;
 

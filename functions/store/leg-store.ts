@@ -1,7 +1,6 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { answeredUpdate, CALL_STATE_TTL_SECONDS } from './call-store.js';
-import { send, tableName } from './client.js';
+import { tableName } from './client.js';
+import { writeTogether } from './conditions.js';
 import { keys } from './keys.js';
 import { busyEndUpdate, busyUpdate } from './presence-store.js';
 
@@ -12,9 +11,17 @@ import { busyEndUpdate, busyUpdate } from './presence-store.js';
  */
 const NEWER_THAN_SEEN = 'attribute_not_exists(lastSequence) OR lastSequence < :sequence';
 
-export type LegStatus = { leg: string; parent: string; member: string; sequence: number; status: string };
+export type LegStatus = {
+  leg: string;
+  parent: string;
+  member: string;
+  sequence: number;
+  status: string;
+  /** The leg's own CallDuration on `completed`: how long the member talked. */
+  durationSeconds?: number | undefined;
+};
 
-/** What became of a callback: applied, ignored as a repeat or out of order, or recorded without effect. */
+/** What became of a callback: applied, ignored as a repeat or out of order, or recorded without effect on marks. */
 export type LegOutcome = 'applied' | 'stale' | 'recorded';
 
 function legGate(callback: LegStatus, now: number) {
@@ -28,32 +35,25 @@ function legGate(callback: LegStatus, now: number) {
   };
 }
 
+/** A child leg is answered when it is in progress, and was answered when it completed (unanswered legs end as no-answer, busy, failed or canceled). */
+const ANSWERED_LEG = new Set(['in-progress', 'answered', 'completed']);
+
 /**
  * Answered: the member is busy until `busyUntil`, and the call was answered by them (at `answeredAt`,
- * the event's time). Completed: the member's busy mark goes, if it is still this leg's.
+ * the event's time). Completed: the member's busy mark goes, if it is still this leg's; a completed
+ * leg was answered too, so the call counts as answered by them even when the answered callback came
+ * late or never (SPEC section 13: the outcome uses every signal).
  */
 export async function recordLegStatus(callback: LegStatus, now: number, busyUntil: number, answeredAt: number): Promise<LegOutcome> {
   const gate = { Update: legGate(callback, now) };
-  const answered = callback.status === 'in-progress' || callback.status === 'answered';
-  const effects = answered
-    ? [{ Update: busyUpdate(callback.member, callback.parent, callback.leg, now, busyUntil) }, { Update: answeredUpdate(callback.parent, callback.member, answeredAt) }]
-    : callback.status === 'completed'
-      ? [{ Update: busyEndUpdate(callback.member, callback.leg) }]
-      : [];
-  try {
-    await send(new TransactWriteCommand({ TransactItems: [gate, ...effects] }));
-    return 'applied';
-  } catch (error) {
-    if (!(error instanceof TransactionCanceledException)) throw error;
-    const reasons = error.CancellationReasons ?? [];
-    if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'stale';
-    if (reasons.some((reason) => reason.Code === 'TransactionConflict')) throw error;
-  }
-  // The busy mark belongs to another leg (or was already cleared): only record that we saw this one.
-  try {
-    await send(new TransactWriteCommand({ TransactItems: [gate] }));
-  } catch (error) {
-    if (!(error instanceof TransactionCanceledException)) throw error;
-  }
-  return 'recorded';
+  const completed = callback.status === 'completed';
+  const answered = ANSWERED_LEG.has(callback.status) ? [{ Update: answeredUpdate(callback.parent, callback.member, completed ? answeredAt - (callback.durationSeconds ?? 0) : answeredAt) }] : [];
+  const marks = completed ? [{ Update: busyEndUpdate(callback.member, callback.leg) }] : answered.length > 0 ? [{ Update: busyUpdate(callback.member, callback.parent, callback.leg, now, busyUntil) }] : [];
+  const first = await writeTogether([gate, ...answered, ...marks]);
+  if (first.kind === 'written') return 'applied';
+  if (first.failed.includes(0)) return 'stale';
+  if (first.failed.length === 0) throw new Error(`leg callback ${callback.leg} collided with another write (transaction conflict)`);
+  // The busy mark belongs to another leg (or was already cleared): record the callback and the answer.
+  const second = await writeTogether([gate, ...answered]);
+  return second.kind === 'written' ? 'recorded' : 'stale';
 }

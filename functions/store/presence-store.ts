@@ -1,7 +1,6 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Presence } from '../routing/eligibility.js';
-import { send, tableName } from './client.js';
+import { tableName } from './client.js';
+import { writeIf } from './conditions.js';
 import { keys } from './keys.js';
 import type { StoredItem } from './items.js';
 
@@ -35,32 +34,14 @@ export function presenceFromItem(item: StoredItem | undefined): Presence & { rin
 
 export type RingingMark = { member: string; callSid: string; group: string; until: number };
 
-export function ringingUpdate(mark: RingingMark, now: number) {
+export function ringingUpdate(mark: RingingMark, now: number, nowMs = Date.now()) {
   return {
     TableName: tableName,
     Key: keys.presence(mark.member),
     UpdateExpression: 'SET ringingCall = :call, ringingUntil = :until, ringingSince = :now, ringingSinceMs = :nowMs, ringingGroup = :group',
     ConditionExpression: `(${MEMBER_FREE}) OR ${OR_ALREADY_RINGING_FOR_THIS_CALL}`,
-    ExpressionAttributeValues: { ':call': mark.callSid, ':until': mark.until, ':now': now, ':nowMs': Date.now(), ':group': mark.group },
+    ExpressionAttributeValues: { ':call': mark.callSid, ':until': mark.until, ':now': now, ':nowMs': nowMs, ':group': mark.group },
   };
-}
-
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
-
-/**
- * Write an offer's marks (and the call's record of them) all or none. The first `members.length`
- * items are the members' ringing marks. Returns undefined when written, else the members someone
- * else marked first (empty after a mere transaction conflict: try again).
- */
-export async function markTogether(items: TransactItem[], members: readonly string[]): Promise<string[] | undefined> {
-  try {
-    await send(new TransactWriteCommand({ TransactItems: items }));
-    return undefined;
-  } catch (error) {
-    if (!(error instanceof TransactionCanceledException)) throw error;
-    const reasons = error.CancellationReasons ?? [];
-    return members.filter((_member, index) => reasons[index]?.Code === 'ConditionalCheckFailed');
-  }
 }
 
 const RINGING_MARK = 'ringingCall, ringingUntil, ringingSince, ringingSinceMs, ringingGroup';
@@ -80,20 +61,9 @@ export function busyEndUpdate(member: string, leg: string) {
   return removeMarkUpdate(member, BUSY_MARK, BUSY_WITH_THIS_LEG, { ':leg': leg });
 }
 
-/** Run a conditional removal; false when the mark was not (or no longer) the one named. */
-async function removeIf(update: ReturnType<typeof removeMarkUpdate>): Promise<boolean> {
-  try {
-    await send(new UpdateCommand(update));
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-}
-
 /** The offer of `callSid` to `member` ended: clear the ringing mark if it is still this call's. */
 export function clearRinging(member: string, callSid: string): Promise<boolean> {
-  return removeIf(removeMarkUpdate(member, RINGING_MARK, RINGING_FOR_THIS_CALL, { ':call': callSid }));
+  return writeIf({ Update: removeMarkUpdate(member, RINGING_MARK, RINGING_FOR_THIS_CALL, { ':call': callSid }) });
 }
 
 /** The member's device answered leg `leg` of call `callSid`: busy until the call ends or `until`. */
@@ -108,11 +78,22 @@ export function busyUpdate(member: string, callSid: string, leg: string, now: nu
 
 /** Leg `leg` ended: clear the busy mark if it is still this leg's. */
 export function clearBusy(member: string, leg: string): Promise<boolean> {
-  return removeIf(busyEndUpdate(member, leg));
+  return writeIf({ Update: busyEndUpdate(member, leg) });
 }
 
 /** A call ended: clear whatever marks it still holds on a member (a lost callback's leftovers). */
 export async function clearMarksOfCall(member: string, callSid: string): Promise<boolean> {
-  const [ringing, busy] = await Promise.all([clearRinging(member, callSid), removeIf(removeMarkUpdate(member, BUSY_MARK, BUSY_FOR_THIS_CALL, { ':call': callSid }))]);
+  const [ringing, busy] = await Promise.all([clearRinging(member, callSid), writeIf({ Update: removeMarkUpdate(member, BUSY_MARK, BUSY_FOR_THIS_CALL, { ':call': callSid }) })]);
   return ringing || busy;
 }
+
+/** The marks of `members` among items read in a batch (members without an item are free). */
+export function presenceFromItems(items: readonly StoredItem[]): Map<string, Presence & { ringingGroup?: string | undefined }> {
+  const byMember = new Map<string, Presence & { ringingGroup?: string | undefined }>();
+  for (const item of items) {
+    const pk = String(item.pk);
+    if (pk.startsWith(PRESENCE_PREFIX)) byMember.set(pk.slice(PRESENCE_PREFIX.length), presenceFromItem(item));
+  }
+  return byMember;
+}
+const PRESENCE_PREFIX = keys.presence('').pk;

@@ -15,6 +15,12 @@ export const MAX_NUMBERS_PER_DIAL = 10;
  */
 export const MAX_CALL_SECONDS = 4 * 3600;
 
+/**
+ * "Twilio always adds a five-second timeout buffer" to a <Dial>'s timeout
+ * (https://www.twilio.com/docs/voice/twiml/dial#timeout): an offer rings this much longer.
+ */
+export const TWILIO_RING_BUFFER_SECONDS = 5;
+
 /** Twilio accepts 5..600 seconds; one ring is 5 seconds (SPEC section 2). */
 export const SECONDS_PER_RING = 5;
 export function dialTimeoutSeconds(rings: number): number {

@@ -81,10 +81,24 @@ export function greetingThenRedirect(greeting: Greeting, language: string, redir
  * Each noun of a member asks for its leg's answered/completed callbacks (`legCallback`), which is how
  * the member's busy mark is kept (SPEC section 5); `timeLimit` bounds the call that mark may cover.
  */
-export function offer(options: { nouns: readonly DialNoun[]; rings: number; action: string; before?: Prompt; legCallback?: (member: string) => string; beforeTwiml?: (response: VoiceResponse) => void }): string {
+export function offer(options: {
+  nouns: readonly DialNoun[];
+  rings: number;
+  action: string;
+  before?: Prompt | undefined;
+  legCallback?: ((member: string) => string) | undefined;
+  /** The number the members' phones show: needed when a member's own call rings a phone (SPEC section 9). */
+  callerId?: string | undefined;
+}): string {
   const response = new VoiceResponse();
   if (options.before !== undefined) say(response, options.before);
-  const dial = response.dial({ action: options.action, method: 'POST', timeout: dialTimeoutSeconds(options.rings), timeLimit: MAX_CALL_SECONDS });
+  const dial = response.dial({
+    action: options.action,
+    method: 'POST',
+    timeout: dialTimeoutSeconds(options.rings),
+    timeLimit: MAX_CALL_SECONDS,
+    ...(options.callerId === undefined ? {} : { callerId: options.callerId }),
+  });
   for (const noun of options.nouns) {
     const callbacks =
       noun.member === undefined || options.legCallback === undefined
@@ -179,5 +193,19 @@ export function dialQueue(options: { queue: string; action: string }): string {
 export function waitForPicker(options: { queue: string; action: string }): string {
   const response = new VoiceResponse();
   response.enqueue({ action: options.action, method: 'POST' }, options.queue);
+  return response.toString();
+}
+
+/**
+ * One side of a pickup bridge (SPEC section 8): the caller and the picker each dial the same named
+ * conference, so they meet whichever arrives first (a <Dial><Queue> to a queue the caller has not
+ * joined yet would fail). Either leaving ends it for the other (`endConferenceOnExit`); no beeps; the
+ * one who waits hears silence (`waitUrl=""`); `action` learns when this side's leg ended.
+ */
+export function joinPickupConference(options: { name: string; action: string }): string {
+  const response = new VoiceResponse();
+  response
+    .dial({ action: options.action, method: 'POST', timeLimit: MAX_CALL_SECONDS })
+    .conference({ beep: 'false', startConferenceOnEnter: true, endConferenceOnExit: true, waitUrl: '' }, options.name);
   return response.toString();
 }

@@ -1,14 +1,15 @@
 import { logger } from '../commons/logger.js';
 import { contextFromQuery } from '../routing/call-context.js';
-import { noteAbandoned } from '../store/call-store.js';
-import { getSettings } from '../store/config-store.js';
+import { noteAbandoned, noteAnsweredBy } from '../store/call-store.js';
+import { currentConfiguration } from '../store/configuration.js';
 import { clearBusy, clearRinging } from '../store/presence-store.js';
-import { hangup } from '../twiml/responses.js';
+import { emptyResponse, hangup } from '../twiml/responses.js';
 import { InvalidWebhookError } from './errors.js';
 import { continueInGroup } from './group-flow.js';
 import { voicemailTwiml } from './voicemail.js';
 import { dispatchForMembers, dispatcherOf } from './waiting-line.js';
-import { param, type VoiceWebhook } from './webhook.js';
+import { isOurOwnRedirect } from './own-redirects.js';
+import { eventSeconds, param, type VoiceWebhook } from './webhook.js';
 
 /**
  * How a <Dial> ended. `completed` (answered, then hung up) and `answered` end the call; `busy`,
@@ -36,8 +37,11 @@ function callerHungUp(webhook: VoiceWebhook): boolean {
  * should the leg's own callback be lost). The freed members are offered to waiting callers at once.
  */
 async function endOffer(webhook: VoiceWebhook, members: readonly string[], outcome: DialOutcome): Promise<void> {
-  const callSid = webhook.params.CallSid ?? '';
+  const { callSid } = webhook.call;
   const leg = param(webhook, 'DialCallSid');
+  // The <Dial>'s own status is a signal of the outcome too (SPEC 13): one member rang, so it was theirs.
+  const [only, ...others] = members;
+  const answeredBy = outcome === 'answered' && only !== undefined && others.length === 0 ? noteAnsweredBy(callSid, only, eventSeconds(webhook) - (Number(param(webhook, 'DialCallDuration') ?? '0') || 0)) : undefined;
   const freed = await Promise.all(
     members.map(async (member) => {
       const stoppedRinging = await clearRinging(member, callSid);
@@ -45,6 +49,7 @@ async function endOffer(webhook: VoiceWebhook, members: readonly string[], outco
       return stoppedRinging || stoppedTalking ? member : undefined;
     }),
   );
+  await answeredBy;
   await dispatchForMembers(
     freed.filter((member): member is string => member !== undefined),
     dispatcherOf(webhook),
@@ -55,11 +60,14 @@ async function endOffer(webhook: VoiceWebhook, members: readonly string[], outco
 export async function dialResult(webhook: VoiceWebhook): Promise<string> {
   const parsed = contextFromQuery(webhook.query);
   if (!parsed.ok) throw new InvalidWebhookError(parsed.problem);
-  const outcome = dialOutcome(param(webhook, 'DialCallStatus'), webhook.params.CallSid);
+  const status = param(webhook, 'DialCallStatus');
+  // Our own REST redirect (pickup, a waiting-line offer) interrupted this offer: nothing to do here.
+  if (await isOurOwnRedirect(webhook, status, parsed.context.offeredAtMs)) return emptyResponse();
+  const outcome = dialOutcome(status, webhook.call.callSid);
   await endOffer(webhook, parsed.context.ringing ?? [], outcome);
   if (outcome === 'answered') return hangup();
   if (callerHungUp(webhook)) {
-    await noteAbandoned(webhook.params.CallSid ?? '', 'ringing');
+    await noteAbandoned(webhook.call.callSid, 'ringing');
     return hangup();
   }
   return continueInGroup(webhook, parsed.context);
@@ -67,6 +75,6 @@ export async function dialResult(webhook: VoiceWebhook): Promise<string> {
 
 /** /voice/forward-result: a forward to a mobile or number ended; unanswered, the caller may leave a message. */
 export async function forwardResult(webhook: VoiceWebhook): Promise<string> {
-  if (dialOutcome(param(webhook, 'DialCallStatus'), webhook.params.CallSid) === 'answered' || callerHungUp(webhook)) return hangup();
-  return voicemailTwiml(webhook, await getSettings(), { group: webhook.query.g, member: webhook.query.m });
+  if (dialOutcome(param(webhook, 'DialCallStatus'), webhook.call.callSid) === 'answered' || callerHungUp(webhook)) return hangup();
+  return voicemailTwiml(webhook, (await currentConfiguration()).settings, { group: webhook.query.g, member: webhook.query.m });
 }

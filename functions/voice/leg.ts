@@ -27,7 +27,8 @@ export async function leg(webhook: VoiceWebhook): Promise<string> {
     return emptyResponse();
   }
   const now = epochSeconds(webhook);
-  const outcome = await recordLegStatus({ leg: legSid, parent, member, sequence, status }, now, now + MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS, eventSeconds(webhook));
+  const duration = Number(param(webhook, 'CallDuration') ?? '0');
+  const outcome = await recordLegStatus({ leg: legSid, parent, member, sequence, status, durationSeconds: Number.isFinite(duration) ? duration : 0 }, now, now + MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS, eventSeconds(webhook));
   if (outcome !== 'applied') {
     logger.info('leg callback without effect', { legSid, sequence, status, outcome });
     return emptyResponse();

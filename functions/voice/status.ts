@@ -1,6 +1,6 @@
 import { logger } from '../commons/logger.js';
 import { finishCall, getCall } from '../store/call-store.js';
-import { listLine, removeEntry } from '../store/line-store.js';
+import { removeEntry } from '../store/line-store.js';
 import { clearMarksOfCall } from '../store/presence-store.js';
 import { emptyResponse } from '../twiml/responses.js';
 import { dispatchForMembers, dispatcherOf } from './waiting-line.js';
@@ -24,13 +24,9 @@ export async function status(webhook: VoiceWebhook): Promise<string> {
   const freed = (await Promise.all(offered.map(async (member) => ((await clearMarksOfCall(member, callSid)) ? member : undefined)))).filter((member): member is string => member !== undefined);
   const group = typeof item.lineGroup === 'string' ? item.lineGroup : undefined;
   let final = item;
-  if (group !== undefined) {
-    const entry = (await listLine(group)).find((caller) => caller.callSid === callSid);
-    if (entry !== undefined) {
-      await removeEntry(group, entry.sk);
-      // Still in the line at the end: the caller hung up while waiting (unless someone had answered).
-      final = { ...item, lineLeftAt: item.lineLeftAt ?? now, ...(typeof item.answeredBy === 'string' ? {} : { abandoned: item.abandoned ?? 'waiting' }) };
-    }
+  // Still in the line at the end: the caller hung up while waiting (unless someone had answered).
+  if (group !== undefined && (await removeEntry(group, callSid))) {
+    final = { ...item, lineLeftAt: item.lineLeftAt ?? now, ...(typeof item.answeredBy === 'string' ? {} : { abandoned: item.abandoned ?? 'waiting' }) };
   }
   const duration = param(webhook, 'CallDuration');
   const record = await finishCall(callSid, final, eventSeconds(webhook), duration === undefined ? undefined : Number(duration));

@@ -19,7 +19,26 @@ export type VoiceWebhook = {
   readonly eventTime: Date;
   /** Twilio's REST API, to move live calls (waiting line, pickup). */
   readonly twilio: TwilioApi;
+  /** The call this webhook is about, parsed once at the boundary. */
+  readonly call: CallParams;
 };
+
+/** Twilio's call parameters in our words. */
+export type CallParams = {
+  /** `CallSid`: the call (for a leg callback, the child leg). */
+  readonly callSid: string;
+  /** `From`: the caller. */
+  readonly from: string | undefined;
+  /** `To`: the number called. */
+  readonly to: string | undefined;
+};
+
+/** Every voice request of Twilio's carries a CallSid; one without it cannot be ours to serve. */
+export function callParams(params: Readonly<Record<string, string>>): CallParams | undefined {
+  const callSid = params.CallSid;
+  if (callSid === undefined || !/^CA[0-9a-zA-Z]{1,64}$/.test(callSid)) return undefined;
+  return { callSid, from: params.From === '' ? undefined : params.From, to: params.To === '' ? undefined : params.To };
+}
 
 /** The webhook's time in epoch seconds, the unit of every expiry. */
 export function epochSeconds(webhook: Pick<VoiceWebhook, 'now'>): number {

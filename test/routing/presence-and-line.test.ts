@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { startInGroup } from '../../functions/routing/call-context.js';
 import { emptyRotation, nextOffer, type Rotation } from '../../functions/routing/distribution.js';
 import { activity, eligibility, type Presence } from '../../functions/routing/eligibility.js';
-import { assignWaitingCallers, hasWaitedTooLong, positionInLine, triedAfterOffer, type WaitingCaller } from '../../functions/routing/waiting-line.js';
+import { assignWaitingCallers, hasWaitedTooLong, isSilent, LINE_SILENCE_LIMIT_SECONDS, positionInLine, triedAfterOffer, type WaitingCaller } from '../../functions/routing/waiting-line.js';
 import { byId, group, member, sip } from '../support/members.js';
 
 const NOW = 1_800_000_000;
@@ -11,7 +11,7 @@ const busy = (until = NOW + 100): Presence => ({ busyCall: 'CAother', busyLeg: '
 const ringing = (call = 'CAother', until = NOW + 30): Presence => ({ ringingCall: call, ringingUntil: until, ringingSince: NOW - 3 });
 
 function caller(callSid: string, overrides: Partial<WaitingCaller> = {}): WaitingCaller {
-  return { group: 'g', sk: `2026-11-26T10:00:0${callSid.slice(-1)}Z#${callSid}`, callSid, from: '+1555', joinedAt: NOW, state: 'waiting', offeredTo: [], tried: [], queueSid: 'QU1', announced: undefined, waitedBefore: 0, version: 1, ...overrides };
+  return { group: 'g', place: `00000000000${callSid.slice(-1)}`, callSid, from: '+1555', joinedAt: NOW, lastHeardAt: NOW, state: 'waiting', offeredTo: [], tried: [], queueSid: 'QU1', announced: undefined, waitedBefore: 0, version: 1, ...overrides };
 }
 
 describe('presence', () => {
@@ -92,7 +92,14 @@ describe('waiting line', () => {
   it('knows when a caller waited maxWaitSeconds, counting earlier stays', () => {
     expect(hasWaitedTooLong(caller('CA1', { waitedBefore: 100 }), 19, 120)).toBe(false);
     expect(hasWaitedTooLong(caller('CA1', { waitedBefore: 100 }), 20, 120)).toBe(true);
-    expect(hasWaitedTooLong(caller('CA1', { waitedBefore: 10_000 }), 0, undefined)).toBe(false);
+    // Without maxWaitSeconds the default of 1800 seconds applies: nobody waits forever.
+    expect(hasWaitedTooLong(caller('CA1', { waitedBefore: 1000 }), 799, undefined)).toBe(false);
+    expect(hasWaitedTooLong(caller('CA1', { waitedBefore: 1000 }), 800, undefined)).toBe(true);
+  });
+
+  it('finds an entry silent for longer than any live caller can be', () => {
+    expect(isSilent(caller('CA1', { lastHeardAt: NOW - LINE_SILENCE_LIMIT_SECONDS }), NOW)).toBe(false);
+    expect(isSilent(caller('CA1', { lastHeardAt: NOW - LINE_SILENCE_LIMIT_SECONDS - 1 }), NOW)).toBe(true);
   });
 
   it('starts a new round once every member of the group was tried', () => {

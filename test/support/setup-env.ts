@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { testApiPort } from './api-port.js';
+import { ACTION_LOG_ENV, writeRecord } from './dynamodb-actions.js';
 
 /**
  * Runs before each test file is imported: the handlers read their environment once at import, as in
@@ -20,5 +21,13 @@ Object.assign(process.env, {
   TWILIO_API_BASE_URL: `http://127.0.0.1:${testApiPort()}`,
   TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
   VOICE_BASE_URL: 'https://queue-groups.example.test/voice/',
+  // Many test files share one DynamoDB Local on two cores: wait for it longer than the deployed
+  // defaults do. test/faults/ sets the deployed values before it loads the handlers.
+  DYNAMODB_REQUEST_TIMEOUT_MS: '5000',
+  WEBHOOK_BUDGET_MS: '12000',
+  // Where the handlers' DynamoDB actions are recorded for test/permissions/ (dynamodb-actions.ts).
+  [ACTION_LOG_ENV]: inject('dynamoDbActionLog'),
 });
 delete process.env.PUBLIC_BASE_URL;
+// Which test files ran: test/permissions/ checks for an exact match only when all of them did.
+writeRecord({ file: expect.getState().testPath ?? 'unknown' });

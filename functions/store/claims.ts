@@ -1,0 +1,118 @@
+import { logger } from '../commons/logger.js';
+import type { Presence } from '../routing/eligibility.js';
+import type { WaitingCaller } from '../routing/waiting-line.js';
+import { offeredUpdate, redirectedUpdate } from './call-store.js';
+import { writeTogether, type TransactItem } from './conditions.js';
+import { batchGet } from './configuration.js';
+import { keys, type Key } from './keys.js';
+import type { StoredItem } from './items.js';
+import { entryUpdate } from './line-store.js';
+import { presenceFromItems, ringingUpdate } from './presence-store.js';
+import { isRotationItem, rotationFromItem, rotationRecordUpdate, type RotationState } from './rotation-store.js';
+
+/**
+ * The one way members are claimed for a call (SPEC sections 4, 5, 7, 13): distribution, the waiting
+ * line and every later path use it. A claim is one transaction: each chosen member's ringing mark
+ * (only if the member is free, or already rings for this very call), the call's record of the offer,
+ * for evenly the rotation record (only if the chosen member's last offer is still the one read), and
+ * for a waiting caller its entry (only at the version read). When a condition fails the members'
+ * marks (and the rotation) are read again, once, and the routing core decides again on what is true
+ * now; after MAX_CLAIM_ATTEMPTS the caller gets the missed-call action instead of waiting on a race.
+ */
+
+/**
+ * Attempts per claim. With fresh marks after each failure, a caller that loses a race sees every
+ * member the winners took: in a burst of 200 calls into 5 members, each loser's second look finds the
+ * members ringing and goes on at once.
+ */
+export const MAX_CLAIM_ATTEMPTS = 3;
+
+/** What a claim decides on: the members' marks and the group's rotation. */
+export type ClaimState = {
+  readonly presence: ReadonlyMap<string, Presence>;
+  readonly rotation: RotationState;
+  /** The state was read again after this claim lost a race (the routing core spreads racing callers). */
+  readonly afterLostRace?: boolean;
+};
+
+export type Claim = {
+  readonly callSid: string;
+  readonly group: string;
+  /** Epoch seconds: the clock of every mark. */
+  readonly now: number;
+  /** The ringing marks expire then (epoch seconds). */
+  readonly ringingUntil: number;
+  /** The members whose marks the decision reads. */
+  readonly members: readonly string[];
+  /** evenly: record the offer in the group's rotation under this key; a repeat gets the same member. */
+  readonly rotationKey?: string | undefined;
+  /** A waiting caller taken from the line: the entry becomes `offered` in the same write. */
+  readonly lineEntry?: WaitingCaller | undefined;
+  /** Twilio's REST API will move the call: noted so the interrupted <Dial>'s action changes nothing. */
+  readonly redirect?: boolean | undefined;
+  /** The routing core's choice on a state: the members to ring, none when nobody is eligible. */
+  readonly decide: (state: ClaimState) => readonly string[];
+};
+
+export type ClaimOutcome =
+  | { kind: 'claimed'; members: readonly string[]; repeated: boolean; failedConditions: number }
+  | { kind: 'nobody'; failedConditions: number }
+  /** Lost every attempt to other calls: serve the caller otherwise rather than keep them waiting. */
+  | { kind: 'contended'; failedConditions: number }
+  /** The waiting caller's entry changed (taken by another member, gone): this claim is moot. */
+  | { kind: 'entry-changed'; failedConditions: number };
+
+/** The keys a claim's state is read from: the members' marks and, for evenly, the rotation. */
+export function claimStateKeys(group: string, members: readonly string[], withRotation: boolean): Key[] {
+  return [...new Set(members)].map((member) => keys.presence(member)).concat(withRotation ? [keys.rotation(group)] : []);
+}
+
+/** The claim state among items read in a batch (possibly with other items). */
+export function claimStateFrom(items: readonly StoredItem[], group: string): ClaimState {
+  return { presence: presenceFromItems(items), rotation: rotationFromItem(items.find((item) => isRotationItem(item, group))) };
+}
+
+async function readClaimState(claim: Claim): Promise<ClaimState> {
+  return claimStateFrom(await batchGet(claimStateKeys(claim.group, claim.members, claim.rotationKey !== undefined)), claim.group);
+}
+
+function claimWrites(claim: Claim, members: readonly string[], state: ClaimState, repeated: boolean): { items: TransactItem[]; entryIndex: number | undefined } {
+  const nowMs = Date.now();
+  const items: TransactItem[] = members.map((member) => ({ Update: ringingUpdate({ member, callSid: claim.callSid, group: claim.group, until: claim.ringingUntil }, claim.now, nowMs) }));
+  items.push({ Update: offeredUpdate(claim.callSid, claim.group, members, claim.now) });
+  if (claim.redirect === true) items.push({ Update: redirectedUpdate(claim.callSid, nowMs) });
+  const [only] = members;
+  if (claim.rotationKey !== undefined && !repeated && only !== undefined && members.length === 1) {
+    items.push({ Update: rotationRecordUpdate(claim.group, only, state.rotation, claim.rotationKey) });
+  }
+  let entryIndex: number | undefined;
+  if (claim.lineEntry !== undefined) {
+    entryIndex = items.length;
+    items.push({ Update: entryUpdate(claim.lineEntry, { state: 'offered', offeredTo: members, lastHeardAt: claim.now }) });
+  }
+  return { items, entryIndex };
+}
+
+/** Claim members for a call; `known` is a state the webhook already read (saves a request). */
+export async function claimMembers(claim: Claim, known?: ClaimState): Promise<ClaimOutcome> {
+  let state = known ?? (await readClaimState(claim));
+  let failedConditions = 0;
+  for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt += 1) {
+    // A repeated webhook finds its offer in the rotation: the same member, charged once.
+    const repeatedMember = claim.rotationKey === undefined ? undefined : state.rotation.offerKeys.get(claim.rotationKey);
+    const members = repeatedMember === undefined ? [...new Set(claim.decide(state))] : [repeatedMember];
+    if (members.length === 0) return { kind: 'nobody', failedConditions };
+    const { items, entryIndex } = claimWrites(claim, members, state, repeatedMember !== undefined);
+    const outcome = await writeTogether(items);
+    if (outcome.kind === 'written') return { kind: 'claimed', members, repeated: repeatedMember !== undefined, failedConditions };
+    failedConditions += 1;
+    if (entryIndex !== undefined && outcome.failed.includes(entryIndex)) return { kind: 'entry-changed', failedConditions };
+    if (repeatedMember !== undefined && outcome.failed.length > 0) {
+      // The member of the first attempt is taken by now (they answered, or rang for another call).
+      return { kind: 'claimed', members, repeated: true, failedConditions };
+    }
+    state = { ...(await readClaimState(claim)), afterLostRace: true };
+  }
+  logger.warn('claim lost every attempt to other calls', { callSid: claim.callSid, group: claim.group, attempts: MAX_CLAIM_ATTEMPTS });
+  return { kind: 'contended', failedConditions };
+}

@@ -1,0 +1,148 @@
+import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { logger } from '../commons/logger.js';
+import type { Group, Member, PhoneNumber, Settings } from '../commons/schemas.js';
+import { send, tableName } from './client.js';
+import { keys, ownerFromString, partitions, type ExtensionOwner, type Key } from './keys.js';
+import { groupFromItem, memberFromItem, numberFromItem, settingsFromItem, type StoredItem } from './items.js';
+
+/**
+ * The configuration (numbers, groups, members, settings, extensions), cached per function instance
+ * (SPEC section 13). Every admin write bumps one version item in the same transaction as the change;
+ * each webhook reads that version in the request it makes anyway (`readWithConfiguration`) and
+ * reloads the configuration only when it moved. With the database unreachable the last configuration
+ * this instance saw still answers callers (`cachedConfiguration`).
+ */
+export type Configuration = {
+  readonly version: number;
+  readonly members: ReadonlyMap<string, Member & { statusSince?: string }>;
+  readonly groups: ReadonlyMap<string, Group>;
+  readonly numbers: ReadonlyMap<string, PhoneNumber>;
+  readonly extensions: ReadonlyMap<string, ExtensionOwner>;
+  readonly settings: Settings;
+  /** The longest extension in use, for the greeting's <Gather numDigits>; 0 when none exists. */
+  readonly longestExtension: number;
+};
+
+let cached: Configuration | undefined;
+
+/** The configuration this instance last read, if any: what callers are served from during a fault. */
+export function cachedConfiguration(): Configuration | undefined {
+  return cached;
+}
+
+/** Forget the cached configuration (tests that start a fresh instance). */
+export function forgetConfiguration(): void {
+  cached = undefined;
+}
+
+/** Every item of one partition, following pages. */
+export async function queryPartition(pk: string, options: { descending?: boolean; limit?: number; consistent?: boolean } = {}): Promise<StoredItem[]> {
+  const items: StoredItem[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ScanIndexForward: options.descending !== true,
+        ExclusiveStartKey: startKey,
+        ConsistentRead: options.consistent === true,
+        ...(options.limit === undefined ? {} : { Limit: options.limit - items.length }),
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined && (options.limit === undefined || items.length < options.limit));
+  return items;
+}
+
+/**
+ * Many items by key in as few requests as BatchGetItem allows (100 keys), retrying unprocessed keys.
+ * Consistent: the marks read here decide who is offered a call, and a stale "free" only costs a
+ * failed condition later.
+ */
+export async function batchGet(keyList: readonly Key[]): Promise<StoredItem[]> {
+  const items: StoredItem[] = [];
+  for (let start = 0; start < keyList.length; start += 100) {
+    let pending: Key[] | undefined = keyList.slice(start, start + 100);
+    for (let attempt = 0; pending !== undefined && pending.length > 0; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(200, 25 * 2 ** attempt)));
+      const result = await send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
+      items.push(...(result.Responses?.[tableName] ?? []));
+      pending = result.UnprocessedKeys?.[tableName]?.Keys as Key[] | undefined;
+      if (attempt > 4 && pending !== undefined && pending.length > 0) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
+    }
+  }
+  return items;
+}
+
+function versionFrom(item: StoredItem | undefined): number {
+  return typeof item?.version === 'number' ? item.version : 0;
+}
+
+function isVersionItem(item: StoredItem): boolean {
+  return item.pk === partitions.config;
+}
+
+/** Read the whole configuration; `version` is the one read before it, so a write meanwhile makes it stale. */
+async function loadConfiguration(version: number): Promise<Configuration> {
+  const [users, groups, numbers, extensions, settings] = await Promise.all([
+    queryPartition(partitions.users, { consistent: true }),
+    queryPartition(partitions.groups, { consistent: true }),
+    queryPartition(partitions.numbers, { consistent: true }),
+    queryPartition(partitions.extensions, { consistent: true }),
+    send(new GetCommand({ TableName: tableName, Key: keys.settings(), ConsistentRead: true })),
+  ]);
+  const extensionOwners = new Map<string, ExtensionOwner>();
+  for (const item of extensions) {
+    const owner = typeof item.owner === 'string' ? ownerFromString(item.owner) : undefined;
+    if (owner !== undefined) extensionOwners.set(String(item.sk), owner);
+  }
+  const configuration: Configuration = {
+    version,
+    members: new Map(users.map(memberFromItem).map((member) => [member.id, member])),
+    groups: new Map(groups.map(groupFromItem).map((group) => [group.id, group])),
+    numbers: new Map(numbers.map(numberFromItem).map((number) => [number.number, number])),
+    extensions: extensionOwners,
+    settings: settingsFromItem(settings.Item),
+    longestExtension: [...extensionOwners.keys()].reduce((longest, digits) => Math.max(longest, digits.length), 0),
+  };
+  // A slower load must not replace a newer one.
+  if (cached === undefined || cached.version <= version) cached = configuration;
+  logger.info('configuration loaded', { version, members: configuration.members.size, groups: configuration.groups.size });
+  return configuration;
+}
+
+/**
+ * The current configuration and the items at `extra` (marks, rotation, the call), in one request
+ * when the cached configuration is current; `extra` may depend on the configuration, so it is asked
+ * again with the fresh one when the version moved.
+ */
+export async function readWithConfiguration(extra: (configuration: Configuration | undefined) => readonly Key[]): Promise<{ configuration: Configuration; items: StoredItem[] }> {
+  const known = cached;
+  const keysWanted = extra(known);
+  const items = await batchGet([keys.configVersion(), ...keysWanted]);
+  const version = versionFrom(items.find(isVersionItem));
+  const others = items.filter((item) => !isVersionItem(item));
+  if (known !== undefined && known.version === version) return { configuration: known, items: others };
+  const configuration = await loadConfiguration(version);
+  const again = extra(configuration);
+  const same = again.length === keysWanted.length && again.every((key, index) => key.pk === keysWanted[index]?.pk && key.sk === keysWanted[index]?.sk);
+  return { configuration, items: same ? others : again.length === 0 ? [] : await batchGet(again) };
+}
+
+/** The current configuration (one request when the cache is current). */
+export async function currentConfiguration(): Promise<Configuration> {
+  return (await readWithConfiguration(() => [])).configuration;
+}
+
+/** The update every admin write adds to its transaction: the configuration changed. */
+export function configurationChanged() {
+  return {
+    TableName: tableName,
+    Key: keys.configVersion(),
+    UpdateExpression: 'ADD version :one',
+    ExpressionAttributeValues: { ':one': 1 },
+  };
+}

@@ -1,0 +1,73 @@
+import { defaultSettings } from '../commons/schemas.js';
+import { contextFromQuery, startInGroup } from '../routing/call-context.js';
+import { cachedConfiguration } from '../store/configuration.js';
+import { prompt } from '../twiml/prompts.js';
+import { emptyResponse, hangup, hold, messageThenHangup } from '../twiml/responses.js';
+import type { VoiceRoute } from '../twiml/urls.js';
+import { apologyTwiml } from './fallback.js';
+import { bestEffortInGroup } from './group-flow.js';
+import { extensionOwner } from './incoming.js';
+import { enqueueTwiml, holdMusicOf } from './waiting-line.js';
+import { param, type VoiceWebhook } from './webhook.js';
+
+/**
+ * What each webhook answers when its work failed or ran out of time (SPEC sections 12 and 13): built
+ * from the request and the configuration this instance last saw, without a single request, so the
+ * caller is served whatever the database does. Ringing routes ring the members best effort; a waitUrl
+ * answers hold music; callbacks whose loss costs nothing lasting get an empty answer. `undefined`
+ * means: answer with an HTTP error instead (the recording callback, which Twilio may retry and the
+ * reconciliation recovers).
+ */
+export async function faultAnswer(route: string, webhook: VoiceWebhook): Promise<string | undefined> {
+  const configuration = cachedConfiguration();
+  const settings = configuration?.settings ?? defaultSettings;
+  const context = contextFromQuery(webhook.query);
+  const dialStatus = param(webhook, 'DialCallStatus');
+  const callerGone = param(webhook, 'CallStatus') === 'completed';
+  switch (route as VoiceRoute) {
+    case 'incoming': {
+      if (configuration === undefined) return apologyTwiml(webhook);
+      const number = webhook.call.to === undefined ? undefined : configuration.numbers.get(webhook.call.to);
+      if (number === undefined) return messageThenHangup(prompt(settings, 'unknownNumber'));
+      if (number.group === undefined) return messageThenHangup(prompt(settings, 'noGroup'));
+      return bestEffortInGroup(webhook, configuration, startInGroup(number.group));
+    }
+    case 'extension': {
+      if (configuration === undefined || !context.ok) return apologyTwiml(webhook);
+      const owner = extensionOwner(configuration, (param(webhook, 'Digits') ?? '').replace(/#$/, ''));
+      if (owner?.kind === 'group') return bestEffortInGroup(webhook, configuration, startInGroup(owner.id));
+      return bestEffortInGroup(webhook, configuration, owner?.kind === 'user' ? { ...startInGroup(context.context.group), member: owner.id } : startInGroup(context.context.group));
+    }
+    case 'group':
+    case 'dial-result':
+      if (dialStatus === 'completed' || dialStatus === 'answered' || callerGone) return hangup();
+      if (configuration === undefined || !context.ok) return apologyTwiml(webhook);
+      return bestEffortInGroup(webhook, configuration, context.context);
+    case 'line-wait':
+      return hold({ music: holdMusicOf(configuration, webhook.call.to) });
+    case 'line-offer':
+      return enqueueTwiml({ id: webhook.query.g ?? '' });
+    case 'line-offer-result':
+      if (dialStatus === 'completed' || dialStatus === 'answered' || callerGone) return hangup();
+      return enqueueTwiml({ id: webhook.query.g ?? '' });
+    case 'line-left': {
+      const result = param(webhook, 'QueueResult');
+      if (result === 'hangup') return hangup();
+      if (result === 'redirected' || result === 'redirected-from-bridged' || result === 'bridged' || result === 'bridging-in-process') return emptyResponse();
+      return apologyTwiml(webhook);
+    }
+    case 'voicemail-done':
+      return messageThenHangup(prompt(settings, 'voicemailThanks'));
+    case 'recording':
+      return undefined;
+    case 'status':
+    case 'leg':
+      // Marks and entries expire or are found gone later; nothing the caller hears depends on these.
+      return emptyResponse();
+    case 'forward-result':
+      if (dialStatus === 'completed' || dialStatus === 'answered' || callerGone) return hangup();
+      return apologyTwiml(webhook);
+    default:
+      return apologyTwiml(webhook);
+  }
+}

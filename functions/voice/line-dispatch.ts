@@ -1,0 +1,133 @@
+import { logger } from '../commons/logger.js';
+import type { Group } from '../commons/schemas.js';
+import { assignWaitingCallers, isSilent, planForCaller, type LineAssignment, type WaitingCaller } from '../routing/waiting-line.js';
+import { claimMembers, claimStateFrom, claimStateKeys } from '../store/claims.js';
+import { readWithConfiguration } from '../store/configuration.js';
+import { changeEntry, getEntry, listLine, removeStaleEntry } from '../store/line-store.js';
+import { clearRinging } from '../store/presence-store.js';
+import { TwilioApiError, type TwilioApi } from '../twilio-api/client.js';
+import { voiceUrl } from '../twiml/urls.js';
+import { ringingUntil } from './ringing.js';
+
+/**
+ * Serving the waiting lines (SPEC section 7): whenever a member is free, the longest-waiting caller
+ * is offered to them at once, through Twilio's REST API (dequeue, or a redirect before the caller
+ * reached the queue); the waitUrl's polling is only the safety net. Used by the voice webhooks and by
+ * the admin function (a member back from away), so it carries no TwiML.
+ */
+
+export type Dispatcher = {
+  twilio: TwilioApi;
+  /** Absolute URL of the voice routes, ending in `/voice/`, for the REST redirects. */
+  voiceBase: string;
+  now: number;
+};
+
+/**
+ * Twilio answers 404 for a call or queue member it does not have (error 20404), and 400 with error
+ * 21220 for a call that is no longer in progress: the caller is gone, whatever our line says.
+ * https://www.twilio.com/docs/api/errors/20404 · https://www.twilio.com/docs/api/errors/21220
+ */
+function callerIsGone(error: unknown): boolean {
+  return error instanceof TwilioApiError && (error.status === 404 || error.code === 20404 || error.code === 21220);
+}
+
+/** Remove an entry whose caller is gone, and free the members it held. */
+async function removeGone(entry: WaitingCaller, why: string): Promise<string[]> {
+  if (!(await removeStaleEntry(entry))) return [];
+  logger.warn('removed a waiting caller who is gone', { callSid: entry.callSid, group: entry.group, why });
+  const freed = await Promise.all(entry.offeredTo.map(async (member) => ((await clearRinging(member, entry.callSid)) ? member : undefined)));
+  return freed.filter((member): member is string => member !== undefined);
+}
+
+/** Undo a claim whose caller could not be moved (Twilio could not be reached): back to waiting. */
+async function release(assignment: { caller: WaitingCaller; members: readonly string[] }): Promise<void> {
+  await Promise.all(assignment.members.map((id) => clearRinging(id, assignment.caller.callSid)));
+  const current = await getEntry(assignment.caller.group, assignment.caller.callSid);
+  if (current !== undefined) await changeEntry(current, { state: 'waiting', offeredTo: [] });
+}
+
+/** Move a claimed caller to their offer: out of Twilio's queue, or off whatever they run. */
+async function moveToOffer(group: Group, caller: WaitingCaller, members: readonly string[], dispatcher: Dispatcher): Promise<'moved' | 'gone' | 'failed'> {
+  const url = new URL(voiceUrl('line-offer', { g: group.id }), dispatcher.voiceBase).toString();
+  try {
+    if (caller.queueSid !== undefined) await dispatcher.twilio.dequeueMember(caller.queueSid, caller.callSid, url);
+    else await dispatcher.twilio.redirectCall(caller.callSid, url);
+    return 'moved';
+  } catch (error) {
+    if (callerIsGone(error)) return 'gone';
+    // Twilio could not be reached: the line's polling retries.
+    logger.warn('could not move a waiting caller to an offer', { callSid: caller.callSid, group: group.id, members, error: error instanceof Error ? error.message : String(error) });
+    return 'failed';
+  }
+}
+
+/**
+ * Offer free members to the longest-waiting callers of a group. Entries silent for too long are
+ * removed first. A caller still joining (its hold music not yet asked for) keeps its member reserved:
+ * its own waitUrl request will take them. `self` is the caller whose webhook runs this; true when that
+ * caller was claimed (it leaves the line itself with <Leave/>); the others are moved at once.
+ */
+export async function dispatchLine(groupId: string, dispatcher: Dispatcher, self?: string, rounds = 3): Promise<{ selfClaimed: boolean; line: WaitingCaller[] }> {
+  const [read, fullLine] = await Promise.all([
+    readWithConfiguration((configuration) => {
+      const group = configuration?.groups.get(groupId);
+      return group === undefined ? [] : claimStateKeys(group.id, group.members, group.distribution === 'evenly');
+    }),
+    listLine(groupId),
+  ]);
+  const group = read.configuration.groups.get(groupId);
+  const silent = fullLine.filter((caller) => caller.callSid !== self && isSilent(caller, dispatcher.now));
+  await Promise.all(silent.map((caller) => removeGone(caller, `not heard from since ${new Date(caller.lastHeardAt * 1000).toISOString()}`)));
+  const line = fullLine.filter((caller) => !silent.includes(caller));
+  if (group === undefined || group.whenNobodyAnswers.action !== 'wait-for-agent') return { selfClaimed: false, line };
+  const state = claimStateFrom(read.items, group.id);
+  const assignments = assignWaitingCallers(group, read.configuration.members, line, { byMember: state.presence, now: dispatcher.now }, state.rotation);
+  let selfClaimed = false;
+  let anotherRound = false;
+  for (const assignment of assignments) {
+    const outcome = await offerWaitingCaller(group, assignment, read.configuration.members, dispatcher, self);
+    if (outcome === 'self') selfClaimed = true;
+    if (outcome === 'gone') anotherRound = true;
+  }
+  // A caller found gone freed its members: serve the next caller with them.
+  if (anotherRound && rounds > 1) return { selfClaimed: selfClaimed || (await dispatchLine(groupId, dispatcher, self, rounds - 1)).selfClaimed, line };
+  return { selfClaimed, line };
+}
+
+async function offerWaitingCaller(group: Group, assignment: LineAssignment, members: Parameters<typeof planForCaller>[1], dispatcher: Dispatcher, self: string | undefined): Promise<'self' | 'moved' | 'gone' | 'skipped'> {
+  const { caller } = assignment;
+  if (caller.state === 'joining' && caller.callSid !== self) return 'skipped';
+  const claim = await claimMembers({
+    callSid: caller.callSid,
+    group: group.id,
+    now: dispatcher.now,
+    ringingUntil: ringingUntil(group, dispatcher.now),
+    members: group.members,
+    lineEntry: caller,
+    // Moving a caller by REST interrupts what they run; their own webhook (self) leaves by itself.
+    redirect: caller.callSid !== self,
+    decide: (current) => planForCaller(group, members, caller, { byMember: current.presence, now: dispatcher.now }, current.rotation).members.map((member) => member.id),
+  });
+  if (claim.kind !== 'claimed') return 'skipped';
+  logger.info('waiting caller offered', { callSid: caller.callSid, group: group.id, members: claim.members, failedConditions: claim.failedConditions });
+  if (caller.callSid === self) return 'self';
+  const moved = await moveToOffer(group, caller, claim.members, dispatcher);
+  if (moved === 'moved') return 'moved';
+  const claimed = { ...caller, state: 'offered' as const, offeredTo: [...claim.members], version: caller.version + 1 };
+  if (moved === 'gone') {
+    await removeGone(claimed, 'Twilio does not have the call in the queue');
+    return 'gone';
+  }
+  await release({ caller: claimed, members: claim.members });
+  return 'skipped';
+}
+
+/** Members became eligible (a call ended, an offer went unanswered, back from away): serve the lines they are in. */
+export async function dispatchForMembers(memberIds: readonly string[], dispatcher: Dispatcher): Promise<void> {
+  if (memberIds.length === 0) return;
+  const { configuration } = await readWithConfiguration(() => []);
+  const freed = new Set(memberIds);
+  const groups = [...configuration.groups.values()].filter((group) => group.whenNobodyAnswers.action === 'wait-for-agent' && group.members.some((member) => freed.has(member)));
+  for (const group of groups) await dispatchLine(group.id, dispatcher);
+}

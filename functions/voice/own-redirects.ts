@@ -1,0 +1,18 @@
+import { getCall } from '../store/call-store.js';
+import type { VoiceWebhook } from './webhook.js';
+
+/**
+ * When the project moves a caller off a ringing <Dial> through the REST API (pickup, a waiting-line
+ * offer), Twilio still requests that <Dial>'s action, with `DialCallStatus=canceled` (one of the
+ * values https://www.twilio.com/docs/voice/twiml/dial lists for the action). That request must change
+ * nothing: the
+ * call item records when we redirected (`redirectedAtMs`, written before the REST request), and the
+ * action URL carries when the <Dial> started. A cancel of a <Dial> that started before our redirect
+ * is ours; any other cancel is an offer nobody took.
+ */
+export async function isOurOwnRedirect(webhook: VoiceWebhook, dialCallStatus: string | undefined, offeredAtMs: number | undefined): Promise<boolean> {
+  if (dialCallStatus !== 'canceled' || offeredAtMs === undefined || !Number.isFinite(offeredAtMs)) return false;
+  const call = await getCall(webhook.call.callSid);
+  const redirectedAtMs = typeof call?.redirectedAtMs === 'number' ? call.redirectedAtMs : undefined;
+  return redirectedAtMs !== undefined && redirectedAtMs >= offeredAtMs;
+}

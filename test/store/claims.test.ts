@@ -1,0 +1,136 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startInGroup } from '../../functions/routing/call-context.js';
+import { nextOffer, type Rotation } from '../../functions/routing/distribution.js';
+import { claimMembers, MAX_CLAIM_ATTEMPTS, type Claim, type ClaimState } from '../../functions/store/claims.js';
+import { batchGet } from '../../functions/store/configuration.js';
+import { keys } from '../../functions/store/keys.js';
+import { joinLine, changeEntry } from '../../functions/store/line-store.js';
+import { clearRinging } from '../../functions/store/presence-store.js';
+import { rotationFromItem } from '../../functions/store/rotation-store.js';
+import { parseTwiml } from '../support/call-player.js';
+import { loadGroup, loadNumber } from '../support/fixtures.js';
+import { postVoice, put } from '../support/invoke.js';
+import { byId, group, member } from '../support/members.js';
+import { createTestTable, tableSnapshot } from '../support/table.js';
+
+const NUMBER = '+493011111111';
+const MEMBERS = ['m1', 'm2', 'm3', 'm4', 'm5'];
+const NOW = Math.floor(Date.now() / 1000);
+const callSid = (index: number): string => `CA${String(index).padStart(32, '0')}`;
+
+function incomingCall(sid: string): Promise<{ statusCode: number; body: string }> {
+  return postVoice({ pathAndQuery: '/voice/incoming', params: { CallSid: sid, From: '+15550001111', To: NUMBER, CallStatus: 'ringing', AccountSid: 'AC0', Direction: 'inbound' } });
+}
+
+function offered(twiml: string): { identity: string | undefined; action: string | undefined } {
+  const dial = parseTwiml(twiml).find((verb) => verb.name === 'Dial');
+  return { identity: dial?.children[0]?.text, action: dial?.attrs.action };
+}
+
+async function rotationOf(group: string): Promise<Rotation> {
+  const [item] = await batchGet([keys.rotation(group)]);
+  return rotationFromItem(item);
+}
+
+/** evenly over the free members, as the routing core decides it. */
+function evenlyClaim(groupId: string, sid: string): Claim {
+  const candidates = byId(MEMBERS.map((id) => member(id)));
+  return {
+    callSid: sid,
+    group: groupId,
+    now: NOW,
+    ringingUntil: NOW + 80,
+    members: MEMBERS,
+    rotationKey: `${sid}:${groupId}:0`,
+    decide: (state: ClaimState) => {
+      const decision = nextOffer(group('burst', { members: MEMBERS, distribution: 'evenly' }), candidates, startInGroup('burst'), state.rotation, { byMember: state.presence, now: NOW, callSid: sid }, { afterLostRace: state.afterLostRace === true });
+      return decision.kind === 'offer' ? decision.plan.members.map((chosen) => chosen.id) : [];
+    },
+  };
+}
+
+/** The one claim primitive against DynamoDB Local: marks, rotation and line entry in one conditional write. */
+describe('claiming members', () => {
+  beforeAll(async () => {
+    await createTestTable();
+    for (const id of MEMBERS) await put(`/users/${id}`, { name: id, devices: [{ type: 'client', identity: id }] });
+    await loadGroup('hotline', { members: MEMBERS, distribution: 'evenly', whenNobodyAnswers: { action: 'hangup' } });
+    await loadNumber(NUMBER, { group: 'hotline' });
+  });
+
+  it('gives 50 simultaneous claims into 5 free members one member each, re-reading the marks after a lost race', async () => {
+    const outcomes = await Promise.all(Array.from({ length: 50 }, (_unused, index) => claimMembers(evenlyClaim('burst', callSid(100 + index)))));
+
+    const claimed = outcomes.flatMap((outcome) => (outcome.kind === 'claimed' ? outcome.members : []));
+    expect([...claimed].sort()).toEqual(MEMBERS);
+    expect(outcomes.filter((outcome) => outcome.kind === 'nobody' || outcome.kind === 'contended')).toHaveLength(45);
+    // A loser learns about every taken member at once, not one failed write at a time.
+    const failed = outcomes.reduce((sum, outcome) => sum + outcome.failedConditions, 0);
+    expect(failed / outcomes.length).toBeLessThanOrEqual(2);
+    expect(Math.max(...outcomes.map((outcome) => outcome.failedConditions))).toBeLessThanOrEqual(MAX_CLAIM_ATTEMPTS);
+    expect([...(await rotationOf('burst')).lastOffer.keys()].sort()).toEqual(MEMBERS);
+    // Those offers end unanswered: the members are free for the tests that follow.
+    await Promise.all(outcomes.map((outcome, index) => (outcome.kind === 'claimed' ? Promise.all(outcome.members.map((id) => clearRinging(id, callSid(100 + index)))) : undefined)));
+  });
+
+  it('gives 50 simultaneous incoming calls into 5 available members one offer each: ringing members are not offered again', async () => {
+    const answers = await Promise.all(Array.from({ length: 50 }, (_unused, index) => incomingCall(callSid(index))));
+
+    const identities = answers.map((answer) => offered(answer.body).identity).filter((identity) => identity !== undefined);
+    expect(answers.every((answer) => answer.statusCode === 200)).toBe(true);
+    expect(identities.sort()).toEqual(MEMBERS);
+    expect(answers.filter((answer) => answer.body.includes('<Hangup/>'))).toHaveLength(45);
+    expect(Math.max(...(await rotationOf('hotline')).lastOffer.values())).toBe(5);
+    // End those offers unanswered so the members are free for the tests that follow.
+    for (const [index, answer] of answers.entries()) {
+      const { action } = offered(answer.body);
+      if (action === undefined) continue;
+      await postVoice({ pathAndQuery: `/voice/${action}`, params: { CallSid: callSid(index), From: '+15550001111', To: NUMBER, CallStatus: 'completed', DialCallStatus: 'no-answer' } });
+    }
+  });
+
+  it('answers a repeated webhook with the same member and records the offer once', async () => {
+    const first = await incomingCall('CArepeat000000000000000000000000');
+    const rotationAfterFirst = await rotationOf('hotline');
+    const tableAfterFirst = await tableSnapshot();
+
+    const repeated = await incomingCall('CArepeat000000000000000000000000');
+
+    expect(offered(repeated.body).identity).toBe(offered(first.body).identity);
+    expect(await rotationOf('hotline')).toEqual(rotationAfterFirst);
+    const marks = (items: Record<string, unknown>[]) => items.filter((item) => String(item.pk).startsWith('PRESENCE#')).map((item) => [item.pk, item.ringingCall ?? null, item.busyCall ?? null]);
+    expect(marks(await tableSnapshot())).toEqual(marks(tableAfterFirst));
+    await postVoice({ pathAndQuery: `/voice/${offered(first.body).action ?? ''}`, params: { CallSid: 'CArepeat000000000000000000000000', From: '+15550001111', To: NUMBER, CallStatus: 'completed', DialCallStatus: 'no-answer' } });
+  });
+
+  it('decides again on fresh marks when the state it was given is stale', async () => {
+    // m1 rings for another call, but the caller's snapshot says everyone is free.
+    const blocker = await claimMembers({ ...evenlyClaim('stale', 'CAblocker0000000000000000000000'), decide: () => ['m1'] });
+    expect(blocker.kind).toBe('claimed');
+    const staleState: ClaimState = { presence: new Map(), rotation: rotationFromItem(undefined) };
+
+    const outcome = await claimMembers({ ...evenlyClaim('stale', 'CAlate000000000000000000000000000'), decide: (state) => (state.presence.get('m1')?.ringingCall === undefined ? ['m1'] : ['m2']) }, staleState);
+
+    expect(outcome).toEqual({ kind: 'claimed', members: ['m2'], repeated: false, failedConditions: 1 });
+  });
+
+  it('writes nothing when the routing core finds nobody', async () => {
+    const before = await tableSnapshot();
+
+    const outcome = await claimMembers({ ...evenlyClaim('hotline', 'CAnobody00000000000000000000000'), decide: () => [] });
+
+    expect(outcome).toEqual({ kind: 'nobody', failedConditions: 0 });
+    expect(await tableSnapshot()).toEqual(before);
+  });
+
+  it('gives up on a waiting caller whose entry changed since it was read, writing no mark', async () => {
+    const { entry } = await joinLine('line-claims', 'CAwaiting0000000000000000000000', '+1555', 'https://music.example/hold.mp3', NOW);
+    await changeEntry(entry, { state: 'waiting' });
+    const before = await tableSnapshot();
+
+    const outcome = await claimMembers({ callSid: entry.callSid, group: 'line-claims', now: NOW, ringingUntil: NOW + 80, members: ['m5'], lineEntry: entry, decide: () => ['m5'] });
+
+    expect(outcome).toEqual({ kind: 'entry-changed', failedConditions: 1 });
+    expect(await tableSnapshot()).toEqual(before);
+  });
+});
