@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from 'zod';
 import {
   e164Schema,
   groupDocumentSchema,
@@ -16,7 +16,7 @@ import { getGroup, getMembers, getNumber, getSettings, listGroups, listMembers, 
 import { listVoicemails } from '../store/voicemail-store.js';
 import { DEFAULT_CALL_LOG_DAYS, listCalls } from '../store/call-store.js';
 import { getGroupState, getMembersWithPresence } from '../store/config-store.js';
-import { listLine } from '../store/line-store.js';
+import { listLine, removeWaitingCaller } from '../store/line-store.js';
 import { rotationFromItem } from '../store/rotation-store.js';
 import { liveView } from './live.js';
 import { dispatchAfterStatus } from './dispatch.js';
@@ -28,6 +28,8 @@ import { groupWarnings, numberWarnings } from './warnings.js';
 type Route = { method: string; pattern: RegExp; run: (match: string[], event: APIGatewayProxyEventV2) => Promise<AdminResult> };
 
 const ID = '([^/]+)';
+/** A Twilio CallSid: CA followed by 32 hex digits (https://www.twilio.com/docs/glossary/what-is-a-sid). */
+const callSidSchema = z.string().regex(/^CA[0-9a-zA-Z]{32}$/, 'must be a CallSid: CA followed by 32 letters or digits');
 
 const DAY_MS = 24 * 3600 * 1000;
 /** The widest window GET /calls reads (one query per group and day). */
@@ -280,6 +282,20 @@ const routes: Route[] = [
   },
   {
     method: 'DELETE',
+    pattern: new RegExp(`^/groups/${ID}/line/${ID}$`),
+    run: async ([rawGroup, rawCall]) => {
+      const id = validId('group id', rawGroup);
+      if (!id.ok) return id.result;
+      const call = validId('CallSid', rawCall, callSidSchema);
+      if (!call.ok) return call.result;
+      // An administrator removes a caller the line keeps by mistake; a caller still on the phone hears
+      // the group's voicemail at their next hold-music request.
+      const removed = await removeWaitingCaller(id.value, call.value);
+      return removed ? noContent() : notFound(`call ${call.value} is not in the waiting line of group ${id.value}`);
+    },
+  },
+  {
+    method: 'DELETE',
     pattern: new RegExp(`^/groups/${ID}$`),
     run: async ([raw]) => {
       const id = validId('group id', raw);
@@ -350,7 +366,8 @@ const routes: Route[] = [
       if (problems.length > 0) return badRequest('the query is invalid', problems);
       // The log is read one day at a time, so the window is bounded: a since of year 1 would mean
       // hundreds of thousands of queries in one request.
-      const untilMs = (until === null ? undefined : timeOf(until)) ?? Date.now();
+      // Without until: up to a day ahead, as the store reads it (Twilio's clock may run ahead of ours).
+      const untilMs = (until === null ? undefined : timeOf(until)) ?? Date.now() + DAY_MS;
       const sinceMs = (since === null ? undefined : timeOf(since)) ?? untilMs - DEFAULT_CALL_LOG_DAYS * DAY_MS;
       if (sinceMs > untilMs) return badRequest('the query is invalid', [{ path: 'since', message: until === null ? 'must not be in the future when until is not given' : 'must not be after until' }]);
       if (untilMs - sinceMs > MAX_CALL_LOG_WINDOW_DAYS * DAY_MS) return badRequest('the query is invalid', [{ path: 'since', message: `since and until may be at most ${MAX_CALL_LOG_WINDOW_DAYS} days apart` }]);

@@ -11,7 +11,7 @@ export type LiveView = {
   members: { id: string; name: string; presence: 'available' | 'away' | 'ringing' | 'busy' | 'unknown'; since: string | null; call: string | null }[];
   rotation: string[] | null;
   ringingCalls: { callSid: string; members: string[]; since: string | null }[];
-  waitingCallers: { callSid: string; from: string | null; position: number | null; waitedSeconds: number; state: WaitingCaller['state']; offeredTo: string[] }[];
+  waitingCallers: { callSid: string; from: string | null; position: number | null; waitedSeconds: number; state: WaitingCaller['state']; offeredTo: string[]; lastHeardAt: string | null }[];
 };
 
 const iso = (epochSeconds: number | undefined): string | null => (epochSeconds === undefined ? null : new Date(epochSeconds * 1000).toISOString());
@@ -53,6 +53,8 @@ export function liveView(
         waitedSeconds: Math.max(0, Math.round(now - caller.joinedAt)),
         state: caller.state,
         offeredTo: caller.offeredTo,
+        // When the caller was last heard from: an entry silent for long is a caller who is gone.
+        lastHeardAt: iso(caller.lastHeardAt),
       })),
   };
 }

@@ -62,12 +62,20 @@ export async function startCall(callSid: string, details: { from?: string | unde
 }
 
 /** Offers record their members on the call, so its end can clear any mark left behind. */
-export function offeredUpdate(callSid: string, group: string, members: readonly string[], now: number) {
+export function offeredUpdate(callSid: string, group: string, members: readonly string[], now: number, redirectedAtMs?: number) {
+  // A claim that moves the call by REST records the moment in the same update (one item, one operation).
+  const redirected = redirectedAtMs === undefined ? '' : ', redirectedAtMs = :redirectedAtMs';
   return {
     TableName: tableName,
     Key: keys.call(callSid),
-    UpdateExpression: 'ADD offeredMembers :members, groups :group SET startedAt = if_not_exists(startedAt, :now), expiresAt = if_not_exists(expiresAt, :expires)',
-    ExpressionAttributeValues: { ':members': new Set(members), ':group': new Set([group]), ':now': now, ':expires': now + CALL_STATE_TTL_SECONDS },
+    UpdateExpression: `ADD offeredMembers :members, groups :group SET startedAt = if_not_exists(startedAt, :now), expiresAt = if_not_exists(expiresAt, :expires)${redirected}`,
+    ExpressionAttributeValues: {
+      ':members': new Set(members),
+      ':group': new Set([group]),
+      ':now': now,
+      ':expires': now + CALL_STATE_TTL_SECONDS,
+      ...(redirectedAtMs === undefined ? {} : { ':redirectedAtMs': redirectedAtMs }),
+    },
   };
 }
 
@@ -260,7 +268,8 @@ async function queryLogDay(pk: string, since: string, until: string, limit: numb
 export async function listCalls(options: { group?: string; groups?: readonly string[]; since?: string; until?: string; limit: number }): Promise<CallRecord[]> {
   // Without a group every group's log is read (a deleted group's calls are no longer listed).
   const groups = options.groups ?? (options.group === undefined ? [...(await currentConfiguration()).groups.keys()] : []);
-  const until = options.until ?? new Date().toISOString();
+  // Twilio's clock (the call log's) may run a little ahead of ours: "until now" includes the next day.
+  const until = options.until ?? new Date(Date.now() + DAY_MS).toISOString();
   const since = options.since ?? new Date(Date.parse(until) - DEFAULT_CALL_LOG_DAYS * DAY_MS).toISOString();
   const partitionsOf = (day: string): string[] => (options.group === undefined ? [...groups, undefined] : [options.group]).map((group) => partitions.callLog(group, day));
   const records = new Map<string, CallRecord>();

@@ -1,7 +1,7 @@
 import { logger } from '../commons/logger.js';
 import type { Presence } from '../routing/eligibility.js';
 import type { WaitingCaller } from '../routing/waiting-line.js';
-import { offeredUpdate, redirectedUpdate } from './call-store.js';
+import { offeredUpdate } from './call-store.js';
 import { writeTogether, type TransactItem } from './conditions.js';
 import { batchGet } from './configuration.js';
 import { keys, type Key } from './keys.js';
@@ -79,8 +79,7 @@ async function readClaimState(claim: Claim): Promise<ClaimState> {
 function claimWrites(claim: Claim, members: readonly string[], state: ClaimState, repeated: boolean): { items: TransactItem[]; entryIndex: number | undefined } {
   const nowMs = Date.now();
   const items: TransactItem[] = members.map((member) => ({ Update: ringingUpdate({ member, callSid: claim.callSid, group: claim.group, until: claim.ringingUntil }, claim.now, nowMs) }));
-  items.push({ Update: offeredUpdate(claim.callSid, claim.group, members, claim.now) });
-  if (claim.redirect === true) items.push({ Update: redirectedUpdate(claim.callSid, nowMs) });
+  items.push({ Update: offeredUpdate(claim.callSid, claim.group, members, claim.now, claim.redirect === true ? nowMs : undefined) });
   const [only] = members;
   if (claim.rotationKey !== undefined && !repeated && only !== undefined && members.length === 1) {
     items.push({ Update: rotationRecordUpdate(claim.group, only, state.rotation, claim.rotationKey) });

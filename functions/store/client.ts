@@ -42,7 +42,7 @@ type Send = typeof documentClient.send;
  * spent, and is cancelled when the budget runs out while it is in flight, so nothing is written
  * after the webhook answered (functions/commons/budget.ts). Typed as the client's own `send`.
  */
-export const send = ((command: Parameters<Send>[0]) => {
+export const send = (async (command: Parameters<Send>[0]) => {
   assertWithinBudget();
   const signal = currentSignal();
   return signal === undefined ? documentClient.send(command) : documentClient.send(command, { abortSignal: signal });

@@ -3,6 +3,7 @@ import type { WaitingCaller, WaitingState } from '../routing/waiting-line.js';
 import { CALL_STATE_TTL_SECONDS } from './call-store.js';
 import { send, tableName } from './client.js';
 import { writeIf } from './conditions.js';
+import { ringingEndUpdate as removeRingingOf } from './presence-store.js';
 import { keys, partitions } from './keys.js';
 import type { StoredItem } from './items.js';
 
@@ -119,4 +120,15 @@ export async function removeStaleEntry(entry: WaitingCaller): Promise<boolean> {
   return writeIf({
     Delete: { TableName: tableName, Key: keys.lineEntry(entry.group, entry.callSid), ConditionExpression: VERSION_IS, ExpressionAttributeValues: { ':version': entry.version } },
   });
+}
+
+/**
+ * DELETE /groups/{id}/line/{callSid}: an administrator removes a waiting caller; the members held by an
+ * open offer to them are freed. False when the call is not in that line.
+ */
+export async function removeWaitingCaller(group: string, callSid: string): Promise<boolean> {
+  const entry = await getEntry(group, callSid);
+  if (entry === undefined || !(await removeEntry(group, callSid))) return false;
+  await Promise.all(entry.offeredTo.map((member) => writeIf({ Update: removeRingingOf(member, callSid) })));
+  return true;
 }

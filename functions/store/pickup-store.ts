@@ -1,43 +1,112 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { answeredUpdate, CALL_STATE_TTL_SECONDS } from './call-store.js';
+import { DeleteCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { answeredUpdate, CALL_STATE_TTL_SECONDS, offeredUpdate, redirectedUpdate } from './call-store.js';
 import { send, tableName } from './client.js';
 import { keys } from './keys.js';
 import { busyUpdate, clearBusy } from './presence-store.js';
 
 /**
- * Pickup claims (SPEC section 8): exactly one picker wins a ringing call. The claim item is created
- * only if no other picker made it, and only while the call still rings at the member it was found
- * ringing at; with it, the call is answered by the picker, who is busy until the bridge ends.
+ * Calls placed by members (SPEC sections 5, 8 and 9).
+ *
+ * Pickup claims: exactly one picker wins a ringing call. The claim item is created only if no other
+ * picker made it, and only while the call still rings at the member it was found ringing at; with it,
+ * the call is answered by the picker (and marked as moved by us, before we move it), and the picker is
+ * busy until their side of the bridge ends.
+ *
+ * A member's own call: the member is busy while it lasts, and recorded on the call, so that the call's
+ * end (`/voice/status`) clears the mark.
  */
 const NOT_PICKED_UP_YET = 'attribute_not_exists(pk)';
 const STILL_RINGING_THERE = 'ringingCall = :call';
+/** A transaction that only met another one at the same moment is tried again, this often. */
+const CONFLICT_ATTEMPTS = 3;
+
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+type UpdateItem = NonNullable<TransactItem['Update']>;
+
+const CLAUSE_KEYWORDS = ['SET', 'REMOVE', 'ADD', 'DELETE'] as const;
+
+/** The clauses of an update expression by keyword (`SET a = :a, b = :b REMOVE c` -> SET: [...], REMOVE: [...]). */
+function clausesOf(expression: string): Map<string, string[]> {
+  const clauses = new Map<string, string[]>();
+  const parts = expression.split(/(?:^|\s)(SET|REMOVE|ADD|DELETE)\s/);
+  if ((parts[0] ?? '').trim() !== '') throw new Error(`not an update expression: ${expression}`);
+  for (let index = 1; index + 1 < parts.length; index += 2) {
+    const keyword = parts[index] ?? '';
+    const body = (parts[index + 1] ?? '').trim();
+    if (body !== '') clauses.set(keyword, [...(clauses.get(keyword) ?? []), body]);
+  }
+  return clauses;
+}
+
+function mergeRecords<T>(what: string, a: Record<string, T> | undefined, b: Record<string, T> | undefined): Record<string, T> | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  for (const [key, value] of Object.entries(b)) {
+    if (key in a && JSON.stringify(a[key]) !== JSON.stringify(value)) throw new Error(`cannot combine updates: ${what} ${key} differs`);
+  }
+  return { ...a, ...b };
+}
+
+/**
+ * Two updates of one item as one: a DynamoDB transaction may touch an item only once, and the claim
+ * both answers the call and marks it as moved by us (call-store's `answeredUpdate` and
+ * `redirectedUpdate`).
+ */
+export function combineUpdates(first: UpdateItem, second: UpdateItem): UpdateItem {
+  if (first.TableName !== second.TableName || JSON.stringify(first.Key) !== JSON.stringify(second.Key)) throw new Error('cannot combine updates of different items');
+  const [a, b] = [clausesOf(first.UpdateExpression ?? ''), clausesOf(second.UpdateExpression ?? '')];
+  const expression = CLAUSE_KEYWORDS.flatMap((keyword) => {
+    const bodies = [...(a.get(keyword) ?? []), ...(b.get(keyword) ?? [])];
+    return bodies.length === 0 ? [] : [`${keyword} ${bodies.join(', ')}`];
+  }).join(' ');
+  const conditions = [first.ConditionExpression, second.ConditionExpression].filter((condition): condition is string => condition !== undefined);
+  const names = mergeRecords('name', first.ExpressionAttributeNames, second.ExpressionAttributeNames);
+  const values = mergeRecords('value', first.ExpressionAttributeValues, second.ExpressionAttributeValues);
+  return {
+    TableName: first.TableName,
+    Key: first.Key,
+    UpdateExpression: expression,
+    ...(conditions.length === 0 ? {} : { ConditionExpression: conditions.map((condition) => `(${condition})`).join(' AND ') }),
+    ...(names === undefined ? {} : { ExpressionAttributeNames: names }),
+    ...(values === undefined ? {} : { ExpressionAttributeValues: values }),
+  };
+}
+
+/** Write all or none; false when a condition failed. A mere conflict with another transaction is tried again. */
+async function transact(items: TransactItem[]): Promise<boolean> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+      if (codes.includes('ConditionalCheckFailed')) return false;
+      if (!codes.includes('TransactionConflict') || attempt >= CONFLICT_ATTEMPTS) return false;
+    }
+  }
+}
 
 export type PickupClaim = { callSid: string; ringingAt: string; picker: string; pickerCall: string };
 
-export async function claimPickup(claim: PickupClaim, now: number, busyUntil: number): Promise<boolean> {
-  try {
-    await send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: tableName,
-              Item: { ...keys.pickup(claim.callSid), picker: claim.picker, pickerCall: claim.pickerCall, from: claim.ringingAt, expiresAt: now + CALL_STATE_TTL_SECONDS },
-              ConditionExpression: NOT_PICKED_UP_YET,
-            },
-          },
-          { ConditionCheck: { TableName: tableName, Key: keys.presence(claim.ringingAt), ConditionExpression: STILL_RINGING_THERE, ExpressionAttributeValues: { ':call': claim.callSid } } },
-          { Update: answeredUpdate(claim.callSid, claim.picker, now) },
-          { Update: busyUpdate(claim.picker, claim.callSid, claim.pickerCall, now, busyUntil) },
-        ],
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionCanceledException) return false;
-    throw error;
-  }
+/**
+ * Claim a ringing call for a picker. `movedAtMs` is written on the call (call-store's
+ * `redirectedUpdate`) before the caller is redirected, so the `canceled` action of the <Dial> the
+ * redirect interrupts is known to be ours.
+ */
+export async function claimPickup(claim: PickupClaim, now: number, busyUntil: number, movedAtMs = Date.now()): Promise<boolean> {
+  return transact([
+    {
+      Put: {
+        TableName: tableName,
+        Item: { ...keys.pickup(claim.callSid), picker: claim.picker, pickerCall: claim.pickerCall, from: claim.ringingAt, expiresAt: now + CALL_STATE_TTL_SECONDS },
+        ConditionExpression: NOT_PICKED_UP_YET,
+      },
+    },
+    { ConditionCheck: { TableName: tableName, Key: keys.presence(claim.ringingAt), ConditionExpression: STILL_RINGING_THERE, ExpressionAttributeValues: { ':call': claim.callSid } } },
+    { Update: combineUpdates(answeredUpdate(claim.callSid, claim.picker, now), redirectedUpdate(claim.callSid, movedAtMs)) },
+    { Update: busyUpdate(claim.picker, claim.callSid, claim.pickerCall, now, busyUntil) },
+  ]);
 }
 
 /** The caller could not be moved: the claim goes and the picker is free again. */
@@ -46,8 +115,23 @@ export async function undoPickup(claim: PickupClaim): Promise<void> {
   await clearBusy(claim.picker, claim.pickerCall);
 }
 
-/** The bridge ended: the claim goes; returns the picker, whose busy mark the caller then clears. */
+/** The claim on a call, while the picker's side of the bridge lasts. */
+export async function getPickup(callSid: string): Promise<{ picker: string; pickerCall: string } | undefined> {
+  const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.pickup(callSid), ConsistentRead: true }));
+  return typeof Item?.picker === 'string' && typeof Item.pickerCall === 'string' ? { picker: Item.picker, pickerCall: Item.pickerCall } : undefined;
+}
+
+/** The picker's side of the bridge ended: the claim goes; returns the picker, whose busy mark the caller then clears. */
 export async function endPickup(callSid: string): Promise<{ picker: string; pickerCall: string } | undefined> {
   const { Attributes } = await send(new DeleteCommand({ TableName: tableName, Key: keys.pickup(callSid), ReturnValues: 'ALL_OLD' }));
   return typeof Attributes?.picker === 'string' && typeof Attributes.pickerCall === 'string' ? { picker: Attributes.picker, pickerCall: Attributes.pickerCall } : undefined;
+}
+
+/**
+ * A member placed call `callSid` (SPEC section 5: a member on a call is not offered another): busy
+ * until the call ends (or `until`), and recorded on the call with `group`, the group it goes to, so
+ * the call's end clears the mark. Both or neither.
+ */
+export async function markPlacedCall(member: string, callSid: string, group: string, now: number, until: number): Promise<void> {
+  await transact([{ Update: busyUpdate(member, callSid, callSid, now, until) }, { Update: offeredUpdate(callSid, group, [member], now) }]);
 }

@@ -61,9 +61,14 @@ export function busyEndUpdate(member: string, leg: string) {
   return removeMarkUpdate(member, BUSY_MARK, BUSY_WITH_THIS_LEG, { ':leg': leg });
 }
 
+/** The update that ends the ringing mark of `callSid` at `member`, if it is still this call's. */
+export function ringingEndUpdate(member: string, callSid: string) {
+  return removeMarkUpdate(member, RINGING_MARK, RINGING_FOR_THIS_CALL, { ':call': callSid });
+}
+
 /** The offer of `callSid` to `member` ended: clear the ringing mark if it is still this call's. */
 export function clearRinging(member: string, callSid: string): Promise<boolean> {
-  return writeIf({ Update: removeMarkUpdate(member, RINGING_MARK, RINGING_FOR_THIS_CALL, { ':call': callSid }) });
+  return writeIf({ Update: ringingEndUpdate(member, callSid) });
 }
 
 /** The member's device answered leg `leg` of call `callSid`: busy until the call ends or `until`. */

@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { send, tableName } from './client.js';
-import { queryPartition } from './config-store.js';
-import { keys, partitions } from './keys.js';
+import { batchGet, queryPartition } from './config-store.js';
+import { keys, partitions, type Key } from './keys.js';
 
 /** A stored voicemail (SPEC section 6). */
 export type Voicemail = {
@@ -16,24 +16,59 @@ export type Voicemail = {
   recordedAt: string;
 };
 
-/** The recording is stored once: a repeated recording callback finds it there and changes nothing. */
+/**
+ * Which signal stored a voicemail first: the <Record> action, the recording status callback, or the
+ * scheduled reconciliation against Twilio's Recordings list. Kept on the recording's marker, so an
+ * operator can see how often the webhooks were lost.
+ */
+export type VoicemailSource = 'record-action' | 'recording-callback' | 'reconciliation';
+
+/**
+ * One marker per recording, `RECORDING#<RecordingSid>` / `RECORDING`, written in the same transaction
+ * as the voicemail and only if absent. The voicemail's own key starts with its time (GET /voicemails
+ * lists newest first), and the three signals do not agree on that time: the webhooks carry the moment
+ * the voicemail prompt was issued, the Recordings list its `date_created`. The marker is keyed by the
+ * RecordingSid alone, so the same recording is stored once whichever signal comes first.
+ * (Belongs in keys.ts's table of items; kept here until that file is free to change.)
+ */
+export function recordingMarkerKey(recordingSid: string): Key {
+  return { pk: `RECORDING#${recordingSid}`, sk: 'RECORDING' };
+}
+
 const NOT_STORED_YET = 'attribute_not_exists(pk)';
 
-/** Store a voicemail; `false` when it was already stored (a repeated callback). */
-export async function putVoicemail(voicemail: Voicemail): Promise<boolean> {
+/** Store a voicemail once per recording; `false` when it was already stored (by any signal). */
+export async function putVoicemail(voicemail: Voicemail, source: VoicemailSource, now: Date): Promise<boolean> {
+  const voicemailKey = keys.voicemail(voicemail.recordedAt, voicemail.recordingSid);
   try {
     await send(
-      new PutCommand({
-        TableName: tableName,
-        Item: { ...keys.voicemail(voicemail.recordedAt, voicemail.recordingSid), ...voicemail },
-        ConditionExpression: NOT_STORED_YET,
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tableName,
+              Item: { ...recordingMarkerKey(voicemail.recordingSid), voicemailSk: voicemailKey.sk, storedBy: source, storedAt: now.toISOString() },
+              ConditionExpression: NOT_STORED_YET,
+            },
+          },
+          // The same condition on the voicemail itself: a voicemail stored before markers existed is
+          // not written a second time either.
+          { Put: { TableName: tableName, Item: { ...voicemailKey, ...voicemail }, ConditionExpression: NOT_STORED_YET } },
+        ],
       }),
     );
     return true;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
+    if (error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')) return false;
     throw error;
   }
+}
+
+/** Which of these recordings are already stored as voicemails (BatchGetItem on their markers). */
+export async function storedRecordings(recordingSids: readonly string[]): Promise<Set<string>> {
+  if (recordingSids.length === 0) return new Set();
+  const items = await batchGet([...new Set(recordingSids)].map(recordingMarkerKey));
+  return new Set(items.map((item) => String(item.pk).slice('RECORDING#'.length)));
 }
 
 /** Voicemails, newest first, optionally of one group. */

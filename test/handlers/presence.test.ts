@@ -15,7 +15,7 @@ function legCallback(status: string, sequence: number, leg = LEG, parent = PAREN
 }
 
 async function presenceOf(member: string): Promise<Record<string, unknown> | undefined> {
-  return (await tableSnapshot()).find((item) => item.pk === 'PRESENCE' && item.sk === member);
+  return (await tableSnapshot()).find((item) => item.pk === `PRESENCE#${member}`);
 }
 
 /** The caller hangs up while the offer rings: its members stop ringing. */
@@ -50,7 +50,7 @@ describe('status callbacks', () => {
 
     await legCallback('completed', 2);
 
-    expect(await presenceOf('anna')).toEqual({ pk: 'PRESENCE', sk: 'anna' });
+    expect(await presenceOf('anna')).toEqual({ pk: 'PRESENCE#anna', sk: 'PRESENCE' });
   });
 
   it('changes nothing when a callback is repeated', async () => {
@@ -74,7 +74,7 @@ describe('status callbacks', () => {
     await legCallback('completed', 2, leg);
     await legCallback('in-progress', 1, leg);
 
-    expect(await presenceOf('anna')).toEqual({ pk: 'PRESENCE', sk: 'anna' });
+    expect(await presenceOf('anna')).toEqual({ pk: 'PRESENCE#anna', sk: 'PRESENCE' });
     expect((await tableSnapshot()).find((item) => item.pk === `LEG#${leg}`)).toMatchObject({ lastSequence: 2, status: 'completed' });
   });
 
@@ -111,10 +111,10 @@ describe('status callbacks', () => {
     await postVoice({ pathAndQuery: '/voice/status', params: status });
 
     expect(await tableSnapshot()).toEqual(afterFirst);
-    const logged = afterFirst.filter((item) => item.pk === 'CALLLOG' && item.callSid === call);
+    const logged = afterFirst.filter((item) => String(item.pk).startsWith('CALLLOG#support#') && item.callSid === call);
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ outcome: 'missed', durationSeconds: 14, group: 'support' });
-    expect(afterFirst.filter((item) => item.pk === 'PRESENCE' && item.ringingCall === call)).toEqual([]);
+    expect(afterFirst.filter((item) => String(item.pk).startsWith('PRESENCE#') && item.ringingCall === call)).toEqual([]);
   });
 });
 
