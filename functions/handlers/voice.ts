@@ -9,6 +9,7 @@ import { twilioSignature } from '../middleware/twilio-signature.js';
 import { twimlErrorHandler } from '../middleware/twiml-error-handler.js';
 import { queryParams, twimlResult, type HttpResult, type VoiceEvent } from '../middleware/voice-event.js';
 import { apologyTwiml } from '../voice/fallback.js';
+import { currentConfiguration } from '../store/configuration.js';
 import { faultAnswer } from '../voice/fault-answers.js';
 import { isVoiceRoute, voiceRouteTable } from '../voice/routes.js';
 import { callParams, type VoiceWebhook } from '../voice/webhook.js';
@@ -58,8 +59,13 @@ async function answerVoiceWebhook(event: VoiceEvent): Promise<HttpResult> {
     logger.warn('voice request to an unknown route or without a CallSid', { route, callSid: webhook.params.CallSid });
     return twimlResult(apologyTwiml(webhook));
   }
-  // Read, decide, write, render, within the budget; whatever is unfinished then is abandoned.
-  const outcome = await withBudget(WEBHOOK_BUDGET_MS, () => voiceRouteTable[route](webhook));
+  // Read, decide, write, render, within the budget; whatever is unfinished then is abandoned. The
+  // first request is always a read (the configuration's version): a database that does not answer is
+  // found before anything is sent that it could apply after the answer.
+  const outcome = await withBudget(WEBHOOK_BUDGET_MS, async () => {
+    if (route !== 'fallback') await currentConfiguration();
+    return voiceRouteTable[route](webhook);
+  });
   if (outcome.kind === 'done') return twimlResult(outcome.value);
   logger.error(outcome.kind === 'timed-out' ? 'voice webhook ran out of time; answering from what is known' : 'voice webhook failed; answering from what is known', outcome.kind === 'failed' ? outcome.error : undefined, {
     callSid: webhook.call.callSid,

@@ -1,4 +1,5 @@
 import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { currentSignal } from '../commons/budget.js';
 import { logger } from '../commons/logger.js';
 import type { Group, Member, PhoneNumber, Settings } from '../commons/schemas.js';
 import { send, tableName } from './client.js';
@@ -120,6 +121,22 @@ async function loadConfiguration(version: number): Promise<Configuration> {
  * again with the fresh one when the version moved.
  */
 export async function readWithConfiguration(extra: (configuration: Configuration | undefined) => readonly Key[]): Promise<{ configuration: Configuration; items: StoredItem[] }> {
+  // The version was checked earlier in this same webhook: read only what is asked.
+  const signal = currentSignal();
+  const checked = signal === undefined ? undefined : checkedInRequest.get(signal);
+  if (checked !== undefined) {
+    const wanted = extra(checked);
+    return { configuration: checked, items: wanted.length === 0 ? [] : await batchGet(wanted) };
+  }
+  const result = await readFresh(extra);
+  if (signal !== undefined) checkedInRequest.set(signal, result.configuration);
+  return result;
+}
+
+/** The configuration each webhook (by its budget's signal) has already checked against the version. */
+const checkedInRequest = new WeakMap<AbortSignal, Configuration>();
+
+async function readFresh(extra: (configuration: Configuration | undefined) => readonly Key[]): Promise<{ configuration: Configuration; items: StoredItem[] }> {
   const known = cached;
   const keysWanted = extra(known);
   const items = await batchGet([keys.configVersion(), ...keysWanted]);

@@ -41,15 +41,17 @@ async function endOffer(webhook: VoiceWebhook, members: readonly string[], outco
   const leg = param(webhook, 'DialCallSid');
   // The <Dial>'s own status is a signal of the outcome too (SPEC 13): one member rang, so it was theirs.
   const [only, ...others] = members;
-  const answeredBy = outcome === 'answered' && only !== undefined && others.length === 0 ? noteAnsweredBy(callSid, only, eventSeconds(webhook) - (Number(param(webhook, 'DialCallDuration') ?? '0') || 0)) : undefined;
-  const freed = await Promise.all(
-    members.map(async (member) => {
-      const stoppedRinging = await clearRinging(member, callSid);
-      const stoppedTalking = outcome === 'answered' && leg !== undefined ? await clearBusy(member, leg) : false;
-      return stoppedRinging || stoppedTalking ? member : undefined;
-    }),
-  );
-  await answeredBy;
+  const answeredAt = eventSeconds(webhook) - (Number(param(webhook, 'DialCallDuration') ?? '0') || 0);
+  const [freed] = await Promise.all([
+    Promise.all(
+      members.map(async (member) => {
+        const stoppedRinging = await clearRinging(member, callSid);
+        const stoppedTalking = outcome === 'answered' && leg !== undefined ? await clearBusy(member, leg) : false;
+        return stoppedRinging || stoppedTalking ? member : undefined;
+      }),
+    ),
+    outcome === 'answered' && only !== undefined && others.length === 0 ? noteAnsweredBy(callSid, only, answeredAt) : undefined,
+  ]);
   await dispatchForMembers(
     freed.filter((member): member is string => member !== undefined),
     dispatcherOf(webhook),
