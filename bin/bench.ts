@@ -7,20 +7,47 @@ import { build } from 'esbuild';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { deployedBundleOptions } from '../lib/bundling.js';
-import { ensureTable, startDynamoDbLocal } from './local/dynamodb-local.js';
+import { burstFigures, type BurstOptions } from './bench/burst.js';
+import { ensureTable, freePort, startDynamoDbLocal } from './local/dynamodb-local.js';
 import { localContext, toLambdaEvent } from './local/lambda-event.js';
+import { DEFAULT_ACCOUNT_SID } from './simulator/defaults.js';
 
 /**
  * `npm run bench`: prints one JSON line per figure. It reports; it does not pass or fail.
  *   bundle sizes (minified as the CDK stack bundles them), handler import times in fresh processes
  *   beside require('twilio'), DynamoDB requests per webhook, and handler latency over many calls.
- * Options (environment): BENCH_CALLS (default 1000), BENCH_IMPORT_RUNS (default 9).
+ *   Then the burst figure (bin/bench/burst.ts): BENCH_BURST_CALLS callers at the same second into one
+ *   evenly group of BENCH_BURST_MEMBERS members, played by the call simulator's engine against the
+ *   voice handler in this process (its fake REST API on a free port), once with `voicemail` and once
+ *   with `wait-for-agent` (maxWaitSeconds ten times the callers' patience) as the missed-call action.
+ *   Devices answer 1 to 10 s into each ring (seeded), members talk BENCH_BURST_TALK_SECONDS, callers
+ *   hang up BENCH_BURST_PATIENCE_SECONDS after they called. One `burst` line per run (apologies, double offers, failed conditional writes per incoming
+ *   call, offers per member, outcomes, wall time) and one `burst_detail` line with the evidence.
+ * Options (environment): BENCH_CALLS (default 1000), BENCH_IMPORT_RUNS (default 9); BENCH_BURST=0 skips
+ *   the burst figure; BENCH_BURST_CALLS (default 200), BENCH_BURST_MEMBERS (default 5),
+ *   BENCH_BURST_SEED (default 1), BENCH_BURST_TALK_SECONDS (default 60), BENCH_BURST_PATIENCE_SECONDS
+ *   (simulated, default 600), BENCH_BURST_HOLD_SECONDS (one play of the hold music, after which a
+ *   waiting caller's waitUrl is requested again; default 60), BENCH_BURST_CONCURRENCY (webhooks in
+ *   flight at once, default 25; 0 for no limit). The webhooks all share the store's one DynamoDB
+ *   client in this process, whose 50 sockets and 300 ms connection timeout (counting the wait for a
+ *   socket) fail requests once more than about 50 are in flight, which a Lambda instance, one webhook
+ *   at a time, never sees; `otherDynamoErrors` in the figure shows when that happened.
  */
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const outDir = join(root, '.bench');
 const CALLS = Number(process.env.BENCH_CALLS ?? '1000');
 const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? '9');
 const HANDLERS = ['voice', 'admin'] as const;
+const BURST = process.env.BENCH_BURST !== '0';
+const BURST_OPTIONS: BurstOptions = {
+  calls: Number(process.env.BENCH_BURST_CALLS ?? '200'),
+  members: Number(process.env.BENCH_BURST_MEMBERS ?? '5'),
+  seed: Number(process.env.BENCH_BURST_SEED ?? '1'),
+  talkSeconds: Number(process.env.BENCH_BURST_TALK_SECONDS ?? '60'),
+  patienceSeconds: Number(process.env.BENCH_BURST_PATIENCE_SECONDS ?? '600'),
+  concurrency: Number(process.env.BENCH_BURST_CONCURRENCY ?? '25'),
+  holdSeconds: Number(process.env.BENCH_BURST_HOLD_SECONDS ?? '60'),
+};
 
 function report(figure: string, fields: Record<string, unknown>): void {
   console.log(JSON.stringify({ figure, ...fields }));
@@ -75,7 +102,20 @@ async function webhookFigures(): Promise<void> {
   const dynamo = await startDynamoDbLocal();
   try {
     const token = 'bench-auth-token';
-    Object.assign(process.env, { TABLE_NAME: 'bench', DYNAMODB_ENDPOINT: dynamo.endpoint, AWS_REGION: 'local', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', TWILIO_AUTH_TOKEN: token, LOG_LEVEL: 'silent' });
+    // The handlers read their environment once at import: the burst figure's fake Twilio REST API
+    // will listen on this port.
+    const apiPort = await freePort();
+    Object.assign(process.env, {
+      TABLE_NAME: 'bench',
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      AWS_REGION: 'local',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      TWILIO_AUTH_TOKEN: token,
+      TWILIO_API_BASE_URL: `http://127.0.0.1:${apiPort}`,
+      TWILIO_ACCOUNT_SID: DEFAULT_ACCOUNT_SID,
+      LOG_LEVEL: 'silent',
+    });
     await ensureTable(dynamo.endpoint, 'bench');
     const [{ handler: voice }, { handler: admin }, { documentClient }] = await Promise.all([
       import('../functions/handlers/voice.js'),
@@ -169,6 +209,7 @@ async function webhookFigures(): Promise<void> {
         report('handler_latency', { webhook: `${webhook} (${label})`, calls: CALLS, medianMs: round(median(values)), p99Ms: round(percentile(values, 99)) });
       }
     }
+    if (BURST) await burstFigures({ voice, admin, documentClient, authToken: token, apiPort, report }, BURST_OPTIONS);
     documentClient.destroy();
   } finally {
     await dynamo.stop();

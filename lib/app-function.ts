@@ -28,6 +28,8 @@ export interface AppFunctionProps {
  */
 export class AppFunction extends NodejsFunction {
   readonly logGroupRef: LogGroup;
+  /** The handler file it runs (`voice`, `admin`, `reconcile`): test/permissions/ matches roles to recorded requests by it. */
+  readonly handlerFile: string;
 
   constructor(scope: Construct, id: string, props: AppFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
@@ -59,5 +61,6 @@ export class AppFunction extends NodejsFunction {
     };
     super(scope, id, functionProps);
     this.logGroupRef = logGroup;
+    this.handlerFile = props.handlerFile;
   }
 }

@@ -2,6 +2,8 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
@@ -9,6 +11,7 @@ import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { AppFunction } from './app-function.js';
 import { QueueGroupsTable } from './queue-groups-table.js';
+import { TABLE_ACTIONS } from './table-permissions.js';
 
 export interface QueueGroupsStackProps extends StackProps {
   /**
@@ -28,10 +31,8 @@ export interface QueueGroupsStackProps extends StackProps {
   readonly twilioAccountSid?: string;
 }
 
-/** The table actions the voice function needs: reads, conditional writes, and leaving a waiting line. */
-const VOICE_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
-/** The admin function also checks conditions inside transactions. */
-const ADMIN_TABLE_ACTIONS = [...VOICE_TABLE_ACTIONS, 'dynamodb:ConditionCheckItem'];
+/** How often the voicemail reconciliation runs: a message lost by both webhooks is listed within this. */
+const RECONCILE_EVERY = Duration.minutes(5);
 
 /** Everything the product needs in one AWS account: SPEC section 11, `cdk deploy`. */
 export class QueueGroupsStack extends Stack {
@@ -56,7 +57,7 @@ export class QueueGroupsStack extends Stack {
         ...(props.twilioAccountSid === undefined ? {} : { TWILIO_ACCOUNT_SID: props.twilioAccountSid }),
       },
     });
-    voice.addToRolePolicy(new PolicyStatement({ actions: VOICE_TABLE_ACTIONS, resources: [table.tableArn] }));
+    voice.addToRolePolicy(new PolicyStatement({ actions: [...TABLE_ACTIONS.voice], resources: [table.tableArn] }));
     authToken.grantRead(voice);
     api.addRoutes({ path: '/voice/{proxy+}', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('VoiceIntegration', voice) });
 
@@ -71,9 +72,29 @@ export class QueueGroupsStack extends Stack {
         ...(props.twilioAccountSid === undefined ? {} : { TWILIO_ACCOUNT_SID: props.twilioAccountSid }),
       },
     });
-    admin.addToRolePolicy(new PolicyStatement({ actions: ADMIN_TABLE_ACTIONS, resources: [table.tableArn] }));
+    admin.addToRolePolicy(new PolicyStatement({ actions: [...TABLE_ACTIONS.admin], resources: [table.tableArn] }));
     authToken.grantRead(admin);
     const adminUrl = admin.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
+
+    // Voicemails whose <Record> action and recording callback were both lost (the table was down):
+    // every few minutes the recordings of the last day are listed through the REST API and any
+    // message the table lacks is stored. It needs the Account SID; without it, it logs that it is off.
+    const reconcile = new AppFunction(this, 'ReconcileFunction', {
+      handlerFile: 'reconcile',
+      timeout: Duration.minutes(1),
+      environment: {
+        TABLE_NAME: table.tableName,
+        TWILIO_AUTH_TOKEN_SECRET_ARN: authToken.secretArn,
+        ...(props.twilioAccountSid === undefined ? {} : { TWILIO_ACCOUNT_SID: props.twilioAccountSid }),
+      },
+    });
+    reconcile.addToRolePolicy(new PolicyStatement({ actions: [...TABLE_ACTIONS.reconcile], resources: [table.tableArn] }));
+    authToken.grantRead(reconcile);
+    new Rule(this, 'ReconcileSchedule', {
+      description: 'Stores voicemails Twilio recorded that the voice webhooks did not store',
+      schedule: Schedule.rate(RECONCILE_EVERY),
+      targets: [new LambdaFunction(reconcile)],
+    });
 
     // Alarms: a voice webhook that fell back to apology TwiML logs at level "error"; the function
     // itself should never fail or be throttled while callers wait.
@@ -97,6 +118,8 @@ export class QueueGroupsStack extends Stack {
     alarmOnAny('VoiceFallbackAlarm', 'Callers got the apology TwiML because a voice webhook failed', new Metric({ namespace: 'QueueGroups', metricName: 'VoiceFallbacks', statistic: 'Sum', period: fiveMinutes }));
     alarmOnAny('VoiceErrorsAlarm', 'The voice function failed (Twilio then requests the Fallback URL)', voice.metricErrors({ period: fiveMinutes, statistic: 'Sum' }));
     alarmOnAny('VoiceThrottlesAlarm', 'The voice function was throttled', voice.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }));
+    // A failing reconciliation is otherwise silent until someone misses a message.
+    alarmOnAny('ReconcileErrorsAlarm', 'The voicemail reconciliation failed (lost voicemails are not being recovered)', reconcile.metricErrors({ period: fiveMinutes, statistic: 'Sum' }));
 
     const base = props.publicBaseUrl ?? api.apiEndpoint;
     new CfnOutput(this, 'IncomingCallUrl', { description: 'Twilio number: "A call comes in" (HTTP POST)', value: `${base}/voice/incoming` });

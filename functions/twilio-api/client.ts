@@ -1,9 +1,10 @@
+import * as z from 'zod';
 import { assertWithinBudget, currentSignal } from '../commons/budget.js';
 
 /**
- * The one way the project reaches Twilio's REST API (pickup and the waiting line redirect live calls).
- * Its base URL comes from TWILIO_API_BASE_URL, so the call simulator's fake API can stand in for
- * Twilio locally and in tests.
+ * The one way the project reaches Twilio's REST API (pickup and the waiting line redirect live calls;
+ * the voicemail reconciliation lists recordings). Its base URL comes from TWILIO_API_BASE_URL, so the
+ * call simulator's fake API can stand in for Twilio locally and in tests.
  */
 export type TwilioApiConfig = {
   /** Default https://api.twilio.com. */
@@ -36,10 +37,64 @@ export type TwilioApi = {
   endCall(callSid: string): Promise<void>;
   /** Take a caller (or the front caller) out of a queue to run the TwiML at `url`. */
   dequeueMember(queueSid: string, callSid: string | 'Front', url: string): Promise<void>;
+  /**
+   * The account's recordings created on or after `createdOnOrAfter` (a UTC date, YYYY-MM-DD: the
+   * list filters by day only), every page followed. `pageSize` is at most 1000 (Twilio's limit).
+   */
+  listRecordings(options: { createdOnOrAfter: string; pageSize?: number }): Promise<TwilioRecording[]>;
 };
 
+/** One entry of Twilio's Recordings list (https://www.twilio.com/docs/voice/api/recording). */
+export type TwilioRecording = {
+  sid: string;
+  /** The call the recording belongs to; none for some sources (e.g. conferences). */
+  callSid: string | undefined;
+  /** Seconds; undefined while Twilio has not measured it (e.g. still in progress). */
+  durationSeconds: number | undefined;
+  dateCreated: Date;
+  /** How it was made: `RecordVerb` for <Record>, `DialVerb`, `Conference`, `OutboundAPI`, ... */
+  source: string;
+  /** `completed` once the file is ready; also `in-progress`, `processing`, `absent`, ... */
+  status: string;
+};
+
+/**
+ * The fields of the list we use, as Twilio names them. `duration` is a string of seconds (or null
+ * while unknown), `date_created` RFC 2822 ("Tue, 04 Aug 2026 10:05:09 +0000").
+ */
+const recordingSchema = z.object({
+  sid: z.string().min(1),
+  call_sid: z.string().min(1).nullable(),
+  duration: z.string().nullable(),
+  date_created: z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'not a date'),
+  source: z.string(),
+  status: z.string(),
+});
+const recordingPageSchema = z.object({
+  recordings: z.array(recordingSchema),
+  next_page_uri: z.string().nullable(),
+});
+
+/** Pages followed at most in one listing: 1000 pages of up to 1000 recordings is far beyond a day. */
+const MAX_PAGES = 1000;
+
+function toRecording(entry: z.infer<typeof recordingSchema>): TwilioRecording {
+  const duration = entry.duration === null ? Number.NaN : Number(entry.duration);
+  return {
+    sid: entry.sid,
+    callSid: entry.call_sid ?? undefined,
+    durationSeconds: Number.isFinite(duration) && duration >= 0 ? duration : undefined,
+    dateCreated: new Date(Date.parse(entry.date_created)),
+    source: entry.source,
+    status: entry.status,
+  };
+}
+
 export function createTwilioApi(config: TwilioApiConfig): TwilioApi {
-  const base = `${config.baseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}`;
+  const origin = config.baseUrl.replace(/\/+$/, '');
+  const accountPath = `/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}`;
+  const base = `${origin}${accountPath}`;
+  const authorization = (token: string): string => `Basic ${Buffer.from(`${config.accountSid}:${token}`).toString('base64')}`;
   async function post(path: string, form: Record<string, string>): Promise<void> {
     // A REST request is a change too: none starts after the webhook answered (commons/budget.ts).
     assertWithinBudget();
@@ -51,7 +106,7 @@ export function createTwilioApi(config: TwilioApiConfig): TwilioApi {
       response = await fetch(`${base}${path}`, {
         method: 'POST',
         headers: {
-          authorization: `Basic ${Buffer.from(`${config.accountSid}:${token}`).toString('base64')}`,
+          authorization: authorization(token),
           'content-type': 'application/x-www-form-urlencoded',
         },
         body: new URLSearchParams(form).toString(),
@@ -64,10 +119,56 @@ export function createTwilioApi(config: TwilioApiConfig): TwilioApi {
     const body = (await response.json().catch(() => ({}))) as { code?: number; message?: string };
     throw new TwilioApiError(`Twilio refused POST ${path}: ${body.message ?? response.statusText}`, response.status, body.code);
   }
+  /** GET a path of this account (with its query), as Twilio's `next_page_uri` names it; the parsed JSON. */
+  async function get(pathAndQuery: string): Promise<unknown> {
+    // Reading starts under the same budget as writing: nothing starts after the answer (commons/budget.ts).
+    assertWithinBudget();
+    const token = await config.authToken();
+    const budget = currentSignal();
+    const timeout = AbortSignal.timeout(config.timeoutMs ?? 5000);
+    const signal = budget === undefined ? timeout : AbortSignal.any([timeout, budget]);
+    const request = (): Promise<Response> => fetch(`${origin}${pathAndQuery}`, { method: 'GET', headers: { authorization: authorization(token), accept: 'application/json' }, signal });
+    let response: Response;
+    try {
+      // A GET may be repeated: once, for a kept-alive connection the server closed while idle
+      // ("other side closed"), unless the time is up.
+      response = await request().catch((error: unknown) => {
+        if (signal.aborted) throw error;
+        return request();
+      });
+    } catch (error) {
+      throw new TwilioApiError(`Twilio's REST API could not be reached for ${pathAndQuery}`, 0, undefined, { cause: error });
+    }
+    if (!response.ok) {
+      const body = (await response.json().catch(() => ({}))) as { code?: number; message?: string };
+      throw new TwilioApiError(`Twilio refused GET ${pathAndQuery}: ${body.message ?? response.statusText}`, response.status, body.code);
+    }
+    return response.json().catch((error: unknown) => {
+      throw new TwilioApiError(`Twilio answered GET ${pathAndQuery} with something other than JSON`, response.status, undefined, { cause: error });
+    });
+  }
+  async function listRecordings(options: { createdOnOrAfter: string; pageSize?: number }): Promise<TwilioRecording[]> {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(options.createdOnOrAfter)) throw new RangeError(`createdOnOrAfter must be a date YYYY-MM-DD, not ${options.createdOnOrAfter}`);
+    // `DateCreated>=2026-08-03` in Twilio's docs is the parameter `DateCreated>` with the value
+    // `2026-08-03`: URLSearchParams writes it as `DateCreated%3E=2026-08-03`.
+    const query = new URLSearchParams({ 'DateCreated>': options.createdOnOrAfter, PageSize: String(options.pageSize ?? 1000) });
+    const recordings: TwilioRecording[] = [];
+    let next: string | null = `${accountPath}/Recordings.json?${query.toString()}`;
+    for (let pages = 0; next !== null; pages += 1) {
+      // Follow only this account's pages: the credentials go nowhere else.
+      if (pages >= MAX_PAGES || !next.startsWith(`${accountPath}/Recordings.json`)) throw new TwilioApiError(`Twilio's Recordings list gave an unexpected next page: ${next}`, 200, undefined);
+      const parsed = recordingPageSchema.safeParse(await get(next));
+      if (!parsed.success) throw new TwilioApiError(`Twilio's Recordings list is not as documented: ${parsed.error.message}`, 200, undefined);
+      recordings.push(...parsed.data.recordings.map(toRecording));
+      next = parsed.data.next_page_uri;
+    }
+    return recordings;
+  }
   return {
     redirectCall: (callSid, url) => post(`/Calls/${encodeURIComponent(callSid)}.json`, { Url: url, Method: 'POST' }),
     updateCallTwiml: (callSid, twiml) => post(`/Calls/${encodeURIComponent(callSid)}.json`, { Twiml: twiml }),
     endCall: (callSid) => post(`/Calls/${encodeURIComponent(callSid)}.json`, { Status: 'completed' }),
     dequeueMember: (queueSid, callSid, url) => post(`/Queues/${encodeURIComponent(queueSid)}/Members/${encodeURIComponent(callSid)}.json`, { Url: url, Method: 'POST' }),
+    listRecordings,
   };
 }

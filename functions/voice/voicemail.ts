@@ -2,22 +2,20 @@ import { logger } from '../commons/logger.js';
 import type { Settings } from '../commons/schemas.js';
 import { noteVoicemail } from '../store/call-store.js';
 import { getSettings } from '../store/config-store.js';
-import { putVoicemail } from '../store/voicemail-store.js';
+import { putVoicemail, type VoicemailSource } from '../store/voicemail-store.js';
 import { prompt, type Prompt } from '../twiml/prompts.js';
 import { emptyResponse, messageThenHangup, voicemail } from '../twiml/responses.js';
 import { voiceUrl } from '../twiml/urls.js';
+import { isMessage, MIN_VOICEMAIL_SECONDS } from '../voicemail/messages.js';
 import type { VoiceWebhook } from './webhook.js';
 
-/**
- * A recording shorter than this is not a message (SPEC section 6; Twilio may report 0 or 1 s for
- * a caller who hung up at the beep).
- */
-export const MIN_VOICEMAIL_SECONDS = 2;
+export { MIN_VOICEMAIL_SECONDS };
 
 /**
- * The voicemail TwiML for `group` and `member`. The recording status callback carries what the
- * stored message needs (Twilio's callback has no caller), and is absolute because it is requested
- * outside the call's document.
+ * The voicemail TwiML for `group` and `member`. Both signals of a finished recording, the <Record>
+ * action and the recording status callback, carry what the stored message needs (neither of Twilio's
+ * requests names the group, and the callback has no caller), so whichever arrives first stores it.
+ * The callback is absolute because it is requested outside the call's document.
  */
 export function voicemailTwiml(
   webhook: VoiceWebhook,
@@ -28,48 +26,76 @@ export function voicemailTwiml(
   const query: Record<string, string> = { at: webhook.now.toISOString() };
   if (owner.group !== undefined) query.g = owner.group;
   if (owner.member !== undefined) query.m = owner.member;
-  const caller = webhook.params.From;
+  const caller = webhook.call.from;
   if (caller !== undefined) query.from = caller;
   return voicemail({
     prompt: prompt(settings, options.promptName ?? 'voicemail'),
     ...(options.lead === undefined ? {} : { before: options.lead }),
-    action: voiceUrl('voicemail-done'),
+    action: voiceUrl('voicemail-done', query),
     recordingStatusCallback: new URL(voiceUrl('recording', query), webhook.url).toString(),
     noMessage: prompt(settings, 'noMessage'),
   });
 }
 
-/** /voice/voicemail-done: the <Record> action. The message itself is stored by the recording callback. */
-export async function voicemailDone(webhook: VoiceWebhook): Promise<string> {
-  const settings = await getSettings();
-  const duration = Number(webhook.params.RecordingDuration ?? '0');
-  return messageThenHangup(prompt(settings, duration >= MIN_VOICEMAIL_SECONDS ? 'voicemailThanks' : 'noMessage'));
+/**
+ * Store the recording this webhook reports, once per RecordingSid whichever signal comes first, and
+ * note it on the call so its outcome is "voicemail". `false` when it was stored before.
+ */
+async function storeVoicemail(webhook: VoiceWebhook, recording: { sid: string; url: string; seconds: number }, source: VoicemailSource): Promise<boolean> {
+  const { call, query } = webhook;
+  const stored = await putVoicemail(
+    {
+      recordingSid: recording.sid,
+      callSid: call.callSid,
+      caller: query.from ?? call.from ?? 'unknown',
+      group: query.g,
+      member: query.m,
+      recordingUrl: recording.url,
+      durationSeconds: recording.seconds,
+      // When the voicemail prompt was issued (both signals carry it), else when this request came.
+      recordedAt: query.at !== undefined && !Number.isNaN(Date.parse(query.at)) ? new Date(query.at).toISOString() : webhook.now.toISOString(),
+    },
+    source,
+    webhook.now,
+  );
+  await noteVoicemail(call.callSid);
+  logger.info(stored ? 'voicemail stored' : 'voicemail already stored', { callSid: call.callSid, recordingSid: recording.sid, source });
+  return stored;
+}
+
+/** The recording a webhook reports, if it is a message (a finished recording of at least MIN_VOICEMAIL_SECONDS). */
+function reportedMessage(params: Readonly<Record<string, string>>): { sid: string; url: string; seconds: number } | undefined {
+  const seconds = Number(params.RecordingDuration ?? '0');
+  const sid = params.RecordingSid;
+  const url = params.RecordingUrl;
+  if (!isMessage(seconds) || sid === undefined || sid === '' || url === undefined || url === '') return undefined;
+  return { sid, url, seconds };
 }
 
 /**
- * /voice/recording: the recording status callback, the reliable "file ready" signal. A completed
- * recording of at least MIN_VOICEMAIL_SECONDS becomes a voicemail; a repeat changes nothing.
+ * /voice/voicemail-done: the <Record> action. It stores the message unless the recording callback
+ * did, and thanks the caller. If the table is down, the webhook's fault answer thanks the caller all
+ * the same (fault-answers.ts): the recording is safe at Twilio, and the callback or the
+ * reconciliation stores it.
+ */
+export async function voicemailDone(webhook: VoiceWebhook): Promise<string> {
+  const message = reportedMessage(webhook.params);
+  const [, settings] = await Promise.all([message === undefined ? undefined : storeVoicemail(webhook, message, 'record-action'), getSettings()]);
+  // What the caller hears depends on what they did (the duration), not on what Twilio's request carried.
+  return messageThenHangup(prompt(settings, isMessage(Number(webhook.params.RecordingDuration ?? '0')) ? 'voicemailThanks' : 'noMessage'));
+}
+
+/**
+ * /voice/recording: the recording status callback, the "file ready" signal. A completed recording of
+ * at least MIN_VOICEMAIL_SECONDS becomes a voicemail unless the <Record> action stored it already.
  */
 export async function recording(webhook: VoiceWebhook): Promise<string> {
-  const { params, query } = webhook;
-  const duration = Number(params.RecordingDuration ?? '0');
-  const recordingSid = params.RecordingSid;
-  const recordingUrl = params.RecordingUrl;
-  if (params.RecordingStatus !== 'completed' || !(duration >= MIN_VOICEMAIL_SECONDS) || recordingSid === undefined || recordingUrl === undefined) {
-    logger.info('recording is not a message', { callSid: params.CallSid, recordingSid, status: params.RecordingStatus, duration });
+  const { params } = webhook;
+  const message = params.RecordingStatus === 'completed' ? reportedMessage(params) : undefined;
+  if (message === undefined) {
+    logger.info('recording is not a message', { callSid: webhook.call.callSid, recordingSid: params.RecordingSid, status: params.RecordingStatus, duration: params.RecordingDuration });
     return emptyResponse();
   }
-  const stored = await putVoicemail({
-    recordingSid,
-    callSid: params.CallSid ?? '',
-    caller: query.from ?? params.From ?? 'unknown',
-    group: query.g,
-    member: query.m,
-    recordingUrl,
-    durationSeconds: duration,
-    recordedAt: query.at !== undefined && !Number.isNaN(Date.parse(query.at)) ? new Date(query.at).toISOString() : webhook.now.toISOString(),
-  });
-  if (params.CallSid !== undefined) await noteVoicemail(params.CallSid);
-  logger.info(stored ? 'voicemail stored' : 'voicemail already stored', { callSid: params.CallSid, recordingSid });
+  await storeVoicemail(webhook, message, 'recording-callback');
   return emptyResponse();
 }

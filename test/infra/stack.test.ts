@@ -1,7 +1,18 @@
 import { App } from 'aws-cdk-lib';
-import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QueueGroupsStack } from '../../lib/queue-groups-stack.js';
+import { TABLE_ACTIONS } from '../../lib/table-permissions.js';
+
+type PolicyResource = { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } };
+
+/** The actions granted to the role of the function whose logical ID starts with `functionId`. */
+function actionsOf(template: Template, functionId: string): string[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as PolicyResource[];
+  return policies
+    .filter((policy) => policy.Properties.Roles.some((role) => role.Ref.startsWith(`${functionId}ServiceRole`)))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement.flatMap((statement) => statement.Action));
+}
 
 /** The CDK stack, synthesized offline (the functions bundled by the local esbuild). */
 describe('QueueGroupsStack', () => {
@@ -24,14 +35,36 @@ describe('QueueGroupsStack', () => {
     });
   });
 
-  it('runs both functions on Node.js 22 with the table name, and the voice function with the auth token secret and public URL', () => {
+  it('runs the three functions on Node.js 22 with the table name, and the voice function with the auth token secret and public URL', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Timeout: 10,
       Environment: { Variables: Match.objectLike({ TABLE_NAME: Match.anyValue(), TWILIO_AUTH_TOKEN_SECRET_ARN: Match.anyValue(), PUBLIC_BASE_URL: Match.anyValue() }) },
     });
     const runtimes = Object.values(template.findResources('AWS::Lambda::Function')).map((resource) => (resource as { Properties: { Runtime?: string } }).Properties.Runtime);
-    expect(runtimes.filter((runtime) => runtime === 'nodejs22.x')).toHaveLength(2);
+    expect(runtimes.filter((runtime) => runtime === 'nodejs22.x')).toHaveLength(3);
+  });
+
+  it('runs the voicemail reconciliation every 5 minutes with the table, the auth token secret and, when given, the Account SID', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Timeout: 60,
+      Environment: { Variables: Match.objectLike({ TABLE_NAME: Match.anyValue(), TWILIO_AUTH_TOKEN_SECRET_ARN: Match.anyValue() }) },
+    });
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReconcileFunction'), 'Arn'] } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReconcileFunction'), 'Arn'] },
+    });
+
+    const withSid = Template.fromStack(new QueueGroupsStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'WithSid', { twilioAccountSid: `AC${'b'.repeat(32)}` }));
+    withSid.hasResourceProperties('AWS::Lambda::Function', { Timeout: 60, Environment: { Variables: Match.objectLike({ TWILIO_ACCOUNT_SID: `AC${'b'.repeat(32)}` }) } });
   });
 
   it('routes POST /voice/{proxy+} of an HTTP API to the voice function', () => {
@@ -45,26 +78,16 @@ describe('QueueGroupsStack', () => {
     template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM' });
   });
 
-  it('grants each function exactly the table actions it uses, and both the auth token secret', () => {
-    const statements = new Capture();
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: statements },
-      Roles: [{ Ref: Match.stringLikeRegexp('VoiceFunction') }],
-    });
-    const voiceActions = (statements.asArray() as { Action: string | string[] }[]).flatMap((statement) => statement.Action);
-    expect(voiceActions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
-    expect(voiceActions).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue']));
-
-    const adminStatements = new Capture();
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: adminStatements },
-      Roles: [{ Ref: Match.stringLikeRegexp('AdminFunction') }],
-    });
-    const adminActions = (adminStatements.asArray() as { Action: string | string[] }[]).flatMap((statement) => statement.Action);
-    expect(adminActions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual(
-      ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'].sort(),
-    );
-    expect(adminActions).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue']));
+  it('grants each function the table actions of lib/table-permissions.ts (pinned to what the code does by test/permissions/) on the table only, and the auth token secret', () => {
+    for (const [functionId, handler] of [['VoiceFunction', 'voice'], ['AdminFunction', 'admin'], ['ReconcileFunction', 'reconcile']] as const) {
+      const actions = actionsOf(template, functionId);
+      expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual([...TABLE_ACTIONS[handler]].sort());
+      expect(actions).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue']));
+    }
+    const tableStatements = (Object.values(template.findResources('AWS::IAM::Policy')) as PolicyResource[])
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
+    expect(tableStatements.map((statement) => statement.Resource)).toEqual(tableStatements.map(() => ({ 'Fn::GetAtt': [expect.stringMatching(/^StateTable/), 'Arn'] })));
   });
 
   it('never grants a wildcard DynamoDB action', () => {
@@ -73,9 +96,10 @@ describe('QueueGroupsStack', () => {
     expect(policies).not.toContain('dynamodb:*');
   });
 
-  it('keeps logs for a month and raises alarms on fallbacks, errors and throttles', () => {
+  it('keeps logs for a month and raises alarms on fallbacks, errors and throttles, and on a failing reconciliation', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^ReconcileFunction') } }] });
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.level = "error" }' });
   });
 

@@ -1,0 +1,26 @@
+import { authTokenProvider } from '../commons/auth-token.js';
+import { readVoiceConfig } from '../commons/config.js';
+import { logger } from '../commons/logger.js';
+import { createTwilioApi } from '../twilio-api/client.js';
+import { reconcileVoicemails, type ReconcileSummary } from '../voicemail/reconcile.js';
+
+/**
+ * The voicemail reconciliation (an EventBridge schedule, every 5 minutes): stores the voicemails
+ * Twilio recorded that neither the <Record> action nor the recording callback stored. It answers no
+ * webhook, so it loads no TwiML code and has no caller waiting on it.
+ */
+const config = readVoiceConfig();
+const accountSid = config.accountSid;
+const twilio = accountSid === undefined ? undefined : createTwilioApi({ baseUrl: config.twilioApiBaseUrl, accountSid, authToken: authTokenProvider(config), timeoutMs: 10_000 });
+
+/** The summary of the run (also logged), or undefined when the deployment has no Account SID. */
+export const handler = async (): Promise<ReconcileSummary | undefined> => {
+  if (twilio === undefined || accountSid === undefined) {
+    // Without the Account SID the Recordings list cannot be read: deploy with -c twilioAccountSid=AC…
+    logger.warn('voicemail reconciliation is off: TWILIO_ACCOUNT_SID is not set');
+    return undefined;
+  }
+  const summary = await reconcileVoicemails({ twilio, accountSid, now: new Date() });
+  logger.info('voicemail reconciliation', summary);
+  return summary;
+};
