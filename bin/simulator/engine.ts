@@ -3,12 +3,14 @@ import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { SimulatedClock } from './clock.js';
 import { DEFAULT_ACCOUNT_SID } from './defaults.js';
 import { parseTwiml, TwimlRuleError, type TwimlElement } from './twiml.js';
+import { ConferenceRooms, type ConferenceRoom, type Participant } from './verbs/conference.js';
 
 /**
  * The call simulator's engine: it plays Twilio's part for calls into the project (reference/twilio.md).
  * It posts signed webhooks with the parameters Twilio sends, follows the TwiML it gets back on one
  * simulated clock, lets the devices of members answer or not as told, and serves the REST requests
- * the project makes (rest-api.ts calls into `redirectCall`, `endCall` and `dequeue`).
+ * the project makes (rest-api.ts calls into `redirectCall`, `endCall` and `dequeue`). Named
+ * conferences (`<Dial><Conference>`) are kept in verbs/conference.ts.
  */
 
 /** What a device does when it rings. `answer` answers after 2 s and talks for 60 s. */
@@ -25,6 +27,8 @@ export type Behaviours = Record<string, DeviceBehaviour | DeviceBehaviour[]>;
 export type CallerScript = {
   /** A name for the call in transcripts and expectations. */
   id: string;
+  /** The call's CallSid (`CA` + 32 hex digits); a random one unless given, e.g. to replay a run. */
+  sid?: string;
   from: string;
   to: string;
   /** Seconds after the simulation starts. */
@@ -44,8 +48,21 @@ export type CallerScript = {
    * `client:<identity>` or the phone's SIP URI; such a `from` implies this path).
    */
   path?: string;
-  /** Seconds this caller talks once bridged through a <Dial><Queue> (default 60). */
+  /**
+   * Seconds this caller talks once bridged through a <Dial><Queue> or in a started <Dial><Conference>
+   * (default 60). In a conference the caller then hangs up.
+   */
   talkSeconds?: number;
+  /**
+   * Seconds this call takes to enter a <Dial><Conference> once its TwiML asks for it (default 0), as
+   * a slow network or Twilio's own delay would: a scenario chooses which side of a bridge arrives first.
+   */
+  conferenceDelay?: number;
+  /**
+   * Seconds a REST redirect of this call takes to reach it (default 0: at once). Meanwhile the call
+   * goes on with what it was doing, e.g. its offer keeps ringing.
+   */
+  redirectDelay?: number;
   /**
    * End this caller's wait in a queue after `after` seconds with a QueueResult that Twilio produces
    * only on its own faults or races, so the project's handling of every QueueResult can be tested.
@@ -81,6 +98,10 @@ export type SimulationOptions = {
 };
 
 const DEFAULT_ANSWER_AFTER = 2;
+/** Twilio's own hold music, played to a conference participant who waits when <Conference> names no waitUrl. */
+const TWILIO_DEFAULT_WAIT_MUSIC = 'http://twimlets.com/holdmusic?Bucket=com.twilio.music.classical';
+/** <Dial timeLimit> when none is given (Twilio's default: 4 hours). */
+const DEFAULT_DIAL_TIME_LIMIT = 14_400;
 const DEFAULT_TALK_SECONDS = 60;
 /** Twilio rings about `timeout` + 5 seconds (its documented buffer). */
 const DIAL_BUFFER_SECONDS = 5;
@@ -99,6 +120,7 @@ export type TranscriptEvent = { at: number; call: string } & (
   | { type: 'enqueue'; queue: string; position: number }
   | { type: 'queue-leave'; queue: string; result: string; waitedSeconds: number }
   | { type: 'rest'; what: string }
+  | { type: 'conference'; name: string; event: 'join' | 'start' | 'leave' | 'end'; with?: string[]; seconds?: number }
   | { type: 'hangup'; by: 'twiml' | 'caller' | 'document-end' | 'rest' | 'reject' }
   | { type: 'error'; message: string; rule?: string }
 );
@@ -129,7 +151,9 @@ type Interrupt =
   | { kind: 'end' }
   | { kind: 'dequeue'; url: string; method?: string }
   | { kind: 'bridged' }
-  | { kind: 'queue-fault'; result: QueueFault };
+  | { kind: 'queue-fault'; result: QueueFault }
+  | { kind: 'conference-started' }
+  | { kind: 'conference-ended' };
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type EventBody = DistributiveOmit<TranscriptEvent, 'at' | 'call'>;
@@ -162,7 +186,7 @@ function speechSeconds(text: string): number {
 }
 
 class SimCall {
-  readonly sid = `CA${hex(16)}`;
+  readonly sid: string;
   readonly requests: { url: string; params: Record<string, string> }[] = [];
   readonly offers: Offer[] = [];
   readonly recordings: { recordingSid: string; seconds: number }[] = [];
@@ -177,14 +201,19 @@ class SimCall {
   digitsUsed = false;
   callerGone = false;
   inQueue: SimQueue | undefined;
+  /** The conference room the call is in now (its sid), so a room's news reaches only its participants. */
+  inConference: string | undefined;
   private pending: Interrupt | undefined;
   private wake: ((interrupt: Interrupt) => void) | undefined;
 
-  constructor(readonly script: CallerScript) {}
+  constructor(readonly script: CallerScript) {
+    this.sid = script.sid ?? `CA${hex(16)}`;
+  }
 
-  /** Interrupt what the call is doing now (hang-up, REST redirect, dequeue). */
+  /** Interrupt what the call is doing now (hang-up, REST redirect, dequeue, its conference's news). */
   interrupt(interrupt: Interrupt): void {
     if (this.ended !== undefined) return;
+    if ((interrupt.kind === 'conference-started' || interrupt.kind === 'conference-ended') && this.inConference === undefined) return;
     // A caller hang-up outranks a redirect that has not been acted on yet.
     if (this.pending === undefined || interrupt.kind === 'caller-hangup') this.pending = interrupt;
     this.wake?.(interrupt);
@@ -221,6 +250,12 @@ class SimCall {
     this.pending = undefined;
   }
 
+  /** The call left its conference: news of that room that was not acted on no longer applies. */
+  leftConference(): void {
+    this.inConference = undefined;
+    if (this.pending?.kind === 'conference-started' || this.pending?.kind === 'conference-ended') this.pending = undefined;
+  }
+
   stopListening(): void {
     this.wake = undefined;
   }
@@ -233,6 +268,7 @@ export class Simulation {
   private readonly calls: SimCall[] = [];
   private readonly devices = new Map<string, Device>();
   private readonly queues = new Map<string, SimQueue>();
+  private readonly conferences = new ConferenceRooms();
   private readonly behaviourUse = new Map<string, number>();
   /** Wall-clock time of simulated second 0: Twilio's `Timestamp` parameters follow the simulated clock. */
   private readonly epoch = Date.now();
@@ -247,6 +283,8 @@ export class Simulation {
   /** Plays every caller's call to its end on the simulated clock; the results in script order. */
   async run(callers: readonly CallerScript[]): Promise<CallResult[]> {
     const calls = callers.map((script) => new SimCall(script));
+    const sids = [...this.calls, ...calls].map((call) => call.sid);
+    if (new Set(sids).size !== sids.length) throw new Error('two simulated calls have the same CallSid');
     this.calls.push(...calls);
     const finished = calls.map(async (call) => {
       await this.clock.sleep(call.script.at ?? 0);
@@ -309,6 +347,7 @@ export class Simulation {
           const interrupt = error.interrupt;
           if (interrupt.kind === 'caller-hangup') throw new CallEnded('caller-hung-up');
           if (interrupt.kind === 'end' || interrupt.kind === 'bridged' || interrupt.kind === 'queue-fault') throw new CallEnded('hangup');
+          if (interrupt.kind === 'conference-started' || interrupt.kind === 'conference-ended') throw new Error(`the simulator lost track of a conference (${interrupt.kind} outside it)`);
           if (interrupt.kind === 'redirect' && interrupt.twiml !== undefined) {
             verbs = this.parseInlineTwiml(interrupt.twiml);
             url = 'inline:';
@@ -354,6 +393,8 @@ export class Simulation {
       for (const element of elements) {
         for (const attr of ['action', 'waitUrl', 'url', 'statusCallback', 'recordingStatusCallback']) {
           const value = element.attrs[attr];
+          // waitUrl="" (a conference without hold music) names no URL.
+          if (attr === 'waitUrl' && value === '') continue;
           if (value !== undefined && !/^https?:\/\//.test(value)) throw new TwimlRuleError('relative URL in inline TwiML', `${attr}="${value}" must be absolute when TwiML is sent with the REST API`);
         }
         if (element.name === 'Redirect' && !/^https?:\/\//.test(element.text)) throw new TwimlRuleError('relative URL in inline TwiML', `<Redirect>${element.text}</Redirect> must be absolute`);
@@ -619,6 +660,8 @@ export class Simulation {
     const nouns = verb.children.length > 0 ? verb.children : [{ name: 'Number', attrs: {}, children: [], text: verb.text.trim() }];
     const queueNoun = nouns.find((noun) => noun.name === 'Queue');
     if (queueNoun !== undefined) return this.dialQueue(call, verb, queueNoun);
+    const conferenceNoun = nouns.find((noun) => noun.name === 'Conference');
+    if (conferenceNoun !== undefined) return this.dialConference(call, verb, conferenceNoun, resolve);
     const timeout = Number(verb.attrs.timeout ?? '30');
     const window = timeout + DIAL_BUFFER_SECONDS;
     const start = this.clock.now;
@@ -897,7 +940,7 @@ export class Simulation {
         return { params };
       }
       if (interrupt.kind === 'queue-fault') return { params: finish(interrupt.result) };
-      if (interrupt.kind === 'end' || interrupt.kind === 'bridged') throw error;
+      if (interrupt.kind === 'end' || interrupt.kind === 'bridged' || interrupt.kind === 'conference-started' || interrupt.kind === 'conference-ended') throw error;
       // A REST dequeue or redirect: the action is requested at once (its answer is not used: the call
       // runs the TwiML of the new URL), then the call moves on.
       const params = finish('redirected');
@@ -930,8 +973,16 @@ export class Simulation {
     return talked;
   }
 
-  /** <Dial><Queue>: connect to the caller at the front of the queue, waiting up to `timeout` for one. */
+  /**
+   * <Dial><Queue>: connect to the caller at the front of the queue, waiting up to `timeout` for one. A
+   * queue nobody has entered yet does not exist: "If the queue does not exist, Dial will post an error
+   * status to its action URL" (https://www.twilio.com/docs/voice/twiml/queue).
+   */
   private async dialQueue(call: SimCall, verb: TwimlElement, noun: TwimlElement): Promise<Record<string, string>> {
+    if (!this.queues.has(noun.text.trim())) {
+      this.log(call, { type: 'dial-end', status: 'failed' });
+      return { DialCallStatus: 'failed' };
+    }
     const queue = this.queueByName(noun.text.trim());
     const timeout = Number(verb.attrs.timeout ?? '30');
     const started = this.clock.now;
@@ -949,7 +1000,130 @@ export class Simulation {
   }
 
   // ------------------------------------------------------------------------------------------
+  // <Dial><Conference>
+
+  /**
+   * <Dial><Conference>: the call enters the named room (after its `conferenceDelay`) and waits,
+   * hearing the waitUrl, until the conference starts; then it talks `talkSeconds` and hangs up, unless
+   * the conference ends first (another participant with `endConferenceOnExit` left), the caller hangs
+   * up, or the REST API moves the call. The <Dial> action gets `DialCallStatus=answered` (Twilio's
+   * value for a conference) and `DialCallDuration`, the seconds in the room; `timeLimit` bounds the stay.
+   */
+  private async dialConference(call: SimCall, verb: TwimlElement, noun: TwimlElement, resolve: (relative: string) => string): Promise<Record<string, string>> {
+    const delay = call.script.conferenceDelay ?? 0;
+    if (delay > 0) await this.wait(call, delay);
+    const room = this.conferences.enter(noun.text.trim());
+    const participant: Participant = {
+      party: this.partyOf(call),
+      callSid: call.sid,
+      joinedAt: this.clock.now,
+      startOnEnter: noun.attrs.startConferenceOnEnter !== 'false',
+      endOnExit: noun.attrs.endConferenceOnExit === 'true',
+      notify: (event) => call.interrupt({ kind: event === 'started' ? 'conference-started' : 'conference-ended' }),
+    };
+    call.inConference = room.sid;
+    const alone = room.participants.length === 0;
+    this.log(call, { type: 'conference', name: room.name, event: 'join', with: room.participants.map((someone) => someone.party) });
+    const limit = Number(verb.attrs.timeLimit ?? String(DEFAULT_DIAL_TIME_LIMIT));
+    void this.clock.sleep(limit).then(() => {
+      if (room.participants.includes(participant)) call.interrupt({ kind: 'conference-ended' });
+    });
+    if (room.join(participant, this.clock.now)) this.conferenceStarted(room);
+    else if (room.started) {
+      // A late arrival in a conference under way talks at once.
+      const first = room.others(participant)[0];
+      call.answeredBy ??= first?.party;
+      call.answeredAt ??= this.clock.now;
+      this.log(call, { type: 'conference', name: room.name, event: 'start', with: room.others(participant).map((someone) => someone.party) });
+    }
+    const leave = (): Record<string, string> => {
+      call.leftConference();
+      const seconds = Math.round(this.clock.now - participant.joinedAt);
+      this.log(call, { type: 'conference', name: room.name, event: 'leave', seconds });
+      if (room.started && room.startedAt !== undefined) call.talkSeconds = (call.talkSeconds ?? 0) + Math.round(this.clock.now - Math.max(room.startedAt, participant.joinedAt));
+      if (room.leave(participant)) this.log(call, { type: 'conference', name: room.name, event: 'end' });
+      return { DialCallStatus: 'answered', DialCallDuration: String(seconds) };
+    };
+    try {
+      if (!room.started) {
+        try {
+          await this.conferenceWait(call, noun, resolve, alone);
+        } catch (error) {
+          if (!(error instanceof Interrupted) || error.interrupt.kind !== 'conference-started') throw error;
+        }
+      }
+      await this.wait(call, call.script.talkSeconds ?? DEFAULT_TALK_SECONDS);
+      // This party's talk is over: they hang up.
+      call.callerGone = true;
+      return { ...leave(), CallStatus: 'completed' };
+    } catch (error) {
+      if (!(error instanceof Interrupted)) {
+        leave();
+        throw error;
+      }
+      if (error.interrupt.kind === 'caller-hangup') {
+        call.callerGone = true;
+        return { ...leave(), CallStatus: 'completed' };
+      }
+      const params = leave();
+      if (error.interrupt.kind === 'conference-ended') return params;
+      throw error;
+    }
+  }
+
+  /** The room started: each participant is connected to the first other one (for "answered by"). */
+  private conferenceStarted(room: ConferenceRoom): void {
+    for (const participant of room.participants) {
+      const call = this.calls.find((candidate) => candidate.sid === participant.callSid);
+      const other = room.others(participant)[0];
+      if (call === undefined || other === undefined) continue;
+      call.answeredBy ??= other.party;
+      call.answeredAt ??= this.clock.now;
+      this.log(call, { type: 'conference', name: room.name, event: 'start', with: room.others(participant).map((someone) => someone.party) });
+    }
+  }
+
+  /**
+   * Waiting alone in a conference: the waitUrl's TwiML, requested again whenever it ends (only Say,
+   * Play, Pause and Redirect are allowed there: Twilio error 13238); `waitUrl=""` is silence; no
+   * waitUrl is Twilio's own hold music. Ends only by an interrupt (the conference starts, ...).
+   */
+  private async conferenceWait(call: SimCall, noun: TwimlElement, resolve: (relative: string) => string, first: boolean): Promise<never> {
+    const waitUrl = noun.attrs.waitUrl;
+    if (waitUrl === undefined || waitUrl === '') {
+      if (waitUrl === undefined && first) this.log(call, { type: 'play', url: TWILIO_DEFAULT_WAIT_MUSIC });
+      for (;;) await this.wait(call, 3600);
+    }
+    const method = noun.attrs.waitMethod === 'GET' ? 'GET' : 'POST';
+    for (;;) {
+      const started = this.clock.now;
+      let url = resolve(waitUrl);
+      let verbs = await this.fetchTwiml(call, url, method, {});
+      for (let index = 0; index < verbs.length; index += 1) {
+        const hold = verbs[index] as TwimlElement;
+        call.check();
+        if (hold.name === 'Say' || hold.name === 'Play' || hold.name === 'Pause') {
+          await this.playMedia(call, hold);
+        } else if (hold.name === 'Redirect') {
+          url = new URL(hold.text, url).toString();
+          verbs = await this.fetchTwiml(call, url, hold.attrs.method === 'GET' ? 'GET' : 'POST', {});
+          index = -1;
+        } else {
+          throw new TwimlRuleError('verb not allowed in conference waitUrl', `<${hold.name}> cannot be used in a conference waitUrl document (Say, Play, Pause and Redirect only; Twilio error 13238)`);
+        }
+      }
+      // Twilio requests the waitUrl again when its TwiML ends; an empty document is not a busy loop.
+      if (this.clock.now === started) await this.wait(call, 1);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
   // What the fake REST API does (rest-api.ts validates the requests first)
+
+  /** Each call's recordings so far, for the Recordings list (their times are the 'record' events'). */
+  recordingsByCall(): { callSid: string; callId: string; recordings: readonly { recordingSid: string; seconds: number }[] }[] {
+    return this.calls.map((call) => ({ callSid: call.sid, callId: call.script.id, recordings: call.recordings }));
+  }
 
   liveCall(sid: string): { status: string; queued: boolean } | undefined {
     const call = this.calls.find((candidate) => candidate.sid === sid);
@@ -961,7 +1135,9 @@ export class Simulation {
     const call = this.calls.find((candidate) => candidate.sid === sid);
     if (call === undefined) return;
     this.log(call, { type: 'rest', what: target.twiml !== undefined ? 'call updated with TwiML' : `call redirected to ${target.url ?? ''}` });
-    call.interrupt({ kind: 'redirect', ...target });
+    const delay = call.script.redirectDelay ?? 0;
+    if (delay > 0) void this.clock.sleep(delay).then(() => call.interrupt({ kind: 'redirect', ...target }));
+    else call.interrupt({ kind: 'redirect', ...target });
   }
 
   endCall(sid: string): void {

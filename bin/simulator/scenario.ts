@@ -18,6 +18,7 @@ const behavioursSchema = z.record(z.string(), z.union([behaviourSchema, z.array(
 
 const callSchema = z.strictObject({
   id: z.string().min(1),
+  sid: z.string().regex(/^CA[0-9a-f]{32}$/).optional(),
   from: z.string().default(DEFAULT_CALLER),
   to: z.string().min(1),
   at: z.number().min(0).default(0),
@@ -28,6 +29,8 @@ const callSchema = z.strictObject({
   devices: behavioursSchema.optional(),
   path: z.enum(['/voice/incoming', '/voice/outbound']).optional(),
   talkSeconds: z.number().positive().optional(),
+  conferenceDelay: z.number().min(0).optional(),
+  redirectDelay: z.number().min(0).optional(),
   queueFault: z.strictObject({ after: z.number().min(0), result: z.enum(['error', 'system-error', 'bridging-in-process', 'redirected-from-bridged']) }).optional(),
 });
 

@@ -39,6 +39,19 @@ function describe(event: TranscriptEvent, members: ReadonlyMap<string, string>):
       return `caller leaves line ${event.queue} (${event.result}) after ${event.waitedSeconds} s`;
     case 'rest':
       return `REST: ${event.what}`;
+    case 'conference':
+      switch (event.event) {
+        case 'join':
+          return `enters conference ${event.name}${event.with === undefined || event.with.length === 0 ? ' and waits' : ` (${event.with.join(', ')} already there)`}`;
+        case 'start':
+          return `conference ${event.name} starts: talking with ${(event.with ?? []).join(', ')}`;
+        case 'leave':
+          return `leaves conference ${event.name} after ${event.seconds ?? 0} s`;
+        case 'end':
+          return `conference ${event.name} ends`;
+        default:
+          return event.event satisfies never;
+      }
     case 'hangup':
       return { twiml: 'the project hangs up', caller: 'caller hangs up', 'document-end': 'the TwiML ends: Twilio hangs up', rest: 'the call is ended through the REST API', reject: 'the call is rejected' }[event.by];
     case 'error':

@@ -53,10 +53,35 @@ const ALLOWED_ATTRIBUTES: Record<string, string[]> = {
   Number: [...nounCallbackAttrs, 'sendDigits', 'byoc'],
   Sip: [...nounCallbackAttrs, 'username', 'password'],
   Queue: ['url', 'method', 'reservationSid', 'postWorkActivitySid'],
+  // https://www.twilio.com/docs/voice/twiml/conference (and twilio-node's ConferenceAttributes)
+  Conference: [
+    'muted',
+    'beep',
+    'startConferenceOnEnter',
+    'endConferenceOnExit',
+    'waitUrl',
+    'waitMethod',
+    'maxParticipants',
+    'record',
+    'region',
+    'coach',
+    'trim',
+    'statusCallbackEvent',
+    'statusCallback',
+    'statusCallbackMethod',
+    'recordingStatusCallback',
+    'recordingStatusCallbackMethod',
+    'recordingStatusCallbackEvent',
+    'eventCallbackUrl',
+    'jitterBufferSize',
+    'participantLabel',
+    'recordingConfigurationId',
+  ],
 };
 
 const VERBS = new Set(['Say', 'Play', 'Pause', 'Gather', 'Dial', 'Record', 'Redirect', 'Hangup', 'Reject', 'Enqueue', 'Leave']);
-const DIAL_NOUNS = new Set(['Client', 'Number', 'Sip', 'Queue']);
+const DIAL_NOUNS = new Set(['Client', 'Number', 'Sip', 'Queue', 'Conference']);
+const CONFERENCE_EVENTS = ['start', 'end', 'join', 'leave', 'mute', 'hold', 'modify', 'speaker', 'announcement'];
 const GATHER_CHILDREN = new Set(['Say', 'Play', 'Pause']);
 
 function fail(rule: string, detail: string): never {
@@ -84,14 +109,31 @@ function eachOf(element: TwimlElement, attr: string, allowed: readonly string[])
 function checkAttributes(element: TwimlElement): void {
   const allowed = ALLOWED_ATTRIBUTES[element.name] ?? [];
   for (const attr of Object.keys(element.attrs)) if (!allowed.includes(attr)) fail('unknown attribute', `<${element.name}> has no attribute ${attr}`);
-  for (const attr of ['method', 'waitUrlMethod', 'recordingStatusCallbackMethod', 'statusCallbackMethod']) oneOf(element, attr, METHOD);
-  for (const attr of ['playBeep', 'actionOnEmptyResult', 'answerOnBridge', 'hangupOnStar', 'profanityFilter']) oneOf(element, attr, BOOLEAN);
+  for (const attr of ['method', 'waitUrlMethod', 'waitMethod', 'recordingStatusCallbackMethod', 'statusCallbackMethod']) oneOf(element, attr, METHOD);
+  for (const attr of ['playBeep', 'actionOnEmptyResult', 'answerOnBridge', 'hangupOnStar', 'profanityFilter', 'muted', 'startConferenceOnEnter', 'endConferenceOnExit']) oneOf(element, attr, BOOLEAN);
+}
+
+/**
+ * <Conference> (https://www.twilio.com/docs/voice/twiml/conference): the values Twilio accepts, as its
+ * errors 13230-13239 name them; `waitUrl` is a URL or the empty string (no hold music, error 13233).
+ */
+function checkConference(noun: TwimlElement): void {
+  oneOf(noun, 'beep', ['true', 'false', 'onEnter', 'onExit']);
+  intIn(noun, 'maxParticipants', 2, 250);
+  oneOf(noun, 'record', ['do-not-record', 'record-from-start']);
+  oneOf(noun, 'trim', ['trim-silence', 'do-not-trim']);
+  oneOf(noun, 'region', ['us1', 'us2', 'ie1', 'sg1', 'br1', 'au1', 'jp1', 'de1']);
+  oneOf(noun, 'jitterBufferSize', ['large', 'medium', 'small', 'off']);
+  eachOf(noun, 'recordingStatusCallbackEvent', ['in-progress', 'completed', 'absent']);
+  const waitUrl = noun.attrs.waitUrl;
+  if (waitUrl !== undefined && waitUrl !== '' && (/\s/.test(waitUrl) || !URL.canParse(waitUrl, 'https://base.example/'))) fail('bad attribute value', `<Conference waitUrl="${waitUrl}"> must be a URL or the empty string`);
 }
 
 function checkNoun(noun: TwimlElement): void {
   if (!DIAL_NOUNS.has(noun.name)) fail('unknown noun', `<Dial> cannot contain <${noun.name}>`);
   checkAttributes(noun);
-  eachOf(noun, 'statusCallbackEvent', NOUN_EVENTS);
+  eachOf(noun, 'statusCallbackEvent', noun.name === 'Conference' ? CONFERENCE_EVENTS : NOUN_EVENTS);
+  if (noun.name === 'Conference') checkConference(noun);
   if (noun.text.trim() === '') fail('bad noun', `<${noun.name}> needs a value`);
   if (noun.name === 'Number' && !/^\+?[0-9*#]+$/.test(noun.text)) fail('bad noun', `<Number>${noun.text}</Number> is not a phone number`);
   if (noun.name === 'Sip' && !/^sips?:/.test(noun.text)) fail('bad noun', `<Sip>${noun.text}</Sip> is not a SIP URI`);
@@ -131,6 +173,7 @@ function checkVerb(verb: TwimlElement): void {
       if (count('Number') > 10) fail('at most 10 <Number> per <Dial>', `this <Dial> has ${count('Number')}`);
       if (count('Sip') > 0 && nouns.length > 1) fail('<Sip> may not share a <Dial>', `this <Dial> has ${nouns.map((noun) => `<${noun.name}>`).join(' ')}`);
       if (count('Queue') > 0 && nouns.length > 1) fail('<Queue> may not share a <Dial>', 'a <Dial> to a queue has only the <Queue> noun');
+      if (count('Conference') > 0 && nouns.length > 1) fail('<Conference> may not share a <Dial>', 'a <Dial> to a conference has only the <Conference> noun');
       break;
     }
     case 'Record':

@@ -43,12 +43,20 @@ export function interpretDialled(digits: string, pickupCode: string): Dialled {
   return { kind: 'unsupported' };
 }
 
-/** A call ringing at a member, as the ringing marks show it. */
-export type RingingCall = { callSid: string; member: string; group: string | undefined; since: number };
+/** A call ringing at a member, as the ringing marks show it; `sinceMs` is when its offer started (epoch ms). */
+export type RingingCall = { callSid: string; member: string; group: string | undefined; sinceMs: number };
 
 export type PickupPresence = Presence & { ringingGroup?: string | undefined };
 
-/** The calls ringing now at the members of these groups, oldest first. */
+/**
+ * When the offer ringing at a member started, to the millisecond (SPEC section 8). Marks written
+ * before `ringingSinceMs` existed carry only whole seconds: they count from the start of that second.
+ */
+function offerStartMs(marks: PickupPresence | undefined, sinceSeconds: number | undefined, now: number): number {
+  return marks?.ringingSinceMs ?? (sinceSeconds ?? now) * 1000;
+}
+
+/** The calls ringing now at the members of these groups, oldest offer first. */
 export function ringingCalls(groups: readonly Group[], presence: ReadonlyMap<string, PickupPresence>, now: number): RingingCall[] {
   const calls: RingingCall[] = [];
   const seen = new Set<string>();
@@ -58,28 +66,30 @@ export function ringingCalls(groups: readonly Group[], presence: ReadonlyMap<str
       const doing = activity(marks, now);
       if (doing.kind !== 'ringing' || seen.has(`${doing.call}|${member}`)) continue;
       seen.add(`${doing.call}|${member}`);
-      calls.push({ callSid: doing.call, member, group: marks?.ringingGroup, since: doing.since ?? now });
+      calls.push({ callSid: doing.call, member, group: marks?.ringingGroup, sinceMs: offerStartMs(marks, doing.since, now) });
     }
   }
-  return calls.sort((a, b) => a.since - b.since || a.callSid.localeCompare(b.callSid));
+  return calls.sort((a, b) => a.sinceMs - b.sinceMs || a.callSid.localeCompare(b.callSid));
 }
 
 /**
- * The calls a picker may take, oldest first (SPEC section 8). Undirected: ringing in a group with
- * `pickup` on that the picker belongs to. Directed: ringing at `target`, who shares such a group with
- * the picker. Never the picker's own ringing call.
+ * The calls a picker may take, oldest first (SPEC section 8): a call ringing at a colleague, offered by
+ * a group with `pickup` on that the picker belongs to, never the picker's own ringing call. Directed
+ * (`target`): only the call ringing at that member, and only when the group that offered it has
+ * `pickup` on and has both the picker and the target as members.
  */
 export function pickupCandidates(picker: string, groups: readonly Group[], presence: ReadonlyMap<string, PickupPresence>, now: number, target?: string): RingingCall[] {
   const pickupGroups = groups.filter((group) => group.pickup && group.members.includes(picker));
-  if (target !== undefined) {
-    if (target === picker || !pickupGroups.some((group) => group.members.includes(target))) return [];
-    return ringingCalls(pickupGroups, presence, now).filter((call) => call.member === target);
-  }
-  const ids = new Set(pickupGroups.map((group) => group.id));
-  return ringingCalls(pickupGroups, presence, now).filter((call) => call.member !== picker && call.group !== undefined && ids.has(call.group));
+  if (target !== undefined && target === picker) return [];
+  const allowed = target === undefined ? pickupGroups : pickupGroups.filter((group) => group.members.includes(target));
+  const ids = new Set(allowed.map((group) => group.id));
+  return ringingCalls(allowed, presence, now).filter((call) => call.member !== picker && (target === undefined || call.member === target) && call.group !== undefined && ids.has(call.group));
 }
 
-/** The queue that bridges a picked-up caller with the picker: named after the call (at most 64 characters). */
-export function pickupQueueName(callSid: string): string {
+/**
+ * The conference that bridges a picked-up caller with the picker, named after the caller's call: both
+ * parties dial it, whichever arrives first (no personal data in the name, as Twilio asks).
+ */
+export function pickupConferenceName(callSid: string): string {
   return `pickup-${callSid}`;
 }

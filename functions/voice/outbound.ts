@@ -1,14 +1,14 @@
 import { logger } from '../commons/logger.js';
 import type { Group, Member, Settings } from '../commons/schemas.js';
 import { startInGroup } from '../routing/call-context.js';
-import { callingMember, dialledDigits, interpretDialled, pickupCandidates, pickupQueueName } from '../routing/pickup.js';
+import { callingMember, dialledDigits, interpretDialled, pickupCandidates, pickupConferenceName } from '../routing/pickup.js';
 import { getCall, startCall } from '../store/call-store.js';
 import { getExtensionOwner, getMembersWithPresence, getSettings, listGroups, listMembers, listNumbers } from '../store/config-store.js';
-import { claimPickup, endPickup, undoPickup } from '../store/pickup-store.js';
+import { claimPickup, endPickup, getPickup, markPlacedCall, undoPickup } from '../store/pickup-store.js';
 import { clearBusy, clearRinging } from '../store/presence-store.js';
 import { MAX_CALL_SECONDS } from '../twiml/dial-limits.js';
 import { prompt } from '../twiml/prompts.js';
-import { dialQueue, emptyResponse, hangup, messageThenHangup, waitForPicker } from '../twiml/responses.js';
+import { hangup, joinPickupConference, messageThenHangup } from '../twiml/responses.js';
 import { voiceUrl } from '../twiml/urls.js';
 import { continueInGroup } from './group-flow.js';
 import { BUSY_MARGIN_SECONDS } from './leg.js';
@@ -30,6 +30,16 @@ async function companyCallerId(): Promise<string | undefined> {
 /** The first group (by id) a member belongs to: its rings apply to internal calls to that member. */
 function firstGroupOf(member: string, groups: readonly Group[]): Group | undefined {
   return [...groups].sort((a, b) => a.id.localeCompare(b.id)).find((group) => group.members.includes(member));
+}
+
+/**
+ * A member talking on a call they placed is busy (SPEC section 5): not offered outside calls until it
+ * ends. The call records them (with the group it goes to), so /voice/status clears the mark at its end.
+ */
+async function busyWhileCalling(webhook: VoiceWebhook, caller: Member, group: string): Promise<void> {
+  const callSid = webhook.params.CallSid ?? 'unknown-call';
+  const now = epochSeconds(webhook);
+  await markPlacedCall(caller.id, callSid, group, now, now + MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS);
 }
 
 /** /voice/outbound. */
@@ -57,13 +67,15 @@ export async function outbound(webhook: VoiceWebhook): Promise<string> {
       if (owner === undefined) return messageThenHangup(prompt(settings, 'unknownExtension'));
       const callerId = await companyCallerId();
       if (owner.kind === 'group') {
+        await busyWhileCalling(webhook, caller, owner.id);
         // As for an outside caller, but the calling member is never offered their own call.
-        return continueInGroup(webhook, { ...startInGroup(owner.id), excluded: caller.id, ...(callerId === undefined ? {} : { callerId }) }, { settings });
+        return continueInGroup(webhook, { ...startInGroup(owner.id), excluded: caller.id, ...(callerId === undefined ? {} : { callerId }) });
       }
       if (owner.id === caller.id) return messageThenHangup(prompt(settings, 'notSupported'));
       const group = firstGroupOf(owner.id, await listGroups());
       if (group === undefined) return voicemailTwiml(webhook, settings, { group: undefined, member: owner.id });
-      return continueInGroup(webhook, { ...startInGroup(group.id), member: owner.id, internal: true, ...(callerId === undefined ? {} : { callerId }) }, { settings });
+      await busyWhileCalling(webhook, caller, group.id);
+      return continueInGroup(webhook, { ...startInGroup(group.id), member: owner.id, internal: true, ...(callerId === undefined ? {} : { callerId }) });
     }
     case 'unsupported':
       return messageThenHangup(prompt(settings, 'notSupported'));
@@ -72,7 +84,12 @@ export async function outbound(webhook: VoiceWebhook): Promise<string> {
   }
 }
 
-/** Take the oldest eligible ringing call (or the one ringing at `target`) and bridge it with the picker. */
+/**
+ * Take the oldest eligible ringing call (or the one ringing at `target`) and bridge it with the picker:
+ * the claim (which marks the call as moved by us), then the REST redirect of the caller into the call's
+ * pickup conference, while the picker's own TwiML dials the same conference. Whichever side arrives
+ * first waits for the other.
+ */
 async function pickUp(webhook: VoiceWebhook, picker: Member, settings: Settings, target: string | undefined): Promise<string> {
   const pickerCall = webhook.params.CallSid ?? 'unknown-call';
   const now = epochSeconds(webhook);
@@ -96,25 +113,31 @@ async function pickUp(webhook: VoiceWebhook, picker: Member, settings: Settings,
     const freed = (await Promise.all(offered.map(async (member) => ((await clearRinging(member, call.callSid)) ? member : undefined)))).filter((member): member is string => member !== undefined);
     await dispatchForMembers(freed, dispatcherOf(webhook));
     logger.info('call picked up', { callSid: call.callSid, picker: picker.id, from: call.member });
-    return dialQueue({ queue: pickupQueueName(call.callSid), action: voiceUrl('pickup-result', { c: call.callSid }) });
+    return joinPickupConference({ name: pickupConferenceName(call.callSid), action: voiceUrl('pickup-result', { c: call.callSid }) });
   }
   return messageThenHangup(prompt(settings, 'nothingToPickUp'));
 }
 
-/** /voice/pickup-bridge?c=<CallSid>: the picked-up caller waits in the call's own queue for the picker. */
+/**
+ * /voice/pickup-bridge?c=<CallSid>: the picked-up caller, redirected here, joins the call's pickup
+ * conference. If the picker's side has already ended (their claim is gone), nobody would ever join
+ * them there: the call ends instead.
+ */
 export async function pickupBridge(webhook: VoiceWebhook): Promise<string> {
   const callSid = webhook.query.c ?? webhook.params.CallSid ?? '';
-  return waitForPicker({ queue: pickupQueueName(callSid), action: voiceUrl('pickup-left', { c: callSid }) });
+  if ((await getPickup(callSid)) === undefined) {
+    logger.warn('picked-up caller arrived after the picker had left', { callSid });
+    return hangup();
+  }
+  return joinPickupConference({ name: pickupConferenceName(callSid), action: voiceUrl('pickup-left', { c: callSid }) });
 }
 
-/** /voice/pickup-left: the caller's wait for the picker ended (bridged and done, or hung up). */
-export async function pickupLeft(webhook: VoiceWebhook): Promise<string> {
-  const result = param(webhook, 'QueueResult');
-  if (result === 'redirected' || result === 'redirected-from-bridged' || result === 'bridging-in-process') return emptyResponse();
-  return hangup();
+/** /voice/pickup-left?c=<CallSid>: the caller's side of the bridge ended (the picker left, or the caller hung up). */
+export function pickupLeft(): Promise<string> {
+  return Promise.resolve(hangup());
 }
 
-/** /voice/pickup-result?c=<CallSid>: the picker's bridge ended; the picker is free again. */
+/** /voice/pickup-result?c=<CallSid>: the picker's side of the bridge ended; the picker is free again. */
 export async function pickupResult(webhook: VoiceWebhook): Promise<string> {
   const ended = await endPickup(webhook.query.c ?? '');
   if (ended !== undefined && (await clearBusy(ended.picker, ended.pickerCall))) await dispatchForMembers([ended.picker], dispatcherOf(webhook));

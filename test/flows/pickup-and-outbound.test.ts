@@ -1,13 +1,18 @@
+import { createServer } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CallerScript, CallResult, TranscriptEvent } from '../../bin/simulator/engine.js';
+import { Simulation, type CallerScript, type CallResult, type TranscriptEvent } from '../../bin/simulator/engine.js';
+import { FakeTwilioApi } from '../../bin/simulator/rest-api.js';
+import { getCall } from '../../functions/store/call-store.js';
 import { defaultPrompts } from '../../functions/twiml/prompts.js';
-import { playCalls } from '../support/call-player.js';
+import { testApiPort } from '../support/api-port.js';
+import { inProcessTransport, playCalls } from '../support/call-player.js';
 import { loadGroup, loadNumber } from '../support/fixtures.js';
-import { admin, put } from '../support/invoke.js';
+import { admin, authToken, put, TEST_HOST } from '../support/invoke.js';
 import { createTestTable } from '../support/table.js';
 
 const NUMBER = '+493044444444';
 const SALES_NUMBER = '+493044444445';
+const BACKOFFICE_NUMBER = '+493044444446';
 
 const outside = (id: string, at: number, extra: Partial<CallerScript> = {}): CallerScript => ({ id, from: '+15550009999', to: NUMBER, at, ...extra });
 /** A call placed by a member's softphone (the TwiML App's voice URL). */
@@ -24,6 +29,58 @@ function deviceOutcomes(events: readonly TranscriptEvent[], call: string): strin
 async function outcomeOf(result: CallResult | undefined): Promise<Record<string, unknown> | undefined> {
   const calls = (await admin('GET', '/calls?limit=1000')).body.calls as Record<string, unknown>[];
   return calls.find((call) => call.callSid === result?.sid);
+}
+
+/** Who entered which conference when, and who was already there. */
+function conferenceJoins(events: readonly TranscriptEvent[]): string[] {
+  return events.flatMap((event) => (event.type === 'conference' && event.event === 'join' ? [`${event.at} ${event.call} ${event.name} [${(event.with ?? []).join(',')}]`] : []));
+}
+
+/** Each member of support's presence now: nobody is left marked busy or ringing after the calls. */
+async function supportPresence(): Promise<string[]> {
+  const live = (await admin('GET', '/groups/support/live')).body.members as { id: string; presence: string }[];
+  return live.map((member) => `${member.id}:${member.presence}`);
+}
+
+/** A CallSid that sorts before (`0`) or after (`f`) any random one, to pit call order against time order. */
+const sid = (digit: string, round: number): string => `CA${digit.repeat(31)}${round}`;
+
+/**
+ * Calls played with the fake REST API behind a proxy that runs `inspect` before each REST request
+ * reaches it: what the project had written at the moment it called Twilio.
+ */
+async function playWithRestInspection(callers: CallerScript[], inspect: (path: string) => Promise<void>): Promise<CallResult[]> {
+  const simulation = new Simulation({ baseUrl: `https://${TEST_HOST}`, authToken: authToken(), transport: inProcessTransport });
+  const api = new FakeTwilioApi(simulation, { accountSid: simulation.accountSid, authToken: authToken() });
+  const upstream = await api.listen(0);
+  const proxy = createServer((request, response) => {
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      await inspect(request.url ?? '');
+      const answer = await fetch(`${upstream}${request.url ?? ''}`, {
+        method: request.method ?? 'GET',
+        headers: { authorization: request.headers.authorization ?? '', 'content-type': request.headers['content-type'] ?? 'application/x-www-form-urlencoded' },
+        ...(request.method === 'POST' ? { body: Buffer.concat(chunks) } : {}),
+      });
+      response.writeHead(answer.status, { 'content-type': 'application/json' });
+      response.end(await answer.text());
+    })().catch((error: unknown) => {
+      response.writeHead(502, { 'content-type': 'text/plain' });
+      response.end(String(error));
+    });
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      proxy.once('error', reject);
+      proxy.listen(testApiPort(), '127.0.0.1', resolve);
+    });
+    return await simulation.run(callers);
+  } finally {
+    proxy.closeAllConnections();
+    await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    await api.close();
+  }
 }
 
 /** SPEC sections 8 and 9 with the simulator and DynamoDB Local. */
@@ -51,9 +108,78 @@ describe('call pickup and calls placed by members', () => {
     expect(picker.errors).toEqual([]);
     expect(api.requests.map((request) => [request.method, request.status, request.params.Url?.replace(/.*\/voice\//, '')])).toEqual([['POST', 200, `pickup-bridge?c=${caller.sid}`]]);
     expect(await outcomeOf(caller)).toMatchObject({ outcome: 'answered', answeredBy: 'ben' });
+    // Both sides met in the call's own conference and talked until the picker hung up.
+    expect(conferenceJoins(events).map((join) => join.split(' ').slice(1, 3).join(' ')).sort()).toEqual([`ben-picks pickup-${caller.sid}`, `caller pickup-${caller.sid}`]);
+    expect(caller.talkSeconds).toBe(45);
     // After the bridge, nobody is left marked busy or ringing.
-    const live = (await admin('GET', '/groups/support/live')).body.members as { id: string; presence: string }[];
-    expect(live.map((member) => member.presence)).toEqual(['available', 'available', 'available']);
+    expect(await supportPresence()).toEqual(['anna:available', 'ben:available', 'emil:available']);
+  });
+
+  it.each([
+    ['the picker reaches the bridge first (the REST redirect takes 2 s to reach the caller)', { redirectDelay: 2 }, {}, ['ben-picks', 'caller']],
+    ['the caller reaches the bridge first (the picker takes 2 s to get there)', {}, { conferenceDelay: 2 }, ['caller', 'ben-picks']],
+  ] as const)('bridges caller and picker whichever arrives first: %s', async (_order, callerExtra, pickerExtra, order) => {
+    const { results, events } = await playCalls([outside('caller', 0, { hangUpAfter: 300, ...callerExtra }), fromSoftphone('ben-picks', 'ben', '*11', 5, { talkSeconds: 30, ...pickerExtra })]);
+
+    const [caller, picker] = results as [CallResult, CallResult];
+    expect(caller.errors).toEqual([]);
+    expect(picker.errors).toEqual([]);
+    expect(caller).toMatchObject({ answeredBy: 'ben', answeredAt: 7, talkSeconds: 30, endedAt: 37 });
+    expect(conferenceJoins(events)).toEqual([`5 ${order[0]} pickup-${caller.sid} []`, `7 ${order[1]} pickup-${caller.sid} [${order[0] === 'caller' ? 'caller' : 'ben'}]`]);
+    expect(await outcomeOf(caller)).toMatchObject({ outcome: 'answered', answeredBy: 'ben' });
+    expect(await supportPresence()).toEqual(['anna:available', 'ben:available', 'emil:available']);
+  });
+
+  it('ends the call of a caller who reaches the bridge after the picker has left, rather than leave them alone in it', async () => {
+    const { results, events } = await playCalls([outside('caller', 0, { redirectDelay: 6, hangUpAfter: 300 }), fromSoftphone('ben-picks', 'ben', '*11', 5, { hangUpAfter: 3 })]);
+
+    const [caller] = results as [CallResult];
+    expect(caller).toMatchObject({ ended: 'hangup', endedAt: 11 });
+    expect(conferenceJoins(events)).toEqual([`5 ben-picks pickup-${caller.sid} []`]);
+    expect(await supportPresence()).toEqual(['anna:available', 'ben:available', 'emil:available']);
+  });
+
+  it('marks the picked-up call as moved by us before it asks Twilio to move it', async () => {
+    const atRedirect: { path: string; redirectedAtMs: unknown }[] = [];
+    const callerSid = sid('a', 1);
+    const before = Date.now();
+
+    await playWithRestInspection([outside('caller', 0, { sid: callerSid, hangUpAfter: 300 }), fromSoftphone('ben-picks', 'ben', '*11', 5)], async (path) => {
+      atRedirect.push({ path, redirectedAtMs: (await getCall(callerSid))?.redirectedAtMs });
+    });
+
+    expect(atRedirect).toHaveLength(1);
+    expect(atRedirect[0]?.path).toContain(`/Calls/${callerSid}.json`);
+    expect(atRedirect[0]?.redirectedAtMs).toBeGreaterThanOrEqual(before);
+    expect((await getCall(callerSid))?.redirectedAtMs).toBe(atRedirect[0]?.redirectedAtMs);
+  });
+
+  it('takes the call whose offer started first, to the millisecond: offers 0.3 s apart, the newer call\'s id sorting first', async () => {
+    const rounds = [0, 1, 2];
+    const callers = rounds.flatMap((round) => [
+      outside(`older-${round}`, 40 * round, { sid: sid('f', round), hangUpAfter: 20 }),
+      outside(`newer-${round}`, 40 * round + 0.3, { sid: sid('0', round), hangUpAfter: 20 }),
+      fromSoftphone(`emil-picks-${round}`, 'emil', '*11', 40 * round + 5, { talkSeconds: 10 }),
+    ]);
+
+    const { results } = await playCalls(callers);
+
+    const byId = new Map(results.map((result) => [result.id, result]));
+    for (const round of rounds) {
+      expect(byId.get(`older-${round}`)?.offers[0]?.members).toEqual(['anna']);
+      expect(byId.get(`newer-${round}`)?.offers[0]?.members).toEqual(['ben']);
+      expect([byId.get(`older-${round}`)?.answeredBy, byId.get(`newer-${round}`)?.answeredBy]).toEqual(['emil', undefined]);
+    }
+  });
+
+  it('does not offer an outside call to a member talking on a call they placed', async () => {
+    const { results } = await playCalls([fromSoftphone('anna-calls-ben', 'anna', '102', 0), outside('outside', 10, { hangUpAfter: 30 })], { ben: 'answer' });
+
+    const [internal, outsideCall] = results as [CallResult, CallResult];
+    expect(internal.answeredBy).toBe('ben');
+    // anna talks to ben (both busy): support's in-order round goes straight to emil.
+    expect(outsideCall.offers.map((offer) => offer.members)).toEqual([['emil']]);
+    expect(await supportPresence()).toEqual(['anna:available', 'ben:available', 'emil:available']);
   });
 
   it('connects exactly one of two members who dial *11 at the same moment for one ringing call', async () => {
@@ -84,6 +210,20 @@ describe('call pickup and calls placed by members', () => {
 
     expect(said(events, 'ben-picks')).toEqual([defaultPrompts.nothingToPickUp]);
     expect(results[0]?.ended).toBe('hangup');
+  });
+
+  it('refuses directed pickup of a call offered by a group with pickup off, though picker and target share a pickup group', async () => {
+    await loadGroup('backoffice', { members: ['ben'], rings: 4, pickup: false, whenNobodyAnswers: { action: 'hangup' } });
+    await loadNumber(BACKOFFICE_NUMBER, { group: 'backoffice' });
+
+    const { results, events } = await playCalls([{ ...outside('caller', 0), to: BACKOFFICE_NUMBER }, fromSoftphone('emil-picks', 'emil', '*11102', 5), fromSoftphone('anna-picks', 'anna', '*11', 6)]);
+
+    expect(results[0]?.offers.map((offer) => offer.members)).toEqual([['ben']]);
+    expect(said(events, 'emil-picks')).toEqual([defaultPrompts.nothingToPickUp]);
+    expect(said(events, 'anna-picks')).toEqual([defaultPrompts.nothingToPickUp]);
+    expect(results[0]?.answeredBy).toBeUndefined();
+    await admin('DELETE', `/numbers/${encodeURIComponent(BACKOFFICE_NUMBER)}`);
+    await admin('DELETE', '/groups/backoffice');
   });
 
   it('takes the named member\'s call with directed pickup, even when an older call rings at someone else', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callingMember, dialledDigits, interpretDialled, pickupCandidates, pickupQueueName, type PickupPresence } from '../../functions/routing/pickup.js';
+import { callingMember, dialledDigits, interpretDialled, pickupCandidates, pickupConferenceName, type PickupPresence } from '../../functions/routing/pickup.js';
 import { client, group, member, sip } from '../support/members.js';
 
 const NOW = 1_800_000_000;
@@ -57,6 +57,51 @@ describe('pickup candidates', () => {
     expect(pickupCandidates('emil', [support], new Map([['anna', { ...ringingAt('CA1', 'support', NOW - 90), ringingUntil: NOW - 1 }]]), NOW)).toEqual([]);
   });
 
+  it('takes the oldest call to the millisecond, whatever the call ids say', () => {
+    // Both offers started within the same second, 300 ms apart; the newer call's id sorts first.
+    const presence = new Map<string, PickupPresence>([
+      ['anna', { ...ringingAt('CA1', 'support', NOW - 1), ringingSinceMs: (NOW - 1) * 1000 + 700 }],
+      ['ben', { ...ringingAt('CA2', 'support', NOW - 1), ringingSinceMs: (NOW - 1) * 1000 + 400 }],
+    ]);
+
+    expect(pickupCandidates('emil', [support], presence, NOW).map((call) => call.callSid)).toEqual(['CA2', 'CA1']);
+  });
+
+  it('counts a mark without milliseconds from the start of its second', () => {
+    const presence = new Map<string, PickupPresence>([
+      ['anna', { ...ringingAt('CA1', 'support', NOW - 2), ringingSinceMs: (NOW - 2) * 1000 + 1 }],
+      ['ben', ringingAt('CA2', 'support', NOW - 2)],
+    ]);
+
+    expect(pickupCandidates('emil', [support], presence, NOW).map((call) => [call.callSid, call.sinceMs])).toEqual([
+      ['CA2', (NOW - 2) * 1000],
+      ['CA1', (NOW - 2) * 1000 + 1],
+    ]);
+  });
+
+  it('takes nothing with directed pickup when the call rings from a group with pickup off, even if the target shares a pickup group with the picker', () => {
+    const presence = new Map<string, PickupPresence>([['emil', ringingAt('CA1', 'sales', NOW - 5)]]);
+
+    // anna and emil share support (pickup on); emil's call was offered by sales (pickup off).
+    expect(pickupCandidates('anna', [support, sales], presence, NOW, 'emil')).toEqual([]);
+    // The same call ringing from support may be taken.
+    expect(pickupCandidates('anna', [support, sales], new Map([['emil', ringingAt('CA1', 'support', NOW - 5)]]), NOW, 'emil').map((call) => call.callSid)).toEqual(['CA1']);
+  });
+
+  it('takes nothing with directed pickup from a pickup group the picker is not in', () => {
+    const desk = group('desk', { members: ['clara', 'emil'], pickup: true });
+
+    // anna shares support with emil, but emil's call comes from desk, which anna is not in.
+    expect(pickupCandidates('anna', [support, desk], new Map([['emil', ringingAt('CA1', 'desk', NOW - 5)]]), NOW, 'emil')).toEqual([]);
+  });
+
+  it('never takes the picker\'s own ringing call, directed or not', () => {
+    const presence = new Map<string, PickupPresence>([['emil', ringingAt('CA1', 'support', NOW - 5)]]);
+
+    expect(pickupCandidates('emil', [support], presence, NOW)).toEqual([]);
+    expect(pickupCandidates('emil', [support], presence, NOW, 'emil')).toEqual([]);
+  });
+
   it('takes only the named member\'s call with directed pickup, if they share a pickup group', () => {
     const presence = new Map<string, PickupPresence>([
       ['anna', ringingAt('CA1', 'support', NOW - 20)],
@@ -67,7 +112,7 @@ describe('pickup candidates', () => {
     expect(pickupCandidates('dora', [support, sales], presence, NOW, 'ben')).toEqual([]);
   });
 
-  it('names the bridge queue after the call, inside Twilio\'s 64 characters', () => {
-    expect(pickupQueueName(`CA${'a'.repeat(32)}`)).toHaveLength(41);
+  it('names the bridge conference after the call, without personal data', () => {
+    expect(pickupConferenceName(`CA${'a'.repeat(32)}`)).toBe(`pickup-CA${'a'.repeat(32)}`);
   });
 });
