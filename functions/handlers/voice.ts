@@ -78,5 +78,5 @@ async function answerVoiceWebhook(event: VoiceEvent): Promise<HttpResult> {
 
 export const handler = middy<VoiceEvent, HttpResult>(answerVoiceWebhook)
   .use(twilioFormBody())
-  .use(twilioSignature({ authToken, ...(config.publicBaseUrl === undefined ? {} : { publicBaseUrl: config.publicBaseUrl }) }))
+  .use(twilioSignature({ authToken, publicBaseUrl: config.publicBaseUrl }))
   .use(twimlErrorHandler({ fallbackTwiml: (event) => apologyTwiml(toWebhook(event, routeOf(event))) }));

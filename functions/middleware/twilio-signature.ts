@@ -7,7 +7,7 @@ export type TwilioSignatureOptions = {
   /** The auth token, possibly fetched once from a secret. */
   authToken: () => Promise<string>;
   /** `PUBLIC_BASE_URL`: scheme and host (and any prefix) Twilio calls; default: from the request. */
-  publicBaseUrl?: string;
+  publicBaseUrl?: string | undefined;
 };
 
 /**

@@ -11,20 +11,20 @@ export type CallContext = {
   /** Groups this call has been distributed in, for the forward-to-group loop guard. */
   readonly visited: readonly string[];
   /** Set when the caller dialled a member extension: ring only this member, in `group`'s terms. */
-  readonly member?: string;
+  readonly member?: string | undefined;
   /** The members of the offer now ringing, whose ringing marks its end clears. */
-  readonly ringing?: readonly string[];
+  readonly ringing?: readonly string[] | undefined;
   /** A member never offered this call: the member who placed it (an internal call to a group). */
-  readonly excluded?: string;
+  readonly excluded?: string | undefined;
   /** An internal call to a member: when they do not answer, voicemail for them, whatever the group does. */
-  readonly internal?: boolean;
+  readonly internal?: boolean | undefined;
   /** The caller ID for offers of a call placed by a member (Twilio needs one of our numbers to ring phones). */
-  readonly callerId?: string;
+  readonly callerId?: string | undefined;
   /**
    * When the ringing offer started (epoch ms). A `canceled` <Dial> whose call the project redirected
    * after this moment was interrupted by the project itself (pickup, a waiting-line offer).
    */
-  readonly offeredAtMs?: number;
+  readonly offeredAtMs?: number | undefined;
 };
 
 const LIST_SEPARATOR = ',';
@@ -85,9 +85,9 @@ export function contextFromQuery(query: Readonly<Record<string, string | undefin
       group,
       offered,
       visited: visited.length > 0 ? visited : [group],
-      ...(member === undefined ? {} : { member }),
+      member,
       ...(ringing.length > 0 ? { ringing } : {}),
-      ...(excluded === undefined ? {} : { excluded }),
+      excluded,
       ...(query.i === '1' ? { internal: true } : {}),
       ...(query.c !== undefined && /^\+[1-9][0-9]{6,14}$/.test(query.c) ? { callerId: query.c } : {}),
       ...(query.t !== undefined && /^[0-9]{1,16}$/.test(query.t) ? { offeredAtMs: Number(query.t) } : {}),

@@ -10,7 +10,7 @@ export type MissedCallStep =
       /** The member the message belongs to: the last member offered the call, else the group's first member. */
       member: string | undefined;
       /** Why a voicemail and not the configured action, when it is a fallback. */
-      reason?: 'no-mobile' | 'loop';
+      reason?: 'no-mobile' | 'loop' | undefined;
     }
   | { kind: 'wait'; group: string }
   | { kind: 'forward'; to: string; group: string; member: string | undefined }
@@ -31,7 +31,7 @@ export function missedCallStep(group: Group, membersById: ReadonlyMap<string, Me
     kind: 'voicemail',
     group: group.id,
     member: voicemailOwner(group, context),
-    ...(reason === undefined ? {} : { reason }),
+    reason,
   });
   // An internal call to a member ends in that member's voicemail (SPEC section 9).
   if (context.internal === true) return voicemail();

@@ -72,14 +72,14 @@ export async function joinLine(group: string, callSid: string, from: string | un
 const VERSION_IS = 'attribute_exists(pk) AND version = :version';
 
 export type EntryChange = {
-  state?: WaitingState;
-  offeredTo?: readonly string[];
-  tried?: readonly string[];
-  queueSid?: string;
-  announced?: number;
-  waitedBefore?: number;
+  state?: WaitingState | undefined;
+  offeredTo?: readonly string[] | undefined;
+  tried?: readonly string[] | undefined;
+  queueSid?: string | undefined;
+  announced?: number | undefined;
+  waitedBefore?: number | undefined;
   /** The caller was heard from (hold-music request, queue action): they are still there. */
-  lastHeardAt?: number;
+  lastHeardAt?: number | undefined;
 };
 
 /** The update that moves an entry from the version read to `change`, for a transaction or alone. */

@@ -97,7 +97,7 @@ export function offer(options: {
     method: 'POST',
     timeout: dialTimeoutSeconds(options.rings),
     timeLimit: MAX_CALL_SECONDS,
-    ...(options.callerId === undefined ? {} : { callerId: options.callerId }),
+    callerId: options.callerId,
   });
   for (const noun of options.nouns) {
     const callbacks =
@@ -122,7 +122,7 @@ export function offer(options: {
 }
 
 /** forward-to-mobile and forward-to-number: one <Dial> to an outside number. */
-export function forward(options: { to: string; action: string; timeoutSeconds: number; before?: Prompt }): string {
+export function forward(options: { to: string; action: string; timeoutSeconds: number; before?: Prompt | undefined }): string {
   const response = new VoiceResponse();
   if (options.before !== undefined) say(response, options.before);
   response.dial({ action: options.action, method: 'POST', timeout: options.timeoutSeconds }).number({}, options.to);
@@ -136,7 +136,7 @@ export const VOICEMAIL_MAX_SECONDS = 180;
  * A prompt, a beep, a <Record>. The verbs after <Record> run only when Twilio does not request the
  * action (an empty recording, per one reading of the docs), so the caller still hears a goodbye.
  */
-export function voicemail(options: { prompt: Prompt; before?: Prompt; action: string; recordingStatusCallback: string; noMessage: Prompt }): string {
+export function voicemail(options: { prompt: Prompt; before?: Prompt | undefined; action: string; recordingStatusCallback: string; noMessage: Prompt }): string {
   const response = new VoiceResponse();
   if (options.before !== undefined) say(response, options.before);
   say(response, options.prompt);
@@ -160,7 +160,7 @@ export function voicemail(options: { prompt: Prompt; before?: Prompt; action: st
  * Join the group's waiting line: <Enqueue> into a queue named after the group. The hold music comes
  * from `waitUrl`, requested again whenever its TwiML ends; `action` learns how the wait ended.
  */
-export function enqueue(options: { queue: string; waitUrl: string; action: string; before?: Prompt }): string {
+export function enqueue(options: { queue: string; waitUrl: string; action: string; before?: Prompt | undefined }): string {
   const response = new VoiceResponse();
   if (options.before !== undefined) say(response, options.before);
   response.enqueue({ action: options.action, method: 'POST', waitUrl: options.waitUrl, waitUrlMethod: 'POST' }, options.queue);

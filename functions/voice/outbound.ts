@@ -69,13 +69,13 @@ export async function outbound(webhook: VoiceWebhook): Promise<string> {
       if (owner.kind === 'group') {
         await busyWhileCalling(webhook, caller, owner.id);
         // As for an outside caller, but the calling member is never offered their own call.
-        return continueInGroup(webhook, { ...startInGroup(owner.id), excluded: caller.id, ...(callerId === undefined ? {} : { callerId }) });
+        return continueInGroup(webhook, { ...startInGroup(owner.id), excluded: caller.id, callerId });
       }
       if (owner.id === caller.id) return messageThenHangup(prompt(settings, 'notSupported'));
       const group = firstGroupOf(owner.id, await listGroups());
       if (group === undefined) return voicemailTwiml(webhook, settings, { group: undefined, member: owner.id });
       await busyWhileCalling(webhook, caller, group.id);
-      return continueInGroup(webhook, { ...startInGroup(group.id), member: owner.id, internal: true, ...(callerId === undefined ? {} : { callerId }) });
+      return continueInGroup(webhook, { ...startInGroup(group.id), member: owner.id, internal: true, callerId });
     }
     case 'unsupported':
       return messageThenHangup(prompt(settings, 'notSupported'));

@@ -21,7 +21,7 @@ export function voicemailTwiml(
   webhook: VoiceWebhook,
   settings: Pick<Settings, 'prompts' | 'language'>,
   owner: { group: string | undefined; member: string | undefined },
-  options: { lead?: Prompt; promptName?: 'voicemail' | 'apology' } = {},
+  options: { lead?: Prompt | undefined; promptName?: 'voicemail' | 'apology' | undefined } = {},
 ): string {
   const query: Record<string, string> = { at: webhook.now.toISOString() };
   if (owner.group !== undefined) query.g = owner.group;
@@ -30,7 +30,7 @@ export function voicemailTwiml(
   if (caller !== undefined) query.from = caller;
   return voicemail({
     prompt: prompt(settings, options.promptName ?? 'voicemail'),
-    ...(options.lead === undefined ? {} : { before: options.lead }),
+    before: options.lead,
     action: voiceUrl('voicemail-done', query),
     recordingStatusCallback: new URL(voiceUrl('recording', query), webhook.url).toString(),
     noMessage: prompt(settings, 'noMessage'),

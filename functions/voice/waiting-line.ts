@@ -39,7 +39,7 @@ export function enqueueTwiml(group: Pick<Group, 'id'>, lead?: Prompt): string {
     queue: queueName(group),
     waitUrl: voiceUrl('line-wait', { g: group.id }),
     action: voiceUrl('line-left', { g: group.id }),
-    ...(lead === undefined ? {} : { before: lead }),
+    before: lead,
   });
 }
 
@@ -89,7 +89,7 @@ export async function lineWait(webhook: VoiceWebhook): Promise<string> {
   const action = group.whenNobodyAnswers;
   const maxWait = action.action === 'wait-for-agent' ? action.maxWaitSeconds : undefined;
   const tooLong = hasWaitedTooLong(entry, Number(param(webhook, 'QueueTime') ?? '0') || 0, maxWait);
-  const current = await heard(entry, now, { state: tooLong ? 'timed-out' : 'waiting', ...(queueSid === undefined ? {} : { queueSid }) });
+  const current = await heard(entry, now, { state: tooLong ? 'timed-out' : 'waiting', queueSid });
   if (current === undefined) return leaveLine();
   if (tooLong) {
     logger.info('caller waited too long', { callSid, group: groupId });
