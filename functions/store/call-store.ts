@@ -153,10 +153,30 @@ export async function noteLeftLine(callSid: string, now: number, waitedSeconds: 
   );
 }
 
-export async function getCall(callSid: string): Promise<StoredItem | undefined> {
-  const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.call(callSid), ConsistentRead: true }));
-  return Item;
-}
+/** What a call's item holds, as the voice routes use it (SPEC sections 5 to 10). */
+export type CallState = {
+  readonly callSid: string;
+  readonly from: string | undefined;
+  readonly to: string | undefined;
+  /** The number's group. */
+  readonly group: string | undefined;
+  /** Every group that offered the call. */
+  readonly groups: readonly string[];
+  /** Every member ever offered the call (their marks are cleared at its end). */
+  readonly offeredMembers: readonly string[];
+  readonly answeredBy: string | undefined;
+  readonly answeredAt: number | undefined;
+  readonly startedAt: number | undefined;
+  readonly voicemail: boolean;
+  readonly abandoned: 'ringing' | 'waiting' | undefined;
+  /** The group whose waiting line the caller joined, if any. */
+  readonly lineGroup: string | undefined;
+  readonly lineJoinedAt: number | undefined;
+  readonly lineLeftAt: number | undefined;
+  readonly waitedSeconds: number | undefined;
+  /** When the project last moved the call with the REST API (epoch ms). */
+  readonly redirectedAtMs: number | undefined;
+};
 
 function numberField(item: StoredItem, name: string): number | undefined {
   return typeof item[name] === 'number' ? (item[name] as number) : undefined;
@@ -166,32 +186,61 @@ function stringField(item: StoredItem, name: string): string | undefined {
   return typeof item[name] === 'string' ? (item[name] as string) : undefined;
 }
 
-/** The outcome of a call from what its item recorded. */
-export function outcomeOf(item: StoredItem): CallOutcome {
-  if (typeof item.answeredBy === 'string') return 'answered';
-  if (item.voicemail === true) return 'voicemail';
-  if (item.abandoned === 'waiting') return 'abandoned-waiting';
-  if (item.abandoned === 'ringing') return 'abandoned-ringing';
-  return 'missed';
-}
+const stringSet = (value: unknown): string[] => (value instanceof Set ? [...value].map(String).sort() : []);
 
-export function recordOf(callSid: string, item: StoredItem, now: number, durationSeconds: number | undefined): CallRecord {
-  // Twilio's CallDuration and the end's Timestamp place the start on Twilio's clock, which is also
-  // the clock of the answer's Timestamp.
-  const startedAt = durationSeconds !== undefined && Number.isFinite(durationSeconds) ? now - durationSeconds : (numberField(item, 'startedAt') ?? now);
-  const answeredAt = numberField(item, 'answeredAt');
-  const joined = numberField(item, 'lineJoinedAt');
-  const left = numberField(item, 'lineLeftAt') ?? now;
+function callStateFromItem(callSid: string, item: StoredItem): CallState {
+  const abandoned = item.abandoned === 'ringing' || item.abandoned === 'waiting' ? item.abandoned : undefined;
   return {
     callSid,
     from: stringField(item, 'from'),
     to: stringField(item, 'to'),
     group: stringField(item, 'group'),
-    groups: [...new Set([...(stringField(item, 'group') === undefined ? [] : [String(item.group)]), ...(item.groups instanceof Set ? [...item.groups].map(String) : [])])].sort(),
-    outcome: outcomeOf(item),
+    groups: stringSet(item.groups),
+    offeredMembers: stringSet(item.offeredMembers),
     answeredBy: stringField(item, 'answeredBy'),
-    answeredAfterSeconds: answeredAt === undefined ? undefined : Math.max(0, Math.round(answeredAt - startedAt)),
-    waitedSeconds: numberField(item, 'waitedSeconds') ?? (joined === undefined ? undefined : Math.max(0, Math.round(left - joined))),
+    answeredAt: numberField(item, 'answeredAt'),
+    startedAt: numberField(item, 'startedAt'),
+    voicemail: item.voicemail === true,
+    abandoned,
+    lineGroup: stringField(item, 'lineGroup'),
+    lineJoinedAt: numberField(item, 'lineJoinedAt'),
+    lineLeftAt: numberField(item, 'lineLeftAt'),
+    waitedSeconds: numberField(item, 'waitedSeconds'),
+    redirectedAtMs: numberField(item, 'redirectedAtMs'),
+  };
+}
+
+/** A call's state; undefined for a call this project never handled (or whose state expired). */
+export async function getCall(callSid: string): Promise<CallState | undefined> {
+  const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.call(callSid), ConsistentRead: true }));
+  return Item === undefined ? undefined : callStateFromItem(callSid, Item);
+}
+
+/** The outcome of a call from what its item recorded. */
+export function outcomeOf(call: CallState): CallOutcome {
+  if (call.answeredBy !== undefined) return 'answered';
+  if (call.voicemail) return 'voicemail';
+  if (call.abandoned === 'waiting') return 'abandoned-waiting';
+  if (call.abandoned === 'ringing') return 'abandoned-ringing';
+  return 'missed';
+}
+
+export function recordOf(call: CallState, now: number, durationSeconds: number | undefined): CallRecord {
+  // Twilio's CallDuration and the end's Timestamp place the start on Twilio's clock, which is also
+  // the clock of the answer's Timestamp.
+  const startedAt = durationSeconds !== undefined && Number.isFinite(durationSeconds) ? now - durationSeconds : (call.startedAt ?? now);
+  const joined = call.lineJoinedAt;
+  const left = call.lineLeftAt ?? now;
+  return {
+    callSid: call.callSid,
+    from: call.from,
+    to: call.to,
+    group: call.group,
+    groups: [...new Set([...(call.group === undefined ? [] : [call.group]), ...call.groups])].sort(),
+    outcome: outcomeOf(call),
+    answeredBy: call.answeredBy,
+    answeredAfterSeconds: call.answeredAt === undefined ? undefined : Math.max(0, Math.round(call.answeredAt - startedAt)),
+    waitedSeconds: call.waitedSeconds ?? (joined === undefined ? undefined : Math.max(0, Math.round(left - joined))),
     startedAt: iso(startedAt),
     endedAt: iso(now),
     durationSeconds: durationSeconds ?? Math.max(0, Math.round(now - startedAt)),
@@ -207,8 +256,9 @@ function logGroups(record: CallRecord): (string | undefined)[] {
 }
 
 /** `/voice/status`: write the call's outcome; undefined when it was already written (a repeat). */
-export async function finishCall(callSid: string, item: StoredItem, now: number, durationSeconds: number | undefined): Promise<CallRecord | undefined> {
-  const record = recordOf(callSid, item, now, durationSeconds);
+export async function finishCall(call: CallState, now: number, durationSeconds: number | undefined): Promise<CallRecord | undefined> {
+  const { callSid } = call;
+  const record = recordOf(call, now, durationSeconds);
   const outcome = await writeTogether([
     {
       Update: {

@@ -109,7 +109,7 @@ async function pickUp(webhook: VoiceWebhook, picker: Member, settings: Settings,
       continue;
     }
     const record = await getCall(call.callSid);
-    const offered = record?.offeredMembers instanceof Set ? [...record.offeredMembers].map(String) : [call.member];
+    const offered = record === undefined || record.offeredMembers.length === 0 ? [call.member] : record.offeredMembers;
     const freed = (await Promise.all(offered.map(async (member) => ((await clearRinging(member, call.callSid)) ? member : undefined)))).filter((member): member is string => member !== undefined);
     await dispatchForMembers(freed, dispatcherOf(webhook));
     logger.info('call picked up', { callSid: call.callSid, picker: picker.id, from: call.member });

@@ -13,6 +13,5 @@ import type { VoiceWebhook } from './webhook.js';
 export async function isOurOwnRedirect(webhook: VoiceWebhook, dialCallStatus: string | undefined, offeredAtMs: number | undefined): Promise<boolean> {
   if (dialCallStatus !== 'canceled' || offeredAtMs === undefined || !Number.isFinite(offeredAtMs)) return false;
   const call = await getCall(webhook.call.callSid);
-  const redirectedAtMs = typeof call?.redirectedAtMs === 'number' ? call.redirectedAtMs : undefined;
-  return redirectedAtMs !== undefined && redirectedAtMs >= offeredAtMs;
+  return call?.redirectedAtMs !== undefined && call.redirectedAtMs >= offeredAtMs;
 }

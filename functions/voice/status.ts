@@ -1,5 +1,5 @@
 import { logger } from '../commons/logger.js';
-import { finishCall, getCall } from '../store/call-store.js';
+import { finishCall, getCall, type CallState } from '../store/call-store.js';
 import { removeEntry } from '../store/line-store.js';
 import { clearMarksOfCall } from '../store/presence-store.js';
 import { emptyResponse } from '../twiml/responses.js';
@@ -19,18 +19,39 @@ export async function status(webhook: VoiceWebhook): Promise<string> {
   const callStatus = param(webhook, 'CallStatus');
   if (callSid === undefined || callStatus === undefined || !FINAL.has(callStatus)) return emptyResponse();
   const now = epochSeconds(webhook);
-  const item = (await getCall(callSid)) ?? {};
-  const offered = item.offeredMembers instanceof Set ? [...item.offeredMembers].map(String) : [];
+  const call = (await getCall(callSid)) ?? unknownCall(callSid);
+  const offered = call.offeredMembers;
   const freed = (await Promise.all(offered.map(async (member) => ((await clearMarksOfCall(member, callSid)) ? member : undefined)))).filter((member): member is string => member !== undefined);
-  const group = typeof item.lineGroup === 'string' ? item.lineGroup : undefined;
-  let final = item;
+  let final = call;
   // Still in the line at the end: the caller hung up while waiting (unless someone had answered).
-  if (group !== undefined && (await removeEntry(group, callSid))) {
-    final = { ...item, lineLeftAt: item.lineLeftAt ?? now, ...(typeof item.answeredBy === 'string' ? {} : { abandoned: item.abandoned ?? 'waiting' }) };
+  if (call.lineGroup !== undefined && (await removeEntry(call.lineGroup, callSid))) {
+    final = { ...call, lineLeftAt: call.lineLeftAt ?? now, abandoned: call.answeredBy === undefined ? (call.abandoned ?? 'waiting') : call.abandoned };
   }
   const duration = param(webhook, 'CallDuration');
-  const record = await finishCall(callSid, final, eventSeconds(webhook), duration === undefined ? undefined : Number(duration));
+  const record = await finishCall(final, eventSeconds(webhook), duration === undefined ? undefined : Number(duration));
   if (record !== undefined) logger.info('call ended', { callSid, outcome: record.outcome, answeredBy: record.answeredBy });
   await dispatchForMembers(freed, dispatcherOf(webhook));
   return emptyResponse();
+}
+
+/** A call whose item is gone (expired) or never written: nothing recorded but its end. */
+function unknownCall(callSid: string): CallState {
+  return {
+    callSid,
+    from: undefined,
+    to: undefined,
+    group: undefined,
+    groups: [],
+    offeredMembers: [],
+    answeredBy: undefined,
+    answeredAt: undefined,
+    startedAt: undefined,
+    voicemail: false,
+    abandoned: undefined,
+    lineGroup: undefined,
+    lineJoinedAt: undefined,
+    lineLeftAt: undefined,
+    waitedSeconds: undefined,
+    redirectedAtMs: undefined,
+  };
 }

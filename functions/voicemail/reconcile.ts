@@ -75,7 +75,7 @@ export async function reconcileVoicemails(options: { twilio: Pick<TwilioApi, 'li
     }
     // The webhooks know the voicemail's owner from their URL; here only the call's group is known,
     // so the message is left for the group and its first member, as for a caller who waited too long.
-    const group = typeof call.group === 'string' ? call.group : undefined;
+    const group = call.group;
     const added = await putVoicemail(
       {
         recordingSid: recording.sid,
