@@ -115,6 +115,19 @@ async function loadConfiguration(version: number): Promise<Configuration> {
   return configuration;
 }
 
+/** The load in flight, shared by every webhook of this instance that needs the same version. */
+let loading: { version: number; promise: Promise<Configuration> } | undefined;
+
+/** Load a version once however many webhooks ask for it at the same moment (a burst after an admin write). */
+function loadOnce(version: number): Promise<Configuration> {
+  if (loading?.version === version) return loading.promise;
+  const promise = loadConfiguration(version).finally(() => {
+    if (loading?.promise === promise) loading = undefined;
+  });
+  loading = { version, promise };
+  return promise;
+}
+
 /**
  * The current configuration and the items at `extra` (marks, rotation, the call), in one request
  * when the cached configuration is current; `extra` may depend on the configuration, so it is asked
@@ -143,7 +156,7 @@ async function readFresh(extra: (configuration: Configuration | undefined) => re
   const version = versionFrom(items.find(isVersionItem));
   const others = items.filter((item) => !isVersionItem(item));
   if (known !== undefined && known.version === version) return { configuration: known, items: others };
-  const configuration = await loadConfiguration(version);
+  const configuration = await loadOnce(version);
   const again = extra(configuration);
   const same = again.length === keysWanted.length && again.every((key, index) => key.pk === keysWanted[index]?.pk && key.sk === keysWanted[index]?.sk);
   return { configuration, items: same ? others : again.length === 0 ? [] : await batchGet(again) };

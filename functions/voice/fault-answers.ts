@@ -28,7 +28,9 @@ export async function faultAnswer(route: string, webhook: VoiceWebhook): Promise
     case 'incoming': {
       if (configuration === undefined) return apologyTwiml(webhook);
       const number = webhook.call.to === undefined ? undefined : configuration.numbers.get(webhook.call.to);
-      if (number === undefined) return messageThenHangup(prompt(settings, 'unknownNumber'));
+      // A number the cached configuration does not know may have been added since: we cannot tell a
+      // caller it is not in service, but they can leave a message.
+      if (number === undefined) return apologyTwiml(webhook);
       if (number.group === undefined) return messageThenHangup(prompt(settings, 'noGroup'));
       return bestEffortInGroup(webhook, configuration, startInGroup(number.group));
     }
