@@ -95,7 +95,17 @@ export type SimulationOptions = {
    * (reference/twilio.md), so the project must work either way; default true.
    */
   emptyRecordingRequestsAction?: boolean;
+  /**
+   * When the REST API moves a call off a ringing <Dial> (a redirect with `Url` or `Twiml`, or a
+   * dequeue), the <Dial> ends with every leg canceled and Twilio requests its action with
+   * `DialCallStatus=canceled` (answer ignored: the call runs the new TwiML). Twilio's docs do not say
+   * when, so each reading can be played: 'before' (default) right after the redirect, before the new
+   * TwiML's first request; 'after' after that request; 'never' not at all.
+   */
+  interruptedDialAction?: InterruptedDialAction;
 };
+
+export type InterruptedDialAction = 'before' | 'after' | 'never';
 
 const DEFAULT_ANSWER_AFTER = 2;
 /** Twilio's own hold music, played to a conference participant who waits when <Conference> names no waitUrl. */
@@ -116,6 +126,8 @@ export type TranscriptEvent = { at: number; call: string } & (
   | { type: 'offer'; nouns: string[]; members: string[]; timeout: number }
   | { type: 'device'; noun: string; member?: string; outcome: 'answered' | 'busy' | 'rejected' | 'failed' | 'no-answer' | 'canceled' | 'hung-up' }
   | { type: 'dial-end'; status: string; answeredBy?: string; talkSeconds?: number }
+  /** The action of a <Dial> the REST API interrupted was requested; `verbs` is its answer, which Twilio ignores. */
+  | { type: 'dial-action-ignored'; url: string; verbs: string[] }
   | { type: 'record'; seconds: number }
   | { type: 'enqueue'; queue: string; position: number }
   | { type: 'queue-leave'; queue: string; result: string; waitedSeconds: number }
@@ -162,6 +174,22 @@ class Interrupted extends Error {
   constructor(readonly interrupt: Interrupt) {
     super(`interrupted: ${interrupt.kind}`);
     this.name = 'Interrupted';
+  }
+}
+
+type Move = Extract<Interrupt, { kind: 'redirect' | 'dequeue' }>;
+
+/**
+ * The REST API moved the call off its ringing <Dial>: every leg was canceled; `params` are what the
+ * <Dial>'s action gets (Simulation.leaveRingingDial requests it as `interruptedDialAction` says).
+ */
+class DialMoved extends Error {
+  constructor(
+    readonly move: Move,
+    readonly params: Record<string, string>,
+  ) {
+    super(`ringing <Dial> interrupted: ${move.kind}`);
+    this.name = 'DialMoved';
   }
 }
 
@@ -483,7 +511,14 @@ export class Simulation {
           break;
         }
         case 'Dial': {
-          const next = await this.followAction(call, verb, resolve, await this.dial(call, verb, resolve));
+          let params: Record<string, string>;
+          try {
+            params = await this.dial(call, verb, resolve);
+          } catch (error) {
+            if (error instanceof DialMoved) return this.leaveRingingDial(call, verb, resolve, error);
+            throw error;
+          }
+          const next = await this.followAction(call, verb, resolve, params);
           if (next !== undefined) return next;
           break;
         }
@@ -535,6 +570,34 @@ export class Simulation {
     const verbs = await this.fetchTwiml(call, next, verb.attrs.method === 'GET' ? 'GET' : 'POST', params);
     if (call.callerGone) throw new CallEnded('caller-hung-up');
     return { verbs, url: next };
+  }
+
+  /**
+   * The REST API moved the call off a ringing <Dial> (a redirect or a dequeue): the call runs the new
+   * TwiML, and Twilio requests the <Dial>'s action with `DialCallStatus=canceled` before the new TwiML's
+   * first request, after it, or not at all (the `interruptedDialAction` option: the docs do not say).
+   * That action's answer is ignored, but it must still be TwiML Twilio accepts.
+   */
+  private async leaveRingingDial(call: SimCall, verb: TwimlElement, resolve: (relative: string) => string, moved: DialMoved): Promise<{ verbs: TwimlElement[]; url: string }> {
+    const reading = this.options.interruptedDialAction ?? 'before';
+    const action = verb.attrs.action;
+    const requestAction = async (): Promise<void> => {
+      if (reading === 'never' || action === undefined) return;
+      const url = resolve(action);
+      const answer = await this.fetchTwiml(call, url, verb.attrs.method === 'GET' ? 'GET' : 'POST', moved.params);
+      this.log(call, { type: 'dial-action-ignored', url, verbs: answer.map((element) => element.name) });
+    };
+    if (reading === 'before') await requestAction();
+    const next = await this.movedTo(call, moved.move);
+    if (reading === 'after') await requestAction();
+    return next;
+  }
+
+  /** The TwiML a REST redirect or dequeue sends the call to. */
+  private async movedTo(call: SimCall, move: Move): Promise<{ verbs: TwimlElement[]; url: string }> {
+    if (move.kind === 'redirect' && move.twiml !== undefined) return { verbs: this.parseInlineTwiml(move.twiml), url: 'inline:' };
+    const url = move.url ?? '';
+    return { verbs: await this.fetchTwiml(call, url, move.method === 'GET' ? 'GET' : 'POST', {}), url };
   }
 
   private async playMedia(call: SimCall, verb: TwimlElement): Promise<number> {
@@ -720,6 +783,12 @@ export class Simulation {
         offer.status = 'canceled';
         this.log(call, { type: 'dial-end', status: 'canceled' });
         return { DialCallStatus: 'canceled', DialCallSid: legs[0]?.sid ?? '', CallStatus: 'completed' };
+      }
+      if (error instanceof Interrupted && (error.interrupt.kind === 'redirect' || error.interrupt.kind === 'dequeue')) {
+        // The REST API moved the call while it rang: the <Dial> is over, canceled (execute requests its action).
+        offer.status = 'canceled';
+        this.log(call, { type: 'dial-end', status: 'canceled' });
+        throw new DialMoved(error.interrupt, { DialCallStatus: 'canceled', DialCallSid: legs[0]?.sid ?? '', CallStatus: 'in-progress' });
       }
       throw error;
     }

@@ -31,6 +31,8 @@ function describe(event: TranscriptEvent, members: ReadonlyMap<string, string>):
     }
     case 'dial-end':
       return event.status === 'completed' ? `connected to ${event.answeredBy ?? '?'} for ${event.talkSeconds ?? 0} s` : `offer ended: ${event.status}`;
+    case 'dial-action-ignored':
+      return `Twilio requests the interrupted <Dial>'s action ${event.url} (DialCallStatus=canceled); its answer is ignored: ${event.verbs.length === 0 ? 'an empty <Response/>' : event.verbs.map((verb) => `<${verb}>`).join('')}`;
     case 'record':
       return `caller leaves a message of ${event.seconds} s`;
     case 'enqueue':
