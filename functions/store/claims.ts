@@ -22,10 +22,12 @@ import { isRotationItem, rotationFromItem, rotationRecordUpdate, type RotationSt
 
 /**
  * Attempts per claim. With fresh marks after each failure, a caller that loses a race sees every
- * member the winners took: in a burst of 200 calls into 5 members, each loser's second look finds the
- * members ringing and goes on at once.
+ * member the winners took, and tries again only while a member is still free: in a burst of 200 calls
+ * into 5 members each loser's second or third look finds everyone ringing and goes on at once, while
+ * six callers racing for five members still all get a member. The bound keeps a webhook from chasing
+ * free members for ever under extreme contention.
  */
-export const MAX_CLAIM_ATTEMPTS = 3;
+export const MAX_CLAIM_ATTEMPTS = 5;
 
 /** What a claim decides on: the members' marks and the group's rotation. */
 export type ClaimState = {
