@@ -108,6 +108,34 @@ export function redirectedUpdate(callSid: string, nowMs: number) {
   };
 }
 
+/**
+ * A picker took the call: it is answered by them, and about to be moved by us (one update: a
+ * transaction may touch the call's item only once).
+ */
+export function pickedUpUpdate(callSid: string, picker: string, now: number, redirectedAtMs: number) {
+  return {
+    TableName: tableName,
+    Key: keys.call(callSid),
+    UpdateExpression:
+      'SET answeredBy = if_not_exists(answeredBy, :member), answeredAt = if_not_exists(answeredAt, :now), startedAt = if_not_exists(startedAt, :now), expiresAt = if_not_exists(expiresAt, :expires), redirectedAtMs = :redirectedAtMs',
+    ExpressionAttributeValues: { ':member': picker, ':now': now, ':expires': now + CALL_STATE_TTL_SECONDS, ':redirectedAtMs': redirectedAtMs },
+  };
+}
+
+/** Only the picker's own answer is taken back. */
+const ANSWERED_BY_PICKER = 'answeredBy = :picker';
+
+/** The caller could not be moved after all: the picker did not answer the call, and we did not move it. */
+export function pickupUndoneUpdate(callSid: string, picker: string) {
+  return {
+    TableName: tableName,
+    Key: keys.call(callSid),
+    UpdateExpression: 'REMOVE answeredBy, answeredAt, redirectedAtMs',
+    ConditionExpression: ANSWERED_BY_PICKER,
+    ExpressionAttributeValues: { ':picker': picker },
+  };
+}
+
 export async function noteVoicemail(callSid: string): Promise<void> {
   await send(new UpdateCommand({ TableName: tableName, Key: keys.call(callSid), UpdateExpression: 'SET voicemail = :yes', ExpressionAttributeValues: { ':yes': true } }));
 }

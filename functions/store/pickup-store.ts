@@ -1,12 +1,13 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { answeredUpdate, CALL_STATE_TTL_SECONDS, offeredUpdate, redirectedUpdate } from './call-store.js';
+import { CALL_STATE_TTL_SECONDS, offeredUpdate, pickedUpUpdate, pickupUndoneUpdate } from './call-store.js';
+import { writeIf } from './conditions.js';
 import { send, tableName } from './client.js';
 import { keys } from './keys.js';
 import { busyUpdate, clearBusy } from './presence-store.js';
 
 /**
- * Calls placed by members (SPEC sections 5, 8 and 9).
+ * Calls placed by members.
  *
  * Pickup claims: exactly one picker wins a ringing call. The claim item is created only if no other
  * picker made it, and only while the call still rings at the member it was found ringing at; with it,
@@ -22,56 +23,6 @@ const STILL_RINGING_THERE = 'ringingCall = :call';
 const CONFLICT_ATTEMPTS = 3;
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
-type UpdateItem = NonNullable<TransactItem['Update']>;
-
-const CLAUSE_KEYWORDS = ['SET', 'REMOVE', 'ADD', 'DELETE'] as const;
-
-/** The clauses of an update expression by keyword (`SET a = :a, b = :b REMOVE c` -> SET: [...], REMOVE: [...]). */
-function clausesOf(expression: string): Map<string, string[]> {
-  const clauses = new Map<string, string[]>();
-  const parts = expression.split(/(?:^|\s)(SET|REMOVE|ADD|DELETE)\s/);
-  if ((parts[0] ?? '').trim() !== '') throw new Error(`not an update expression: ${expression}`);
-  for (let index = 1; index + 1 < parts.length; index += 2) {
-    const keyword = parts[index] ?? '';
-    const body = (parts[index + 1] ?? '').trim();
-    if (body !== '') clauses.set(keyword, [...(clauses.get(keyword) ?? []), body]);
-  }
-  return clauses;
-}
-
-function mergeRecords<T>(what: string, a: Record<string, T> | undefined, b: Record<string, T> | undefined): Record<string, T> | undefined {
-  if (a === undefined || b === undefined) return a ?? b;
-  for (const [key, value] of Object.entries(b)) {
-    if (key in a && JSON.stringify(a[key]) !== JSON.stringify(value)) throw new Error(`cannot combine updates: ${what} ${key} differs`);
-  }
-  return { ...a, ...b };
-}
-
-/**
- * Two updates of one item as one: a DynamoDB transaction may touch an item only once, and the claim
- * both answers the call and marks it as moved by us (call-store's `answeredUpdate` and
- * `redirectedUpdate`).
- */
-export function combineUpdates(first: UpdateItem, second: UpdateItem): UpdateItem {
-  if (first.TableName !== second.TableName || JSON.stringify(first.Key) !== JSON.stringify(second.Key)) throw new Error('cannot combine updates of different items');
-  const [a, b] = [clausesOf(first.UpdateExpression ?? ''), clausesOf(second.UpdateExpression ?? '')];
-  const expression = CLAUSE_KEYWORDS.flatMap((keyword) => {
-    const bodies = [...(a.get(keyword) ?? []), ...(b.get(keyword) ?? [])];
-    return bodies.length === 0 ? [] : [`${keyword} ${bodies.join(', ')}`];
-  }).join(' ');
-  const conditions = [first.ConditionExpression, second.ConditionExpression].filter((condition): condition is string => condition !== undefined);
-  const names = mergeRecords('name', first.ExpressionAttributeNames, second.ExpressionAttributeNames);
-  const values = mergeRecords('value', first.ExpressionAttributeValues, second.ExpressionAttributeValues);
-  return {
-    TableName: first.TableName,
-    Key: first.Key,
-    UpdateExpression: expression,
-    ...(conditions.length === 0 ? {} : { ConditionExpression: conditions.map((condition) => `(${condition})`).join(' AND ') }),
-    ...(names === undefined ? {} : { ExpressionAttributeNames: names }),
-    ...(values === undefined ? {} : { ExpressionAttributeValues: values }),
-  };
-}
-
 /** Write all or none; false when a condition failed. A mere conflict with another transaction is tried again. */
 async function transact(items: TransactItem[]): Promise<boolean> {
   for (let attempt = 1; ; attempt += 1) {
@@ -104,15 +55,18 @@ export async function claimPickup(claim: PickupClaim, now: number, busyUntil: nu
       },
     },
     { ConditionCheck: { TableName: tableName, Key: keys.presence(claim.ringingAt), ConditionExpression: STILL_RINGING_THERE, ExpressionAttributeValues: { ':call': claim.callSid } } },
-    { Update: combineUpdates(answeredUpdate(claim.callSid, claim.picker, now), redirectedUpdate(claim.callSid, movedAtMs)) },
+    { Update: pickedUpUpdate(claim.callSid, claim.picker, now, movedAtMs) },
     { Update: busyUpdate(claim.picker, claim.callSid, claim.pickerCall, now, busyUntil) },
   ]);
 }
 
-/** The caller could not be moved: the claim goes and the picker is free again. */
+/** The caller could not be moved: the claim goes, the call is no longer answered by the picker, and the picker is free again. */
 export async function undoPickup(claim: PickupClaim): Promise<void> {
-  await send(new DeleteCommand({ TableName: tableName, Key: keys.pickup(claim.callSid) }));
-  await clearBusy(claim.picker, claim.pickerCall);
+  await Promise.all([
+    send(new DeleteCommand({ TableName: tableName, Key: keys.pickup(claim.callSid) })),
+    writeIf({ Update: pickupUndoneUpdate(claim.callSid, claim.picker) }),
+    clearBusy(claim.picker, claim.pickerCall),
+  ]);
 }
 
 /** The claim on a call, while the picker's side of the bridge lasts. */

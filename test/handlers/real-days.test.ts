@@ -169,6 +169,26 @@ describe('real days', () => {
     expect(logged).toMatchObject({ outcome: 'answered', answeredBy: 'anna' });
   });
 
+  it('takes a pickup back when the caller cannot be moved: the call is not answered by the picker, who is free again', async () => {
+    await put('/users/cora', { name: 'Cora', devices: [{ type: 'client', identity: 'cora' }] });
+    await loadGroup('pickers', { members: ['ben', 'cora'], distribution: 'in-order', rings: 2, pickup: true, whenNobodyAnswers: { action: 'voicemail' } });
+    await loadNumber('+493044400003', { group: 'pickers' });
+    const ringing = await incoming(sid('unmovable'), '+493044400003');
+    expect(dial(ringing.body)?.children.map((noun) => noun.text)).toEqual(['+491709999999']);
+
+    // Twilio's REST API does not know the call (the fake API has no calls): the redirect fails.
+    const pickup = await postVoice({ pathAndQuery: '/voice/outbound', params: { CallSid: sid('picker'), From: 'client:cora', To: '*11' } });
+
+    expect(parseTwiml(pickup.body)[0]?.text).toMatch(/^There is no call to pick up/);
+    const table = await tableSnapshot();
+    const call = table.find((item) => item.pk === `CALL#${sid('unmovable')}`);
+    expect(call?.answeredBy).toBeUndefined();
+    expect(call?.redirectedAtMs).toBeUndefined();
+    expect(table.find((item) => item.pk === `PICKUP#${sid('unmovable')}`)).toBeUndefined();
+    expect(table.find((item) => item.pk === 'PRESENCE#cora')?.busyCall).toBeUndefined();
+    await postVoice({ pathAndQuery: '/voice/status', params: { CallSid: sid('unmovable'), CallStatus: 'completed', CallDuration: '5' } });
+  });
+
   it('gives an internal call from a softphone to a member\'s phone one of the company\'s numbers as caller ID', async () => {
     const answer = await postVoice({ pathAndQuery: '/voice/outbound', params: { CallSid: sid('internal'), From: 'client:anna', To: '202' } });
 
