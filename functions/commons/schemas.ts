@@ -25,7 +25,11 @@ export const deviceSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('sip'),
-    uri: z.string().regex(/^sips?:[^\s<>]+@[^\s<>]+$/, 'must be a SIP URI such as sip:anna@acme.sip.twilio.com'),
+    // The user part holds no '@': with one, the pattern backtracks over every '@' of a long input.
+    uri: z
+      .string()
+      .max(512, 'must be a SIP URI of at most 512 characters')
+      .regex(/^sips?:[^\s<>@]+@[^\s<>]+$/, 'must be a SIP URI such as sip:anna@acme.sip.twilio.com'),
   }),
   z.strictObject({ type: z.literal('phone'), number: e164Schema }),
 ]);

@@ -162,4 +162,17 @@ describe('malformed requests', () => {
       expect(result).toEqual({ statusCode: 200, body: { calls: [] } });
     });
   });
+
+  it('refuses a SIP URI made of thousands of @ with 400, naming the field, and a SIP URI longer than 512 characters', async () => {
+    const before = await tableSnapshot();
+
+    const many = await admin('PUT', '/users/sip-at', { name: 'At', devices: [{ type: 'sip', uri: `sip:${'@'.repeat(30_000)}` }] });
+    const long = await admin('PUT', '/users/sip-long', { name: 'Long', devices: [{ type: 'sip', uri: `sip:${'a'.repeat(600)}@acme.sip.twilio.com` }] });
+
+    expect(many.statusCode).toBe(400);
+    expect(JSON.stringify(many.body)).toContain('$.devices[0].uri');
+    expect(long.statusCode).toBe(400);
+    expect(JSON.stringify(long.body)).toContain('at most 512 characters');
+    expect(await tableSnapshot()).toEqual(before);
+  });
 });
