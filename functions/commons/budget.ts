@@ -31,6 +31,15 @@ export function assertWithinBudget(): void {
   if (signal?.aborted === true) throw new BudgetExceededError();
 }
 
+/**
+ * Run `work` outside the current budget: for work shared by several webhooks of one instance (a
+ * configuration load), which one webhook's deadline must not cancel for the others. Only reads may
+ * run here; each webhook still answers at its own deadline.
+ */
+export function outsideBudget<T>(work: () => Promise<T>): Promise<T> {
+  return storage.exit(work);
+}
+
 export type Budgeted<T> = { kind: 'done'; value: T } | { kind: 'failed'; error: unknown } | { kind: 'timed-out' };
 
 /**

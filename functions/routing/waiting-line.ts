@@ -38,6 +38,8 @@ export type WaitingCaller = {
    * between them). Waiting time is counted from what Twilio reports (QueueTime), not from our clock.
    */
   waitedBefore: number;
+  /** The caller's hold-music request saw their claim and is leaving the queue by itself (<Leave/>). */
+  leaving: boolean;
   /** The hold music of the number the caller called, looked up once when they joined. */
   holdMusic?: string | undefined;
   version: number;

@@ -258,7 +258,8 @@ export function recordOf(call: CallState, now: number, durationSeconds: number |
   // the clock of the answer's Timestamp.
   const startedAt = durationSeconds !== undefined && Number.isFinite(durationSeconds) ? now - durationSeconds : (call.startedAt ?? now);
   const joined = call.lineJoinedAt;
-  const left = call.lineLeftAt ?? now;
+  // A caller answered from the line left it when answered, even if that was never written.
+  const left = call.lineLeftAt ?? call.answeredAt ?? now;
   return {
     callSid: call.callSid,
     from: call.from,

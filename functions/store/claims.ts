@@ -89,7 +89,7 @@ function claimWrites(claim: Claim, members: readonly string[], state: ClaimState
   let entryIndex: number | undefined;
   if (claim.lineEntry !== undefined) {
     entryIndex = items.length;
-    items.push({ Update: entryUpdate(claim.lineEntry, { state: 'offered', offeredTo: members, lastHeardAt: claim.now }) });
+    items.push({ Update: entryUpdate(claim.lineEntry, { state: 'offered', offeredTo: members, leaving: false }) });
   }
   return { items, entryIndex };
 }

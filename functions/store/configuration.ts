@@ -1,5 +1,5 @@
 import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { currentSignal } from '../commons/budget.js';
+import { currentSignal, outsideBudget } from '../commons/budget.js';
 import { logger } from '../commons/logger.js';
 import type { Group, Member, PhoneNumber, Settings } from '../commons/schemas.js';
 import { send, tableName } from './client.js';
@@ -121,7 +121,7 @@ let loading: { version: number; promise: Promise<Configuration> } | undefined;
 /** Load a version once however many webhooks ask for it at the same moment (a burst after an admin write). */
 function loadOnce(version: number): Promise<Configuration> {
   if (loading?.version === version) return loading.promise;
-  const promise = loadConfiguration(version).finally(() => {
+  const promise = outsideBudget(() => loadConfiguration(version)).finally(() => {
     if (loading?.promise === promise) loading = undefined;
   });
   loading = { version, promise };

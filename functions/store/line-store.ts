@@ -33,6 +33,7 @@ export function entryFromItem(item: StoredItem): WaitingCaller {
     announced: numbers('announced'),
     waitedBefore: numbers('waitedBefore') ?? 0,
     holdMusic: typeof item.holdMusic === 'string' ? item.holdMusic : undefined,
+    leaving: item.leaving === true,
     version: numbers('version') ?? 0,
   };
 }
@@ -80,6 +81,7 @@ export type EntryChange = {
   waitedBefore?: number | undefined;
   /** The caller was heard from (hold-music request, queue action): they are still there. */
   lastHeardAt?: number | undefined;
+  leaving?: boolean | undefined;
 };
 
 /** The update that moves an entry from the version read to `change`, for a transaction or alone. */

@@ -66,12 +66,11 @@ export async function dialResult(webhook: VoiceWebhook): Promise<string> {
   // Our own REST redirect (pickup, a waiting-line offer) interrupted this offer: nothing to do here.
   if (await isOurOwnRedirect(webhook, status, parsed.context.offeredAtMs)) return emptyResponse();
   const outcome = dialOutcome(status, webhook.call.callSid);
+  // Abandoned first: a status callback that finds the offer's marks cleared then reads it.
+  const abandoned = outcome !== 'answered' && callerHungUp(webhook);
+  if (abandoned) await noteAbandoned(webhook.call.callSid, 'ringing');
   await endOffer(webhook, parsed.context.ringing ?? [], outcome);
-  if (outcome === 'answered') return hangup();
-  if (callerHungUp(webhook)) {
-    await noteAbandoned(webhook.call.callSid, 'ringing');
-    return hangup();
-  }
+  if (outcome === 'answered' || abandoned) return hangup();
   return continueInGroup(webhook, parsed.context);
 }
 

@@ -4,7 +4,7 @@ import { recordLegStatus } from '../store/leg-store.js';
 import { clearRinging } from '../store/presence-store.js';
 import { MAX_CALL_SECONDS } from '../twiml/dial-limits.js';
 import { emptyResponse } from '../twiml/responses.js';
-import { dispatchForMembers, dispatcherOf } from './waiting-line.js';
+import { dispatchForMembers, dispatcherOf, leaveLineAnswered } from './waiting-line.js';
 import { epochSeconds, eventSeconds, param, type VoiceWebhook } from './webhook.js';
 
 /** Seconds a busy mark outlives the longest possible call, for callbacks that arrive late. */
@@ -37,6 +37,7 @@ export async function leg(webhook: VoiceWebhook): Promise<string> {
   if (status === 'in-progress' || status === 'answered') {
     // The first answer stops the other devices of the offer: their members are free again.
     const call = await getCall(parent);
+    if (call?.lineGroup !== undefined) await leaveLineAnswered(call.lineGroup, parent, now);
     const others = (call?.offeredMembers ?? []).filter((other) => other !== member);
     const freed = (await Promise.all(others.map(async (other) => ((await clearRinging(other, parent)) ? other : undefined)))).filter((other): other is string => other !== undefined);
     await dispatchForMembers(freed, dispatcherOf(webhook));

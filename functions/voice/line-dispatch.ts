@@ -40,6 +40,11 @@ async function removeGone(entry: WaitingCaller, why: string): Promise<string[]> 
   return freed.filter((member): member is string => member !== undefined);
 }
 
+/** The caller's own hold-music request saw the claim and left the queue with <Leave/>. */
+async function leavingByItself(caller: WaitingCaller): Promise<boolean> {
+  return (await getEntry(caller.group, caller.callSid))?.leaving === true;
+}
+
 /** Undo a claim whose caller could not be moved (Twilio could not be reached): back to waiting. */
 async function release(assignment: { caller: WaitingCaller; members: readonly string[] }): Promise<void> {
   await Promise.all(assignment.members.map((id) => clearRinging(id, assignment.caller.callSid)));
@@ -115,6 +120,11 @@ async function offerWaitingCaller(group: Group, assignment: LineAssignment, memb
   const moved = await moveToOffer(group, caller, claim.members, dispatcher);
   if (moved === 'moved') return 'moved';
   const claimed = { ...caller, state: 'offered' as const, offeredTo: [...claim.members], version: caller.version + 1 };
+  if (moved === 'gone' && caller.queueSid !== undefined && (await leavingByItself(caller))) {
+    // Not in the queue because the caller's own hold-music request saw the claim and left with
+    // <Leave/>: the queue action rings the claimed members.
+    return 'moved';
+  }
   if (moved === 'gone') {
     await removeGone(claimed, 'Twilio does not have the call in the queue');
     return 'gone';

@@ -22,11 +22,12 @@ export async function status(webhook: VoiceWebhook): Promise<string> {
   const call = (await getCall(callSid)) ?? unknownCall(callSid);
   const offered = call.offeredMembers;
   const freed = (await Promise.all(offered.map(async (member) => ((await clearMarksOfCall(member, callSid)) ? member : undefined)))).filter((member): member is string => member !== undefined);
-  let final = call;
+  const stillWaiting = call.lineGroup !== undefined && (await removeEntry(call.lineGroup, callSid));
+  // Read again: the queue or <Dial> action of the same hang-up may have noted the abandonment since
+  // (they note it before they clear marks or leave the line, which this request has just done).
+  const latest = (await getCall(callSid)) ?? call;
   // Still in the line at the end: the caller hung up while waiting (unless someone had answered).
-  if (call.lineGroup !== undefined && (await removeEntry(call.lineGroup, callSid))) {
-    final = { ...call, lineLeftAt: call.lineLeftAt ?? now, abandoned: call.answeredBy === undefined ? (call.abandoned ?? 'waiting') : call.abandoned };
-  }
+  const final = stillWaiting ? { ...latest, lineLeftAt: latest.lineLeftAt ?? now, abandoned: latest.answeredBy === undefined ? (latest.abandoned ?? 'waiting') : latest.abandoned } : latest;
   const duration = param(webhook, 'CallDuration');
   const record = await finishCall(final, eventSeconds(webhook), duration === undefined ? undefined : Number(duration));
   if (record !== undefined) logger.info('call ended', { callSid, outcome: record.outcome, answeredBy: record.answeredBy });

@@ -84,7 +84,13 @@ export async function lineWait(webhook: VoiceWebhook): Promise<string> {
   const group = configuration.groups.get(groupId);
   // No entry: removed by an administrator or found gone; the <Enqueue> action offers voicemail.
   if (entry === undefined || group === undefined) return leaveLine();
-  if (entry.state === 'offered' || entry.state === 'timed-out') return leaveLine();
+  if (entry.state === 'timed-out') return leaveLine();
+  if (entry.state === 'offered') {
+    // Claimed: the caller leaves the queue by itself. Heard now, so a dispatcher whose dequeue finds
+    // the caller already out of the queue knows they are alive (line-dispatch.ts).
+    await heard(entry, now, { leaving: true });
+    return leaveLine();
+  }
   const queueSid = param(webhook, 'QueueSid');
   const action = group.whenNobodyAnswers;
   const maxWait = action.action === 'wait-for-agent' ? action.maxWaitSeconds : undefined;
@@ -106,6 +112,12 @@ export async function lineWait(webhook: VoiceWebhook): Promise<string> {
 /** The caller left the line for good: its entry goes, and the call remembers how long it waited. */
 async function leave(entry: WaitingCaller, now: number, stay = 0): Promise<void> {
   await Promise.all([removeEntry(entry.group, entry.callSid), noteLeftLine(entry.callSid, now, entry.waitedBefore + stay)]);
+}
+
+/** A member answered a waiting caller's offer: the caller has left the line; talking is not waiting. */
+export async function leaveLineAnswered(group: string, callSid: string, now: number): Promise<void> {
+  const entry = await getEntry(group, callSid);
+  if (entry?.state === 'offered') await leave(entry, now);
 }
 
 /** /voice/line-left: the <Enqueue> action, for every QueueResult. */
@@ -132,11 +144,12 @@ export async function lineLeft(webhook: VoiceWebhook): Promise<string> {
       await counted(entry);
       return enqueueTwiml(group);
     case 'hangup':
+      // Abandoned first: a status callback that finds the entry gone then reads the call as abandoned.
+      await noteAbandoned(callSid, 'waiting');
       if (entry !== undefined) {
         await leave(entry, now, stay);
         await Promise.all(entry.offeredTo.map((member) => clearRinging(member, callSid)));
       }
-      await noteAbandoned(callSid, 'waiting');
       return hangup();
     case 'redirected':
     case 'redirected-from-bridged':

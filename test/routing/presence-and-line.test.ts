@@ -11,7 +11,7 @@ const busy = (until = NOW + 100): Presence => ({ busyCall: 'CAother', busyLeg: '
 const ringing = (call = 'CAother', until = NOW + 30): Presence => ({ ringingCall: call, ringingUntil: until, ringingSince: NOW - 3 });
 
 function caller(callSid: string, overrides: Partial<WaitingCaller> = {}): WaitingCaller {
-  return { group: 'g', place: `00000000000${callSid.slice(-1)}`, callSid, from: '+1555', joinedAt: NOW, lastHeardAt: NOW, state: 'waiting', offeredTo: [], tried: [], queueSid: 'QU1', announced: undefined, waitedBefore: 0, version: 1, ...overrides };
+  return { group: 'g', place: `00000000000${callSid.slice(-1)}`, callSid, from: '+1555', joinedAt: NOW, lastHeardAt: NOW, leaving: false, state: 'waiting', offeredTo: [], tried: [], queueSid: 'QU1', announced: undefined, waitedBefore: 0, version: 1, ...overrides };
 }
 
 describe('presence', () => {
