@@ -40,7 +40,8 @@ export class QueueGroupsStack extends Stack {
     super(scope, id, props);
 
     const { table } = new QueueGroupsTable(this, 'State');
-    const authToken: ISecret = props.authTokenSecretName
+    // Either kind of secret: an existing one by name, or a new one (their CDK types differ in optional fields).
+    const authToken: ISecret | Secret = props.authTokenSecretName
       ? Secret.fromSecretNameV2(this, 'TwilioAuthToken', props.authTokenSecretName)
       : new Secret(this, 'TwilioAuthToken', { description: 'Twilio auth token for queue groups: replace the generated value with your account auth token' });
 

@@ -3,12 +3,12 @@
  * settings), through the admin API itself: `npm run simulate -- load FILE`, and every scenario.
  */
 export type Configuration = {
-  users?: Record<string, unknown>;
-  groups?: Record<string, Record<string, unknown>>;
-  numbers?: Record<string, unknown>;
-  settings?: unknown;
+  users?: Record<string, unknown> | undefined;
+  groups?: Record<string, Record<string, unknown>> | undefined;
+  numbers?: Record<string, unknown> | undefined;
+  settings?: unknown | undefined;
   /** Members who are away (PUT /users/{id}/status); everyone else is available. */
-  statuses?: Record<string, 'available' | 'away'>;
+  statuses?: Record<string, 'available' | 'away'> | undefined;
 };
 
 export class AdminApiError extends Error {

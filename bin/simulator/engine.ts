@@ -20,7 +20,7 @@ export type DeviceBehaviour =
   | 'busy'
   | 'reject'
   | 'failed'
-  | { answerAfter: number; hangUpAfter?: number };
+  | { answerAfter: number; hangUpAfter?: number | undefined };
 
 export type Behaviours = Record<string, DeviceBehaviour | DeviceBehaviour[]>;
 
@@ -28,46 +28,46 @@ export type CallerScript = {
   /** A name for the call in transcripts and expectations. */
   id: string;
   /** The call's CallSid (`CA` + 32 hex digits); a random one unless given, e.g. to replay a run. */
-  sid?: string;
+  sid?: string | undefined;
   from: string;
   to: string;
   /** Seconds after the simulation starts. */
-  at?: number;
+  at?: number | undefined;
   /** Keys the caller presses during the first <Gather>, `digitsAfter` seconds into it (default 1). */
-  digits?: string;
-  digitsAfter?: number;
+  digits?: string | undefined;
+  digitsAfter?: number | undefined;
   /** The caller hangs up this many seconds after the call starts. */
-  hangUpAfter?: number;
+  hangUpAfter?: number | undefined;
   /** Seconds the caller speaks into a <Record> (default 10; 0 hangs up at the beep). */
-  message?: number;
+  message?: number | undefined;
   /** Behaviours for this call only, by member id or device address. */
-  devices?: Behaviours;
+  devices?: Behaviours | undefined;
   /**
    * The webhook the call starts at: `/voice/incoming` for a call to one of the numbers (default),
    * `/voice/outbound` for a call placed by a member's softphone or SIP phone (`from` is then
    * `client:<identity>` or the phone's SIP URI; such a `from` implies this path).
    */
-  path?: string;
+  path?: string | undefined;
   /**
    * Seconds this caller talks once bridged through a <Dial><Queue> or in a started <Dial><Conference>
    * (default 60). In a conference the caller then hangs up.
    */
-  talkSeconds?: number;
+  talkSeconds?: number | undefined;
   /**
    * Seconds this call takes to enter a <Dial><Conference> once its TwiML asks for it (default 0), as
    * a slow network or Twilio's own delay would: a scenario chooses which side of a bridge arrives first.
    */
-  conferenceDelay?: number;
+  conferenceDelay?: number | undefined;
   /**
    * Seconds a REST redirect of this call takes to reach it (default 0: at once). Meanwhile the call
    * goes on with what it was doing, e.g. its offer keeps ringing.
    */
-  redirectDelay?: number;
+  redirectDelay?: number | undefined;
   /**
    * End this caller's wait in a queue after `after` seconds with a QueueResult that Twilio produces
    * only on its own faults or races, so the project's handling of every QueueResult can be tested.
    */
-  queueFault?: { after: number; result: QueueFault };
+  queueFault?: { after: number; result: QueueFault } | undefined;
 };
 
 export type QueueFault = 'error' | 'system-error' | 'bridging-in-process' | 'redirected-from-bridged';

@@ -97,7 +97,8 @@ export function offer(options: {
     method: 'POST',
     timeout: dialTimeoutSeconds(options.rings),
     timeLimit: MAX_CALL_SECONDS,
-    callerId: options.callerId,
+    // Twilio's typings take no undefined under exactOptionalPropertyTypes: the attribute only when set.
+    ...(options.callerId === undefined ? {} : { callerId: options.callerId }),
   });
   for (const noun of options.nouns) {
     const callbacks =
