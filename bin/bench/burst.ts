@@ -1,12 +1,13 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { defaultPrompts } from '../../functions/twiml/prompts.js';
-import { localContext, toLambdaEvent } from '../local/lambda-event.js';
+import { localContext, simulatorWebhookEvent, toLambdaEvent } from '../local/lambda-event.js';
 import type { LambdaHttpHandler } from '../local/server.js';
 import { Simulation, type CallerScript, type DeviceBehaviour, type Transport } from '../simulator/engine.js';
 import { FakeTwilioApi } from '../simulator/rest-api.js';
 import { failedWrites, inRoute, installFailureCounter, takeTallies, type RouteTally } from './dynamo-failures.js';
-import { callsHearing, countBy, doubleOffers, firstEnqueued, offersPerMember, outcomeOf, seededRandom } from './timeline.js';
+import { seededRandom } from '../simulator/seeded-random.js';
+import { callsHearing, countBy, doubleOffers, firstEnqueued, offersPerMember, outcomeOf } from './timeline.js';
 
 /**
  * The burst figure of `npm run bench`: many callers at the same second into one evenly group, played
@@ -97,16 +98,9 @@ function limiter(limit: number): <T>(work: () => Promise<T>) => Promise<T> {
 /** The voice handler in this process, as over HTTP, each webhook counted under its route. */
 function countingTransport(voice: LambdaHttpHandler, log: WebhookLog[], apology: string, concurrency: number): Transport {
   const limited = limiter(concurrency);
-  return async ({ url, method, params, signature }) => {
-    const target = new URL(url);
-    const route = target.pathname.replace(/^.*\/voice\//, '');
-    const event = toLambdaEvent({
-      method,
-      rawPath: target.pathname,
-      rawQueryString: target.search.replace(/^\?/, ''),
-      headers: { host: target.host, 'x-forwarded-proto': target.protocol.replace(':', ''), 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-      body: method === 'POST' ? new URLSearchParams(params).toString() : '',
-    });
+  return async (request) => {
+    const route = new URL(request.url).pathname.replace(/^.*\/voice\//, '');
+    const event = simulatorWebhookEvent(request);
     return limited(async () => {
       const started = performance.now();
       const context = localContext('voice');

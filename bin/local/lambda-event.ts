@@ -67,3 +67,18 @@ export function localContext(functionName: string): Context {
     succeed: () => undefined,
   };
 }
+
+/**
+ * A webhook the call simulator sends, as the voice function receives it behind API Gateway: the URL's
+ * host and scheme become headers, the form parameters the body. For running the handler in-process.
+ */
+export function simulatorWebhookEvent(request: { url: string; method: string; params: Record<string, string>; signature: string }): APIGatewayProxyEventV2 {
+  const target = new URL(request.url);
+  return toLambdaEvent({
+    method: request.method,
+    rawPath: target.pathname,
+    rawQueryString: target.search.replace(/^\?/, ''),
+    headers: { host: target.host, 'x-forwarded-proto': target.protocol.replace(':', ''), 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': request.signature },
+    body: request.method === 'POST' ? new URLSearchParams(request.params).toString() : '',
+  });
+}

@@ -15,9 +15,8 @@ import { deleteGroup, deleteNumber, deleteUser, putGroup, putNumber, putSettings
 import { getGroup, getMembers, getNumber, getSettings, listGroups, listMembers, listNumbers } from '../store/config-store.js';
 import { listVoicemails } from '../store/voicemail-store.js';
 import { DEFAULT_CALL_LOG_DAYS, listCalls } from '../store/call-store.js';
-import { getGroupState, getMembersWithPresence } from '../store/config-store.js';
+import { getGroupWithRotation, getMembersWithPresence } from '../store/config-store.js';
 import { listLine, removeWaitingCaller } from '../store/line-store.js';
-import { rotationFromItem } from '../store/rotation-store.js';
 import { liveView } from './live.js';
 import { dispatchAfterStatus } from './dispatch.js';
 import { badRequest, conflict, json, jsonPath, noContent, notFound, problemsOf, type AdminResult, type Problem } from './responses.js';
@@ -274,10 +273,10 @@ const routes: Route[] = [
     run: async ([raw]) => {
       const id = validId('group id', raw);
       if (!id.ok) return id.result;
-      const [{ group, rotationItem }, line] = await Promise.all([getGroupState(id.value, false), listLine(id.value)]);
+      const [{ group, rotation }, line] = await Promise.all([getGroupWithRotation(id.value), listLine(id.value)]);
       if (group === undefined) return notFound(`group ${id.value} not found`);
       const { members, presence } = await getMembersWithPresence(group.members);
-      return json(200, liveView(group, members, presence, rotationFromItem(rotationItem), line, Math.floor(Date.now() / 1000)));
+      return json(200, liveView(group, members, presence, rotation, line, Math.floor(Date.now() / 1000)));
     },
   },
   {

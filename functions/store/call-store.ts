@@ -1,7 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { writeTogether } from './conditions.js';
-import { currentConfiguration } from './configuration.js';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { writeIf, writeTogether } from './conditions.js';
+import { currentConfiguration, queryPartition } from './configuration.js';
 import { send, tableName } from './client.js';
 import { keys, partitions } from './keys.js';
 import type { StoredItem } from './items.js';
@@ -142,19 +141,15 @@ export async function noteVoicemail(callSid: string): Promise<void> {
 
 /** The caller hung up while an offer rang or while waiting; an answered call is never abandoned. */
 export async function noteAbandoned(callSid: string, during: 'ringing' | 'waiting'): Promise<void> {
-  try {
-    await send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.call(callSid),
-        UpdateExpression: 'SET abandoned = if_not_exists(abandoned, :during)',
-        ConditionExpression: 'attribute_not_exists(answeredBy)',
-        ExpressionAttributeValues: { ':during': during },
-      }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+  await writeIf({
+    Update: {
+      TableName: tableName,
+      Key: keys.call(callSid),
+      UpdateExpression: 'SET abandoned = if_not_exists(abandoned, :during)',
+      ConditionExpression: 'attribute_not_exists(answeredBy)',
+      ExpressionAttributeValues: { ':during': during },
+    },
+  });
 }
 
 /** The caller joined (or re-joined) a waiting line: where their entry is, kept for the call's end. */
@@ -318,26 +313,8 @@ function daysBetween(since: string, until: string): string[] {
 }
 
 async function queryLogDay(pk: string, since: string, until: string, limit: number): Promise<CallRecord[]> {
-  const records: CallRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
-        ExpressionAttributeValues: { ':pk': pk, ':since': since, ':until': `${until}~` },
-        ScanIndexForward: false,
-        ExclusiveStartKey: startKey,
-        Limit: limit,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const { pk: _pk, sk: _sk, ...record } = item;
-      records.push(record as unknown as CallRecord);
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined && records.length < limit);
-  return records;
+  const items = await queryPartition(pk, { descending: true, limit, between: [since, `${until}~`] });
+  return items.map(({ pk: _pk, sk: _sk, ...record }) => record as unknown as CallRecord);
 }
 
 /**

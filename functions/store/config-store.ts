@@ -2,40 +2,28 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Group, Member, PhoneNumber, Settings } from '../commons/schemas.js';
 import type { Presence } from '../routing/eligibility.js';
 import { presenceFromItems } from './presence-store.js';
-import { isRotationItem } from './rotation-store.js';
+import { isRotationItem, rotationFromItem, type RotationState } from './rotation-store.js';
 import { batchGet, queryPartition } from './configuration.js';
 import { send, tableName } from './client.js';
-import { keys, ownerFromString, partitions, type ExtensionOwner, type Key } from './keys.js';
+import { keys, partitions, type Key } from './keys.js';
 import { groupFromItem, memberFromItem, numberFromItem, settingsFromItem, type StoredItem } from './items.js';
 
-/** Read access to the configuration (members, groups, numbers, settings, extensions). */
+/**
+ * The admin API's reads of the configuration (members, groups, numbers, settings), straight from the
+ * table: an administrator sees what was just written. The voice webhooks read the per-instance cache
+ * (configuration.ts) instead.
+ */
 
-export async function getItem(key: Key, consistent = false): Promise<StoredItem | undefined> {
-  const { Item } = await send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: consistent }));
+async function getItem(key: Key): Promise<StoredItem | undefined> {
+  const { Item } = await send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
   return Item;
 }
 
-export { batchGet, queryPartition };
-
-/** Incoming call: the number called (by `To`) and the settings, in one request. */
-export async function getNumberAndSettings(e164: string | undefined): Promise<{ number: PhoneNumber | undefined; settings: Settings }> {
-  const items = await batchGet([...(e164 === undefined ? [] : [keys.number(e164)]), keys.settings()]);
-  const numberItem = items.find((item) => item.pk === partitions.numbers);
-  return { number: numberItem === undefined ? undefined : numberFromItem(numberItem), settings: settingsFromItem(items.find((item) => item.pk === 'SETTINGS')) };
-}
-
-/**
- * A group about to distribute a call, with its evenly rotation item and (unless known) the settings,
- * in one request. The rotation is read whatever the distribution: a missing item costs nothing.
- */
-export async function getGroupState(groupId: string, withSettings: boolean): Promise<{ group: Group | undefined; rotationItem: StoredItem | undefined; settings: Settings | undefined }> {
-  const items = await batchGet([keys.group(groupId), keys.rotation(groupId), ...(withSettings ? [keys.settings()] : [])]);
+/** GET /groups/{id}/live: the group with its evenly rotation, in one request. */
+export async function getGroupWithRotation(groupId: string): Promise<{ group: Group | undefined; rotation: RotationState }> {
+  const items = await batchGet([keys.group(groupId), keys.rotation(groupId)]);
   const groupItem = items.find((item) => item.pk === partitions.groups);
-  return {
-    group: groupItem === undefined ? undefined : groupFromItem(groupItem),
-    rotationItem: items.find((item) => isRotationItem(item, groupId)),
-    settings: withSettings ? settingsFromItem(items.find((item) => item.pk === partitions.settings)) : undefined,
-  };
+  return { group: groupItem === undefined ? undefined : groupFromItem(groupItem), rotation: rotationFromItem(items.find((item) => isRotationItem(item, groupId))) };
 }
 
 /** The number called, by `To`. */
@@ -69,18 +57,6 @@ export async function getMembersWithPresence(ids: Iterable<string>): Promise<{ m
 
 export async function getSettings(): Promise<Settings> {
   return settingsFromItem(await getItem(keys.settings()));
-}
-
-/** Dialled digits: who owns this extension, if anyone. */
-export async function getExtensionOwner(digits: string): Promise<ExtensionOwner | undefined> {
-  const item = await getItem(keys.extension(digits));
-  return typeof item?.owner === 'string' ? ownerFromString(item.owner) : undefined;
-}
-
-/** The longest extension in use, for the greeting's <Gather numDigits>; 0 when none exists. */
-export async function longestExtension(): Promise<number> {
-  const items = await queryPartition(partitions.extensions);
-  return items.reduce((longest, item) => Math.max(longest, String(item.sk).length), 0);
 }
 
 /** GET /users, /groups, /numbers: every document of one kind, ordered by id. */

@@ -31,21 +31,16 @@ export function cachedConfiguration(): Configuration | undefined {
   return cached;
 }
 
-/** Forget the cached configuration (tests that start a fresh instance). */
-export function forgetConfiguration(): void {
-  cached = undefined;
-}
-
-/** Every item of one partition, following pages. */
-export async function queryPartition(pk: string, options: { descending?: boolean; limit?: number; consistent?: boolean } = {}): Promise<StoredItem[]> {
+/** The items of one partition (with sort keys `between` two values, inclusive), following pages. */
+export async function queryPartition(pk: string, options: { descending?: boolean; limit?: number; consistent?: boolean; between?: readonly [string, string] } = {}): Promise<StoredItem[]> {
   const items: StoredItem[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
+        KeyConditionExpression: options.between === undefined ? 'pk = :pk' : 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': pk, ...(options.between === undefined ? {} : { ':from': options.between[0], ':to': options.between[1] }) },
         ScanIndexForward: options.descending !== true,
         ExclusiveStartKey: startKey,
         ConsistentRead: options.consistent === true,

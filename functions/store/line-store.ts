@@ -3,7 +3,7 @@ import type { WaitingCaller, WaitingState } from '../routing/waiting-line.js';
 import { CALL_STATE_TTL_SECONDS } from './call-store.js';
 import { send, tableName } from './client.js';
 import { writeIf } from './conditions.js';
-import { ringingEndUpdate as removeRingingOf } from './presence-store.js';
+import { ringingEndUpdate } from './presence-store.js';
 import { keys, partitions } from './keys.js';
 import type { StoredItem } from './items.js';
 
@@ -131,6 +131,6 @@ export async function removeStaleEntry(entry: WaitingCaller): Promise<boolean> {
 export async function removeWaitingCaller(group: string, callSid: string): Promise<boolean> {
   const entry = await getEntry(group, callSid);
   if (entry === undefined || !(await removeEntry(group, callSid))) return false;
-  await Promise.all(entry.offeredTo.map((member) => writeIf({ Update: removeRingingOf(member, callSid) })));
+  await Promise.all(entry.offeredTo.map((member) => writeIf({ Update: ringingEndUpdate(member, callSid) })));
   return true;
 }

@@ -1,7 +1,6 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CALL_STATE_TTL_SECONDS, offeredUpdate, pickedUpUpdate, pickupUndoneUpdate } from './call-store.js';
-import { writeIf } from './conditions.js';
+import { writeIf, writeTogether, type TransactItem } from './conditions.js';
 import { send, tableName } from './client.js';
 import { keys } from './keys.js';
 import { busyUpdate, clearBusy } from './presence-store.js';
@@ -22,19 +21,12 @@ const STILL_RINGING_THERE = 'ringingCall = :call';
 /** A transaction that only met another one at the same moment is tried again, this often. */
 const CONFLICT_ATTEMPTS = 3;
 
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 /** Write all or none; false when a condition failed. A mere conflict with another transaction is tried again. */
 async function transact(items: TransactItem[]): Promise<boolean> {
   for (let attempt = 1; ; attempt += 1) {
-    try {
-      await send(new TransactWriteCommand({ TransactItems: items }));
-      return true;
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
-      if (codes.includes('ConditionalCheckFailed')) return false;
-      if (!codes.includes('TransactionConflict') || attempt >= CONFLICT_ATTEMPTS) return false;
-    }
+    const outcome = await writeTogether(items);
+    if (outcome.kind === 'written') return true;
+    if (outcome.failed.length > 0 || !outcome.conflict || attempt >= CONFLICT_ATTEMPTS) return false;
   }
 }
 

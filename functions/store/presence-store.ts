@@ -1,6 +1,7 @@
 import type { Presence } from '../routing/eligibility.js';
 import { tableName } from './client.js';
 import { writeIf } from './conditions.js';
+import { batchGet } from './configuration.js';
 import { keys } from './keys.js';
 import type { StoredItem } from './items.js';
 
@@ -102,3 +103,8 @@ export function presenceFromItems(items: readonly StoredItem[]): Map<string, Pre
   return byMember;
 }
 const PRESENCE_PREFIX = keys.presence('').pk;
+
+/** The marks of these members, in one request (pickup looks for calls ringing at them). */
+export async function readPresence(members: readonly string[]): Promise<Map<string, Presence & { ringingGroup?: string | undefined }>> {
+  return members.length === 0 ? new Map() : presenceFromItems(await batchGet([...new Set(members)].map((member) => keys.presence(member))));
+}

@@ -1,7 +1,6 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { send, tableName } from './client.js';
-import { batchGet, queryPartition } from './config-store.js';
+import { tableName } from './client.js';
+import { writeTogether } from './conditions.js';
+import { batchGet, queryPartition } from './configuration.js';
 import { keys, partitions, type Key } from './keys.js';
 
 /** A stored voicemail (SPEC section 6). */
@@ -40,28 +39,21 @@ const NOT_STORED_YET = 'attribute_not_exists(pk)';
 /** Store a voicemail once per recording; `false` when it was already stored (by any signal). */
 export async function putVoicemail(voicemail: Voicemail, source: VoicemailSource, now: Date): Promise<boolean> {
   const voicemailKey = keys.voicemail(voicemail.recordedAt, voicemail.recordingSid);
-  try {
-    await send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: tableName,
-              Item: { ...recordingMarkerKey(voicemail.recordingSid), voicemailSk: voicemailKey.sk, storedBy: source, storedAt: now.toISOString() },
-              ConditionExpression: NOT_STORED_YET,
-            },
-          },
-          // The same condition on the voicemail itself: a voicemail stored before markers existed is
-          // not written a second time either.
-          { Put: { TableName: tableName, Item: { ...voicemailKey, ...voicemail }, ConditionExpression: NOT_STORED_YET } },
-        ],
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')) return false;
-    throw error;
-  }
+  const outcome = await writeTogether([
+    {
+      Put: {
+        TableName: tableName,
+        Item: { ...recordingMarkerKey(voicemail.recordingSid), voicemailSk: voicemailKey.sk, storedBy: source, storedAt: now.toISOString() },
+        ConditionExpression: NOT_STORED_YET,
+      },
+    },
+    // The same condition on the voicemail itself: a voicemail stored before markers existed is
+    // not written a second time either.
+    { Put: { TableName: tableName, Item: { ...voicemailKey, ...voicemail }, ConditionExpression: NOT_STORED_YET } },
+  ]);
+  if (outcome.kind === 'written') return true;
+  if (outcome.failed.length > 0) return false;
+  throw new Error(`voicemail ${voicemail.recordingSid} collided with another write (transaction conflict)`);
 }
 
 /** Which of these recordings are already stored as voicemails (BatchGetItem on their markers). */

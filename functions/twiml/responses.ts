@@ -183,19 +183,6 @@ export function leaveLine(): string {
   return response.toString();
 }
 
-/** The picker's side of a pickup: bridge with the caller waiting in the call's own queue. */
-export function dialQueue(options: { queue: string; action: string }): string {
-  const response = new VoiceResponse();
-  response.dial({ action: options.action, method: 'POST', timeLimit: MAX_CALL_SECONDS }).queue({}, options.queue);
-  return response.toString();
-}
-
-/** The caller's side of a pickup: wait in the call's own queue until the picker takes them. */
-export function waitForPicker(options: { queue: string; action: string }): string {
-  const response = new VoiceResponse();
-  response.enqueue({ action: options.action, method: 'POST' }, options.queue);
-  return response.toString();
-}
 
 /**
  * One side of a pickup bridge (SPEC section 8): the caller and the picker each dial the same named

@@ -1,16 +1,17 @@
 import { logger } from '../commons/logger.js';
-import type { Group, Member, Settings } from '../commons/schemas.js';
+import type { Group, Member } from '../commons/schemas.js';
 import { startInGroup } from '../routing/call-context.js';
 import { callingMember, dialledDigits, interpretDialled, pickupCandidates, pickupConferenceName } from '../routing/pickup.js';
 import { getCall, startCall } from '../store/call-store.js';
-import { getExtensionOwner, getMembersWithPresence, getSettings, listGroups, listMembers, listNumbers } from '../store/config-store.js';
+import { currentConfiguration, type Configuration } from '../store/configuration.js';
 import { claimPickup, endPickup, getPickup, markPlacedCall, undoPickup } from '../store/pickup-store.js';
-import { clearBusy, clearRinging } from '../store/presence-store.js';
+import { clearBusy, clearRinging, readPresence } from '../store/presence-store.js';
 import { MAX_CALL_SECONDS } from '../twiml/dial-limits.js';
 import { prompt } from '../twiml/prompts.js';
 import { hangup, joinPickupConference, messageThenHangup } from '../twiml/responses.js';
 import { voiceUrl } from '../twiml/urls.js';
 import { continueInGroup } from './group-flow.js';
+import { extensionOwner } from './incoming.js';
 import { BUSY_MARGIN_SECONDS } from './leg.js';
 import { voicemailTwiml } from './voicemail.js';
 import { dispatchForMembers, dispatcherOf } from './waiting-line.js';
@@ -22,9 +23,9 @@ import { epochSeconds, param, type VoiceWebhook } from './webhook.js';
  * code (optionally followed by a member extension), a member or group extension, or unsupported.
  */
 
-/** Members' own calls need one of our numbers as caller ID when they ring a phone. */
-async function companyCallerId(): Promise<string | undefined> {
-  return (await listNumbers())[0]?.number;
+/** Members' own calls need one of our numbers as caller ID when they ring a phone: the first by E.164 order. */
+function companyCallerId(configuration: Configuration): string | undefined {
+  return [...configuration.numbers.keys()].sort()[0];
 }
 
 /** The first group (by id) a member belongs to: its rings apply to internal calls to that member. */
@@ -45,8 +46,9 @@ async function busyWhileCalling(webhook: VoiceWebhook, caller: Member, group: st
 /** /voice/outbound. */
 export async function outbound(webhook: VoiceWebhook): Promise<string> {
   const callSid = webhook.params.CallSid ?? 'unknown-call';
-  const [members, settings] = await Promise.all([listMembers(), getSettings()]);
-  const caller = callingMember(param(webhook, 'From') ?? '', members);
+  const configuration = await currentConfiguration();
+  const { settings } = configuration;
+  const caller = callingMember(param(webhook, 'From') ?? '', [...configuration.members.values()]);
   if (caller === undefined) {
     logger.warn('outbound call from a device of no member', { callSid, from: webhook.params.From });
     return messageThenHangup(prompt(settings, 'unknownCaller'));
@@ -56,23 +58,23 @@ export async function outbound(webhook: VoiceWebhook): Promise<string> {
   await startCall(callSid, { from: caller.id, to: digits }, epochSeconds(webhook));
   switch (dialled.kind) {
     case 'pickup':
-      return pickUp(webhook, caller, settings, undefined);
+      return pickUp(webhook, caller, configuration, undefined);
     case 'directed-pickup': {
-      const owner = await getExtensionOwner(dialled.extension);
+      const owner = extensionOwner(configuration, dialled.extension);
       if (owner?.kind !== 'user') return messageThenHangup(prompt(settings, 'nothingToPickUp'));
-      return pickUp(webhook, caller, settings, owner.id);
+      return pickUp(webhook, caller, configuration, owner.id);
     }
     case 'extension': {
-      const owner = await getExtensionOwner(dialled.extension);
+      const owner = extensionOwner(configuration, dialled.extension);
       if (owner === undefined) return messageThenHangup(prompt(settings, 'unknownExtension'));
-      const callerId = await companyCallerId();
+      const callerId = companyCallerId(configuration);
       if (owner.kind === 'group') {
         await busyWhileCalling(webhook, caller, owner.id);
         // As for an outside caller, but the calling member is never offered their own call.
         return continueInGroup(webhook, { ...startInGroup(owner.id), excluded: caller.id, callerId });
       }
       if (owner.id === caller.id) return messageThenHangup(prompt(settings, 'notSupported'));
-      const group = firstGroupOf(owner.id, await listGroups());
+      const group = firstGroupOf(owner.id, [...configuration.groups.values()]);
       if (group === undefined) return voicemailTwiml(webhook, settings, { group: undefined, member: owner.id });
       await busyWhileCalling(webhook, caller, group.id);
       return continueInGroup(webhook, { ...startInGroup(group.id), member: owner.id, internal: true, callerId });
@@ -90,12 +92,12 @@ export async function outbound(webhook: VoiceWebhook): Promise<string> {
  * pickup conference, while the picker's own TwiML dials the same conference. Whichever side arrives
  * first waits for the other.
  */
-async function pickUp(webhook: VoiceWebhook, picker: Member, settings: Settings, target: string | undefined): Promise<string> {
+async function pickUp(webhook: VoiceWebhook, picker: Member, configuration: Configuration, target: string | undefined): Promise<string> {
   const pickerCall = webhook.params.CallSid ?? 'unknown-call';
   const now = epochSeconds(webhook);
-  const groups = await listGroups();
+  const groups = [...configuration.groups.values()];
   const inPickupGroups = [...new Set(groups.filter((group) => group.pickup && group.members.includes(picker.id)).flatMap((group) => group.members))];
-  const { presence } = await getMembersWithPresence(inPickupGroups);
+  const presence = await readPresence(inPickupGroups);
   const candidates = pickupCandidates(picker.id, groups, presence, now, target);
   for (const call of candidates) {
     const claim = { callSid: call.callSid, ringingAt: call.member, picker: picker.id, pickerCall };
@@ -115,7 +117,7 @@ async function pickUp(webhook: VoiceWebhook, picker: Member, settings: Settings,
     logger.info('call picked up', { callSid: call.callSid, picker: picker.id, from: call.member });
     return joinPickupConference({ name: pickupConferenceName(call.callSid), action: voiceUrl('pickup-result', { c: call.callSid }) });
   }
-  return messageThenHangup(prompt(settings, 'nothingToPickUp'));
+  return messageThenHangup(prompt(configuration.settings, 'nothingToPickUp'));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { logger } from '../commons/logger.js';
 import type { Settings } from '../commons/schemas.js';
 import { noteVoicemail } from '../store/call-store.js';
-import { getSettings } from '../store/config-store.js';
+import { currentConfiguration } from '../store/configuration.js';
 import { putVoicemail, type VoicemailSource } from '../store/voicemail-store.js';
 import { prompt, type Prompt } from '../twiml/prompts.js';
 import { emptyResponse, messageThenHangup, voicemail } from '../twiml/responses.js';
@@ -80,7 +80,7 @@ function reportedMessage(params: Readonly<Record<string, string>>): { sid: strin
  */
 export async function voicemailDone(webhook: VoiceWebhook): Promise<string> {
   const message = reportedMessage(webhook.params);
-  const [, settings] = await Promise.all([message === undefined ? undefined : storeVoicemail(webhook, message, 'record-action'), getSettings()]);
+  const [, { settings }] = await Promise.all([message === undefined ? undefined : storeVoicemail(webhook, message, 'record-action'), currentConfiguration()]);
   // What the caller hears depends on what they did (the duration), not on what Twilio's request carried.
   return messageThenHangup(prompt(settings, isMessage(Number(webhook.params.RecordingDuration ?? '0')) ? 'voicemailThanks' : 'noMessage'));
 }

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { localContext, toLambdaEvent } from '../../bin/local/lambda-event.js';
+import { seededRandom } from '../../bin/simulator/seeded-random.js';
 import { handler as adminHandler } from '../../functions/handlers/admin.js';
 import { put } from '../support/invoke.js';
 import { createTestTable, tableSnapshot } from '../support/table.js';
@@ -15,18 +16,8 @@ import { createTestTable, tableSnapshot } from '../support/table.js';
 
 const SEED = 0x5eed_2026;
 
-/** mulberry32: a small, fast, seeded PRNG; the same seed gives the same requests on every run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-const random = prng(SEED);
+// The same seed gives the same requests on every run.
+const random = seededRandom(SEED);
 const int = (below: number): number => Math.floor(random() * below);
 function pick<T>(items: readonly T[]): T {
   const item = items[int(items.length)];

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { localContext, toLambdaEvent } from '../../bin/local/lambda-event.js';
+import { localContext, simulatorWebhookEvent } from '../../bin/local/lambda-event.js';
 import { Simulation, type Behaviours, type CallerScript, type CallResult, type SimulationOptions, type TranscriptEvent, type Transport } from '../../bin/simulator/engine.js';
 import { FakeTwilioApi } from '../../bin/simulator/rest-api.js';
 import { testApiPort } from './api-port.js';
@@ -42,15 +42,8 @@ export type PlayedCall = {
 };
 
 /** The voice handler in this process, reached as over HTTP: the URL's host and scheme become headers. */
-export const inProcessTransport: Transport = async ({ url, method, params, signature }) => {
-  const target = new URL(url);
-  const event = toLambdaEvent({
-    method,
-    rawPath: target.pathname,
-    rawQueryString: target.search.replace(/^\?/, ''),
-    headers: { host: target.host, 'x-forwarded-proto': target.protocol.replace(':', ''), 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-    body: method === 'POST' ? new URLSearchParams(params).toString() : '',
-  });
+export const inProcessTransport: Transport = async (request) => {
+  const event = simulatorWebhookEvent(request);
   const result = (await voiceHandler(event, localContext('voice'))) as APIGatewayProxyStructuredResultV2;
   return { status: result.statusCode ?? 200, body: result.body ?? '' };
 };
