@@ -85,29 +85,46 @@ export function localClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 }
 
-/** Create the table (the same definition the CDK stack deploys) unless it exists. */
-export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
-  const client = localClient(endpoint);
+/**
+ * Create the table (the same definition the CDK stack deploys) unless it exists, and wait until it is
+ * ACTIVE (at once in DynamoDB Local; seconds in AWS). Time to live is set only on a table created here.
+ * `client` defaults to DynamoDB Local's fixed credentials; pass one for another DynamoDB.
+ */
+export async function ensureTable(endpoint: string, tableName: string, client?: DynamoDBClient): Promise<'created' | 'existing'> {
+  const dynamo = client ?? localClient(endpoint);
   try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: tableDefinition.partitionKey, AttributeType: 'S' },
-          { AttributeName: tableDefinition.sortKey, AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' },
-          { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' },
-        ],
-      }),
-    );
-    await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: tableDefinition.timeToLiveAttribute, Enabled: true } }));
-  } catch (error) {
-    if (!(error instanceof ResourceInUseException)) throw error;
+    let created = true;
+    try {
+      await dynamo.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: tableDefinition.partitionKey, AttributeType: 'S' },
+            { AttributeName: tableDefinition.sortKey, AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' },
+            { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+      created = false;
+    }
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+      if (Table?.TableStatus === 'ACTIVE') break;
+      if (Date.now() > deadline) throw new LocalStackError(`Table ${tableName} is still ${Table?.TableStatus ?? 'not described'} after 120 s.`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    if (created) {
+      await dynamo.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: tableDefinition.timeToLiveAttribute, Enabled: true } }));
+    }
+    return created ? 'created' : 'existing';
+  } finally {
+    if (client === undefined) dynamo.destroy();
   }
-  await client.send(new DescribeTableCommand({ TableName: tableName }));
-  client.destroy();
 }
-

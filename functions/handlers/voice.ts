@@ -11,7 +11,7 @@ import { queryParams, twimlResult, type HttpResult, type VoiceEvent } from '../m
 import { apologyTwiml } from '../voice/fallback.js';
 import { currentConfiguration } from '../store/configuration.js';
 import { faultAnswer } from '../voice/fault-answers.js';
-import { isVoiceRoute, voiceRouteTable } from '../voice/routes.js';
+import { isVoiceRoute, readsFirst, voiceRouteTable } from '../voice/routes.js';
 import { callParams, type VoiceWebhook } from '../voice/webhook.js';
 
 /** The voice function: every Twilio webhook under /voice/ (SPEC section 10). */
@@ -60,10 +60,11 @@ async function answerVoiceWebhook(event: VoiceEvent): Promise<HttpResult> {
     return twimlResult(apologyTwiml(webhook));
   }
   // Read, decide, write, render, within the budget; whatever is unfinished then is abandoned. The
-  // first request is always a read (the configuration's version): a database that does not answer is
-  // found before anything is sent that it could apply after the answer.
+  // first request is always a read: a database that does not answer is found before anything is sent
+  // that it could apply after the answer. Routes that begin with their own read (the configuration's
+  // version with what their decision needs) make it themselves; the others read the version first.
   const outcome = await withBudget(WEBHOOK_BUDGET_MS, async () => {
-    if (route !== 'fallback') await currentConfiguration();
+    if (!readsFirst(route)) await currentConfiguration();
     return voiceRouteTable[route](webhook);
   });
   if (outcome.kind === 'done') return twimlResult(outcome.value);

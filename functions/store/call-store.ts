@@ -2,7 +2,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { writeIf, writeTogether } from './conditions.js';
 import { currentConfiguration, queryPartition } from './configuration.js';
 import { send, tableName } from './client.js';
-import { keys, partitions } from './keys.js';
+import { keys, partitions, type Key } from './keys.js';
 import type { StoredItem } from './items.js';
 
 /**
@@ -38,7 +38,7 @@ export type CallRecord = {
 const iso = (epochSeconds: number): string => new Date(epochSeconds * 1000).toISOString();
 
 /** Incoming call: the call's item, once (a repeated webhook changes nothing). */
-export function startCallUpdate(callSid: string, details: { from?: string | undefined; to?: string | undefined; group?: string | undefined }, now: number) {
+export function startCallUpdate(callSid: string, details: CallStart, now: number) {
   const values: Record<string, unknown> = { ':now': now, ':expires': now + CALL_STATE_TTL_SECONDS };
   const sets = ['startedAt = if_not_exists(startedAt, :now)', 'expiresAt = if_not_exists(expiresAt, :expires)'];
   for (const [field, value] of Object.entries(details)) {
@@ -56,24 +56,33 @@ export function startCallUpdate(callSid: string, details: { from?: string | unde
   };
 }
 
-export async function startCall(callSid: string, details: { from?: string | undefined; to?: string | undefined; group?: string | undefined }, now: number): Promise<void> {
+export async function startCall(callSid: string, details: CallStart, now: number): Promise<void> {
   await send(new UpdateCommand(startCallUpdate(callSid, details, now)));
 }
 
-/** Offers record their members on the call, so its end can clear any mark left behind. */
-export function offeredUpdate(callSid: string, group: string, members: readonly string[], now: number, redirectedAtMs?: number) {
+/** What the incoming webhook knows of a call when it starts: kept on the call's item once. */
+export type CallStart = { readonly from?: string | undefined; readonly to?: string | undefined; readonly group?: string | undefined };
+
+/**
+ * Offers record their members on the call, so its end can clear any mark left behind. The first
+ * offer of a call also starts its item (`start`): one write where there were two.
+ */
+export function offeredUpdate(callSid: string, group: string, members: readonly string[], now: number, redirectedAtMs?: number, start: CallStart = {}) {
   // A claim that moves the call by REST records the moment in the same update (one item, one operation).
   const redirected = redirectedAtMs === undefined ? '' : ', redirectedAtMs = :redirectedAtMs';
+  const started = Object.entries(start).filter((entry): entry is [string, string] => entry[1] !== undefined);
   return {
     TableName: tableName,
     Key: keys.call(callSid),
-    UpdateExpression: `ADD offeredMembers :members, groups :group SET startedAt = if_not_exists(startedAt, :now), expiresAt = if_not_exists(expiresAt, :expires)${redirected}`,
+    UpdateExpression: `ADD offeredMembers :members, groups :group SET startedAt = if_not_exists(startedAt, :now), expiresAt = if_not_exists(expiresAt, :expires)${redirected}${started.map(([field]) => `, #${field} = if_not_exists(#${field}, :start_${field})`).join('')}`,
+    ...(started.length > 0 ? { ExpressionAttributeNames: Object.fromEntries(started.map(([field]) => [`#${field}`, field])) } : {}),
     ExpressionAttributeValues: {
       ':members': new Set(members),
       ':group': new Set([group]),
       ':now': now,
       ':expires': now + CALL_STATE_TTL_SECONDS,
       ...(redirectedAtMs === undefined ? {} : { ':redirectedAtMs': redirectedAtMs }),
+      ...Object.fromEntries(started.map(([field, value]) => [`:start_${field}`, value])),
     },
   };
 }
@@ -152,16 +161,25 @@ export async function noteAbandoned(callSid: string, during: 'ringing' | 'waitin
   });
 }
 
-/** The caller joined (or re-joined) a waiting line: where their entry is, kept for the call's end. */
-export async function noteWaiting(callSid: string, group: string, joinedAt: number): Promise<void> {
-  await send(
+/**
+ * The caller joined a waiting line at `place`: kept on the call for its end and for a repeated
+ * webhook. The first place stays; the place the call keeps is returned (another delivery of the same
+ * webhook may have joined first).
+ */
+export async function noteWaiting(callSid: string, group: string, place: string, joinedAt: number, start?: CallStart): Promise<string | undefined> {
+  // The join may be the call's first write (incoming into a busy line): it starts the item too.
+  const started = start === undefined ? undefined : startCallUpdate(callSid, start, joinedAt);
+  const { Attributes } = await send(
     new UpdateCommand({
       TableName: tableName,
       Key: keys.call(callSid),
-      UpdateExpression: 'SET lineGroup = :group, lineJoinedAt = if_not_exists(lineJoinedAt, :joined)',
-      ExpressionAttributeValues: { ':group': group, ':joined': joinedAt },
+      UpdateExpression: `SET lineGroup = if_not_exists(lineGroup, :lineGroup), linePlace = if_not_exists(linePlace, :linePlace), lineJoinedAt = if_not_exists(lineJoinedAt, :lineJoinedAt)${started === undefined ? '' : `, ${started.UpdateExpression.slice('SET '.length)}`}`,
+      ...(started?.ExpressionAttributeNames === undefined ? {} : { ExpressionAttributeNames: started.ExpressionAttributeNames }),
+      ExpressionAttributeValues: { ':lineGroup': group, ':linePlace': place, ':lineJoinedAt': joinedAt, ...started?.ExpressionAttributeValues },
+      ReturnValues: 'ALL_NEW',
     }),
   );
+  return typeof Attributes?.linePlace === 'string' ? Attributes.linePlace : undefined;
 }
 
 /** The caller left the line for good, having waited `waitedSeconds` by Twilio's QueueTime. */
@@ -194,6 +212,8 @@ export type CallState = {
   readonly abandoned: 'ringing' | 'waiting' | undefined;
   /** The group whose waiting line the caller joined, if any. */
   readonly lineGroup: string | undefined;
+  /** The caller's place in that line (the key of its entry). */
+  readonly linePlace: string | undefined;
   readonly lineJoinedAt: number | undefined;
   readonly lineLeftAt: number | undefined;
   readonly waitedSeconds: number | undefined;
@@ -226,11 +246,24 @@ function callStateFromItem(callSid: string, item: StoredItem): CallState {
     voicemail: item.voicemail === true,
     abandoned,
     lineGroup: stringField(item, 'lineGroup'),
+    linePlace: stringField(item, 'linePlace'),
     lineJoinedAt: numberField(item, 'lineJoinedAt'),
     lineLeftAt: numberField(item, 'lineLeftAt'),
     waitedSeconds: numberField(item, 'waitedSeconds'),
     redirectedAtMs: numberField(item, 'redirectedAtMs'),
   };
+}
+
+/** The key of a call's item, to read it with other items in one request. */
+export function callStateKey(callSid: string): Key {
+  return keys.call(callSid);
+}
+
+/** A call's state among items read in a batch with other items; undefined when it has none. */
+export function callStateFrom(items: readonly StoredItem[], callSid: string): CallState | undefined {
+  const key = keys.call(callSid);
+  const item = items.find((candidate) => candidate.pk === key.pk && candidate.sk === key.sk);
+  return item === undefined ? undefined : callStateFromItem(callSid, item);
 }
 
 /** A call's state; undefined for a call this project never handled (or whose state expired). */

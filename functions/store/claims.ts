@@ -1,13 +1,13 @@
 import { logger } from '../commons/logger.js';
 import type { Presence } from '../routing/eligibility.js';
 import type { WaitingCaller } from '../routing/waiting-line.js';
-import { offeredUpdate } from './call-store.js';
+import { offeredUpdate, type CallStart } from './call-store.js';
 import { writeTogether, type TransactItem } from './conditions.js';
 import { batchGet } from './configuration.js';
 import { keys, type Key } from './keys.js';
 import type { StoredItem } from './items.js';
 import { entryUpdate } from './line-store.js';
-import { presenceFromItems, ringingUpdate } from './presence-store.js';
+import { busyUpdate, presenceFromItems, ringingEndUpdate, ringingUpdate } from './presence-store.js';
 import { isRotationItem, rotationFromItem, rotationRecordUpdate, type RotationState } from './rotation-store.js';
 
 /**
@@ -52,17 +52,35 @@ export type Claim = {
   readonly lineEntry?: WaitingCaller | undefined;
   /** Twilio's REST API will move the call: noted so the interrupted <Dial>'s action changes nothing. */
   readonly redirect?: boolean | undefined;
+  /** The call's first offer starts its item in the same write (incoming). */
+  readonly callStart?: CallStart | undefined;
+  /**
+   * The members of the offer that just ended: their ringing marks for this call end in the same write
+   * as the next offer (those read as still ringing for it and not offered again).
+   */
+  readonly release?: readonly string[] | undefined;
+  /** A member's own call: they are busy while it lasts (recorded on the call, so its end clears the mark). */
+  readonly placedBy?: PlacedCall | undefined;
   /** The routing core's choice on a state: the members to ring, none when nobody is eligible. */
   readonly decide: (state: ClaimState) => readonly string[];
 };
 
+/** The member who placed a call, busy until `until` (epoch seconds) unless the call ends sooner. */
+export type PlacedCall = { readonly member: string; readonly until: number };
+
 export type ClaimOutcome =
-  | { kind: 'claimed'; members: readonly string[]; repeated: boolean; failedConditions: number }
+  /** `released`: the members of `release` whose marks this write ended (they are free now). */
+  | { kind: 'claimed'; members: readonly string[]; repeated: boolean; failedConditions: number; released: readonly string[] }
   | { kind: 'nobody'; failedConditions: number }
   /** Lost every attempt to other calls: serve the caller otherwise rather than keep them waiting. */
   | { kind: 'contended'; failedConditions: number }
   /** The waiting caller's entry changed (taken by another member, gone): this claim is moot. */
   | { kind: 'entry-changed'; failedConditions: number };
+
+/** The members of `release` whose marks, as read, still ring for this call and are not offered again. */
+export function stillRingingFor(callSid: string, release: readonly string[] | undefined, state: Pick<ClaimState, 'presence'>, offered: readonly string[] = []): string[] {
+  return [...new Set(release ?? [])].filter((member) => !offered.includes(member) && state.presence.get(member)?.ringingCall === callSid);
+}
 
 /** The keys a claim's state is read from: the members' marks and, for evenly, the rotation. */
 export function claimStateKeys(group: string, members: readonly string[], withRotation: boolean): Key[] {
@@ -75,13 +93,18 @@ export function claimStateFrom(items: readonly StoredItem[], group: string): Cla
 }
 
 async function readClaimState(claim: Claim): Promise<ClaimState> {
-  return claimStateFrom(await batchGet(claimStateKeys(claim.group, claim.members, claim.rotationKey !== undefined)), claim.group);
+  return claimStateFrom(await batchGet(claimStateKeys(claim.group, [...claim.members, ...(claim.release ?? [])], claim.rotationKey !== undefined)), claim.group);
 }
 
-function claimWrites(claim: Claim, members: readonly string[], state: ClaimState, repeated: boolean): { items: TransactItem[]; entryIndex: number | undefined } {
+function claimWrites(claim: Claim, members: readonly string[], state: ClaimState, repeated: boolean, released: readonly string[]): { items: TransactItem[]; entryIndex: number | undefined } {
   const nowMs = Date.now();
   const items: TransactItem[] = members.map((member) => ({ Update: ringingUpdate({ member, callSid: claim.callSid, group: claim.group, until: claim.ringingUntil }, claim.now, nowMs) }));
-  items.push({ Update: offeredUpdate(claim.callSid, claim.group, members, claim.now, claim.redirect === true ? nowMs : undefined) });
+  // Conditional on the mark still being this call's: had it changed since the read, the claim is tried again on fresh marks.
+  for (const member of released) items.push({ Update: ringingEndUpdate(member, claim.callSid) });
+  const placedBy = claim.placedBy;
+  if (placedBy !== undefined) items.push({ Update: busyUpdate(placedBy.member, claim.callSid, claim.callSid, claim.now, placedBy.until) });
+  const recorded = placedBy === undefined ? members : [...members, placedBy.member];
+  items.push({ Update: offeredUpdate(claim.callSid, claim.group, recorded, claim.now, claim.redirect === true ? nowMs : undefined, claim.callStart) });
   const [only] = members;
   if (claim.rotationKey !== undefined && !repeated && only !== undefined && members.length === 1) {
     items.push({ Update: rotationRecordUpdate(claim.group, only, state.rotation, claim.rotationKey) });
@@ -103,14 +126,15 @@ export async function claimMembers(claim: Claim, known?: ClaimState): Promise<Cl
     const repeatedMember = claim.rotationKey === undefined ? undefined : state.rotation.offerKeys.get(claim.rotationKey);
     const members = repeatedMember === undefined ? [...new Set(claim.decide(state))] : [repeatedMember];
     if (members.length === 0) return { kind: 'nobody', failedConditions };
-    const { items, entryIndex } = claimWrites(claim, members, state, repeatedMember !== undefined);
+    const released = stillRingingFor(claim.callSid, claim.release, state, members);
+    const { items, entryIndex } = claimWrites(claim, members, state, repeatedMember !== undefined, released);
     const outcome = await writeTogether(items);
-    if (outcome.kind === 'written') return { kind: 'claimed', members, repeated: repeatedMember !== undefined, failedConditions };
+    if (outcome.kind === 'written') return { kind: 'claimed', members, repeated: repeatedMember !== undefined, failedConditions, released };
     failedConditions += 1;
     if (entryIndex !== undefined && outcome.failed.includes(entryIndex)) return { kind: 'entry-changed', failedConditions };
-    if (repeatedMember !== undefined && outcome.failed.length > 0) {
+    if (repeatedMember !== undefined && outcome.failed.length > 0 && outcome.failed.every((index) => index < members.length)) {
       // The member of the first attempt is taken by now (they answered, or rang for another call).
-      return { kind: 'claimed', members, repeated: true, failedConditions };
+      return { kind: 'claimed', members, repeated: true, failedConditions, released: [] };
     }
     state = { ...(await readClaimState(claim)), afterLostRace: true };
   }

@@ -15,12 +15,11 @@
  * | call              | `CALL#<CallSid>`            | `CALL`                      | a call's life: offers, answer, waiting (TTL)      |
  * | call log          | `CALLLOG#<group>#<day>`     | `<ISO end>#<CallSid>`       | GET /calls per group and UTC day, newest first    |
  * | voicemail         | `VOICEMAIL`                 | `<ISO time>#<RecordingSid>` | list newest first (query, descending)             |
- * | waiting caller    | `LINE#<group id>`           | CallSid                     | the line (query), one entry per call (idempotent) |
- * | line counter      | `LINESEQ#<group id>`        | `LINESEQ`                   | the next place in a group's line (ADD)            |
+ * | waiting caller    | `LINE#<group id>`           | place: `<join ms>#<CallSid>`| the line in order (query its head), one entry per call |
  * | pickup claim      | `PICKUP#<CallSid>`          | `PICKUP`                    | one picker per ringing call (conditional put)     |
  *
  * Scale (SPEC section 13): no partition key is written by every call of the deployment. The state a
- * call changes is keyed by the member (presence), the group (rotation, line, line counter), the call
+ * call changes is keyed by the member (presence), the group (rotation, line), the call
  * (call, leg, pickup) or the group and day (call log: a call that visited several groups is logged in
  * each group's partition, `-` for a call that reached no group). DynamoDB serves about 1000 writes per
  * second per partition key, so one group takes as many calls as its members can be rung, and the
@@ -49,8 +48,7 @@ export const keys = {
   leg: (legSid: string): Key => ({ pk: `LEG#${legSid}`, sk: 'LEG' }),
   call: (callSid: string): Key => ({ pk: `CALL#${callSid}`, sk: 'CALL' }),
   callLog: (group: string | undefined, endedAt: string, callSid: string): Key => ({ pk: partitions.callLog(group, endedAt.slice(0, 10)), sk: `${endedAt}#${callSid}` }),
-  lineEntry: (group: string, callSid: string): Key => ({ pk: partitions.line(group), sk: callSid }),
-  lineCounter: (group: string): Key => ({ pk: `LINESEQ#${group}`, sk: 'LINESEQ' }),
+  lineEntry: (group: string, place: string): Key => ({ pk: partitions.line(group), sk: place }),
   pickup: (callSid: string): Key => ({ pk: `PICKUP#${callSid}`, sk: 'PICKUP' }),
 } as const;
 

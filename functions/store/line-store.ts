@@ -1,28 +1,44 @@
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Group } from '../commons/schemas.js';
 import type { WaitingCaller, WaitingState } from '../routing/waiting-line.js';
-import { CALL_STATE_TTL_SECONDS } from './call-store.js';
+import { CALL_STATE_TTL_SECONDS, getCall, noteWaiting, type CallStart } from './call-store.js';
 import { send, tableName } from './client.js';
 import { writeIf } from './conditions.js';
+import { queryPartition } from './configuration.js';
 import { ringingEndUpdate } from './presence-store.js';
-import { keys, partitions } from './keys.js';
+import { keys, partitions, type Key } from './keys.js';
 import type { StoredItem } from './items.js';
 
 /**
- * The waiting lines (SPEC section 7): one item per waiting call under `LINE#<group>`, keyed by its
- * CallSid so that joining is idempotent (a repeated webhook finds its entry), ordered by `place`, a
- * per-group counter taken when the caller first joined, so a caller returned to the line keeps their
- * place. Every change of state is conditional on the entry's version.
+ * The waiting lines (SPEC section 7): one item per waiting call under `LINE#<group>`, its sort key
+ * the caller's place: the moment they first joined (epoch ms, zero-padded) and their CallSid, so the
+ * partition reads in line order and the head of a line is read without reading the rest (SPEC 13:
+ * a hold-music request reads a bounded number of items whatever the line's length). Joining is one
+ * write, no counter read first; the call's item keeps the place, so a repeated webhook finds its
+ * entry and a caller returned to the line keeps their place. Every change of state is conditional
+ * on the entry's version.
  */
 
-const PLACE_DIGITS = 12;
+const PLACE_MS_DIGITS = 13;
+
+/** The place of a caller joining at `joinedAtMs`: the line's order, the CallSid breaking a tie. */
+export function placeOf(joinedAtMs: number, callSid: string): string {
+  return `${String(Math.max(0, Math.floor(joinedAtMs))).padStart(PLACE_MS_DIGITS, '0')}#${callSid}`;
+}
+
+/** A place as written by placeOf (it travels in our own URLs, which Twilio signs). */
+export function isPlace(value: string | undefined): value is string {
+  return value !== undefined && /^[0-9]{13}#CA[0-9a-zA-Z]{1,64}$/.test(value);
+}
 
 export function entryFromItem(item: StoredItem): WaitingCaller {
   const numbers = (name: string): number | undefined => (typeof item[name] === 'number' ? (item[name] as number) : undefined);
   const joinedAt = numbers('joinedAt') ?? 0;
+  const place = String(item.sk);
   return {
     group: String(item.pk).slice(partitions.line('').length),
-    callSid: String(item.sk),
-    place: typeof item.place === 'string' ? item.place : ''.padStart(PLACE_DIGITS, '9'),
+    callSid: typeof item.callSid === 'string' ? item.callSid : place.slice(PLACE_MS_DIGITS + 1),
+    place,
     from: typeof item.from === 'string' ? item.from : undefined,
     joinedAt,
     lastHeardAt: numbers('lastHeardAt') ?? joinedAt,
@@ -38,35 +54,89 @@ export function entryFromItem(item: StoredItem): WaitingCaller {
   };
 }
 
-/** The line of a group (every entry, in no particular order: the routing core orders by place). */
+/** The whole line of a group in line order (the admin API's live view). */
 export async function listLine(group: string): Promise<WaitingCaller[]> {
-  const { Items } = await send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': partitions.line(group) }, ConsistentRead: true }));
+  return (await queryPartition(partitions.line(group), { consistent: true })).map(entryFromItem);
+}
+
+/**
+ * Entries read from the head of a line: enough to see every caller a free member could be offered.
+ * Each open offer holds at least one member, so at most `members` entries ahead are offered; the
+ * rest of the head is waiting callers. Bounded by the group's size, never by the line's length.
+ */
+export function lineHeadSize(group: Pick<Group, 'members'>): number {
+  return 2 * group.members.length + 8;
+}
+
+/** The first entries of a group's line, in line order. */
+export async function readLineHead(group: Pick<Group, 'id' | 'members'>): Promise<WaitingCaller[]> {
+  const { Items } = await send(
+    new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': partitions.line(group.id) }, ConsistentRead: true, Limit: lineHeadSize(group) }),
+  );
   return (Items ?? []).map(entryFromItem);
 }
 
+/** Positions beyond this are not counted (a caller that far back hears no position until it improves to it). */
+export const POSITION_COUNT_LIMIT = 100;
+
+/**
+ * A caller's 1-based position among the callers ahead of them who have not left the line; undefined
+ * when more than POSITION_COUNT_LIMIT are ahead. Counts the entries ahead, reading at most that many
+ * (eventually consistent: a position a moment old is good enough for an announcement).
+ */
+export async function positionOf(entry: Pick<WaitingCaller, 'group' | 'place'>): Promise<number | undefined> {
+  const { Count, LastEvaluatedKey } = await send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND sk < :place',
+      FilterExpression: '#state <> :gone',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':pk': partitions.line(entry.group), ':place': entry.place, ':gone': 'timed-out' },
+      Select: 'COUNT',
+      Limit: POSITION_COUNT_LIMIT,
+    }),
+  );
+  return LastEvaluatedKey !== undefined ? undefined : (Count ?? 0) + 1;
+}
+
+/** The key of a caller's entry, to read it with other items in one request. */
+export function lineEntryKey(group: string, place: string): Key {
+  return keys.lineEntry(group, place);
+}
+
+/** A caller's entry among items read in a batch. */
+export function entryFrom(items: readonly StoredItem[], group: string, place: string): WaitingCaller | undefined {
+  const key = keys.lineEntry(group, place);
+  const item = items.find((candidate) => candidate.pk === key.pk && candidate.sk === key.sk);
+  return item === undefined ? undefined : entryFromItem(item);
+}
+
 /** One call's entry in a group's line, if it has one. */
-export async function getEntry(group: string, callSid: string): Promise<WaitingCaller | undefined> {
-  const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.lineEntry(group, callSid), ConsistentRead: true }));
+export async function getEntry(group: string, place: string): Promise<WaitingCaller | undefined> {
+  const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.lineEntry(group, place), ConsistentRead: true }));
   return Item === undefined ? undefined : entryFromItem(Item);
 }
 
-/** A call joins a line once: a repeated or simultaneous join finds the entry already there. */
+/** An entry is written once: a repeated or simultaneous join of the same place finds it there. */
 const NOT_IN_LINE_YET = 'attribute_not_exists(pk)';
 
+/** The new entry of a caller joining at `place`. */
+export function newEntry(group: string, place: string, callSid: string, from: string | undefined, holdMusic: string, now: number): WaitingCaller {
+  return entryFromItem({ ...keys.lineEntry(group, place), callSid, from, joinedAt: now, lastHeardAt: now, state: 'joining', offeredTo: [], tried: [], waitedBefore: 0, holdMusic, version: 1 });
+}
+
 /**
- * A caller joins the line. The line's order is a counter per group, not a clock: two callers who join
- * within the same millisecond still get distinct, ordered places. `joined` is false when the call was
- * already in the line (a repeated webhook): its entry, and its place, stay as they were.
+ * A caller joins the line: their entry, and their place on the call's item, written side by side
+ * (one round trip). The call's item keeps the first place only: when two deliveries of the same
+ * webhook join at once, the one whose place the call did not keep removes its own entry again.
  */
-export async function joinLine(group: string, callSid: string, from: string | undefined, holdMusic: string, now: number): Promise<{ entry: WaitingCaller; joined: boolean }> {
-  const { Attributes } = await send(
-    new UpdateCommand({ TableName: tableName, Key: keys.lineCounter(group), UpdateExpression: 'ADD joined :one', ExpressionAttributeValues: { ':one': 1 }, ReturnValues: 'UPDATED_NEW' }),
-  );
-  const place = String(Number(Attributes?.joined ?? 0)).padStart(PLACE_DIGITS, '0');
-  const item = { ...keys.lineEntry(group, callSid), place, from, joinedAt: now, lastHeardAt: now, state: 'joining', offeredTo: [], tried: [], waitedBefore: 0, holdMusic, version: 1, expiresAt: now + CALL_STATE_TTL_SECONDS };
-  if (await writeIf({ Put: { TableName: tableName, Item: item, ConditionExpression: NOT_IN_LINE_YET } })) return { entry: entryFromItem(item), joined: true };
-  const existing = await getEntry(group, callSid);
-  return { entry: existing ?? entryFromItem(item), joined: false };
+export async function joinLine(entry: WaitingCaller, now: number, start?: CallStart): Promise<{ entry: WaitingCaller; joined: boolean }> {
+  const item = { ...keys.lineEntry(entry.group, entry.place), callSid: entry.callSid, from: entry.from, joinedAt: entry.joinedAt, lastHeardAt: entry.lastHeardAt, state: entry.state, offeredTo: [], tried: [], waitedBefore: 0, holdMusic: entry.holdMusic, version: entry.version, expiresAt: now + CALL_STATE_TTL_SECONDS };
+  const [, kept] = await Promise.all([writeIf({ Put: { TableName: tableName, Item: item, ConditionExpression: NOT_IN_LINE_YET } }), noteWaiting(entry.callSid, entry.group, entry.place, entry.joinedAt, start)]);
+  if (kept === entry.place) return { entry, joined: true };
+  await removeStaleEntry(entry);
+  const existing = kept === undefined ? undefined : await getEntry(entry.group, kept);
+  return { entry: existing ?? entry, joined: false };
 }
 
 /** Optimistic concurrency: only the version we read may be changed. */
@@ -97,7 +167,7 @@ export function entryUpdate(entry: WaitingCaller, change: EntryChange) {
   }
   return {
     TableName: tableName,
-    Key: keys.lineEntry(entry.group, entry.callSid),
+    Key: keys.lineEntry(entry.group, entry.place),
     UpdateExpression: `SET ${sets.join(', ')}`,
     ConditionExpression: VERSION_IS,
     ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
@@ -113,14 +183,14 @@ export async function changeEntry(entry: WaitingCaller, change: EntryChange): Pr
 }
 
 /** The caller left the line for good (answered, voicemail, hung up, removed by an administrator). */
-export async function removeEntry(group: string, callSid: string): Promise<boolean> {
-  return writeIf({ Delete: { TableName: tableName, Key: keys.lineEntry(group, callSid), ConditionExpression: 'attribute_exists(pk)' } });
+export async function removeEntry(group: string, place: string): Promise<boolean> {
+  return writeIf({ Delete: { TableName: tableName, Key: keys.lineEntry(group, place), ConditionExpression: 'attribute_exists(pk)' } });
 }
 
 /** Remove an entry found gone or silent, unless it changed since we read it (then it is alive). */
 export async function removeStaleEntry(entry: WaitingCaller): Promise<boolean> {
   return writeIf({
-    Delete: { TableName: tableName, Key: keys.lineEntry(entry.group, entry.callSid), ConditionExpression: VERSION_IS, ExpressionAttributeValues: { ':version': entry.version } },
+    Delete: { TableName: tableName, Key: keys.lineEntry(entry.group, entry.place), ConditionExpression: VERSION_IS, ExpressionAttributeValues: { ':version': entry.version } },
   });
 }
 
@@ -129,8 +199,9 @@ export async function removeStaleEntry(entry: WaitingCaller): Promise<boolean> {
  * open offer to them are freed. False when the call is not in that line.
  */
 export async function removeWaitingCaller(group: string, callSid: string): Promise<boolean> {
-  const entry = await getEntry(group, callSid);
-  if (entry === undefined || !(await removeEntry(group, callSid))) return false;
+  const call = await getCall(callSid);
+  const entry = call?.lineGroup === group && call.linePlace !== undefined ? await getEntry(group, call.linePlace) : undefined;
+  if (entry === undefined || !(await removeEntry(group, entry.place))) return false;
   await Promise.all(entry.offeredTo.map((member) => writeIf({ Update: ringingEndUpdate(member, callSid) })));
   return true;
 }

@@ -87,10 +87,24 @@ export function clearBusy(member: string, leg: string): Promise<boolean> {
   return writeIf({ Update: busyEndUpdate(member, leg) });
 }
 
-/** A call ended: clear whatever marks it still holds on a member (a lost callback's leftovers). */
-export async function clearMarksOfCall(member: string, callSid: string): Promise<boolean> {
-  const [ringing, busy] = await Promise.all([clearRinging(member, callSid), writeIf({ Update: removeMarkUpdate(member, BUSY_MARK, BUSY_FOR_THIS_CALL, { ':call': callSid }) })]);
-  return ringing || busy;
+/**
+ * A call ended: clear whatever marks it still holds on `members` (a lost callback's leftovers). The
+ * marks are read first (one request for all), so only marks this call holds are written: a read unit
+ * is a fifth of a write unit's price, and a refused conditional write costs a write unit. The members
+ * freed are returned.
+ */
+export async function clearMarksOfCall(callSid: string, members: readonly string[]): Promise<string[]> {
+  const presence = await readPresence(members);
+  const cleared = await Promise.all(
+    [...presence].map(async ([member, marks]) => {
+      const writes = [
+        ...(marks.ringingCall === callSid ? [clearRinging(member, callSid)] : []),
+        ...(marks.busyCall === callSid ? [writeIf({ Update: removeMarkUpdate(member, BUSY_MARK, BUSY_FOR_THIS_CALL, { ':call': callSid }) })] : []),
+      ];
+      return (await Promise.all(writes)).includes(true) ? member : undefined;
+    }),
+  );
+  return cleared.filter((member): member is string => member !== undefined);
 }
 
 /** The marks of `members` among items read in a batch (members without an item are free). */

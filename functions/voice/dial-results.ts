@@ -1,6 +1,6 @@
 import { logger } from '../commons/logger.js';
 import { contextFromQuery } from '../routing/call-context.js';
-import { noteAbandoned, noteAnsweredBy } from '../store/call-store.js';
+import { getCall, noteAbandoned, noteAnsweredBy } from '../store/call-store.js';
 import { currentConfiguration } from '../store/configuration.js';
 import { clearBusy, clearRinging } from '../store/presence-store.js';
 import { emptyResponse, hangup } from '../twiml/responses.js';
@@ -8,7 +8,7 @@ import { InvalidWebhookError } from './errors.js';
 import { continueInGroup } from './group-flow.js';
 import { voicemailTwiml } from './voicemail.js';
 import { dispatchForMembers, dispatcherOf } from './waiting-line.js';
-import { isOurOwnRedirect } from './own-redirects.js';
+import { isOwnRedirect } from './own-redirects.js';
 import { eventSeconds, param, type VoiceWebhook } from './webhook.js';
 
 /**
@@ -58,20 +58,27 @@ async function endOffer(webhook: VoiceWebhook, members: readonly string[], outco
   );
 }
 
-/** /voice/dial-result: an offer ended; answered ends the call, otherwise distribution goes on. */
+/**
+ * /voice/dial-result: an offer ended; answered ends the call, otherwise distribution goes on. The
+ * caller still waiting is served in two round trips: one read (with the call when the <Dial> was
+ * canceled, which may be our own redirect), then the next offer, which ends this one in the same write.
+ */
 export async function dialResult(webhook: VoiceWebhook): Promise<string> {
   const parsed = contextFromQuery(webhook.query);
   if (!parsed.ok) throw new InvalidWebhookError(parsed.problem);
   const status = param(webhook, 'DialCallStatus');
-  // Our own REST redirect (pickup, a waiting-line offer) interrupted this offer: nothing to do here.
-  if (await isOurOwnRedirect(webhook, status, parsed.context.offeredAtMs)) return emptyResponse();
   const outcome = dialOutcome(status, webhook.call.callSid);
+  const ringing = parsed.context.ringing ?? [];
+  const canceledOfferAtMs = status === 'canceled' ? parsed.context.offeredAtMs : undefined;
+  if (outcome === 'not-answered' && !callerHungUp(webhook)) return continueInGroup(webhook, parsed.context, { release: ringing, canceledOfferAtMs });
+  // Read first (SPEC 13): the call when the <Dial> was canceled, else the configuration's version.
+  const [call] = await Promise.all([canceledOfferAtMs === undefined ? undefined : getCall(webhook.call.callSid), currentConfiguration()]);
+  // Our own REST redirect (pickup, a waiting-line offer) interrupted this offer: nothing to do here.
+  if (isOwnRedirect(call, status, canceledOfferAtMs)) return emptyResponse();
   // Abandoned first: a status callback that finds the offer's marks cleared then reads it.
-  const abandoned = outcome !== 'answered' && callerHungUp(webhook);
-  if (abandoned) await noteAbandoned(webhook.call.callSid, 'ringing');
-  await endOffer(webhook, parsed.context.ringing ?? [], outcome);
-  if (outcome === 'answered' || abandoned) return hangup();
-  return continueInGroup(webhook, parsed.context);
+  if (outcome === 'not-answered') await noteAbandoned(webhook.call.callSid, 'ringing');
+  await endOffer(webhook, ringing, outcome);
+  return hangup();
 }
 
 /** /voice/forward-result: a forward to a mobile or number ended; unanswered, the caller may leave a message. */

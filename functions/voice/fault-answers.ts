@@ -48,10 +48,10 @@ export async function faultAnswer(route: string, webhook: VoiceWebhook): Promise
     case 'line-wait':
       return hold({ music: holdMusicOf(configuration, webhook.call.to) });
     case 'line-offer':
-      return enqueueTwiml({ id: webhook.query.g ?? '' });
+      return enqueueTwiml({ id: webhook.query.g ?? '' }, webhook.query.p);
     case 'line-offer-result':
       if (dialStatus === 'completed' || dialStatus === 'answered' || callerGone) return hangup();
-      return enqueueTwiml({ id: webhook.query.g ?? '' });
+      return enqueueTwiml({ id: webhook.query.g ?? '' }, webhook.query.p);
     case 'line-left': {
       const result = param(webhook, 'QueueResult');
       if (result === 'hangup') return hangup();

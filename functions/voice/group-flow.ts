@@ -4,16 +4,20 @@ import { contextToQuery, ringingOffer, type CallContext } from '../routing/call-
 import { nextOffer } from '../routing/distribution.js';
 import { missedCallStep } from '../routing/missed-call.js';
 import { waitingCallers } from '../routing/waiting-line.js';
-import { claimMembers, claimStateFrom, claimStateKeys, type ClaimState } from '../store/claims.js';
+import { callStateFrom, callStateKey, startCall, type CallStart, type CallState } from '../store/call-store.js';
+import { claimMembers, claimStateFrom, claimStateKeys, stillRingingFor, type ClaimState, type PlacedCall } from '../store/claims.js';
+import { markPlacedCall } from '../store/pickup-store.js';
 import { cachedConfiguration, readWithConfiguration, type Configuration } from '../store/configuration.js';
-import { listLine } from '../store/line-store.js';
+import type { Key } from '../store/keys.js';
+import { readLineHead } from '../store/line-store.js';
 import { dialTimeoutSeconds, planDial } from '../twiml/dial-limits.js';
 import type { Prompt } from '../twiml/prompts.js';
-import { forward, hangup, offer } from '../twiml/responses.js';
+import { emptyResponse, forward, hangup, offer } from '../twiml/responses.js';
 import { voiceUrl } from '../twiml/urls.js';
 import { ringingUntil } from './ringing.js';
 import { voicemailTwiml } from './voicemail.js';
-import { joinWaitingLine } from './waiting-line.js';
+import { endRinging } from './line-dispatch.js';
+import { dispatchForMembers, dispatcherOf, joinWaitingLine } from './waiting-line.js';
 import { epochSeconds, type VoiceWebhook } from './webhook.js';
 
 /** The members a group's decisions may need: its members, the dialled member, the forward-to-mobile member. */
@@ -62,32 +66,76 @@ export function offerTwiml(group: Group, members: readonly Member[], context: Ca
   });
 }
 
+/** Where a call goes, decided from the configuration: distribution in a group, or an answer of its own. */
+export type Routing = { kind: 'distribute'; context: CallContext; lead?: Prompt | undefined } | { kind: 'answer'; twiml: string };
+
+export type RouteOptions = {
+  /** The call's item starts with the first write (incoming): from, to and the number's group. */
+  callStart?: ((configuration: Configuration) => CallStart) | undefined;
+  /** The members of the offer that just ended (dial-result): their marks end in the same write as the next offer. */
+  release?: readonly string[] | undefined;
+  /** A canceled <Dial> that started then (epoch ms): if the project redirected the call since, the request changes nothing. */
+  canceledOfferAtMs?: number | undefined;
+  /** A member's own call (outbound): they are busy while it lasts, marked in the same write as the offer. */
+  placedBy?: ((configuration: Configuration, routing: Routing) => PlacedCall | undefined) | undefined;
+};
+
+/** The keys the decision on `routing` reads besides the configuration's version. */
+function decisionKeys(configuration: Configuration | undefined, routing: Routing | undefined, callSid: string, options: RouteOptions): Key[] {
+  const own = options.canceledOfferAtMs === undefined ? [] : [callStateKey(callSid)];
+  const group = routing?.kind === 'distribute' ? configuration?.groups.get(routing.context.group) : undefined;
+  if (routing?.kind !== 'distribute' || group === undefined) return own;
+  // A caller who may join a waiting line: its call item says whether it already did (a repeated webhook).
+  const call = group.whenNobodyAnswers.action === 'wait-for-agent' && own.length === 0 ? [callStateKey(callSid)] : own;
+  return [...claimStateKeys(group.id, [...memberIdsOf(group, routing.context), ...(options.release ?? [])], recordsRotation(group, routing.context)), ...call];
+}
+
 /**
- * The heart of a call: distribute it in `context.group` (SPEC section 4) until an offer is made, or
- * run the group's missed-call action (SPEC section 6). Read once (configuration, marks, rotation, and
- * the line when the caller may have to join it), decide (routing core), write once (the claim),
- * render. `lead` is said first (e.g. "unknown extension").
+ * The heart of a call: route it (`route` decides from the configuration), then distribute it in the
+ * group until an offer is made (SPEC section 4), or run the group's missed-call action (SPEC section
+ * 6). Two round trips: one read of everything the decision needs (the configuration's version, the
+ * members' marks, the rotation, the head of the line when the caller may have to join it, the call
+ * when its past matters), then one write (the claim, which also ends the previous offer and starts the
+ * call's item; or the missed-call action's own write). Only a claim that loses a race reads again.
  */
-export async function continueInGroup(webhook: VoiceWebhook, context: CallContext, options: GroupFlowOptions = {}): Promise<string> {
+export async function routeCall(webhook: VoiceWebhook, route: (configuration: Configuration) => Routing, options: RouteOptions = {}): Promise<string> {
   const callSid = webhook.call.callSid;
   const now = epochSeconds(webhook);
-  const stateKeys = (configuration: Configuration | undefined) => {
-    const group = configuration?.groups.get(context.group);
-    return group === undefined ? [] : claimStateKeys(group.id, memberIdsOf(group, context), recordsRotation(group, context));
-  };
-  // The cached configuration tells whether the line must be read too, so both reads run side by side.
-  const guess = cachedConfiguration()?.groups.get(context.group);
-  const [{ configuration, items }, guessedLine] = await Promise.all([readWithConfiguration(stateKeys), guess !== undefined && joinsLineFirst(guess, context) ? listLine(context.group) : undefined]);
+  const routeOf = (configuration: Configuration | undefined): Routing | undefined => (configuration === undefined ? undefined : route(configuration));
+  // The cached configuration tells whether the line's head must be read too, so both reads run side by side.
+  const guessed = routeOf(cachedConfiguration());
+  const guessedGroup = guessed?.kind === 'distribute' ? cachedConfiguration()?.groups.get(guessed.context.group) : undefined;
+  const [{ configuration, items }, guessedHead] = await Promise.all([
+    readWithConfiguration((current) => decisionKeys(current, routeOf(current), callSid, options)),
+    guessed?.kind === 'distribute' && guessedGroup !== undefined && joinsLineFirst(guessedGroup, guessed.context) ? readLineHead(guessedGroup) : undefined,
+  ]);
+  const call = callStateFrom(items, callSid);
+  if (options.canceledOfferAtMs !== undefined && call?.redirectedAtMs !== undefined && call.redirectedAtMs >= options.canceledOfferAtMs) {
+    // Our own REST redirect (pickup, a waiting-line offer) interrupted the offer: nothing to do here.
+    return emptyResponse();
+  }
+  const routing = route(configuration);
+  const callStart = options.callStart?.(configuration);
+  const placedBy = options.placedBy?.(configuration, routing);
+  const released = stillRingingFor(callSid, options.release, claimStateFrom(items, ''));
+  if (routing.kind === 'answer') {
+    await Promise.all([callStart === undefined ? undefined : startCall(callSid, callStart, now), releaseMarks(webhook, released)]);
+    return routing.twiml;
+  }
+  const { context } = routing;
+  const lead = routing.lead;
   const group = configuration.groups.get(context.group);
   const settings = configuration.settings;
   if (group === undefined) {
     // Admin writes keep references intact, so this is a group deleted mid-call: the caller can still leave a message.
     logger.warn('call reached a group that does not exist; offering voicemail', { callSid, group: context.group });
-    return voicemailTwiml(webhook, settings, { group: context.group, member: undefined }, { lead: options.lead });
+    await Promise.all([callStart === undefined ? undefined : startCall(callSid, callStart, now), releaseMarks(webhook, released)]);
+    return voicemailTwiml(webhook, settings, { group: context.group, member: undefined }, { lead });
   }
+  const joinWrites = { call, callStart, released, placedBy };
   if (joinsLineFirst(group, context)) {
-    const line = guessedLine ?? (await listLine(group.id));
-    if (waitingCallers(line).some((caller) => caller.callSid !== callSid)) return joinWaitingLine(webhook, group, settings, options.lead);
+    const head = guessedHead ?? (await readLineHead(group));
+    if (waitingCallers(head).some((caller) => caller.callSid !== callSid)) return joinWaitingLine(webhook, group, configuration, lead, joinWrites);
   }
   const claim = await claimMembers(
     {
@@ -98,16 +146,31 @@ export async function continueInGroup(webhook: VoiceWebhook, context: CallContex
       members: memberIdsOf(group, context),
       rotationKey: recordsRotation(group, context) ? `${callSid}:${group.id}:${context.offered.length}` : undefined,
       decide: decideOffer(group, configuration.members, context, callSid, now),
+      callStart,
+      release: options.release,
+      placedBy,
     },
     claimStateFrom(items, group.id),
   );
   if (claim.kind === 'claimed') {
     const members = claim.members.flatMap((id) => configuration.members.get(id) ?? []);
     logger.info('offer', { callSid, group: group.id, members: claim.members, repeated: claim.repeated, failedConditions: claim.failedConditions });
-    return offerTwiml(group, members, context, options);
+    await dispatchForMembers(claim.released, dispatcherOf(webhook));
+    return offerTwiml(group, members, context, { lead });
   }
   if (claim.kind === 'contended') logger.warn('every free member was taken by other calls meanwhile; running the missed-call action', { callSid, group: group.id });
-  return missedCall(webhook, group, configuration, context, options, 'live');
+  return missedCall(webhook, group, configuration, context, { lead }, { mode: 'live', ...joinWrites });
+}
+
+/** Distribute the call in `context.group` (after a greeting, an unanswered offer, a forward to a group). */
+export function continueInGroup(webhook: VoiceWebhook, context: CallContext, options: GroupFlowOptions & RouteOptions = {}): Promise<string> {
+  const { lead, ...routeOptions } = options;
+  return routeCall(webhook, () => ({ kind: 'distribute', context, lead }), routeOptions);
+}
+
+/** The members whose marks for this call end with a write that is no claim (the missed-call action). */
+function releaseMarks(webhook: VoiceWebhook, members: readonly string[]): Promise<void> {
+  return endRinging(webhook.call.callSid, members, dispatcherOf(webhook));
 }
 
 /**
@@ -123,17 +186,38 @@ export async function bestEffortInGroup(webhook: VoiceWebhook, configuration: Co
     logger.warn('best-effort offer from the cached configuration: presence unknown, nothing recorded', { callSid: webhook.call.callSid, group: group.id, members: decision.plan.members.map((member) => member.id), configurationVersion: configuration.version });
     return offerTwiml(group, decision.plan.members, context, options);
   }
-  return missedCall(webhook, group, configuration, context, options, 'best-effort');
+  return missedCall(webhook, group, configuration, context, options, { mode: 'best-effort' });
 }
 
 /**
  * Nobody (more) to offer the call to: the group's missed-call action (SPEC section 6). Best effort
  * (the database unreachable), waiting in line becomes voicemail: nobody could serve the line.
  */
-function missedCall(webhook: VoiceWebhook, group: Group, configuration: Configuration, context: CallContext, options: GroupFlowOptions, mode: 'live' | 'best-effort'): Promise<string> | string {
+type MissedCallWrites = {
+  mode: 'live' | 'best-effort';
+  /** The call as read (live): a caller joining the line may have joined before. */
+  call?: CallState | undefined;
+  callStart?: CallStart | undefined;
+  /** Members whose marks for this call end in the action's write. */
+  released?: readonly string[] | undefined;
+  /** The member who placed the call: busy while it lasts. */
+  placedBy?: PlacedCall | undefined;
+};
+
+async function missedCall(webhook: VoiceWebhook, group: Group, configuration: Configuration, context: CallContext, options: GroupFlowOptions, writes: MissedCallWrites): Promise<string> {
+  const { mode } = writes;
   const settings: Settings = configuration.settings;
   const step = missedCallStep(group, configuration.members, context);
   logger.info('nobody answered', { callSid: webhook.call.callSid, group: group.id, step: step.kind, mode, ...('reason' in step ? { reason: step.reason } : {}) });
+  // The action's own write: the call's item (incoming) and the end of the previous offer, side by side.
+  const now = epochSeconds(webhook);
+  const write = (): Promise<unknown> =>
+    Promise.all([
+      writes.callStart === undefined ? undefined : startCall(webhook.call.callSid, writes.callStart, now),
+      releaseMarks(webhook, writes.released ?? []),
+      writes.placedBy === undefined ? undefined : markPlacedCall(writes.placedBy.member, webhook.call.callSid, group.id, now, writes.placedBy.until),
+    ]);
+  if (mode === 'live' && step.kind !== 'distribute' && step.kind !== 'wait') await write();
   switch (step.kind) {
     case 'voicemail':
       return voicemailTwiml(webhook, settings, step, { lead: options.lead });
@@ -145,11 +229,13 @@ function missedCall(webhook: VoiceWebhook, group: Group, configuration: Configur
         before: options.lead,
       });
     case 'distribute':
-      // Bounded: the loop guard refuses every group already visited.
-      return mode === 'live' ? continueInGroup(webhook, step.context, options) : bestEffortInGroup(webhook, configuration, step.context, options);
+      // Bounded: the loop guard refuses every group already visited. The next group's read is a round trip of its own.
+      if (mode === 'best-effort') return bestEffortInGroup(webhook, configuration, step.context, options);
+      await write();
+      return continueInGroup(webhook, step.context, options);
     case 'wait':
       if (mode === 'best-effort') return voicemailTwiml(webhook, settings, { group: group.id, member: group.members[0] }, { lead: options.lead });
-      return joinWaitingLine(webhook, group, settings, options.lead);
+      return joinWaitingLine(webhook, group, configuration, options.lead, { call: writes.call, callStart: writes.callStart, released: writes.released ?? [] });
     case 'hangup':
       return hangup();
     default:

@@ -37,7 +37,7 @@ export async function leg(webhook: VoiceWebhook): Promise<string> {
   if (status === 'in-progress' || status === 'answered') {
     // The first answer stops the other devices of the offer: their members are free again.
     const call = await getCall(parent);
-    if (call?.lineGroup !== undefined) await leaveLineAnswered(call.lineGroup, parent, now);
+    if (call?.lineGroup !== undefined && call.linePlace !== undefined) await leaveLineAnswered(call.lineGroup, call.linePlace, now);
     const others = (call?.offeredMembers ?? []).filter((other) => other !== member);
     const freed = (await Promise.all(others.map(async (other) => ((await clearRinging(other, parent)) ? other : undefined)))).filter((other): other is string => other !== undefined);
     await dispatchForMembers(freed, dispatcherOf(webhook));

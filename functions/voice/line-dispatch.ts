@@ -2,8 +2,10 @@ import { logger } from '../commons/logger.js';
 import type { Group } from '../commons/schemas.js';
 import { assignWaitingCallers, isSilent, planForCaller, type LineAssignment, type WaitingCaller } from '../routing/waiting-line.js';
 import { claimMembers, claimStateFrom, claimStateKeys } from '../store/claims.js';
-import { readWithConfiguration } from '../store/configuration.js';
-import { changeEntry, getEntry, listLine, removeStaleEntry } from '../store/line-store.js';
+import { cachedConfiguration, readWithConfiguration, type Configuration } from '../store/configuration.js';
+import type { StoredItem } from '../store/items.js';
+import type { Key } from '../store/keys.js';
+import { changeEntry, getEntry, readLineHead, removeStaleEntry } from '../store/line-store.js';
 import { clearRinging } from '../store/presence-store.js';
 import { TwilioApiError, type TwilioApi } from '../twilio-api/client.js';
 import { voiceUrl } from '../twiml/urls.js';
@@ -42,19 +44,34 @@ async function removeGone(entry: WaitingCaller, why: string): Promise<string[]> 
 
 /** The caller's own hold-music request saw the claim and left the queue with <Leave/>. */
 async function leavingByItself(caller: WaitingCaller): Promise<boolean> {
-  return (await getEntry(caller.group, caller.callSid))?.leaving === true;
+  return (await getEntry(caller.group, caller.place))?.leaving === true;
 }
 
-/** Undo a claim whose caller could not be moved (Twilio could not be reached): back to waiting. */
+/**
+ * Undo a claim whose caller could not be moved (Twilio could not be reached): back to waiting. One
+ * round trip: the entry is changed at the version the claim wrote; had the caller's own request
+ * changed it since, it has seen the claim and will leave by itself.
+ */
 async function release(assignment: { caller: WaitingCaller; members: readonly string[] }): Promise<void> {
-  await Promise.all(assignment.members.map((id) => clearRinging(id, assignment.caller.callSid)));
-  const current = await getEntry(assignment.caller.group, assignment.caller.callSid);
-  if (current !== undefined) await changeEntry(current, { state: 'waiting', offeredTo: [] });
+  await Promise.all([...assignment.members.map((id) => clearRinging(id, assignment.caller.callSid)), changeEntry(assignment.caller, { state: 'waiting', offeredTo: [] })]);
+}
+
+/**
+ * The end of an offer's ringing for `callSid` at `members`, written on its own (not with a claim),
+ * and the freed members offered to waiting callers.
+ */
+export async function endRinging(callSid: string, members: readonly string[], dispatcher: Dispatcher): Promise<void> {
+  if (members.length === 0) return;
+  const cleared = await Promise.all(members.map(async (member) => ((await clearRinging(member, callSid)) ? member : undefined)));
+  await dispatchForMembers(
+    cleared.filter((member): member is string => member !== undefined),
+    dispatcher,
+  );
 }
 
 /** Move a claimed caller to their offer: out of Twilio's queue, or off whatever they run. */
 async function moveToOffer(group: Group, caller: WaitingCaller, members: readonly string[], dispatcher: Dispatcher): Promise<'moved' | 'gone' | 'failed'> {
-  const url = new URL(voiceUrl('line-offer', { g: group.id }), dispatcher.voiceBase).toString();
+  const url = new URL(voiceUrl('line-offer', { g: group.id, p: caller.place }), dispatcher.voiceBase).toString();
   try {
     if (caller.queueSid !== undefined) await dispatcher.twilio.dequeueMember(caller.queueSid, caller.callSid, url);
     else await dispatcher.twilio.redirectCall(caller.callSid, url);
@@ -67,37 +84,54 @@ async function moveToOffer(group: Group, caller: WaitingCaller, members: readonl
   }
 }
 
+/** A line as read for a dispatch: the configuration, the group's marks and rotation, the head of its line. */
+export type LineView = {
+  readonly configuration: Configuration;
+  readonly items: readonly StoredItem[];
+  readonly head: readonly WaitingCaller[];
+};
+
+/** The keys a dispatch in `group` reads besides the line's head: the members' marks and the rotation. */
+export function lineStateKeys(configuration: Configuration | undefined, groupId: string): Key[] {
+  const group = configuration?.groups.get(groupId);
+  return group === undefined ? [] : claimStateKeys(group.id, group.members, group.distribution === 'evenly');
+}
+
+/** Read what a dispatch in a group decides on, in one round trip when the configuration is cached. */
+async function readLine(groupId: string): Promise<LineView> {
+  const guess = cachedConfiguration()?.groups.get(groupId);
+  const [read, guessedHead] = await Promise.all([readWithConfiguration((configuration) => lineStateKeys(configuration, groupId)), guess === undefined ? undefined : readLineHead(guess)]);
+  const group = read.configuration.groups.get(groupId);
+  const head = guessedHead ?? (group === undefined ? [] : await readLineHead(group));
+  return { configuration: read.configuration, items: read.items, head };
+}
+
 /**
  * Offer free members to the longest-waiting callers of a group. Entries silent for too long are
  * removed first. A caller still joining (its hold music not yet asked for) keeps its member reserved:
  * its own waitUrl request will take them. `self` is the caller whose webhook runs this; true when that
- * caller was claimed (it leaves the line itself with <Leave/>); the others are moved at once.
+ * caller was claimed (it leaves the line itself with <Leave/>); the others are moved at once. `view`
+ * is what the webhook already read (saves the read).
  */
-export async function dispatchLine(groupId: string, dispatcher: Dispatcher, self?: string, rounds = 3): Promise<{ selfClaimed: boolean; line: WaitingCaller[] }> {
-  const [read, fullLine] = await Promise.all([
-    readWithConfiguration((configuration) => {
-      const group = configuration?.groups.get(groupId);
-      return group === undefined ? [] : claimStateKeys(group.id, group.members, group.distribution === 'evenly');
-    }),
-    listLine(groupId),
-  ]);
-  const group = read.configuration.groups.get(groupId);
-  const silent = fullLine.filter((caller) => caller.callSid !== self && isSilent(caller, dispatcher.now));
+export async function dispatchLine(groupId: string, dispatcher: Dispatcher, options: { self?: string | undefined; view?: LineView | undefined; rounds?: number } = {}): Promise<{ selfClaimed: boolean }> {
+  const { self } = options;
+  const rounds = options.rounds ?? 3;
+  const view = options.view ?? (await readLine(groupId));
+  const group = view.configuration.groups.get(groupId);
+  const silent = view.head.filter((caller) => caller.callSid !== self && isSilent(caller, dispatcher.now));
   await Promise.all(silent.map((caller) => removeGone(caller, `not heard from since ${new Date(caller.lastHeardAt * 1000).toISOString()}`)));
-  const line = fullLine.filter((caller) => !silent.includes(caller));
-  if (group === undefined || group.whenNobodyAnswers.action !== 'wait-for-agent') return { selfClaimed: false, line };
-  const state = claimStateFrom(read.items, group.id);
-  const assignments = assignWaitingCallers(group, read.configuration.members, line, { byMember: state.presence, now: dispatcher.now }, state.rotation);
-  let selfClaimed = false;
-  let anotherRound = false;
-  for (const assignment of assignments) {
-    const outcome = await offerWaitingCaller(group, assignment, read.configuration.members, dispatcher, self);
-    if (outcome === 'self') selfClaimed = true;
-    if (outcome === 'gone') anotherRound = true;
-  }
+  const line = view.head.filter((caller) => !silent.includes(caller));
+  if (group === undefined || group.whenNobodyAnswers.action !== 'wait-for-agent') return { selfClaimed: false };
+  const state = claimStateFrom(view.items, group.id);
+  const assignments = assignWaitingCallers(group, view.configuration.members, line, { byMember: state.presence, now: dispatcher.now }, state.rotation);
+  // Each assignment claims different members for a different caller: side by side, one round trip.
+  const outcomes = await Promise.all(assignments.map((assignment) => offerWaitingCaller(group, assignment, view.configuration.members, dispatcher, self)));
+  const selfClaimed = outcomes.includes('self');
   // A caller found gone freed its members: serve the next caller with them.
-  if (anotherRound && rounds > 1) return { selfClaimed: selfClaimed || (await dispatchLine(groupId, dispatcher, self, rounds - 1)).selfClaimed, line };
-  return { selfClaimed, line };
+  if (outcomes.includes('gone') && rounds > 1) {
+    return { selfClaimed: selfClaimed || (await dispatchLine(groupId, dispatcher, { self, rounds: rounds - 1 })).selfClaimed };
+  }
+  return { selfClaimed };
 }
 
 async function offerWaitingCaller(group: Group, assignment: LineAssignment, members: Parameters<typeof planForCaller>[1], dispatcher: Dispatcher, self: string | undefined): Promise<'self' | 'moved' | 'gone' | 'skipped'> {
@@ -133,11 +167,14 @@ async function offerWaitingCaller(group: Group, assignment: LineAssignment, memb
   return 'skipped';
 }
 
-/** Members became eligible (a call ended, an offer went unanswered, back from away): serve the lines they are in. */
+/**
+ * Members became eligible (a call ended, an offer went unanswered, back from away): serve the lines
+ * they are in. Only groups with a waiting line are read; a configuration without one costs nothing.
+ */
 export async function dispatchForMembers(memberIds: readonly string[], dispatcher: Dispatcher): Promise<void> {
   if (memberIds.length === 0) return;
   const { configuration } = await readWithConfiguration(() => []);
   const freed = new Set(memberIds);
   const groups = [...configuration.groups.values()].filter((group) => group.whenNobodyAnswers.action === 'wait-for-agent' && group.members.some((member) => freed.has(member)));
-  for (const group of groups) await dispatchLine(group.id, dispatcher);
+  await Promise.all(groups.map((group) => dispatchLine(group.id, dispatcher)));
 }

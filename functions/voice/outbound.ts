@@ -3,14 +3,14 @@ import type { Group, Member } from '../commons/schemas.js';
 import { startInGroup } from '../routing/call-context.js';
 import { callingMember, dialledDigits, interpretDialled, pickupCandidates, pickupConferenceName } from '../routing/pickup.js';
 import { getCall, startCall } from '../store/call-store.js';
-import { currentConfiguration, type Configuration } from '../store/configuration.js';
-import { claimPickup, endPickup, getPickup, markPlacedCall, undoPickup } from '../store/pickup-store.js';
+import { cachedConfiguration, currentConfiguration, type Configuration } from '../store/configuration.js';
+import { claimPickup, endPickup, getPickup, undoPickup } from '../store/pickup-store.js';
 import { clearBusy, clearRinging, readPresence } from '../store/presence-store.js';
 import { MAX_CALL_SECONDS } from '../twiml/dial-limits.js';
 import { prompt } from '../twiml/prompts.js';
 import { hangup, joinPickupConference, messageThenHangup } from '../twiml/responses.js';
 import { voiceUrl } from '../twiml/urls.js';
-import { continueInGroup } from './group-flow.js';
+import { routeCall, type Routing } from './group-flow.js';
 import { extensionOwner } from './incoming.js';
 import { BUSY_MARGIN_SECONDS } from './leg.js';
 import { voicemailTwiml } from './voicemail.js';
@@ -33,57 +33,60 @@ function firstGroupOf(member: string, groups: readonly Group[]): Group | undefin
   return [...groups].sort((a, b) => a.id.localeCompare(b.id)).find((group) => group.members.includes(member));
 }
 
-/**
- * A member talking on a call they placed is busy (SPEC section 5): not offered outside calls until it
- * ends. The call records them (with the group it goes to), so /voice/status clears the mark at its end.
- */
-async function busyWhileCalling(webhook: VoiceWebhook, caller: Member, group: string): Promise<void> {
-  const callSid = webhook.params.CallSid ?? 'unknown-call';
-  const now = epochSeconds(webhook);
-  await markPlacedCall(caller.id, callSid, group, now, now + MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS);
+/** How long a member placing a call counts as busy at most (their call's end clears it sooner). */
+function placedCallUntil(now: number): number {
+  return now + MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS;
 }
 
-/** /voice/outbound. */
+/**
+ * /voice/outbound. A call to an extension is routed like an outside call (one read, one write): the
+ * calling member's busy mark (SPEC section 5: a member on a call is not offered outside calls until it
+ * ends) and the call's item are written with the offer. A pickup reads the pickup groups' marks.
+ */
 export async function outbound(webhook: VoiceWebhook): Promise<string> {
-  const callSid = webhook.params.CallSid ?? 'unknown-call';
-  const configuration = await currentConfiguration();
-  const { settings } = configuration;
-  const caller = callingMember(param(webhook, 'From') ?? '', [...configuration.members.values()]);
-  if (caller === undefined) {
-    logger.warn('outbound call from a device of no member', { callSid, from: webhook.params.From });
-    return messageThenHangup(prompt(settings, 'unknownCaller'));
-  }
+  const { callSid } = webhook.call;
+  const now = epochSeconds(webhook);
   const digits = dialledDigits(param(webhook, 'To') ?? '');
-  const dialled = interpretDialled(digits, settings.pickupCode);
-  await startCall(callSid, { from: caller.id, to: digits }, epochSeconds(webhook));
-  switch (dialled.kind) {
-    case 'pickup':
-      return pickUp(webhook, caller, configuration, undefined);
-    case 'directed-pickup': {
+  const callerOf = (configuration: Configuration): Member | undefined => callingMember(param(webhook, 'From') ?? '', [...configuration.members.values()]);
+  const dialledIn = (configuration: Configuration) => interpretDialled(digits, configuration.settings.pickupCode);
+  const cached = cachedConfiguration();
+  if (cached === undefined || dialledIn(cached).kind === 'pickup' || dialledIn(cached).kind === 'directed-pickup') {
+    const configuration = await currentConfiguration();
+    const caller = callerOf(configuration);
+    const dialled = dialledIn(configuration);
+    if (caller !== undefined && (dialled.kind === 'pickup' || dialled.kind === 'directed-pickup')) {
+      await startCall(callSid, { from: caller.id, to: digits }, now);
+      if (dialled.kind === 'pickup') return pickUp(webhook, caller, configuration, undefined);
       const owner = extensionOwner(configuration, dialled.extension);
-      if (owner?.kind !== 'user') return messageThenHangup(prompt(settings, 'nothingToPickUp'));
+      if (owner?.kind !== 'user') return messageThenHangup(prompt(configuration.settings, 'nothingToPickUp'));
       return pickUp(webhook, caller, configuration, owner.id);
     }
-    case 'extension': {
-      const owner = extensionOwner(configuration, dialled.extension);
-      if (owner === undefined) return messageThenHangup(prompt(settings, 'unknownExtension'));
-      const callerId = companyCallerId(configuration);
-      if (owner.kind === 'group') {
-        await busyWhileCalling(webhook, caller, owner.id);
-        // As for an outside caller, but the calling member is never offered their own call.
-        return continueInGroup(webhook, { ...startInGroup(owner.id), excluded: caller.id, callerId });
-      }
-      if (owner.id === caller.id) return messageThenHangup(prompt(settings, 'notSupported'));
-      const group = firstGroupOf(owner.id, [...configuration.groups.values()]);
-      if (group === undefined) return voicemailTwiml(webhook, settings, { group: undefined, member: owner.id });
-      await busyWhileCalling(webhook, caller, group.id);
-      return continueInGroup(webhook, { ...startInGroup(group.id), member: owner.id, internal: true, callerId });
-    }
-    case 'unsupported':
-      return messageThenHangup(prompt(settings, 'notSupported'));
-    default:
-      return dialled satisfies never;
   }
+  return routeCall(webhook, (configuration): Routing => {
+    const { settings } = configuration;
+    const caller = callerOf(configuration);
+    if (caller === undefined) {
+      logger.warn('outbound call from a device of no member', { callSid, from: webhook.call.from });
+      return { kind: 'answer', twiml: messageThenHangup(prompt(settings, 'unknownCaller')) };
+    }
+    const dialled = dialledIn(configuration);
+    if (dialled.kind !== 'extension') return { kind: 'answer', twiml: messageThenHangup(prompt(settings, dialled.kind === 'unsupported' ? 'notSupported' : 'nothingToPickUp')) };
+    const owner = extensionOwner(configuration, dialled.extension);
+    if (owner === undefined) return { kind: 'answer', twiml: messageThenHangup(prompt(settings, 'unknownExtension')) };
+    const callerId = companyCallerId(configuration);
+    // As for an outside caller, but the calling member is never offered their own call.
+    if (owner.kind === 'group') return { kind: 'distribute', context: { ...startInGroup(owner.id), excluded: caller.id, callerId } };
+    if (owner.id === caller.id) return { kind: 'answer', twiml: messageThenHangup(prompt(settings, 'notSupported')) };
+    const group = firstGroupOf(owner.id, [...configuration.groups.values()]);
+    if (group === undefined) return { kind: 'answer', twiml: voicemailTwiml(webhook, settings, { group: undefined, member: owner.id }) };
+    return { kind: 'distribute', context: { ...startInGroup(group.id), member: owner.id, internal: true, callerId } };
+  }, {
+    callStart: (configuration) => ({ from: callerOf(configuration)?.id, to: digits }),
+    placedBy: (configuration, routing) => {
+      const caller = callerOf(configuration);
+      return caller === undefined || routing.kind !== 'distribute' ? undefined : { member: caller.id, until: placedCallUntil(now) };
+    },
+  });
 }
 
 /**
@@ -101,7 +104,7 @@ async function pickUp(webhook: VoiceWebhook, picker: Member, configuration: Conf
   const candidates = pickupCandidates(picker.id, groups, presence, now, target);
   for (const call of candidates) {
     const claim = { callSid: call.callSid, ringingAt: call.member, picker: picker.id, pickerCall };
-    if (!(await claimPickup(claim, now, now + MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS))) continue;
+    if (!(await claimPickup(claim, now, placedCallUntil(now)))) continue;
     try {
       // Move the caller off the ringing offer: the colleague's device stops ringing at once.
       await webhook.twilio.redirectCall(call.callSid, new URL(voiceUrl('pickup-bridge', { c: call.callSid }), webhook.url).toString());

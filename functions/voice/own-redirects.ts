@@ -1,5 +1,4 @@
-import { getCall } from '../store/call-store.js';
-import type { VoiceWebhook } from './webhook.js';
+import type { CallState } from '../store/call-store.js';
 
 /**
  * When the project moves a caller off a ringing <Dial> through the REST API (pickup, a waiting-line
@@ -10,8 +9,7 @@ import type { VoiceWebhook } from './webhook.js';
  * action URL carries when the <Dial> started. A cancel of a <Dial> that started before our redirect
  * is ours; any other cancel is an offer nobody took.
  */
-export async function isOurOwnRedirect(webhook: VoiceWebhook, dialCallStatus: string | undefined, offeredAtMs: number | undefined): Promise<boolean> {
+export function isOwnRedirect(call: Pick<CallState, 'redirectedAtMs'> | undefined, dialCallStatus: string | undefined, offeredAtMs: number | undefined): boolean {
   if (dialCallStatus !== 'canceled' || offeredAtMs === undefined || !Number.isFinite(offeredAtMs)) return false;
-  const call = await getCall(webhook.call.callSid);
   return call?.redirectedAtMs !== undefined && call.redirectedAtMs >= offeredAtMs;
 }

@@ -34,3 +34,14 @@ export const voiceRouteTable: Readonly<Record<VoiceRoute, (webhook: VoiceWebhook
 export function isVoiceRoute(route: string): route is VoiceRoute {
   return Object.hasOwn(voiceRouteTable, route);
 }
+
+/**
+ * Routes whose first DynamoDB request is a read by construction (the configuration's version read
+ * with what the decision needs): the handler does not read the version before them, saving a round
+ * trip. test/handlers/round-trips.test.ts checks that their first requests are reads.
+ */
+const READS_FIRST: ReadonlySet<VoiceRoute> = new Set<VoiceRoute>(['incoming', 'extension', 'group', 'dial-result', 'forward-result', 'voicemail-done', 'line-wait', 'line-left', 'line-offer', 'line-offer-result', 'outbound', 'fallback']);
+
+export function readsFirst(route: VoiceRoute): boolean {
+  return READS_FIRST.has(route);
+}

@@ -21,8 +21,8 @@ export async function status(webhook: VoiceWebhook): Promise<string> {
   const now = epochSeconds(webhook);
   const call = (await getCall(callSid)) ?? unknownCall(callSid);
   const offered = call.offeredMembers;
-  const freed = (await Promise.all(offered.map(async (member) => ((await clearMarksOfCall(member, callSid)) ? member : undefined)))).filter((member): member is string => member !== undefined);
-  const stillWaiting = call.lineGroup !== undefined && (await removeEntry(call.lineGroup, callSid));
+  const freed = await clearMarksOfCall(callSid, offered);
+  const stillWaiting = call.lineGroup !== undefined && call.linePlace !== undefined && (await removeEntry(call.lineGroup, call.linePlace));
   // Read again: the queue or <Dial> action of the same hang-up may have noted the abandonment since
   // (they note it before they clear marks or leave the line, which this request has just done).
   const latest = (await getCall(callSid)) ?? call;
@@ -50,6 +50,7 @@ function unknownCall(callSid: string): CallState {
     voicemail: false,
     abandoned: undefined,
     lineGroup: undefined,
+    linePlace: undefined,
     lineJoinedAt: undefined,
     lineLeftAt: undefined,
     waitedSeconds: undefined,

@@ -43,7 +43,7 @@ export function voicemailTwiml(
  */
 async function storeVoicemail(webhook: VoiceWebhook, recording: { sid: string; url: string; seconds: number }, source: VoicemailSource): Promise<boolean> {
   const { call, query } = webhook;
-  const stored = await putVoicemail(
+  const [stored] = await Promise.all([putVoicemail(
     {
       recordingSid: recording.sid,
       callSid: call.callSid,
@@ -57,8 +57,7 @@ async function storeVoicemail(webhook: VoiceWebhook, recording: { sid: string; u
     },
     source,
     webhook.now,
-  );
-  await noteVoicemail(call.callSid);
+  ), noteVoicemail(call.callSid)]);
   logger.info(stored ? 'voicemail stored' : 'voicemail already stored', { callSid: call.callSid, recordingSid: recording.sid, source });
   return stored;
 }
@@ -80,7 +79,9 @@ function reportedMessage(params: Readonly<Record<string, string>>): { sid: strin
  */
 export async function voicemailDone(webhook: VoiceWebhook): Promise<string> {
   const message = reportedMessage(webhook.params);
-  const [, { settings }] = await Promise.all([message === undefined ? undefined : storeVoicemail(webhook, message, 'record-action'), currentConfiguration()]);
+  // Read first (SPEC 13: a database that does not answer is found before anything is sent), then store.
+  const { settings } = await currentConfiguration();
+  if (message !== undefined) await storeVoicemail(webhook, message, 'record-action');
   // What the caller hears depends on what they did (the duration), not on what Twilio's request carried.
   return messageThenHangup(prompt(settings, isMessage(Number(webhook.params.RecordingDuration ?? '0')) ? 'voicemailThanks' : 'noMessage'));
 }

@@ -1,16 +1,18 @@
 import { logger } from '../commons/logger.js';
-import type { Group, Member, Settings } from '../commons/schemas.js';
-import { hasWaitedTooLong, positionInLine, triedAfterOffer, type WaitingCaller } from '../routing/waiting-line.js';
-import { noteAbandoned, noteLeftLine, noteWaiting } from '../store/call-store.js';
-import { currentConfiguration, type Configuration } from '../store/configuration.js';
-import { changeEntry, getEntry, joinLine, removeEntry, type EntryChange } from '../store/line-store.js';
+import type { Group, Member } from '../commons/schemas.js';
+import { assignWaitingCallers, hasWaitedTooLong, triedAfterOffer, type WaitingCaller } from '../routing/waiting-line.js';
+import { callStateFrom, callStateKey, getCall, noteAbandoned, noteLeftLine, type CallStart, type CallState } from '../store/call-store.js';
+import { claimStateFrom } from '../store/claims.js';
+import { cachedConfiguration, readWithConfiguration, type Configuration } from '../store/configuration.js';
+import type { Key } from '../store/keys.js';
+import { changeEntry, entryFrom, getEntry, isPlace, joinLine, lineEntryKey, newEntry, placeOf, positionOf, readLineHead, removeEntry, type EntryChange } from '../store/line-store.js';
 import { clearRinging } from '../store/presence-store.js';
 import { dialTimeoutSeconds, planDial, TWILIO_RING_BUFFER_SECONDS } from '../twiml/dial-limits.js';
 import { prompt, type Prompt } from '../twiml/prompts.js';
 import { emptyResponse, enqueue, hangup, hold, leaveLine, offer } from '../twiml/responses.js';
 import { voiceUrl } from '../twiml/urls.js';
-import { dispatchForMembers, dispatchLine, type Dispatcher } from './line-dispatch.js';
-import { isOurOwnRedirect } from './own-redirects.js';
+import { dispatchForMembers, dispatchLine, endRinging, lineStateKeys, type Dispatcher } from './line-dispatch.js';
+import { isOwnRedirect } from './own-redirects.js';
 import { voicemailTwiml } from './voicemail.js';
 import { epochSeconds, param, type VoiceWebhook } from './webhook.js';
 
@@ -34,11 +36,13 @@ export function queueName(group: Pick<Group, 'id'>): string {
   return group.id;
 }
 
-export function enqueueTwiml(group: Pick<Group, 'id'>, lead?: Prompt): string {
+/** The caller's <Enqueue>: their place travels in our URLs, so each request reads their entry by key. */
+export function enqueueTwiml(group: Pick<Group, 'id'>, place: string | undefined, lead?: Prompt): string {
+  const query = { g: group.id, ...(place === undefined ? {} : { p: place }) };
   return enqueue({
     queue: queueName(group),
-    waitUrl: voiceUrl('line-wait', { g: group.id }),
-    action: voiceUrl('line-left', { g: group.id }),
+    waitUrl: voiceUrl('line-wait', query),
+    action: voiceUrl('line-left', query),
     before: lead,
   });
 }
@@ -48,15 +52,33 @@ export function holdMusicOf(configuration: Configuration | undefined, to: string
   return (to === undefined ? undefined : configuration?.numbers.get(to)?.holdMusic) ?? DEFAULT_HOLD_MUSIC;
 }
 
-/** wait-for-agent: the caller joins the group's line once (a repeated webhook keeps the one entry and its place). */
-export async function joinWaitingLine(webhook: VoiceWebhook, group: Group, settings: Settings, lead?: Prompt): Promise<string> {
+/** What the joining webhook read and must write with the join. */
+export type JoinWrites = {
+  /** The call as read: it records a place when the caller joined before (a repeated webhook). */
+  call: CallState | undefined;
+  /** The call's item starts with the join (incoming). */
+  callStart?: CallStart | undefined;
+  /** Members whose ringing for this call ends now (the offer before). */
+  released: readonly string[];
+};
+
+/**
+ * wait-for-agent: the caller joins the group's line once, at the back (one write, no counter read);
+ * a repeated webhook finds the place on the call and keeps the one entry.
+ */
+export async function joinWaitingLine(webhook: VoiceWebhook, group: Group, configuration: Configuration, lead: Prompt | undefined, writes: JoinWrites): Promise<string> {
   const { callSid, from, to } = webhook.call;
   const now = epochSeconds(webhook);
-  const configuration = await currentConfiguration();
-  const { entry, joined } = await joinLine(group.id, callSid, from, holdMusicOf(configuration, to), now);
-  await noteWaiting(callSid, group.id, entry.joinedAt);
-  logger.info(joined ? 'caller joins the waiting line' : 'caller is already in the waiting line', { callSid, group: group.id, language: settings.language });
-  return enqueueTwiml(group, lead);
+  const release = endRinging(callSid, writes.released, dispatcherOf(webhook));
+  if (writes.call?.lineGroup === group.id && writes.call.linePlace !== undefined) {
+    await release;
+    logger.info('caller is already in the waiting line', { callSid, group: group.id });
+    return enqueueTwiml(group, writes.call.linePlace, lead);
+  }
+  const entry = newEntry(group.id, placeOf(webhook.now.getTime(), callSid), callSid, from, holdMusicOf(configuration, to), now);
+  const [joined] = await Promise.all([joinLine(entry, now, writes.callStart), release]);
+  logger.info(joined.joined ? 'caller joins the waiting line' : 'caller is already in the waiting line', { callSid, group: group.id });
+  return enqueueTwiml(group, joined.entry.place, lead);
 }
 
 /** The TwiML that rings the members a waiting caller was claimed for. */
@@ -65,7 +87,7 @@ function lineOfferTwiml(group: Group, entry: WaitingCaller, members: ReadonlyMap
   return offer({
     nouns: plan.nouns,
     rings: group.rings,
-    action: voiceUrl('line-offer-result', { g: group.id, r: entry.offeredTo.join(','), t: String(Date.now()) }),
+    action: voiceUrl('line-offer-result', { g: group.id, p: entry.place, r: entry.offeredTo.join(','), t: String(Date.now()) }),
     legCallback: (member) => voiceUrl('leg', { m: member }),
   });
 }
@@ -75,12 +97,42 @@ function heard(entry: WaitingCaller, now: number, change: EntryChange = {}): Pro
   return changeEntry(entry, { ...change, lastHeardAt: now });
 }
 
-/** /voice/line-wait: the waitUrl. Leaves when claimed or waited too long; else position and music. */
+/**
+ * The place of the caller a line webhook is about: from our own URL (`p`), else (a URL of an
+ * earlier version) from the call's item, one read more.
+ */
+async function placeFor(webhook: VoiceWebhook, groupId: string): Promise<string | undefined> {
+  const place = webhook.query.p;
+  if (isPlace(place)) return place;
+  const call = await getCall(webhook.call.callSid);
+  return call?.lineGroup === groupId ? call.linePlace : undefined;
+}
+
+/** The configuration, the caller's entry and `more` keys, in one request when the configuration is cached. */
+async function readEntry(groupId: string, place: string | undefined, more: (configuration: Configuration | undefined) => Key[] = () => []) {
+  const { configuration, items } = await readWithConfiguration((current) => [...(place === undefined ? [] : [lineEntryKey(groupId, place)]), ...more(current)]);
+  return { configuration, items, entry: place === undefined ? undefined : entryFrom(items, groupId, place) };
+}
+
+/**
+ * /voice/line-wait: the waitUrl. Leaves when claimed or waited too long; else position and music.
+ * One read (the configuration, the caller's entry, the group's marks and rotation, the head of the
+ * line, and the count of callers ahead when positions are announced; a bounded number of items
+ * however long the line), then one write (the caller heard from, side by side with any claim the
+ * safety-net dispatch makes).
+ */
 export async function lineWait(webhook: VoiceWebhook): Promise<string> {
   const groupId = webhook.query.g ?? '';
   const { callSid } = webhook.call;
   const now = epochSeconds(webhook);
-  const [entry, configuration] = await Promise.all([getEntry(groupId, callSid), currentConfiguration()]);
+  const place = await placeFor(webhook, groupId);
+  const guess = cachedConfiguration()?.groups.get(groupId);
+  const announces = (group: Group | undefined): boolean => group?.whenNobodyAnswers.action === 'wait-for-agent' && group.whenNobodyAnswers.announcePosition === true;
+  const [{ configuration, items, entry }, guessedHead, guessedPosition] = await Promise.all([
+    readEntry(groupId, place, (current) => lineStateKeys(current, groupId)),
+    guess === undefined ? undefined : readLineHead(guess),
+    place !== undefined && announces(guess) ? positionOf({ group: groupId, place }) : undefined,
+  ]);
   const group = configuration.groups.get(groupId);
   // No entry: removed by an administrator or found gone; the <Enqueue> action offers voicemail.
   if (entry === undefined || group === undefined) return leaveLine();
@@ -95,28 +147,42 @@ export async function lineWait(webhook: VoiceWebhook): Promise<string> {
   const action = group.whenNobodyAnswers;
   const maxWait = action.action === 'wait-for-agent' ? action.maxWaitSeconds : undefined;
   const tooLong = hasWaitedTooLong(entry, Number(param(webhook, 'QueueTime') ?? '0') || 0, maxWait);
-  const current = await heard(entry, now, { state: tooLong ? 'timed-out' : 'waiting', queueSid });
-  if (current === undefined) return leaveLine();
   if (tooLong) {
     logger.info('caller waited too long', { callSid, group: groupId });
+    await heard(entry, now, { state: 'timed-out', queueSid });
     return leaveLine();
   }
-  const { selfClaimed, line } = await dispatchLine(groupId, dispatcherOf(webhook), callSid);
-  if (selfClaimed) return leaveLine();
-  const position = positionInLine(line, callSid);
-  const announce = action.action === 'wait-for-agent' && action.announcePosition === true && position !== undefined && (current.announced === undefined || position < current.announced);
-  if (announce) await changeEntry(current, { announced: position });
-  return hold({ ...(announce ? { position: prompt(configuration.settings, 'position', { position }) } : {}), music: current.holdMusic ?? DEFAULT_HOLD_MUSIC });
+  const head = guessedHead ?? (await readLineHead(group));
+  const position = guessedPosition ?? (announces(group) && guess === undefined ? await positionOf(entry) : undefined);
+  const announce = announces(group) && position !== undefined && (entry.announced === undefined || position < entry.announced);
+  // The safety net: free members the line did not get offered yet (a lost dispatch). The caller's own
+  // entry is read by key, so the decision sees it even beyond the head.
+  const line = head.some((caller) => caller.place === entry.place) ? head.map((caller) => (caller.place === entry.place ? entry : caller)) : [...head, entry];
+  const view = { configuration, items, head: line };
+  const state = claimStateFrom(items, group.id);
+  const selfFirst = assignWaitingCallers(group, configuration.members, line, { byMember: state.presence, now }, state.rotation).some((assignment) => assignment.caller.callSid === callSid);
+  if (selfFirst) {
+    // The caller is claimed in the dispatch's write (its entry changes there): no separate "heard" write.
+    const { selfClaimed } = await dispatchLine(groupId, dispatcherOf(webhook), { self: callSid, view });
+    if (selfClaimed) return leaveLine();
+  } else {
+    const [current] = await Promise.all([
+      heard(entry, now, { state: 'waiting', queueSid, ...(announce ? { announced: position } : {}) }),
+      dispatchLine(groupId, dispatcherOf(webhook), { self: callSid, view: { ...view, head: line.filter((caller) => caller.callSid !== callSid) } }),
+    ]);
+    if (current === undefined) return leaveLine();
+  }
+  return hold({ ...(announce ? { position: prompt(configuration.settings, 'position', { position }) } : {}), music: entry.holdMusic ?? DEFAULT_HOLD_MUSIC });
 }
 
 /** The caller left the line for good: its entry goes, and the call remembers how long it waited. */
 async function leave(entry: WaitingCaller, now: number, stay = 0): Promise<void> {
-  await Promise.all([removeEntry(entry.group, entry.callSid), noteLeftLine(entry.callSid, now, entry.waitedBefore + stay)]);
+  await Promise.all([removeEntry(entry.group, entry.place), noteLeftLine(entry.callSid, now, entry.waitedBefore + stay)]);
 }
 
 /** A member answered a waiting caller's offer: the caller has left the line; talking is not waiting. */
-export async function leaveLineAnswered(group: string, callSid: string, now: number): Promise<void> {
-  const entry = await getEntry(group, callSid);
+export async function leaveLineAnswered(group: string, place: string, now: number): Promise<void> {
+  const entry = await getEntry(group, place);
   if (entry?.state === 'offered') await leave(entry, now);
 }
 
@@ -126,7 +192,7 @@ export async function lineLeft(webhook: VoiceWebhook): Promise<string> {
   const { callSid } = webhook.call;
   const now = epochSeconds(webhook);
   const result = param(webhook, 'QueueResult');
-  const [entry, configuration] = await Promise.all([getEntry(groupId, callSid), currentConfiguration()]);
+  const { configuration, entry } = await readEntry(groupId, await placeFor(webhook, groupId));
   const group = configuration.groups.get(groupId);
   const settings = configuration.settings;
   // The stay in Twilio's queue is over: it counts toward maxWaitSeconds.
@@ -142,7 +208,7 @@ export async function lineLeft(webhook: VoiceWebhook): Promise<string> {
       }
       // Left without a reason we know of: back into the line, place kept.
       await counted(entry);
-      return enqueueTwiml(group);
+      return enqueueTwiml(group, entry.place);
     case 'hangup':
       // Abandoned first: a status callback that finds the entry gone then reads the call as abandoned.
       await noteAbandoned(callSid, 'waiting');
@@ -172,14 +238,19 @@ export async function lineLeft(webhook: VoiceWebhook): Promise<string> {
 export async function lineOffer(webhook: VoiceWebhook): Promise<string> {
   const groupId = webhook.query.g ?? '';
   const now = epochSeconds(webhook);
-  const [entry, configuration] = await Promise.all([getEntry(groupId, webhook.call.callSid), currentConfiguration()]);
+  const place = await placeFor(webhook, groupId);
+  const { configuration, entry } = await readEntry(groupId, place);
   const group = configuration.groups.get(groupId);
   if (group === undefined) return voicemailTwiml(webhook, configuration.settings, { group: groupId, member: undefined });
   if (entry?.state === 'offered') return lineOfferTwiml(group, (await heard(entry, now)) ?? entry, configuration.members);
-  return enqueueTwiml(group);
+  return enqueueTwiml(group, place);
 }
 
-/** /voice/line-offer-result: answered ends the wait; otherwise back into the line, place kept. */
+/**
+ * /voice/line-offer-result: answered ends the wait; otherwise back into the line, place kept. One read
+ * (the configuration, the entry, and the call when the <Dial> was canceled), then the end of the
+ * offer's ringing beside the entry's change; the freed members are then offered to the line.
+ */
 export async function lineOfferResult(webhook: VoiceWebhook): Promise<string> {
   const groupId = webhook.query.g ?? '';
   const { callSid } = webhook.call;
@@ -187,21 +258,22 @@ export async function lineOfferResult(webhook: VoiceWebhook): Promise<string> {
   const offered = (webhook.query.r ?? '').split(',').filter(Boolean);
   const status = param(webhook, 'DialCallStatus');
   const offeredAtMs = Number(webhook.query.t ?? '0');
-  if (await isOurOwnRedirect(webhook, status, offeredAtMs)) return emptyResponse();
-  const [entry, configuration] = await Promise.all([getEntry(groupId, callSid), currentConfiguration()]);
+  const place = await placeFor(webhook, groupId);
+  const { configuration, entry, items } = await readEntry(groupId, place, () => (status === 'canceled' ? [callStateKey(callSid)] : []));
+  if (isOwnRedirect(callStateFrom(items, callSid), status, offeredAtMs)) return emptyResponse();
   const group = configuration.groups.get(groupId);
-  await Promise.all(offered.map((member) => clearRinging(member, callSid)));
   const answered = status === 'completed' || status === 'answered';
   const callerGone = param(webhook, 'CallStatus') === 'completed';
+  const clearOffer = Promise.all(offered.map((member) => clearRinging(member, callSid)));
   if (answered || callerGone || group === undefined) {
-    if (entry !== undefined) await leave(entry, now);
     if (!answered && callerGone) await noteAbandoned(callSid, 'ringing');
+    await Promise.all([clearOffer, entry === undefined ? undefined : leave(entry, now)]);
     await dispatchForMembers(offered, dispatcherOf(webhook));
     return hangup();
   }
   // Back into the line, place kept; the time the offer rang counts as waiting.
   const rang = status === 'no-answer' ? dialTimeoutSeconds(group.rings) + TWILIO_RING_BUFFER_SECONDS : 0;
-  if (entry !== undefined) await heard(entry, now, { state: 'joining', offeredTo: [], tried: triedAfterOffer(entry, offered, group.members), waitedBefore: entry.waitedBefore + rang });
+  await Promise.all([clearOffer, entry === undefined ? undefined : heard(entry, now, { state: 'joining', offeredTo: [], tried: triedAfterOffer(entry, offered, group.members), waitedBefore: entry.waitedBefore + rang })]);
   await dispatchForMembers(offered, dispatcherOf(webhook));
-  return enqueueTwiml(group);
+  return enqueueTwiml(group, place);
 }

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,35 +6,7 @@ import { join } from 'node:path';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../bin/local/dynamodb-local.js';
-
-const root = join(import.meta.dirname, '..', '..');
-
-type Started = { output: () => string; exited: Promise<number | null>; stop: (signal: NodeJS.Signals) => Promise<number | null> };
-
-/** `npm start`'s entry point as a user runs it, in its own process. */
-function startCli(env: Record<string, string>, args: string[] = []): Started {
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bin', 'start.ts'), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    output: () => output,
-    exited,
-    stop: async (signal) => {
-      child.kill(signal);
-      return exited;
-    },
-  };
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { root, startCli, waitFor } from './start-cli.js';
 
 /** DynamoDB Local processes whose database lives in `dataDir` (so only this test's). */
 function javaProcessesFor(dataDir: string): number {

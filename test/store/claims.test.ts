@@ -4,7 +4,7 @@ import { nextOffer, type Rotation } from '../../functions/routing/distribution.j
 import { claimMembers, MAX_CLAIM_ATTEMPTS, type Claim, type ClaimState } from '../../functions/store/claims.js';
 import { batchGet } from '../../functions/store/configuration.js';
 import { keys } from '../../functions/store/keys.js';
-import { joinLine, changeEntry } from '../../functions/store/line-store.js';
+import { joinLine, changeEntry, newEntry, placeOf } from '../../functions/store/line-store.js';
 import { clearRinging } from '../../functions/store/presence-store.js';
 import { rotationFromItem } from '../../functions/store/rotation-store.js';
 import { parseTwiml } from '../support/call-player.js';
@@ -124,7 +124,8 @@ describe('claiming members', () => {
   });
 
   it('gives up on a waiting caller whose entry changed since it was read, writing no mark', async () => {
-    const { entry } = await joinLine('line-claims', 'CAwaiting0000000000000000000000', '+1555', 'https://music.example/hold.mp3', NOW);
+    const callSid = 'CAwaiting0000000000000000000000';
+    const { entry } = await joinLine(newEntry('line-claims', placeOf(NOW * 1000, callSid), callSid, '+1555', 'https://music.example/hold.mp3', NOW), NOW);
     await changeEntry(entry, { state: 'waiting' });
     const before = await tableSnapshot();
 
