@@ -80,18 +80,20 @@ export async function readLineHead(group: Pick<Group, 'id' | 'members'>): Promis
 export const POSITION_COUNT_LIMIT = 100;
 
 /**
- * A caller's 1-based position among the callers ahead of them who have not left the line; undefined
+ * A caller's 1-based position among the callers ahead of them who have not left the line (nor fallen
+ * silent since `heardSince`, epoch seconds); undefined
  * when more than POSITION_COUNT_LIMIT are ahead. Counts the entries ahead, reading at most that many
  * (eventually consistent: a position a moment old is good enough for an announcement).
  */
-export async function positionOf(entry: Pick<WaitingCaller, 'group' | 'place'>): Promise<number | undefined> {
+export async function positionOf(entry: Pick<WaitingCaller, 'group' | 'place'>, heardSince: number): Promise<number | undefined> {
   const { Count, LastEvaluatedKey } = await send(
     new QueryCommand({
       TableName: tableName,
       KeyConditionExpression: 'pk = :pk AND sk < :place',
-      FilterExpression: '#state <> :gone',
+      // Callers who left (timed out) or are gone (silent, removed when the line's head is served) do not count.
+      FilterExpression: '#state <> :gone AND lastHeardAt >= :heardSince',
       ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: { ':pk': partitions.line(entry.group), ':place': entry.place, ':gone': 'timed-out' },
+      ExpressionAttributeValues: { ':pk': partitions.line(entry.group), ':place': entry.place, ':gone': 'timed-out', ':heardSince': heardSince },
       Select: 'COUNT',
       Limit: POSITION_COUNT_LIMIT,
     }),

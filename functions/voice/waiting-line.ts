@@ -1,6 +1,6 @@
 import { logger } from '../commons/logger.js';
 import type { Group, Member } from '../commons/schemas.js';
-import { assignWaitingCallers, hasWaitedTooLong, triedAfterOffer, type WaitingCaller } from '../routing/waiting-line.js';
+import { assignWaitingCallers, hasWaitedTooLong, LINE_SILENCE_LIMIT_SECONDS, triedAfterOffer, type WaitingCaller } from '../routing/waiting-line.js';
 import { callStateFrom, callStateKey, getCall, noteAbandoned, noteLeftLine, type CallStart, type CallState } from '../store/call-store.js';
 import { claimStateFrom } from '../store/claims.js';
 import { cachedConfiguration, readWithConfiguration, type Configuration } from '../store/configuration.js';
@@ -131,7 +131,7 @@ export async function lineWait(webhook: VoiceWebhook): Promise<string> {
   const [{ configuration, items, entry }, guessedHead, guessedPosition] = await Promise.all([
     readEntry(groupId, place, (current) => lineStateKeys(current, groupId)),
     guess === undefined ? undefined : readLineHead(guess),
-    place !== undefined && announces(guess) ? positionOf({ group: groupId, place }) : undefined,
+    place !== undefined && announces(guess) ? positionOf({ group: groupId, place }, now - LINE_SILENCE_LIMIT_SECONDS) : undefined,
   ]);
   const group = configuration.groups.get(groupId);
   // No entry: removed by an administrator or found gone; the <Enqueue> action offers voicemail.
@@ -153,7 +153,7 @@ export async function lineWait(webhook: VoiceWebhook): Promise<string> {
     return leaveLine();
   }
   const head = guessedHead ?? (await readLineHead(group));
-  const position = guessedPosition ?? (announces(group) && guess === undefined ? await positionOf(entry) : undefined);
+  const position = guessedPosition ?? (announces(group) && guess === undefined ? await positionOf(entry, now - LINE_SILENCE_LIMIT_SECONDS) : undefined);
   const announce = announces(group) && position !== undefined && (entry.announced === undefined || position < entry.announced);
   // The safety net: free members the line did not get offered yet (a lost dispatch). The caller's own
   // entry is read by key, so the decision sees it even beyond the head.

@@ -86,7 +86,7 @@ describe('waiting-line races', () => {
 
     expect(leftByItself).toEqual(['Leave']);
     const [entry] = await entries();
-    expect(entry).toMatchObject({ sk: sid('racer'), state: 'offered', offeredTo: ['dave'] });
+    expect(entry).toMatchObject({ callSid: sid('racer'), state: 'offered', offeredTo: ['dave'] });
     const offer = await postVoice({ pathAndQuery: '/voice/line-left?g=talk', params: { CallSid: sid('racer'), From: '+15550001111', To: NUMBER, QueueResult: 'leave', QueueTime: '9' } });
     expect(parseTwiml(offer.body).find((verb) => verb.name === 'Dial')?.children.map((noun) => noun.text)).toEqual(['dave']);
   });

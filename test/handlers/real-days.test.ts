@@ -57,7 +57,7 @@ describe('real days', () => {
 
     expect(verbs(first.body)).toEqual(['Enqueue']);
     expect(verbs(second.body)).toEqual(['Enqueue']);
-    expect((await lineEntries()).map((entry) => entry.sk)).toEqual([sid('twice')]);
+    expect((await lineEntries()).map((entry) => entry.callSid)).toEqual([sid('twice')]);
     await postVoice({ pathAndQuery: '/voice/status', params: { CallSid: sid('twice'), CallStatus: 'completed', CallDuration: '5' } });
     expect(await lineEntries()).toEqual([]);
   });
@@ -72,7 +72,7 @@ describe('real days', () => {
     vi.setSystemTime(Date.now() + (LINE_SILENCE_LIMIT_SECONDS + 5) * 1000);
     const hold = await lineWait(sid('next'), 100);
 
-    expect((await lineEntries()).map((entry) => entry.sk)).toEqual([sid('next')]);
+    expect((await lineEntries()).map((entry) => entry.callSid)).toEqual([sid('next')]);
     expect(parseTwiml(hold.body)[0]?.text).toBe('You are number 1 in line. Please hold.');
     vi.useRealTimers();
     await postVoice({ pathAndQuery: '/voice/status', params: { CallSid: sid('next'), CallStatus: 'completed', CallDuration: '5' } });
@@ -100,7 +100,7 @@ describe('real days', () => {
 
     expect(verbs(early.body)).toContain('Play');
     expect(verbs(late.body)).toEqual(['Leave']);
-    expect((await lineEntries()).find((entry) => entry.sk === sid('patient'))?.state).toBe('timed-out');
+    expect((await lineEntries()).find((entry) => entry.callSid === sid('patient'))?.state).toBe('timed-out');
     await postVoice({ pathAndQuery: '/voice/status', params: { CallSid: sid('patient'), CallStatus: 'completed', CallDuration: '5' } });
   });
 

@@ -111,7 +111,7 @@ describe('claiming members', () => {
 
     const outcome = await claimMembers({ ...evenlyClaim('stale', 'CAlate000000000000000000000000000'), decide: (state) => (state.presence.get('m1')?.ringingCall === undefined ? ['m1'] : ['m2']) }, staleState);
 
-    expect(outcome).toEqual({ kind: 'claimed', members: ['m2'], repeated: false, failedConditions: 1 });
+    expect(outcome).toEqual({ kind: 'claimed', members: ['m2'], repeated: false, failedConditions: 1, released: [] });
   });
 
   it('writes nothing when the routing core finds nobody', async () => {
