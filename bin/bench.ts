@@ -8,6 +8,12 @@ import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { deployedBundleOptions } from '../lib/bundling.js';
 import { burstFigures, type BurstOptions } from './bench/burst.js';
+import { coldStartFigures } from './bench/cold-start.js';
+import { startLatencyProxy } from './bench/latency-proxy.js';
+import { memoryFigures } from './bench/memory.js';
+import { installMeter } from './bench/request-meter.js';
+import { webhookFigures as perWebhook } from './bench/webhooks.js';
+import { wholeCallFigures } from './bench/whole-calls.js';
 import { ensureTable, freePort, startDynamoDbLocal } from './local/dynamodb-local.js';
 import { localContext, toLambdaEvent } from './local/lambda-event.js';
 import { DEFAULT_ACCOUNT_SID } from './simulator/defaults.js';
@@ -39,6 +45,8 @@ const CALLS = Number(process.env.BENCH_CALLS ?? '1000');
 const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? '9');
 const HANDLERS = ['voice', 'admin'] as const;
 const BURST = process.env.BENCH_BURST !== '0';
+const SLOPES = process.env.BENCH_SLOPE !== '0';
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? '11');
 const BURST_OPTIONS: BurstOptions = {
   calls: Number(process.env.BENCH_BURST_CALLS ?? '200'),
   members: Number(process.env.BENCH_BURST_MEMBERS ?? '5'),
@@ -100,6 +108,8 @@ function importTimes(files: Record<string, string>): void {
 
 async function webhookFigures(): Promise<void> {
   const dynamo = await startDynamoDbLocal();
+  // Every request of the handlers goes through the proxy, which delays it when a latency slope is measured.
+  const proxy = await startLatencyProxy(dynamo.endpoint);
   try {
     const token = 'bench-auth-token';
     // The handlers read their environment once at import: the burst figure's fake Twilio REST API
@@ -107,13 +117,15 @@ async function webhookFigures(): Promise<void> {
     const apiPort = await freePort();
     Object.assign(process.env, {
       TABLE_NAME: 'bench',
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      DYNAMODB_ENDPOINT: proxy.endpoint,
       AWS_REGION: 'local',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       TWILIO_AUTH_TOKEN: token,
       TWILIO_API_BASE_URL: `http://127.0.0.1:${apiPort}`,
       TWILIO_ACCOUNT_SID: DEFAULT_ACCOUNT_SID,
+      // As the stack sets it for the admin function: a member back from away is offered the waiting caller at once.
+      VOICE_BASE_URL: 'https://bench.example/voice/',
       LOG_LEVEL: 'silent',
     });
     await ensureTable(dynamo.endpoint, 'bench');
@@ -122,11 +134,9 @@ async function webhookFigures(): Promise<void> {
       import('../functions/handlers/admin.js'),
       import('../functions/store/client.js'),
     ]);
-    let requests = 0;
-    documentClient.middlewareStack.add((next) => async (args) => {
-      requests += 1;
-      return next(args);
-    }, { step: 'initialize', name: 'benchRequestCounter' });
+    installMeter(documentClient, { images: true });
+    await perWebhook({ voice, admin, authToken: token, proxy, report, slopes: SLOPES });
+    await wholeCallFigures({ voice, admin, documentClient, authToken: token, apiPort, report });
 
     const putAdmin = async (path: string, body: unknown): Promise<void> => {
       const result = (await admin(toLambdaEvent({ method: 'PUT', rawPath: path, rawQueryString: '', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }), localContext('admin'))) as APIGatewayProxyStructuredResultV2;
@@ -155,31 +165,8 @@ async function webhookFigures(): Promise<void> {
       return `/voice/${action.replaceAll('&amp;', '&')}`;
     };
 
-    // Requests per webhook, measured on one call of each kind.
-    const count = async (label: string, run: () => Promise<unknown>): Promise<void> => {
-      const before = requests;
-      await run();
-      report('dynamodb_requests_per_webhook', { webhook: label, requests: requests - before });
-    };
     let sequence = 0;
     const callSid = (): string => `CA${String((sequence += 1)).padStart(32, '0')}`;
-    const counted: { sid: string; to: string }[] = [];
-    for (const [label, to] of [['incoming (evenly)', '+4930000001'], ['incoming (in-order)', '+4930000002'], ['incoming (greeting with extensions)', '+4930000003']] as const) {
-      const sid = callSid();
-      counted.push({ sid, to });
-      await count(label, () => post('/voice/incoming', { CallSid: sid, From: '+15550001111', To: to, CallStatus: 'ringing' }));
-    }
-    // Those calls end, so their members are free for what follows.
-    for (const { sid, to } of counted) await post('/voice/status', { CallSid: sid, From: '+15550001111', To: to, CallStatus: 'completed', CallDuration: '5' });
-    const sid = callSid();
-    const base = { CallSid: sid, From: '+15550001111', To: '+4930000001' };
-    const first = await post('/voice/incoming', { ...base, CallStatus: 'ringing' });
-    let second = '';
-    await count('dial-result no-answer, next offer (evenly)', async () => {
-      second = await post(actionOf(first), { ...base, CallStatus: 'in-progress', DialCallStatus: 'no-answer' });
-    });
-    await count('dial-result completed', () => post(actionOf(second), { ...base, CallStatus: 'in-progress', DialCallStatus: 'completed', DialCallSid: `CA${'f'.repeat(32)}` }));
-    await count('status (call ends)', () => post('/voice/status', { ...base, CallStatus: 'completed', CallDuration: '60' }));
 
     // Latency: CALLS whole calls, one after another: incoming, the first member does not answer, the
     // second answers and hangs up, the call ends. Each call ends its offers, so the members are free
@@ -211,7 +198,10 @@ async function webhookFigures(): Promise<void> {
     }
     if (BURST) await burstFigures({ voice, admin, documentClient, authToken: token, apiPort, report }, BURST_OPTIONS);
     documentClient.destroy();
+    await coldStartFigures(report, { dynamoEndpoint: dynamo.endpoint, tableName: 'bench-fresh', runs: COLD_RUNS });
+    await memoryFigures(report, { dynamoEndpoint: dynamo.endpoint, tableName: 'bench-fresh' });
   } finally {
+    await proxy.close();
     await dynamo.stop();
   }
 }

@@ -6,6 +6,7 @@ import type { LambdaHttpHandler } from '../local/server.js';
 import { Simulation, type CallerScript, type DeviceBehaviour, type Transport } from '../simulator/engine.js';
 import { FakeTwilioApi } from '../simulator/rest-api.js';
 import { failedWrites, inRoute, installFailureCounter, takeTallies, type RouteTally } from './dynamo-failures.js';
+import { limiter, putAdmin } from './in-process.js';
 import { seededRandom } from '../simulator/seeded-random.js';
 import { callsHearing, countBy, doubleOffers, firstEnqueued, offersPerMember, outcomeOf } from './timeline.js';
 
@@ -67,33 +68,12 @@ function answeringDevices(members: readonly string[], options: BurstOptions): Re
 }
 
 async function configure(deps: BurstDeps, group: string, members: readonly string[], number: string, whenNobodyAnswers: MissedCallAction): Promise<void> {
-  const put = async (path: string, body: unknown): Promise<void> => {
-    const event = toLambdaEvent({ method: 'PUT', rawPath: path, rawQueryString: '', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const result = (await deps.admin(event, localContext('admin'))) as APIGatewayProxyStructuredResultV2;
-    if ((result.statusCode ?? 500) >= 300) throw new Error(`PUT ${path}: ${result.body}`);
-  };
-  for (const id of members) await put(`/users/${id}`, { name: id, devices: [{ type: 'client', identity: id }] });
-  await put(`/groups/${group}`, { name: group, members, distribution: 'evenly', whenNobodyAnswers });
-  await put(`/numbers/${number}`, { group });
+  for (const id of members) await putAdmin(deps.admin, `/users/${id}`, { name: id, devices: [{ type: 'client', identity: id }] });
+  await putAdmin(deps.admin, `/groups/${group}`, { name: group, members, distribution: 'evenly', whenNobodyAnswers });
+  await putAdmin(deps.admin, `/numbers/${number}`, { group });
 }
 
 type WebhookLog = { route: string; ms: number; apology: boolean; status: number; errors: string[]; outOfTime: boolean };
-
-/** A limit on work in flight (0: none). */
-function limiter(limit: number): <T>(work: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const queue: (() => void)[] = [];
-  return async (work) => {
-    if (limit > 0 && running >= limit) await new Promise<void>((resolve) => queue.push(resolve));
-    running += 1;
-    try {
-      return await work();
-    } finally {
-      running -= 1;
-      queue.shift()?.();
-    }
-  };
-}
 
 /** The voice handler in this process, as over HTTP, each webhook counted under its route. */
 function countingTransport(voice: LambdaHttpHandler, log: WebhookLog[], apology: string, concurrency: number): Transport {

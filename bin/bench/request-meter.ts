@@ -99,11 +99,17 @@ function setImages(client: Client, option: boolean | ImageReader | undefined): v
   if (option === undefined) return;
   const { images } = state();
   const current = images.get(client);
-  if (current?.owned === true && current.reader !== option) (current.reader as Partial<Pick<DynamoDBDocumentClient, 'destroy'>>).destroy?.();
+  if (current?.owned === true && option !== true && current.reader !== option) (current.reader as Partial<Pick<DynamoDBDocumentClient, 'destroy'>>).destroy?.();
   if (option === false) images.delete(client);
   else if (option === true) {
-    if (current?.owned !== true) images.set(client, { reader: readerFor(client), owned: true });
+    // Images already read, by a client of the meter's or one given: kept.
+    if (current === undefined) images.set(client, { reader: readerFor(client), owned: true });
   } else images.set(client, { reader: option, owned: false });
+}
+
+/** Whether the meter reads item images for this client (installMeter's `images`). */
+export function readsImages(client: Client): boolean {
+  return state().images.has(client);
 }
 
 /**

@@ -295,8 +295,8 @@ export async function deleteGroup(id: string): Promise<WriteOutcome> {
       deleteStep(keys.group(id), existing, `group ${id}`),
       ...referenceChanges(ref, keys.user, 'member', usersNamedBy(before), new Set()),
       ...referenceChanges(ref, keys.group, 'group', groupsNamedBy(id, before), new Set()),
+      // The group's evenly rotation on its members' PRESENCE items stays: it only orders offers of a group by that id.
       ...extensionSteps({ kind: 'group', id }, stringField(existing, 'extension'), undefined),
-      { item: { Delete: { TableName: tableName, Key: keys.rotation(id) } }, onConditionFailed: () => 'retry' },
     ];
   }, () => false);
 }

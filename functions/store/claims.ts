@@ -2,22 +2,23 @@ import { logger } from '../commons/logger.js';
 import type { Presence } from '../routing/eligibility.js';
 import type { WaitingCaller } from '../routing/waiting-line.js';
 import { offeredUpdate, type CallStart } from './call-store.js';
-import { writeTogether, type TransactItem } from './conditions.js';
+import { writeIf, writeTogether, type TransactItem } from './conditions.js';
 import { batchGet } from './configuration.js';
 import { keys, type Key } from './keys.js';
 import type { StoredItem } from './items.js';
 import { entryUpdate } from './line-store.js';
 import { busyUpdate, presenceFromItems, ringingEndUpdate, ringingUpdate } from './presence-store.js';
-import { isRotationItem, rotationFromItem, rotationRecordUpdate, type RotationState } from './rotation-store.js';
+import { rotationFromPresence, type RotationState } from './rotation-store.js';
 
 /**
  * The one way members are claimed for a call (SPEC sections 4, 5, 7, 13): distribution, the waiting
- * line and every later path use it. A claim is one transaction: each chosen member's ringing mark
- * (only if the member is free, or already rings for this very call), the call's record of the offer,
- * for evenly the rotation record (only if the chosen member's last offer is still the one read), and
- * for a waiting caller its entry (only at the version read). When a condition fails the members'
- * marks (and the rotation) are read again, once, and the routing core decides again on what is true
- * now; after MAX_CLAIM_ATTEMPTS the caller gets the missed-call action instead of waiting on a race.
+ * line and every later path use it. A claim writes each chosen member's ringing mark (only if the
+ * member is free, or already rings for this very call; for evenly the same write records the offer in
+ * the group's rotation), the call's record of the offer, and for a waiting caller its entry (only at
+ * the version read), in one round trip (writeAttempt says when it is one transaction). When no mark
+ * could be written the members' marks (and so the rotation) are read again, once, and the routing core
+ * decides again on what is true now; after MAX_CLAIM_ATTEMPTS the caller gets the missed-call action
+ * instead of waiting on a race.
  */
 
 /**
@@ -82,39 +83,59 @@ export function stillRingingFor(callSid: string, release: readonly string[] | un
   return [...new Set(release ?? [])].filter((member) => !offered.includes(member) && state.presence.get(member)?.ringingCall === callSid);
 }
 
-/** The keys a claim's state is read from: the members' marks and, for evenly, the rotation. */
-export function claimStateKeys(group: string, members: readonly string[], withRotation: boolean): Key[] {
-  return [...new Set(members)].map((member) => keys.presence(member)).concat(withRotation ? [keys.rotation(group)] : []);
+/** The keys a claim's state is read from: the members' marks, which carry the rotation too. */
+export function claimStateKeys(members: readonly string[]): Key[] {
+  return [...new Set(members)].map((member) => keys.presence(member));
 }
 
 /** The claim state among items read in a batch (possibly with other items). */
 export function claimStateFrom(items: readonly StoredItem[], group: string): ClaimState {
-  return { presence: presenceFromItems(items), rotation: rotationFromItem(items.find((item) => isRotationItem(item, group))) };
+  return { presence: presenceFromItems(items), rotation: rotationFromPresence(items, group) };
 }
 
 async function readClaimState(claim: Claim): Promise<ClaimState> {
-  return claimStateFrom(await batchGet(claimStateKeys(claim.group, [...claim.members, ...(claim.release ?? [])], claim.rotationKey !== undefined)), claim.group);
+  return claimStateFrom(await batchGet(claimStateKeys([...claim.members, ...(claim.release ?? [])])), claim.group);
 }
 
-function claimWrites(claim: Claim, members: readonly string[], state: ClaimState, repeated: boolean, released: readonly string[]): { items: TransactItem[]; entryIndex: number | undefined } {
+type Attempt = { members: readonly string[]; repeated: boolean; released: readonly string[] };
+
+/** What an attempt wrote: the members now ringing for the call and the previous offer's members freed; or why not. */
+type AttemptOutcome = { kind: 'written'; marked: readonly string[]; released: readonly string[] } | { kind: 'refused'; entryChanged: boolean };
+
+/**
+ * A claim that moves a waiting caller (its entry, the REST redirect noted on the call) is one
+ * transaction: all of it or nothing. Every other claim writes side by side, one conditional update
+ * per item (a transaction costs twice the write units of the same writes alone): the ringing marks,
+ * each only while its member is free (the rotation recorded on the same item); the end of the
+ * previous offer's marks, each only while still this call's; the caller's own busy mark; the call's
+ * record of the offer. A mark that could not be written leaves the claim to the members that were.
+ */
+async function writeAttempt(claim: Claim, attempt: Attempt): Promise<AttemptOutcome> {
   const nowMs = Date.now();
-  const items: TransactItem[] = members.map((member) => ({ Update: ringingUpdate({ member, callSid: claim.callSid, group: claim.group, until: claim.ringingUntil }, claim.now, nowMs) }));
-  // Conditional on the mark still being this call's: had it changed since the read, the claim is tried again on fresh marks.
-  for (const member of released) items.push({ Update: ringingEndUpdate(member, claim.callSid) });
+  const offerKey = attempt.repeated ? undefined : claim.rotationKey;
+  const marks = attempt.members.map((member) => ringingUpdate({ member, callSid: claim.callSid, group: claim.group, until: claim.ringingUntil, offerKey }, claim.now, nowMs));
+  const ends = attempt.released.map((member) => ringingEndUpdate(member, claim.callSid));
   const placedBy = claim.placedBy;
-  if (placedBy !== undefined) items.push({ Update: busyUpdate(placedBy.member, claim.callSid, claim.callSid, claim.now, placedBy.until) });
-  const recorded = placedBy === undefined ? members : [...members, placedBy.member];
-  items.push({ Update: offeredUpdate(claim.callSid, claim.group, recorded, claim.now, claim.redirect === true ? nowMs : undefined, claim.callStart) });
-  const [only] = members;
-  if (claim.rotationKey !== undefined && !repeated && only !== undefined && members.length === 1) {
-    items.push({ Update: rotationRecordUpdate(claim.group, only, state.rotation, claim.rotationKey) });
+  const busy = placedBy === undefined ? [] : [busyUpdate(placedBy.member, claim.callSid, claim.callSid, claim.now, placedBy.until)];
+  const recorded = placedBy === undefined ? attempt.members : [...attempt.members, placedBy.member];
+  const offered = offeredUpdate(claim.callSid, claim.group, recorded, claim.now, claim.redirect === true ? nowMs : undefined, claim.callStart);
+  if (claim.lineEntry !== undefined || claim.redirect === true) {
+    const items: TransactItem[] = [...marks, ...ends, ...busy, offered].map((update) => ({ Update: update }));
+    const entryIndex = claim.lineEntry === undefined ? -1 : items.length;
+    if (claim.lineEntry !== undefined) items.push({ Update: entryUpdate(claim.lineEntry, { state: 'offered', offeredTo: attempt.members, leaving: false }) });
+    const outcome = await writeTogether(items);
+    if (outcome.kind === 'written') return { kind: 'written', marked: attempt.members, released: attempt.released };
+    return { kind: 'refused', entryChanged: outcome.failed.includes(entryIndex) };
   }
-  let entryIndex: number | undefined;
-  if (claim.lineEntry !== undefined) {
-    entryIndex = items.length;
-    items.push({ Update: entryUpdate(claim.lineEntry, { state: 'offered', offeredTo: members, leaving: false }) });
-  }
-  return { items, entryIndex };
+  const [marked, freed] = await Promise.all([
+    Promise.all(marks.map((update) => writeIf({ Update: update }))),
+    Promise.all(ends.map((update) => writeIf({ Update: update }))),
+    ...busy.map((update) => writeIf({ Update: update })),
+    writeIf({ Update: offered }),
+  ]);
+  const members = attempt.members.filter((_member, index) => marked[index] === true);
+  const released = attempt.released.filter((_member, index) => freed[index] === true);
+  return members.length === 0 ? { kind: 'refused', entryChanged: false } : { kind: 'written', marked: members, released };
 }
 
 /** Claim members for a call; `known` is a state the webhook already read (saves a request). */
@@ -127,12 +148,14 @@ export async function claimMembers(claim: Claim, known?: ClaimState): Promise<Cl
     const members = repeatedMember === undefined ? [...new Set(claim.decide(state))] : [repeatedMember];
     if (members.length === 0) return { kind: 'nobody', failedConditions };
     const released = stillRingingFor(claim.callSid, claim.release, state, members);
-    const { items, entryIndex } = claimWrites(claim, members, state, repeatedMember !== undefined, released);
-    const outcome = await writeTogether(items);
-    if (outcome.kind === 'written') return { kind: 'claimed', members, repeated: repeatedMember !== undefined, failedConditions, released };
+    const outcome = await writeAttempt(claim, { members, repeated: repeatedMember !== undefined, released });
+    if (outcome.kind === 'written') {
+      if (outcome.marked.length < members.length) failedConditions += 1;
+      return { kind: 'claimed', members: outcome.marked, repeated: repeatedMember !== undefined, failedConditions, released: outcome.released };
+    }
     failedConditions += 1;
-    if (entryIndex !== undefined && outcome.failed.includes(entryIndex)) return { kind: 'entry-changed', failedConditions };
-    if (repeatedMember !== undefined && outcome.failed.length > 0 && outcome.failed.every((index) => index < members.length)) {
+    if (outcome.entryChanged) return { kind: 'entry-changed', failedConditions };
+    if (repeatedMember !== undefined) {
       // The member of the first attempt is taken by now (they answered, or rang for another call).
       return { kind: 'claimed', members, repeated: true, failedConditions, released: [] };
     }

@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Group, Member, PhoneNumber, Settings } from '../commons/schemas.js';
 import type { Presence } from '../routing/eligibility.js';
 import { presenceFromItems } from './presence-store.js';
-import { isRotationItem, rotationFromItem, type RotationState } from './rotation-store.js';
+import { rotationFromPresence, type RotationState } from './rotation-store.js';
 import { batchGet, queryPartition } from './configuration.js';
 import { send, tableName } from './client.js';
 import { keys, partitions, type Key } from './keys.js';
@@ -19,11 +19,11 @@ async function getItem(key: Key): Promise<StoredItem | undefined> {
   return Item;
 }
 
-/** GET /groups/{id}/live: the group with its evenly rotation, in one request. */
+/** GET /groups/{id}/live: the group with its evenly rotation (from its members' presence). */
 export async function getGroupWithRotation(groupId: string): Promise<{ group: Group | undefined; rotation: RotationState }> {
-  const items = await batchGet([keys.group(groupId), keys.rotation(groupId)]);
-  const groupItem = items.find((item) => item.pk === partitions.groups);
-  return { group: groupItem === undefined ? undefined : groupFromItem(groupItem), rotation: rotationFromItem(items.find((item) => isRotationItem(item, groupId))) };
+  const group = await getGroup(groupId);
+  if (group === undefined) return { group, rotation: rotationFromPresence([], groupId) };
+  return { group, rotation: rotationFromPresence(await batchGet(group.members.map((member) => keys.presence(member))), groupId) };
 }
 
 /** The number called, by `To`. */

@@ -9,8 +9,7 @@
  * | settings          | `SETTINGS`                  | `SETTINGS`                  | configuration cache                               |
  * | extension claim   | `EXTENSION`                 | digits                      | configuration cache; one owner per extension      |
  * | config version    | `CONFIG`                    | `VERSION`                   | read with each webhook's first request; every admin write bumps it |
- * | evenly rotation   | `ROTATION#<group id>`       | `ROTATION`                  | choose + record an offer (claim transaction)      |
- * | presence          | `PRESENCE#<member id>`      | `PRESENCE`                  | ringing/busy marks; "member free" condition       |
+ * | presence          | `PRESENCE#<member id>`      | `PRESENCE`                  | ringing/busy marks, "member free" condition; per group the evenly rotation (`o#`/`k#<group>`) |
  * | offer leg         | `LEG#<CallSid of the leg>`  | `LEG`                       | order and dedupe a leg's status callbacks (TTL)   |
  * | call              | `CALL#<CallSid>`            | `CALL`                      | a call's life: offers, answer, waiting (TTL)      |
  * | call log          | `CALLLOG#<group>#<day>`     | `<ISO end>#<CallSid>`       | GET /calls per group and UTC day, newest first    |
@@ -19,7 +18,7 @@
  * | pickup claim      | `PICKUP#<CallSid>`          | `PICKUP`                    | one picker per ringing call (conditional put)     |
  *
  * Scale (SPEC section 13): no partition key is written by every call of the deployment. The state a
- * call changes is keyed by the member (presence), the group (rotation, line), the call
+ * call changes is keyed by the member (presence and the rotation), the group (line), the call
  * (call, leg, pickup) or the group and day (call log: a call that visited several groups is logged in
  * each group's partition, `-` for a call that reached no group). DynamoDB serves about 1000 writes per
  * second per partition key, so one group takes as many calls as its members can be rung, and the
@@ -42,7 +41,6 @@ export const keys = {
   settings: (): Key => ({ pk: 'SETTINGS', sk: 'SETTINGS' }),
   extension: (digits: string): Key => ({ pk: 'EXTENSION', sk: digits }),
   configVersion: (): Key => ({ pk: 'CONFIG', sk: 'VERSION' }),
-  rotation: (groupId: string): Key => ({ pk: `ROTATION#${groupId}`, sk: 'ROTATION' }),
   voicemail: (recordedAt: string, recordingSid: string): Key => ({ pk: 'VOICEMAIL', sk: `${recordedAt}#${recordingSid}` }),
   presence: (member: string): Key => ({ pk: `PRESENCE#${member}`, sk: 'PRESENCE' }),
   leg: (legSid: string): Key => ({ pk: `LEG#${legSid}`, sk: 'LEG' }),

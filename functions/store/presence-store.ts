@@ -4,6 +4,7 @@ import { writeIf } from './conditions.js';
 import { batchGet } from './configuration.js';
 import { keys } from './keys.js';
 import type { StoredItem } from './items.js';
+import { offerAttribute, offerKeyAttribute } from './rotation-store.js';
 
 /**
  * Members' ringing and busy marks (SPEC section 5), one PRESENCE item per member:
@@ -33,15 +34,25 @@ export function presenceFromItem(item: StoredItem | undefined): Presence & { rin
   };
 }
 
-export type RingingMark = { member: string; callSid: string; group: string; until: number };
+export type RingingMark = {
+  member: string;
+  callSid: string;
+  group: string;
+  until: number;
+  /** evenly: the offer is recorded in the group's rotation under this key (rotation-store.ts). */
+  offerKey?: string | undefined;
+};
 
+/** Mark a member ringing for a call, only while they are free (or already ring for this call). */
 export function ringingUpdate(mark: RingingMark, now: number, nowMs = Date.now()) {
+  const record = mark.offerKey === undefined ? '' : ', #offeredAt = :nowMs, #offerKey = :offerKey';
   return {
     TableName: tableName,
     Key: keys.presence(mark.member),
-    UpdateExpression: 'SET ringingCall = :call, ringingUntil = :until, ringingSince = :now, ringingSinceMs = :nowMs, ringingGroup = :group',
+    UpdateExpression: `SET ringingCall = :call, ringingUntil = :until, ringingSince = :now, ringingSinceMs = :nowMs, ringingGroup = :group${record}`,
     ConditionExpression: `(${MEMBER_FREE}) OR ${OR_ALREADY_RINGING_FOR_THIS_CALL}`,
-    ExpressionAttributeValues: { ':call': mark.callSid, ':until': mark.until, ':now': now, ':nowMs': nowMs, ':group': mark.group },
+    ...(mark.offerKey === undefined ? {} : { ExpressionAttributeNames: { '#offeredAt': offerAttribute(mark.group), '#offerKey': offerKeyAttribute(mark.group) } }),
+    ExpressionAttributeValues: { ':call': mark.callSid, ':until': mark.until, ':now': now, ':nowMs': nowMs, ':group': mark.group, ...(mark.offerKey === undefined ? {} : { ':offerKey': mark.offerKey }) },
   };
 }
 

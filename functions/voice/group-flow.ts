@@ -87,7 +87,7 @@ function decisionKeys(configuration: Configuration | undefined, routing: Routing
   if (routing?.kind !== 'distribute' || group === undefined) return own;
   // A caller who may join a waiting line: its call item says whether it already did (a repeated webhook).
   const call = group.whenNobodyAnswers.action === 'wait-for-agent' && own.length === 0 ? [callStateKey(callSid)] : own;
-  return [...claimStateKeys(group.id, [...memberIdsOf(group, routing.context), ...(options.release ?? [])], recordsRotation(group, routing.context)), ...call];
+  return [...claimStateKeys([...memberIdsOf(group, routing.context), ...(options.release ?? [])]), ...call];
 }
 
 /**

@@ -94,7 +94,7 @@ export type LineView = {
 /** The keys a dispatch in `group` reads besides the line's head: the members' marks and the rotation. */
 export function lineStateKeys(configuration: Configuration | undefined, groupId: string): Key[] {
   const group = configuration?.groups.get(groupId);
-  return group === undefined ? [] : claimStateKeys(group.id, group.members, group.distribution === 'evenly');
+  return group === undefined ? [] : claimStateKeys(group.members);
 }
 
 /** Read what a dispatch in a group decides on, in one round trip when the configuration is cached. */
