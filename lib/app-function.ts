@@ -5,7 +5,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from './bundling.js';
+import { aliasArguments, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from './bundling.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -56,6 +56,8 @@ export class AppFunction extends NodejsFunction {
         sourcesContent: false,
         // Bundle the SDK at the versions the lockfile pins instead of the runtime's changing copy.
         externalModules: [],
+        // The credential chain the Lambda environment makes unnecessary (lib/bundling.ts).
+        esbuildArgs: { '--alias': aliasArguments() },
         forceDockerBundling: false,
       },
     };

@@ -4,9 +4,9 @@ import {
   e164Schema,
   groupDocumentSchema,
   idSchema,
+  memberStatusSchema,
   numberDocumentSchema,
   settingsDocumentSchema,
-  statusDocumentSchema,
   userDocumentSchema,
   type Group,
   type Member,
@@ -27,6 +27,8 @@ import { groupWarnings, numberWarnings } from './warnings.js';
 type Route = { method: string; pattern: RegExp; run: (match: string[], event: APIGatewayProxyEventV2) => Promise<AdminResult> };
 
 const ID = '([^/]+)';
+/** PUT /users/{id}/status: only the admin function reads it, so the voice function never builds it. */
+const statusDocumentSchema = z.strictObject({ status: memberStatusSchema });
 /** A Twilio CallSid: CA followed by 32 hex digits (https://www.twilio.com/docs/glossary/what-is-a-sid). */
 const callSidSchema = z.string().regex(/^CA[0-9a-zA-Z]{32}$/, 'must be a CallSid: CA followed by 32 letters or digits');
 

@@ -45,7 +45,6 @@ export type UserDocument = z.infer<typeof userDocumentSchema>;
 
 export const memberStatusSchema = z.enum(['available', 'away']);
 export type MemberStatus = z.infer<typeof memberStatusSchema>;
-export const statusDocumentSchema = z.strictObject({ status: memberStatusSchema });
 
 /** A member as routing sees it: the document plus id and manual status. */
 export type Member = UserDocument & { id: string; status: MemberStatus };
@@ -125,4 +124,8 @@ export const settingsDocumentSchema = z.strictObject({
   prompts: z.partialRecord(z.enum(promptNames), z.string().trim().min(1).max(1000)).default({}),
 });
 export type Settings = z.infer<typeof settingsDocumentSchema>;
-export const defaultSettings: Settings = settingsDocumentSchema.parse({});
+/**
+ * `settingsDocumentSchema.parse({})`, written out: the voice function reads it at import, and a parse
+ * there would run zod at every cold start (test/commons/schemas.test.ts holds the two equal).
+ */
+export const defaultSettings: Settings = { pickupCode: '*11', language: 'en-US', prompts: {} };

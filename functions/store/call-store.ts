@@ -1,5 +1,5 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { writeIf, writeTogether } from './conditions.js';
+import { writeIf } from './conditions.js';
 import { currentConfiguration, queryPartition } from './configuration.js';
 import { send, tableName } from './client.js';
 import { keys, partitions, type Key } from './keys.js';
@@ -219,6 +219,8 @@ export type CallState = {
   readonly waitedSeconds: number | undefined;
   /** When the project last moved the call with the REST API (epoch ms). */
   readonly redirectedAtMs: number | undefined;
+  /** The call's outcome was written (its status callback came). */
+  readonly finished: boolean;
 };
 
 function numberField(item: StoredItem, name: string): number | undefined {
@@ -251,6 +253,7 @@ function callStateFromItem(callSid: string, item: StoredItem): CallState {
     lineLeftAt: numberField(item, 'lineLeftAt'),
     waitedSeconds: numberField(item, 'waitedSeconds'),
     redirectedAtMs: numberField(item, 'redirectedAtMs'),
+    finished: item.finished === true,
   };
 }
 
@@ -304,8 +307,9 @@ export function recordOf(call: CallState, now: number, durationSeconds: number |
   };
 }
 
-/** A call ends once: the CALLLOG entries are written with the mark that the call is finished. */
+/** A call ends once: the call's mark that it is finished, and each CALLLOG entry, are written only once. */
 const NOT_FINISHED_YET = 'attribute_not_exists(finished)';
+const NOT_LOGGED_YET = 'attribute_not_exists(pk)';
 
 /** The groups whose call log lists a call: every group it visited, `undefined` when it reached none. */
 function logGroups(record: CallRecord): (string | undefined)[] {
@@ -313,11 +317,19 @@ function logGroups(record: CallRecord): (string | undefined)[] {
 }
 
 /** `/voice/status`: write the call's outcome; undefined when it was already written (a repeat). */
+/**
+ * `/voice/status`: write the call's outcome; undefined when it was already written (a repeat). The
+ * call read as finished writes nothing. Otherwise the finished mark and the log entries are written
+ * side by side, each conditional on not existing yet (a transaction of the same writes costs twice
+ * the write units): a repeated callback carries Twilio's same Timestamp, so its entries have the same
+ * keys and are refused.
+ */
 export async function finishCall(call: CallState, now: number, durationSeconds: number | undefined): Promise<CallRecord | undefined> {
+  if (call.finished) return undefined;
   const { callSid } = call;
   const record = recordOf(call, now, durationSeconds);
-  const outcome = await writeTogether([
-    {
+  const [first] = await Promise.all([
+    writeIf({
       Update: {
         TableName: tableName,
         Key: keys.call(callSid),
@@ -325,12 +337,10 @@ export async function finishCall(call: CallState, now: number, durationSeconds: 
         ConditionExpression: NOT_FINISHED_YET,
         ExpressionAttributeValues: { ':yes': true },
       },
-    },
-    ...logGroups(record).map((group) => ({ Put: { TableName: tableName, Item: { ...keys.callLog(group, record.endedAt, callSid), ...record } } })),
+    }),
+    ...logGroups(record).map((group) => writeIf({ Put: { TableName: tableName, Item: { ...keys.callLog(group, record.endedAt, callSid), ...record }, ConditionExpression: NOT_LOGGED_YET } })),
   ]);
-  if (outcome.kind === 'written') return record;
-  if (outcome.failed.includes(0)) return undefined;
-  throw new Error(`the outcome of call ${callSid} could not be written (transaction conflict)`);
+  return first ? record : undefined;
 }
 
 /** Without `since`, GET /calls looks back this many days (the log is kept per day). */

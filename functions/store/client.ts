@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { defaultProvider as environmentFirstCredentials } from '../commons/aws-credentials.js';
 import { assertWithinBudget, currentSignal } from '../commons/budget.js';
 import { storeConfig } from '../commons/config.js';
 
@@ -20,12 +21,15 @@ export const MAX_ATTEMPTS = 2;
 
 /**
  * The one document client, created at module load and reused across invocations. Locally and in
- * tests `DYNAMODB_ENDPOINT` points it at DynamoDB Local.
+ * tests `DYNAMODB_ENDPOINT` points it at DynamoDB Local. Credentials come from the environment, as
+ * Lambda sets them; the SDK's whole provider chain is loaded only when it has none (a developer's
+ * profile): functions/commons/aws-credentials.ts.
  */
 export const documentClient = DynamoDBDocumentClient.from(
   new DynamoDBClient({
     ...(storeConfig.endpoint === undefined ? {} : { endpoint: storeConfig.endpoint }),
     region: storeConfig.region,
+    credentials: environmentFirstCredentials(),
     maxAttempts: MAX_ATTEMPTS,
     // Without throwOnRequestTimeout a request past its timeout only logs a warning and goes on waiting.
     requestHandler: new NodeHttpHandler({ connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true }),

@@ -1,6 +1,7 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { answeredUpdate, CALL_STATE_TTL_SECONDS } from './call-store.js';
-import { tableName } from './client.js';
-import { writeTogether } from './conditions.js';
+import { send, tableName } from './client.js';
+import { writeIf, writeTogether } from './conditions.js';
 import { keys } from './keys.js';
 import { busyEndUpdate, busyUpdate } from './presence-store.js';
 
@@ -45,15 +46,19 @@ const ANSWERED_LEG = new Set(['in-progress', 'answered', 'completed']);
  * late or never (SPEC section 13: the outcome uses every signal).
  */
 export async function recordLegStatus(callback: LegStatus, now: number, busyUntil: number, answeredAt: number): Promise<LegOutcome> {
-  const gate = { Update: legGate(callback, now) };
   const completed = callback.status === 'completed';
-  const answered = ANSWERED_LEG.has(callback.status) ? [{ Update: answeredUpdate(callback.parent, callback.member, completed ? answeredAt - (callback.durationSeconds ?? 0) : answeredAt) }] : [];
-  const marks = completed ? [{ Update: busyEndUpdate(callback.member, callback.leg) }] : answered.length > 0 ? [{ Update: busyUpdate(callback.member, callback.parent, callback.leg, now, busyUntil) }] : [];
-  const first = await writeTogether([gate, ...answered, ...marks]);
+  const answered = ANSWERED_LEG.has(callback.status);
+  // A leg that was never answered (no-answer, busy, failed, canceled) changes no mark: nothing to write.
+  if (!answered) return 'recorded';
+  const gate = { Update: legGate(callback, now) };
+  const marks = completed ? [{ Update: busyEndUpdate(callback.member, callback.leg) }] : [{ Update: busyUpdate(callback.member, callback.parent, callback.leg, now, busyUntil) }];
+  // Who answered is kept once (if_not_exists) and holds whatever the order of the callbacks: written
+  // beside the gated transaction, which then has two items instead of three.
+  const note = send(new UpdateCommand(answeredUpdate(callback.parent, callback.member, completed ? answeredAt - (callback.durationSeconds ?? 0) : answeredAt)));
+  const [first] = await Promise.all([writeTogether([gate, ...marks]), note]);
   if (first.kind === 'written') return 'applied';
   if (first.failed.includes(0)) return 'stale';
   if (first.failed.length === 0) throw new Error(`leg callback ${callback.leg} collided with another write (transaction conflict)`);
-  // The busy mark belongs to another leg (or was already cleared): record the callback and the answer.
-  const second = await writeTogether([gate, ...answered]);
-  return second.kind === 'written' ? 'recorded' : 'stale';
+  // The busy mark belongs to another leg (or was already cleared): record the callback alone.
+  return (await writeIf({ Update: legGate(callback, now) })) ? 'recorded' : 'stale';
 }

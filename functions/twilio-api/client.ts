@@ -60,25 +60,30 @@ export type TwilioRecording = {
 
 /**
  * The fields of the list we use, as Twilio names them. `duration` is a string of seconds (or null
- * while unknown), `date_created` RFC 2822 ("Tue, 04 Aug 2026 10:05:09 +0000").
+ * while unknown), `date_created` RFC 2822 ("Tue, 04 Aug 2026 10:05:09 +0000"). Built on the first
+ * listing, not at import: the voice function imports this client but never lists recordings.
  */
-const recordingSchema = z.object({
-  sid: z.string().min(1),
-  call_sid: z.string().min(1).nullable(),
-  duration: z.string().nullable(),
-  date_created: z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'not a date'),
-  source: z.string(),
-  status: z.string(),
-});
-const recordingPageSchema = z.object({
-  recordings: z.array(recordingSchema),
-  next_page_uri: z.string().nullable(),
-});
+function buildRecordingPageSchema() {
+  const recordingSchema = z.object({
+    sid: z.string().min(1),
+    call_sid: z.string().min(1).nullable(),
+    duration: z.string().nullable(),
+    date_created: z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'not a date'),
+    source: z.string(),
+    status: z.string(),
+  });
+  return z.object({
+    recordings: z.array(recordingSchema),
+    next_page_uri: z.string().nullable(),
+  });
+}
+type RecordingPageSchema = ReturnType<typeof buildRecordingPageSchema>;
+let recordingPageSchema: RecordingPageSchema | undefined;
 
 /** Pages followed at most in one listing: 1000 pages of up to 1000 recordings is far beyond a day. */
 const MAX_PAGES = 1000;
 
-function toRecording(entry: z.infer<typeof recordingSchema>): TwilioRecording {
+function toRecording(entry: z.infer<RecordingPageSchema>['recordings'][number]): TwilioRecording {
   const duration = entry.duration === null ? Number.NaN : Number(entry.duration);
   return {
     sid: entry.sid,
@@ -157,6 +162,7 @@ export function createTwilioApi(config: TwilioApiConfig): TwilioApi {
     for (let pages = 0; next !== null; pages += 1) {
       // Follow only this account's pages: the credentials go nowhere else.
       if (pages >= MAX_PAGES || !next.startsWith(`${accountPath}/Recordings.json`)) throw new TwilioApiError(`Twilio's Recordings list gave an unexpected next page: ${next}`, 200, undefined);
+      recordingPageSchema ??= buildRecordingPageSchema();
       const parsed = recordingPageSchema.safeParse(await get(next));
       if (!parsed.success) throw new TwilioApiError(`Twilio's Recordings list is not as documented: ${parsed.error.message}`, 200, undefined);
       recordings.push(...parsed.data.recordings.map(toRecording));

@@ -2,7 +2,8 @@ import { logger } from '../commons/logger.js';
 import { contextFromQuery } from '../routing/call-context.js';
 import { getCall, noteAbandoned, noteAnsweredBy } from '../store/call-store.js';
 import { currentConfiguration } from '../store/configuration.js';
-import { clearBusy, clearRinging } from '../store/presence-store.js';
+import { clearBusy, clearRinging, readPresence } from '../store/presence-store.js';
+import type { Presence } from '../routing/eligibility.js';
 import { emptyResponse, hangup } from '../twiml/responses.js';
 import { InvalidWebhookError } from './errors.js';
 import { continueInGroup } from './group-flow.js';
@@ -36,17 +37,21 @@ function callerHungUp(webhook: VoiceWebhook): boolean {
  * The offer is over: its members stop ringing (and the one who answered and hung up stops being busy,
  * should the leg's own callback be lost). The freed members are offered to waiting callers at once.
  */
-async function endOffer(webhook: VoiceWebhook, members: readonly string[], outcome: DialOutcome): Promise<void> {
+async function endOffer(webhook: VoiceWebhook, members: readonly string[], outcome: DialOutcome, marks: ReadonlyMap<string, Presence>): Promise<void> {
   const { callSid } = webhook.call;
   const leg = param(webhook, 'DialCallSid');
   // The <Dial>'s own status is a signal of the outcome too (SPEC 13): one member rang, so it was theirs.
   const [only, ...others] = members;
   const answeredAt = eventSeconds(webhook) - (Number(param(webhook, 'DialCallDuration') ?? '0') || 0);
+  // Only marks the offer still holds (as read) are written: the leg callbacks usually cleared them.
   const [freed] = await Promise.all([
     Promise.all(
       members.map(async (member) => {
-        const stoppedRinging = await clearRinging(member, callSid);
-        const stoppedTalking = outcome === 'answered' && leg !== undefined ? await clearBusy(member, leg) : false;
+        const held = marks.get(member);
+        const [stoppedRinging, stoppedTalking] = await Promise.all([
+          held?.ringingCall === callSid ? clearRinging(member, callSid) : false,
+          outcome === 'answered' && leg !== undefined && held?.busyLeg === leg ? clearBusy(member, leg) : false,
+        ]);
         return stoppedRinging || stoppedTalking ? member : undefined;
       }),
     ),
@@ -72,12 +77,12 @@ export async function dialResult(webhook: VoiceWebhook): Promise<string> {
   const canceledOfferAtMs = status === 'canceled' ? parsed.context.offeredAtMs : undefined;
   if (outcome === 'not-answered' && !callerHungUp(webhook)) return continueInGroup(webhook, parsed.context, { release: ringing, canceledOfferAtMs });
   // Read first (SPEC 13): the call when the <Dial> was canceled, else the configuration's version.
-  const [call] = await Promise.all([canceledOfferAtMs === undefined ? undefined : getCall(webhook.call.callSid), currentConfiguration()]);
+  const [call, , marks] = await Promise.all([canceledOfferAtMs === undefined ? undefined : getCall(webhook.call.callSid), currentConfiguration(), readPresence(ringing)]);
   // Our own REST redirect (pickup, a waiting-line offer) interrupted this offer: nothing to do here.
   if (isOwnRedirect(call, status, canceledOfferAtMs)) return emptyResponse();
   // Abandoned first: a status callback that finds the offer's marks cleared then reads it.
   if (outcome === 'not-answered') await noteAbandoned(webhook.call.callSid, 'ringing');
-  await endOffer(webhook, ringing, outcome);
+  await endOffer(webhook, ringing, outcome, marks);
   return hangup();
 }
 

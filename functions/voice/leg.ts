@@ -1,7 +1,7 @@
 import { logger } from '../commons/logger.js';
 import { getCall } from '../store/call-store.js';
 import { recordLegStatus } from '../store/leg-store.js';
-import { clearRinging } from '../store/presence-store.js';
+import { clearRinging, readPresence } from '../store/presence-store.js';
 import { MAX_CALL_SECONDS } from '../twiml/dial-limits.js';
 import { emptyResponse } from '../twiml/responses.js';
 import { dispatchForMembers, dispatcherOf, leaveLineAnswered } from './waiting-line.js';
@@ -35,12 +35,20 @@ export async function leg(webhook: VoiceWebhook): Promise<string> {
   }
   if (status === 'completed') await dispatchForMembers([member], dispatcherOf(webhook));
   if (status === 'in-progress' || status === 'answered') {
-    // The first answer stops the other devices of the offer: their members are free again.
+    // The first answer stops the other devices of the offer: their members are free again. Their marks
+    // are read first, so only the marks still ringing for this call are written.
     const call = await getCall(parent);
-    if (call?.lineGroup !== undefined && call.linePlace !== undefined) await leaveLineAnswered(call.lineGroup, call.linePlace, now);
     const others = (call?.offeredMembers ?? []).filter((other) => other !== member);
-    const freed = (await Promise.all(others.map(async (other) => ((await clearRinging(other, parent)) ? other : undefined)))).filter((other): other is string => other !== undefined);
-    await dispatchForMembers(freed, dispatcherOf(webhook));
+    const marks = await readPresence(others);
+    const ringing = others.filter((other) => marks.get(other)?.ringingCall === parent);
+    const [freed] = await Promise.all([
+      Promise.all(ringing.map(async (other) => ((await clearRinging(other, parent)) ? other : undefined))),
+      call?.lineGroup !== undefined && call.linePlace !== undefined ? leaveLineAnswered(call.lineGroup, call.linePlace, now) : undefined,
+    ]);
+    await dispatchForMembers(
+      freed.filter((other): other is string => other !== undefined),
+      dispatcherOf(webhook),
+    );
   }
   return emptyResponse();
 }

@@ -21,8 +21,7 @@ export async function status(webhook: VoiceWebhook): Promise<string> {
   const now = epochSeconds(webhook);
   const call = (await getCall(callSid)) ?? unknownCall(callSid);
   const offered = call.offeredMembers;
-  const freed = await clearMarksOfCall(callSid, offered);
-  const stillWaiting = call.lineGroup !== undefined && call.linePlace !== undefined && (await removeEntry(call.lineGroup, call.linePlace));
+  const [freed, stillWaiting] = await Promise.all([clearMarksOfCall(callSid, offered), call.lineGroup !== undefined && call.linePlace !== undefined ? removeEntry(call.lineGroup, call.linePlace) : false]);
   // Read again: the queue or <Dial> action of the same hang-up may have noted the abandonment since
   // (they note it before they clear marks or leave the line, which this request has just done).
   const latest = (await getCall(callSid)) ?? call;
@@ -55,5 +54,6 @@ function unknownCall(callSid: string): CallState {
     lineLeftAt: undefined,
     waitedSeconds: undefined,
     redirectedAtMs: undefined,
+    finished: false,
   };
 }

@@ -45,6 +45,12 @@ describe('QueueGroupsStack', () => {
     expect(runtimes.filter((runtime) => runtime === 'nodejs22.x')).toHaveLength(3);
   });
 
+  it('gives the voice function the memory chosen from the bench figures (lib/function-sizes.ts), the others the default', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 10, MemorySize: 1024 });
+    const sizes = Object.values(template.findResources('AWS::Lambda::Function')).map((resource) => (resource as { Properties: { MemorySize?: number } }).Properties.MemorySize);
+    expect(sizes.sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([512, 512, 1024]);
+  });
+
   it('runs the voicemail reconciliation every 5 minutes with the table, the auth token secret and, when given, the Account SID', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
