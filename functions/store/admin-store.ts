@@ -6,7 +6,7 @@ import { send, tableName } from './client.js';
 import { ContentionError } from './errors.js';
 import { keys, ownerToString, reference, type ExtensionOwner, type Key, type Reference } from './keys.js';
 import { referencesOf, versionOf, type StoredItem } from './items.js';
-import { configurationChanged } from './configuration.js';
+import { configurationChanged, writeSnapshot } from './configuration.js';
 
 /**
  * Every admin write is one DynamoDB transaction: the document, the references it adds to or drops
@@ -46,6 +46,8 @@ async function transact(build: () => Promise<Step[] | WriteOutcome>, created: ()
     try {
       // The configuration version moves with the change, so every function's cache reloads it.
       await send(new TransactWriteCommand({ TransactItems: [...steps.map((step) => step.item), { Update: configurationChanged() }] }));
+      // For the voice function's cold instances: the whole configuration in one item (configuration.ts).
+      await writeSnapshot();
       return { kind: 'written', created: created() };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;

@@ -3,6 +3,7 @@ import { currentSignal, outsideBudget } from '../commons/budget.js';
 import { logger } from '../commons/logger.js';
 import type { Group, Member, PhoneNumber, Settings } from '../commons/schemas.js';
 import { send, tableName } from './client.js';
+import { writeIf } from './conditions.js';
 import { keys, ownerFromString, partitions, type ExtensionOwner, type Key } from './keys.js';
 import { groupFromItem, memberFromItem, numberFromItem, settingsFromItem, type StoredItem } from './items.js';
 
@@ -77,12 +78,14 @@ function versionFrom(item: StoredItem | undefined): number {
   return typeof item?.version === 'number' ? item.version : 0;
 }
 
-function isVersionItem(item: StoredItem): boolean {
-  return item.pk === partitions.config;
+function isItem(item: StoredItem, key: Key): boolean {
+  return item.pk === key.pk && item.sk === key.sk;
 }
 
-/** Read the whole configuration; `version` is the one read before it, so a write meanwhile makes it stale. */
-async function loadConfiguration(version: number): Promise<Configuration> {
+/** The stored items a configuration is made of. */
+type ConfigurationItems = { users: StoredItem[]; groups: StoredItem[]; numbers: StoredItem[]; extensions: StoredItem[]; settings: StoredItem | undefined };
+
+async function readConfigurationItems(): Promise<ConfigurationItems> {
   const [users, groups, numbers, extensions, settings] = await Promise.all([
     queryPartition(partitions.users, { consistent: true }),
     queryPartition(partitions.groups, { consistent: true }),
@@ -90,6 +93,15 @@ async function loadConfiguration(version: number): Promise<Configuration> {
     queryPartition(partitions.extensions, { consistent: true }),
     send(new GetCommand({ TableName: tableName, Key: keys.settings(), ConsistentRead: true })),
   ]);
+  return { users, groups, numbers, extensions, settings: settings.Item };
+}
+
+/** Read the whole configuration; `version` is the one read before it, so a write meanwhile makes it stale. */
+async function loadConfiguration(version: number): Promise<Configuration> {
+  return configurationFrom(version, await readConfigurationItems());
+}
+
+function configurationFrom(version: number, { users, groups, numbers, extensions, settings }: ConfigurationItems): Configuration {
   const extensionOwners = new Map<string, ExtensionOwner>();
   for (const item of extensions) {
     const owner = typeof item.owner === 'string' ? ownerFromString(item.owner) : undefined;
@@ -101,7 +113,7 @@ async function loadConfiguration(version: number): Promise<Configuration> {
     groups: new Map(groups.map(groupFromItem).map((group) => [group.id, group])),
     numbers: new Map(numbers.map(numberFromItem).map((number) => [number.number, number])),
     extensions: extensionOwners,
-    settings: settingsFromItem(settings.Item),
+    settings: settingsFromItem(settings),
     longestExtension: [...extensionOwners.keys()].reduce((longest, digits) => Math.max(longest, digits.length), 0),
   };
   // A slower load must not replace a newer one.
@@ -147,14 +159,62 @@ const checkedInRequest = new WeakMap<AbortSignal, Configuration>();
 async function readFresh(extra: (configuration: Configuration | undefined) => readonly Key[]): Promise<{ configuration: Configuration; items: StoredItem[] }> {
   const known = cached;
   const keysWanted = extra(known);
-  const items = await batchGet([keys.configVersion(), ...keysWanted]);
-  const version = versionFrom(items.find(isVersionItem));
-  const others = items.filter((item) => !isVersionItem(item));
+  // A cold instance reads the configuration's snapshot with its version: one request instead of a load.
+  const items = await batchGet([keys.configVersion(), ...(known === undefined ? [keys.configSnapshot()] : []), ...keysWanted]);
+  const version = versionFrom(items.find((item) => isItem(item, keys.configVersion())));
+  const snapshot = items.find((item) => isItem(item, keys.configSnapshot()));
+  const others = items.filter((item) => item.pk !== partitions.config);
   if (known !== undefined && known.version === version) return { configuration: known, items: others };
-  const configuration = await loadOnce(version);
+  const configuration = snapshot !== undefined && versionFrom(snapshot) === version ? fromSnapshot(version, snapshot) : await loadOnce(version);
   const again = extra(configuration);
   const same = again.length === keysWanted.length && again.every((key, index) => key.pk === keysWanted[index]?.pk && key.sk === keysWanted[index]?.sk);
   return { configuration, items: same ? others : again.length === 0 ? [] : await batchGet(again) };
+}
+
+/**
+ * A snapshot of the whole configuration in one item (`CONFIG`/`SNAPSHOT`), with the version it was read
+ * at: a cold instance (a new Lambda container) reads it beside the version in its first request, so its
+ * first webhook makes no more sequential round trips than a warm one's plus the read of the marks its
+ * decision needs (SPEC 13: at most 3). The admin function writes it after each change (writeSnapshot);
+ * a snapshot of another version is not used, the instance loads the configuration instead.
+ */
+function fromSnapshot(version: number, snapshot: StoredItem): Configuration {
+  const list = (name: string): StoredItem[] => (Array.isArray(snapshot[name]) ? (snapshot[name] as StoredItem[]) : []);
+  const settings = snapshot.settings;
+  const configuration = configurationFrom(version, {
+    users: list('users'),
+    groups: list('groups'),
+    numbers: list('numbers'),
+    extensions: list('extensions'),
+    settings: typeof settings === 'object' && settings !== null ? (settings as StoredItem) : undefined,
+  });
+  if (cached === undefined || cached.version <= version) cached = configuration;
+  return configuration;
+}
+
+/**
+ * Write the configuration's snapshot after a change (the admin function). The version is read before
+ * the items, so a change meanwhile leaves a snapshot whose items are newer than its version says,
+ * which only makes it unused once that change's version is read. A newer snapshot is never replaced.
+ * Best effort: without a current snapshot a cold instance loads the configuration itself. A
+ * configuration too large for one item (400 KB) has no snapshot.
+ */
+export async function writeSnapshot(): Promise<void> {
+  try {
+    const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.configVersion(), ConsistentRead: true }));
+    const version = versionFrom(Item);
+    const items = await readConfigurationItems();
+    await writeIf({
+      Put: {
+        TableName: tableName,
+        Item: { ...keys.configSnapshot(), version, users: items.users, groups: items.groups, numbers: items.numbers, extensions: items.extensions, ...(items.settings === undefined ? {} : { settings: items.settings }) },
+        ConditionExpression: 'attribute_not_exists(version) OR version < :version',
+        ExpressionAttributeValues: { ':version': version },
+      },
+    });
+  } catch (error) {
+    logger.warn('the configuration snapshot was not written; cold instances load the configuration instead', { error: error instanceof Error ? error.message : String(error) });
+  }
 }
 
 /** The current configuration (one request when the cache is current). */

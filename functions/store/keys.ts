@@ -9,6 +9,7 @@
  * | settings          | `SETTINGS`                  | `SETTINGS`                  | configuration cache                               |
  * | extension claim   | `EXTENSION`                 | digits                      | configuration cache; one owner per extension      |
  * | config version    | `CONFIG`                    | `VERSION`                   | read with each webhook's first request; every admin write bumps it |
+ * | config snapshot   | `CONFIG`                    | `SNAPSHOT`                  | the whole configuration at a version, for a cold instance's first request |
  * | presence          | `PRESENCE#<member id>`      | `PRESENCE`                  | ringing/busy marks, "member free" condition; per group the evenly rotation (`o#`/`k#<group>`) |
  * | offer leg         | `LEG#<CallSid of the leg>`  | `LEG`                       | order and dedupe a leg's status callbacks (TTL)   |
  * | call              | `CALL#<CallSid>`            | `CALL`                      | a call's life: offers, answer, waiting (TTL)      |
@@ -41,6 +42,7 @@ export const keys = {
   settings: (): Key => ({ pk: 'SETTINGS', sk: 'SETTINGS' }),
   extension: (digits: string): Key => ({ pk: 'EXTENSION', sk: digits }),
   configVersion: (): Key => ({ pk: 'CONFIG', sk: 'VERSION' }),
+  configSnapshot: (): Key => ({ pk: 'CONFIG', sk: 'SNAPSHOT' }),
   voicemail: (recordedAt: string, recordingSid: string): Key => ({ pk: 'VOICEMAIL', sk: `${recordedAt}#${recordingSid}` }),
   presence: (member: string): Key => ({ pk: `PRESENCE#${member}`, sk: 'PRESENCE' }),
   leg: (legSid: string): Key => ({ pk: `LEG#${legSid}`, sk: 'LEG' }),

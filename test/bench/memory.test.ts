@@ -24,8 +24,9 @@ describe('memory projection', () => {
 
   it('chooses the smallest size whose cold start, warm webhook and peak RSS fit the limits', () => {
     const projections = MEMORY_SIZES_MB.map((memoryMb) => projectMemory(memoryMb, measured));
-    // 400 ms of CPU: 1.38 s at 512 MB (within 1.5 s), 2.8 s at 256 MB.
-    expect(chooseMemory(projections)).toBe(512);
+    // 400 ms of CPU: 0.8 s at 1024 MB (within 1 s), 1.38 s at 512 MB.
+    expect(chooseMemory(projections)).toBe(1024);
+    expect(chooseMemory(MEMORY_SIZES_MB.map((memoryMb) => projectMemory(memoryMb, { ...measured, coldStartCpuMs: 250 })))).toBe(512);
     expect(chooseMemory(MEMORY_SIZES_MB.map((memoryMb) => projectMemory(memoryMb, { ...measured, coldStartCpuMs: 5000 })))).toBeUndefined();
   });
 });

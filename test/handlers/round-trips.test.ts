@@ -1,9 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { localContext, toLambdaEvent } from '../../bin/local/lambda-event.js';
 import { installMeter, meter, type Metered } from '../../bin/bench/request-meter.js';
 import { documentClient } from '../../functions/store/client.js';
 import { parseTwiml } from '../support/call-player.js';
 import { loadGroup, loadNumber } from '../support/fixtures.js';
-import { postVoice, put } from '../support/invoke.js';
+import { authToken, postVoice, put, TEST_HOST } from '../support/invoke.js';
 import { createTestTable } from '../support/table.js';
 import { startTwilioSession, type TwilioSession } from '../support/twilio-session.js';
 
@@ -175,6 +178,24 @@ describe('sequential DynamoDB round trips per caller-facing webhook', () => {
     expect(call.verbs.map((verb) => verb.name)).toContain('Dial');
     expectWithin(call, WARM_BUDGET, 'a member calling a group extension');
     await hangUp(internal, '200');
+  });
+
+  it('on a new instance (nothing cached): one round trip more at most, the configuration read from its snapshot', async () => {
+    // A fresh module graph is a new Lambda container: its own DynamoDB client and an empty cache.
+    vi.resetModules();
+    const [{ handler }, { documentClient: freshClient }] = await Promise.all([import('../../functions/handlers/voice.js'), import('../../functions/store/client.js')]);
+    installMeter(freshClient);
+    const callSid = newCallSid();
+    const params = incomingParams(callSid, NUMBERS.evenly);
+    const url = `https://${TEST_HOST}/voice/incoming`;
+    const event = toLambdaEvent({ method: 'POST', rawPath: '/voice/incoming', rawQueryString: '', headers: { host: TEST_HOST, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-proto': 'https', 'x-twilio-signature': getExpectedTwilioSignature(authToken(), url, params) }, body: new URLSearchParams(params).toString() });
+    const result = await meter(async () => (await handler(event, localContext('voice'))) as APIGatewayProxyStructuredResultV2);
+    const answer: Answer = { body: result.value.body ?? '', verbs: parseTwiml(result.value.body ?? ''), metered: result };
+    expect(answer.verbs.map((verb) => verb.name)).toContain('Dial');
+    expectWithin(answer, COLD_BUDGET, 'incoming on a new instance');
+    // The snapshot answered: no query of the configuration's partitions.
+    expect(result.requests.filter((request) => request.command === 'QueryCommand')).toEqual([]);
+    await hangUp(callSid, NUMBERS.evenly);
   });
 
   it('on a cold configuration (after an administrator changed it): one round trip more at most', async () => {
