@@ -62,6 +62,8 @@ export type Claim = {
   readonly release?: readonly string[] | undefined;
   /** A member's own call: they are busy while it lasts (recorded on the call, so its end clears the mark). */
   readonly placedBy?: PlacedCall | undefined;
+  /** Members may still ring for this other call, whose offer ends beside this claim (presence-store's `takeOverFrom`). */
+  readonly takeOverFrom?: string | undefined;
   /** The routing core's choice on a state: the members to ring, none when nobody is eligible. */
   readonly decide: (state: ClaimState) => readonly string[];
 };
@@ -113,7 +115,7 @@ type AttemptOutcome = { kind: 'written'; marked: readonly string[]; released: re
 async function writeAttempt(claim: Claim, attempt: Attempt): Promise<AttemptOutcome> {
   const nowMs = Date.now();
   const offerKey = attempt.repeated ? undefined : claim.rotationKey;
-  const marks = attempt.members.map((member) => ringingUpdate({ member, callSid: claim.callSid, group: claim.group, until: claim.ringingUntil, offerKey }, claim.now, nowMs));
+  const marks = attempt.members.map((member) => ringingUpdate({ member, callSid: claim.callSid, group: claim.group, until: claim.ringingUntil, offerKey, takeOverFrom: claim.takeOverFrom }, claim.now, nowMs));
   const ends = attempt.released.map((member) => ringingEndUpdate(member, claim.callSid));
   const placedBy = claim.placedBy;
   const busy = placedBy === undefined ? [] : [busyUpdate(placedBy.member, claim.callSid, claim.callSid, claim.now, placedBy.until)];

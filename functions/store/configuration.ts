@@ -135,20 +135,29 @@ function loadOnce(version: number): Promise<Configuration> {
   return promise;
 }
 
+/** What one read of a webhook returns: the configuration, the items asked for, and the work done alongside. */
+export type ConfigurationRead<A> = { configuration: Configuration; items: StoredItem[]; alongside: A | undefined };
+
 /**
- * The current configuration and the items at `extra` (marks, rotation, the call), in one request
+ * The current configuration and the items at `extra` (marks, the call, a line entry), in one request
  * when the cached configuration is current; `extra` may depend on the configuration, so it is asked
- * again with the fresh one when the version moved.
+ * again with the fresh one when the version moved. `alongside` is other reading the decision needs
+ * (the head of a waiting line: a Query, which BatchGetItem cannot do), started with the same
+ * configuration in the same round trip.
  */
-export async function readWithConfiguration(extra: (configuration: Configuration | undefined) => readonly Key[]): Promise<{ configuration: Configuration; items: StoredItem[] }> {
+export async function readWithConfiguration<A = never>(
+  extra: (configuration: Configuration | undefined) => readonly Key[],
+  alongside?: (configuration: Configuration) => Promise<A> | undefined,
+): Promise<ConfigurationRead<A>> {
   // The version was checked earlier in this same webhook: read only what is asked.
   const signal = currentSignal();
   const checked = signal === undefined ? undefined : checkedInRequest.get(signal);
   if (checked !== undefined) {
     const wanted = extra(checked);
-    return { configuration: checked, items: wanted.length === 0 ? [] : await batchGet(wanted) };
+    const [items, side] = await Promise.all([wanted.length === 0 ? [] : batchGet(wanted), alongside?.(checked)]);
+    return { configuration: checked, items, alongside: side };
   }
-  const result = await readFresh(extra);
+  const result = await readFresh(extra, alongside);
   if (signal !== undefined) checkedInRequest.set(signal, result.configuration);
   return result;
 }
@@ -156,19 +165,24 @@ export async function readWithConfiguration(extra: (configuration: Configuration
 /** The configuration each webhook (by its budget's signal) has already checked against the version. */
 const checkedInRequest = new WeakMap<AbortSignal, Configuration>();
 
-async function readFresh(extra: (configuration: Configuration | undefined) => readonly Key[]): Promise<{ configuration: Configuration; items: StoredItem[] }> {
+async function readFresh<A>(extra: (configuration: Configuration | undefined) => readonly Key[], alongside: ((configuration: Configuration) => Promise<A> | undefined) | undefined): Promise<ConfigurationRead<A>> {
   const known = cached;
   const keysWanted = extra(known);
   // A cold instance reads the configuration's snapshot with its version: one request instead of a load.
-  const items = await batchGet([keys.configVersion(), ...(known === undefined ? [keys.configSnapshot()] : []), ...keysWanted]);
+  const [items, sideWithKnown] = await Promise.all([
+    batchGet([keys.configVersion(), ...(known === undefined ? [keys.configSnapshot()] : []), ...keysWanted]),
+    known === undefined ? undefined : alongside?.(known),
+  ]);
   const version = versionFrom(items.find((item) => isItem(item, keys.configVersion())));
   const snapshot = items.find((item) => isItem(item, keys.configSnapshot()));
   const others = items.filter((item) => item.pk !== partitions.config);
-  if (known !== undefined && known.version === version) return { configuration: known, items: others };
+  if (known !== undefined && known.version === version) return { configuration: known, items: others, alongside: sideWithKnown };
   const configuration = snapshot !== undefined && versionFrom(snapshot) === version ? fromSnapshot(version, snapshot) : await loadOnce(version);
   const again = extra(configuration);
   const same = again.length === keysWanted.length && again.every((key, index) => key.pk === keysWanted[index]?.pk && key.sk === keysWanted[index]?.sk);
-  return { configuration, items: same ? others : again.length === 0 ? [] : await batchGet(again) };
+  // What was read alongside with an outdated configuration is read again with the current one.
+  const [itemsNow, side] = await Promise.all([same ? others : again.length === 0 ? [] : batchGet(again), alongside?.(configuration)]);
+  return { configuration, items: itemsNow, alongside: side };
 }
 
 /**

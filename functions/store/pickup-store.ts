@@ -3,7 +3,7 @@ import { CALL_STATE_TTL_SECONDS, offeredUpdate, pickedUpUpdate, pickupUndoneUpda
 import { writeIf, writeTogether, type TransactItem } from './conditions.js';
 import { send, tableName } from './client.js';
 import { keys } from './keys.js';
-import { busyUpdate, clearBusy } from './presence-store.js';
+import { busyUpdate, clearBusy, ringingEndUpdate } from './presence-store.js';
 
 /**
  * Calls placed by members.
@@ -17,7 +17,6 @@ import { busyUpdate, clearBusy } from './presence-store.js';
  * end (`/voice/status`) clears the mark.
  */
 const NOT_PICKED_UP_YET = 'attribute_not_exists(pk)';
-const STILL_RINGING_THERE = 'ringingCall = :call';
 /** A transaction that only met another one at the same moment is tried again, this often. */
 const CONFLICT_ATTEMPTS = 3;
 
@@ -35,9 +34,12 @@ export type PickupClaim = { callSid: string; ringingAt: string; picker: string; 
 /**
  * Claim a ringing call for a picker. `movedAtMs` is written on the call (call-store's
  * `redirectedUpdate`) before the caller is redirected, so the `canceled` action of the <Dial> the
- * redirect interrupts is known to be ours.
+ * redirect interrupts is known to be ours. The offer's ringing marks end in the same transaction, each
+ * only while still this call's (for the member it was found ringing at, that is the check that it
+ * still rings there): `alsoRinging` are the offer's other members read as ringing for it. A colleague
+ * who answered meanwhile ended their ringing mark, so the pickup is refused.
  */
-export async function claimPickup(claim: PickupClaim, now: number, busyUntil: number, movedAtMs = Date.now()): Promise<boolean> {
+export async function claimPickup(claim: PickupClaim, now: number, busyUntil: number, alsoRinging: readonly string[] = [], movedAtMs = Date.now()): Promise<boolean> {
   return transact([
     {
       Put: {
@@ -46,7 +48,7 @@ export async function claimPickup(claim: PickupClaim, now: number, busyUntil: nu
         ConditionExpression: NOT_PICKED_UP_YET,
       },
     },
-    { ConditionCheck: { TableName: tableName, Key: keys.presence(claim.ringingAt), ConditionExpression: STILL_RINGING_THERE, ExpressionAttributeValues: { ':call': claim.callSid } } },
+    ...[claim.ringingAt, ...alsoRinging.filter((member) => member !== claim.ringingAt && member !== claim.picker)].map((member) => ({ Update: ringingEndUpdate(member, claim.callSid) })),
     { Update: pickedUpUpdate(claim.callSid, claim.picker, now, movedAtMs) },
     { Update: busyUpdate(claim.picker, claim.callSid, claim.pickerCall, now, busyUntil) },
   ]);

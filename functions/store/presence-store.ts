@@ -41,6 +41,11 @@ export type RingingMark = {
   until: number;
   /** evenly: the offer is recorded in the group's rotation under this key (rotation-store.ts). */
   offerKey?: string | undefined;
+  /**
+   * The member may still ring for this call, whose offer is ending in the same round trip (its end
+   * and this mark are written side by side, in either order): the mark takes over from it.
+   */
+  takeOverFrom?: string | undefined;
 };
 
 /** Mark a member ringing for a call, only while they are free (or already ring for this call). */
@@ -50,9 +55,17 @@ export function ringingUpdate(mark: RingingMark, now: number, nowMs = Date.now()
     TableName: tableName,
     Key: keys.presence(mark.member),
     UpdateExpression: `SET ringingCall = :call, ringingUntil = :until, ringingSince = :now, ringingSinceMs = :nowMs, ringingGroup = :group${record}`,
-    ConditionExpression: `(${MEMBER_FREE}) OR ${OR_ALREADY_RINGING_FOR_THIS_CALL}`,
+    ConditionExpression: `(${MEMBER_FREE}) OR ${OR_ALREADY_RINGING_FOR_THIS_CALL}${mark.takeOverFrom === undefined ? '' : ' OR ringingCall = :previous'}`,
     ...(mark.offerKey === undefined ? {} : { ExpressionAttributeNames: { '#offeredAt': offerAttribute(mark.group), '#offerKey': offerKeyAttribute(mark.group) } }),
-    ExpressionAttributeValues: { ':call': mark.callSid, ':until': mark.until, ':now': now, ':nowMs': nowMs, ':group': mark.group, ...(mark.offerKey === undefined ? {} : { ':offerKey': mark.offerKey }) },
+    ExpressionAttributeValues: {
+      ':call': mark.callSid,
+      ':until': mark.until,
+      ':now': now,
+      ':nowMs': nowMs,
+      ':group': mark.group,
+      ...(mark.offerKey === undefined ? {} : { ':offerKey': mark.offerKey }),
+      ...(mark.takeOverFrom === undefined ? {} : { ':previous': mark.takeOverFrom }),
+    },
   };
 }
 

@@ -7,7 +7,7 @@ import { waitingCallers } from '../routing/waiting-line.js';
 import { callStateFrom, callStateKey, startCall, type CallStart, type CallState } from '../store/call-store.js';
 import { claimMembers, claimStateFrom, claimStateKeys, stillRingingFor, type ClaimState, type PlacedCall } from '../store/claims.js';
 import { markPlacedCall } from '../store/pickup-store.js';
-import { cachedConfiguration, readWithConfiguration, type Configuration } from '../store/configuration.js';
+import { readWithConfiguration, type Configuration } from '../store/configuration.js';
 import type { Key } from '../store/keys.js';
 import { readLineHead } from '../store/line-store.js';
 import { dialTimeoutSeconds, planDial } from '../twiml/dial-limits.js';
@@ -102,13 +102,15 @@ export async function routeCall(webhook: VoiceWebhook, route: (configuration: Co
   const callSid = webhook.call.callSid;
   const now = epochSeconds(webhook);
   const routeOf = (configuration: Configuration | undefined): Routing | undefined => (configuration === undefined ? undefined : route(configuration));
-  // The cached configuration tells whether the line's head must be read too, so both reads run side by side.
-  const guessed = routeOf(cachedConfiguration());
-  const guessedGroup = guessed?.kind === 'distribute' ? cachedConfiguration()?.groups.get(guessed.context.group) : undefined;
-  const [{ configuration, items }, guessedHead] = await Promise.all([
-    readWithConfiguration((current) => decisionKeys(current, routeOf(current), callSid, options)),
-    guessed?.kind === 'distribute' && guessedGroup !== undefined && joinsLineFirst(guessedGroup, guessed.context) ? readLineHead(guessedGroup) : undefined,
-  ]);
+  // The head of the group's line is read beside the keys when the caller may have to join it.
+  const { configuration, items, alongside: head } = await readWithConfiguration(
+    (current) => decisionKeys(current, routeOf(current), callSid, options),
+    (current) => {
+      const routing = routeOf(current);
+      const group = routing?.kind === 'distribute' ? current.groups.get(routing.context.group) : undefined;
+      return routing?.kind === 'distribute' && group !== undefined && joinsLineFirst(group, routing.context) ? readLineHead(group) : undefined;
+    },
+  );
   const call = callStateFrom(items, callSid);
   if (options.canceledOfferAtMs !== undefined && call?.redirectedAtMs !== undefined && call.redirectedAtMs >= options.canceledOfferAtMs) {
     // Our own REST redirect (pickup, a waiting-line offer) interrupted the offer: nothing to do here.
@@ -134,8 +136,8 @@ export async function routeCall(webhook: VoiceWebhook, route: (configuration: Co
   }
   const joinWrites = { call, callStart, released, placedBy };
   if (joinsLineFirst(group, context)) {
-    const head = guessedHead ?? (await readLineHead(group));
-    if (waitingCallers(head).some((caller) => caller.callSid !== callSid)) return joinWaitingLine(webhook, group, configuration, lead, joinWrites);
+    const line = head ?? (await readLineHead(group));
+    if (waitingCallers(line).some((caller) => caller.callSid !== callSid)) return joinWaitingLine(webhook, group, configuration, lead, joinWrites);
   }
   const claim = await claimMembers(
     {

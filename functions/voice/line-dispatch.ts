@@ -1,8 +1,8 @@
 import { logger } from '../commons/logger.js';
 import type { Group } from '../commons/schemas.js';
 import { assignWaitingCallers, isSilent, planForCaller, type LineAssignment, type WaitingCaller } from '../routing/waiting-line.js';
-import { claimMembers, claimStateFrom, claimStateKeys } from '../store/claims.js';
-import { cachedConfiguration, readWithConfiguration, type Configuration } from '../store/configuration.js';
+import { claimMembers, claimStateFrom, claimStateKeys, type ClaimState } from '../store/claims.js';
+import { readWithConfiguration, type Configuration } from '../store/configuration.js';
 import type { StoredItem } from '../store/items.js';
 import type { Key } from '../store/keys.js';
 import { changeEntry, getEntry, readLineHead, removeStaleEntry } from '../store/line-store.js';
@@ -97,13 +97,16 @@ export function lineStateKeys(configuration: Configuration | undefined, groupId:
   return group === undefined ? [] : claimStateKeys(group.members);
 }
 
-/** Read what a dispatch in a group decides on, in one round trip when the configuration is cached. */
+/** Read what a dispatch in a group decides on: the marks and the line's head in one round trip. */
 async function readLine(groupId: string): Promise<LineView> {
-  const guess = cachedConfiguration()?.groups.get(groupId);
-  const [read, guessedHead] = await Promise.all([readWithConfiguration((configuration) => lineStateKeys(configuration, groupId)), guess === undefined ? undefined : readLineHead(guess)]);
-  const group = read.configuration.groups.get(groupId);
-  const head = guessedHead ?? (group === undefined ? [] : await readLineHead(group));
-  return { configuration: read.configuration, items: read.items, head };
+  const read = await readWithConfiguration(
+    (configuration) => lineStateKeys(configuration, groupId),
+    (configuration) => {
+      const group = configuration.groups.get(groupId);
+      return group === undefined ? undefined : readLineHead(group);
+    },
+  );
+  return { configuration: read.configuration, items: read.items, head: read.alongside ?? [] };
 }
 
 /**
@@ -113,8 +116,12 @@ async function readLine(groupId: string): Promise<LineView> {
  * caller was claimed (it leaves the line itself with <Leave/>); the others are moved at once. `view`
  * is what the webhook already read (saves the read).
  */
-export async function dispatchLine(groupId: string, dispatcher: Dispatcher, options: { self?: string | undefined; view?: LineView | undefined; rounds?: number } = {}): Promise<{ selfClaimed: boolean }> {
-  const { self } = options;
+export async function dispatchLine(
+  groupId: string,
+  dispatcher: Dispatcher,
+  options: { self?: string | undefined; view?: LineView | undefined; rounds?: number; takeOverFrom?: string | undefined } = {},
+): Promise<{ selfClaimed: boolean }> {
+  const { self, takeOverFrom } = options;
   const rounds = options.rounds ?? 3;
   const view = options.view ?? (await readLine(groupId));
   const group = view.configuration.groups.get(groupId);
@@ -122,10 +129,13 @@ export async function dispatchLine(groupId: string, dispatcher: Dispatcher, opti
   await Promise.all(silent.map((caller) => removeGone(caller, `not heard from since ${new Date(caller.lastHeardAt * 1000).toISOString()}`)));
   const line = view.head.filter((caller) => !silent.includes(caller));
   if (group === undefined || group.whenNobodyAnswers.action !== 'wait-for-agent') return { selfClaimed: false };
-  const state = claimStateFrom(view.items, group.id);
+  const read = claimStateFrom(view.items, group.id);
+  // Marks of an offer ending beside this dispatch count as free: the claims take over from it.
+  const state = takeOverFrom === undefined ? read : { ...read, presence: new Map([...read.presence].map(([member, marks]) => [member, marks.ringingCall === takeOverFrom ? { ...marks, ringingCall: undefined, ringingUntil: undefined } : marks])) };
   const assignments = assignWaitingCallers(group, view.configuration.members, line, { byMember: state.presence, now: dispatcher.now }, state.rotation);
-  // Each assignment claims different members for a different caller: side by side, one round trip.
-  const outcomes = await Promise.all(assignments.map((assignment) => offerWaitingCaller(group, assignment, view.configuration.members, dispatcher, self)));
+  // Each assignment claims different members for a different caller: side by side, one round trip,
+  // on the marks already read.
+  const outcomes = await Promise.all(assignments.map((assignment) => offerWaitingCaller(group, assignment, view.configuration.members, dispatcher, { self, known: state, takeOverFrom })));
   const selfClaimed = outcomes.includes('self');
   // A caller found gone freed its members: serve the next caller with them.
   if (outcomes.includes('gone') && rounds > 1) {
@@ -134,8 +144,15 @@ export async function dispatchLine(groupId: string, dispatcher: Dispatcher, opti
   return { selfClaimed };
 }
 
-async function offerWaitingCaller(group: Group, assignment: LineAssignment, members: Parameters<typeof planForCaller>[1], dispatcher: Dispatcher, self: string | undefined): Promise<'self' | 'moved' | 'gone' | 'skipped'> {
+async function offerWaitingCaller(
+  group: Group,
+  assignment: LineAssignment,
+  members: Parameters<typeof planForCaller>[1],
+  dispatcher: Dispatcher,
+  options: { self: string | undefined; known: ClaimState; takeOverFrom: string | undefined },
+): Promise<'self' | 'moved' | 'gone' | 'skipped'> {
   const { caller } = assignment;
+  const { self } = options;
   if (caller.state === 'joining' && caller.callSid !== self) return 'skipped';
   const claim = await claimMembers({
     callSid: caller.callSid,
@@ -146,8 +163,12 @@ async function offerWaitingCaller(group: Group, assignment: LineAssignment, memb
     lineEntry: caller,
     // Moving a caller by REST interrupts what they run; their own webhook (self) leaves by itself.
     redirect: caller.callSid !== self,
-    decide: (current) => planForCaller(group, members, caller, { byMember: current.presence, now: dispatcher.now }, current.rotation).members.map((member) => member.id),
-  });
+    // First the pairing the dispatch made (members shared out among the callers); after a lost race,
+    // the routing core's choice on the marks as they are then.
+    decide: (current) =>
+      (current.afterLostRace === true ? planForCaller(group, members, caller, { byMember: current.presence, now: dispatcher.now }, current.rotation) : assignment.plan).members.map((member) => member.id),
+    takeOverFrom: options.takeOverFrom,
+  }, options.known);
   if (claim.kind !== 'claimed') return 'skipped';
   logger.info('waiting caller offered', { callSid: caller.callSid, group: group.id, members: claim.members, failedConditions: claim.failedConditions });
   if (caller.callSid === self) return 'self';

@@ -2,10 +2,12 @@ import { logger } from '../commons/logger.js';
 import type { Group, Member } from '../commons/schemas.js';
 import { startInGroup } from '../routing/call-context.js';
 import { callingMember, dialledDigits, interpretDialled, pickupCandidates, pickupConferenceName } from '../routing/pickup.js';
-import { getCall, startCall } from '../store/call-store.js';
-import { cachedConfiguration, currentConfiguration, type Configuration } from '../store/configuration.js';
+import { startCall } from '../store/call-store.js';
+import { claimStateKeys } from '../store/claims.js';
+import { cachedConfiguration, readWithConfiguration, type Configuration } from '../store/configuration.js';
 import { claimPickup, endPickup, getPickup, undoPickup } from '../store/pickup-store.js';
-import { clearBusy, clearRinging, readPresence } from '../store/presence-store.js';
+import { clearBusy, presenceFromItems } from '../store/presence-store.js';
+import type { Presence } from '../routing/eligibility.js';
 import { MAX_CALL_SECONDS } from '../twiml/dial-limits.js';
 import { prompt } from '../twiml/prompts.js';
 import { hangup, joinPickupConference, messageThenHangup } from '../twiml/responses.js';
@@ -33,6 +35,16 @@ function firstGroupOf(member: string, groups: readonly Group[]): Group | undefin
   return [...groups].sort((a, b) => a.id.localeCompare(b.id)).find((group) => group.members.includes(member));
 }
 
+/** Dialled digits that pick up a ringing call. */
+function isPickup(dialled: ReturnType<typeof interpretDialled>): boolean {
+  return dialled.kind === 'pickup' || dialled.kind === 'directed-pickup';
+}
+
+/** The members whose ringing calls `picker` may take: everyone in the groups with pickup they belong to. */
+function pickupGroupMembers(picker: string, groups: readonly Group[]): string[] {
+  return [...new Set(groups.filter((group) => group.pickup && group.members.includes(picker)).flatMap((group) => group.members))];
+}
+
 /** How long a member placing a call counts as busy at most (their call's end clears it sooner). */
 function placedCallUntil(now: number): number {
   return now + MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS;
@@ -50,16 +62,24 @@ export async function outbound(webhook: VoiceWebhook): Promise<string> {
   const callerOf = (configuration: Configuration): Member | undefined => callingMember(param(webhook, 'From') ?? '', [...configuration.members.values()]);
   const dialledIn = (configuration: Configuration) => interpretDialled(digits, configuration.settings.pickupCode);
   const cached = cachedConfiguration();
-  if (cached === undefined || dialledIn(cached).kind === 'pickup' || dialledIn(cached).kind === 'directed-pickup') {
-    const configuration = await currentConfiguration();
+  if (cached === undefined || isPickup(dialledIn(cached))) {
+    // A pickup reads the marks of the picker's pickup groups with the configuration: one request.
+    const { configuration, items } = await readWithConfiguration((current) => {
+      const caller = current === undefined ? undefined : callerOf(current);
+      return current === undefined || caller === undefined || !isPickup(dialledIn(current)) ? [] : claimStateKeys(pickupGroupMembers(caller.id, [...current.groups.values()]));
+    });
     const caller = callerOf(configuration);
     const dialled = dialledIn(configuration);
     if (caller !== undefined && (dialled.kind === 'pickup' || dialled.kind === 'directed-pickup')) {
-      await startCall(callSid, { from: caller.id, to: digits }, now);
-      if (dialled.kind === 'pickup') return pickUp(webhook, caller, configuration, undefined);
+      const marks = presenceFromItems(items);
+      const start = startCall(callSid, { from: caller.id, to: digits }, now);
+      if (dialled.kind === 'pickup') return (await Promise.all([pickUp(webhook, caller, configuration, undefined, marks), start]))[0];
       const owner = extensionOwner(configuration, dialled.extension);
-      if (owner?.kind !== 'user') return messageThenHangup(prompt(configuration.settings, 'nothingToPickUp'));
-      return pickUp(webhook, caller, configuration, owner.id);
+      if (owner?.kind !== 'user') {
+        await start;
+        return messageThenHangup(prompt(configuration.settings, 'nothingToPickUp'));
+      }
+      return (await Promise.all([pickUp(webhook, caller, configuration, owner.id, marks), start]))[0];
     }
   }
   return routeCall(webhook, (configuration): Routing => {
@@ -95,16 +115,16 @@ export async function outbound(webhook: VoiceWebhook): Promise<string> {
  * pickup conference, while the picker's own TwiML dials the same conference. Whichever side arrives
  * first waits for the other.
  */
-async function pickUp(webhook: VoiceWebhook, picker: Member, configuration: Configuration, target: string | undefined): Promise<string> {
-  const pickerCall = webhook.params.CallSid ?? 'unknown-call';
+async function pickUp(webhook: VoiceWebhook, picker: Member, configuration: Configuration, target: string | undefined, presence: ReadonlyMap<string, Presence & { ringingGroup?: string | undefined }>): Promise<string> {
+  const pickerCall = webhook.call.callSid;
   const now = epochSeconds(webhook);
   const groups = [...configuration.groups.values()];
-  const inPickupGroups = [...new Set(groups.filter((group) => group.pickup && group.members.includes(picker.id)).flatMap((group) => group.members))];
-  const presence = await readPresence(inPickupGroups);
   const candidates = pickupCandidates(picker.id, groups, presence, now, target);
   for (const call of candidates) {
     const claim = { callSid: call.callSid, ringingAt: call.member, picker: picker.id, pickerCall };
-    if (!(await claimPickup(claim, now, placedCallUntil(now)))) continue;
+    // The offer's members read as ringing for the call stop ringing with the claim.
+    const ringing = [...presence].filter(([, marks]) => marks.ringingCall === call.callSid).map(([member]) => member);
+    if (!(await claimPickup(claim, now, placedCallUntil(now), ringing))) continue;
     try {
       // Move the caller off the ringing offer: the colleague's device stops ringing at once.
       await webhook.twilio.redirectCall(call.callSid, new URL(voiceUrl('pickup-bridge', { c: call.callSid }), webhook.url).toString());
@@ -113,10 +133,10 @@ async function pickUp(webhook: VoiceWebhook, picker: Member, configuration: Conf
       await undoPickup(claim);
       continue;
     }
-    const record = await getCall(call.callSid);
-    const offered = record === undefined || record.offeredMembers.length === 0 ? [call.member] : record.offeredMembers;
-    const freed = (await Promise.all(offered.map(async (member) => ((await clearRinging(member, call.callSid)) ? member : undefined)))).filter((member): member is string => member !== undefined);
-    await dispatchForMembers(freed, dispatcherOf(webhook));
+    await dispatchForMembers(
+      ringing.filter((member) => member !== picker.id),
+      dispatcherOf(webhook),
+    );
     logger.info('call picked up', { callSid: call.callSid, picker: picker.id, from: call.member });
     return joinPickupConference({ name: pickupConferenceName(call.callSid), action: voiceUrl('pickup-result', { c: call.callSid }) });
   }

@@ -3,7 +3,7 @@ import type { Group, Member } from '../commons/schemas.js';
 import { assignWaitingCallers, hasWaitedTooLong, LINE_SILENCE_LIMIT_SECONDS, triedAfterOffer, type WaitingCaller } from '../routing/waiting-line.js';
 import { callStateFrom, callStateKey, getCall, noteAbandoned, noteLeftLine, type CallStart, type CallState } from '../store/call-store.js';
 import { claimStateFrom } from '../store/claims.js';
-import { cachedConfiguration, readWithConfiguration, type Configuration } from '../store/configuration.js';
+import { readWithConfiguration, type Configuration } from '../store/configuration.js';
 import type { Key } from '../store/keys.js';
 import { changeEntry, entryFrom, getEntry, isPlace, joinLine, lineEntryKey, newEntry, placeOf, positionOf, readLineHead, removeEntry, type EntryChange } from '../store/line-store.js';
 import { clearRinging } from '../store/presence-store.js';
@@ -108,10 +108,19 @@ async function placeFor(webhook: VoiceWebhook, groupId: string): Promise<string 
   return call?.lineGroup === groupId ? call.linePlace : undefined;
 }
 
-/** The configuration, the caller's entry and `more` keys, in one request when the configuration is cached. */
-async function readEntry(groupId: string, place: string | undefined, more: (configuration: Configuration | undefined) => Key[] = () => []) {
-  const { configuration, items } = await readWithConfiguration((current) => [...(place === undefined ? [] : [lineEntryKey(groupId, place)]), ...more(current)]);
-  return { configuration, items, entry: place === undefined ? undefined : entryFrom(items, groupId, place) };
+/**
+ * The configuration, the caller's entry and `more` keys, in one request when the configuration is
+ * cached, and what `alongside` reads with the group in the same round trip.
+ */
+async function readEntry<A = never>(groupId: string, place: string | undefined, more: (configuration: Configuration | undefined) => Key[] = () => [], alongside?: (group: Group) => Promise<A>) {
+  const read = await readWithConfiguration(
+    (current) => [...(place === undefined ? [] : [lineEntryKey(groupId, place)]), ...more(current)],
+    (current) => {
+      const group = current.groups.get(groupId);
+      return group === undefined || alongside === undefined ? undefined : alongside(group);
+    },
+  );
+  return { ...read, entry: place === undefined ? undefined : entryFrom(read.items, groupId, place) };
 }
 
 /**
@@ -126,13 +135,13 @@ export async function lineWait(webhook: VoiceWebhook): Promise<string> {
   const { callSid } = webhook.call;
   const now = epochSeconds(webhook);
   const place = await placeFor(webhook, groupId);
-  const guess = cachedConfiguration()?.groups.get(groupId);
   const announces = (group: Group | undefined): boolean => group?.whenNobodyAnswers.action === 'wait-for-agent' && group.whenNobodyAnswers.announcePosition === true;
-  const [{ configuration, items, entry }, guessedHead, guessedPosition] = await Promise.all([
-    readEntry(groupId, place, (current) => lineStateKeys(current, groupId)),
-    guess === undefined ? undefined : readLineHead(guess),
-    place !== undefined && announces(guess) ? positionOf({ group: groupId, place }, now - LINE_SILENCE_LIMIT_SECONDS) : undefined,
-  ]);
+  const { configuration, items, entry, alongside } = await readEntry(
+    groupId,
+    place,
+    (current) => lineStateKeys(current, groupId),
+    (group) => Promise.all([readLineHead(group), place !== undefined && announces(group) ? positionOf({ group: groupId, place }, now - LINE_SILENCE_LIMIT_SECONDS) : undefined]),
+  );
   const group = configuration.groups.get(groupId);
   // No entry: removed by an administrator or found gone; the <Enqueue> action offers voicemail.
   if (entry === undefined || group === undefined) return leaveLine();
@@ -152,8 +161,7 @@ export async function lineWait(webhook: VoiceWebhook): Promise<string> {
     await heard(entry, now, { state: 'timed-out', queueSid });
     return leaveLine();
   }
-  const head = guessedHead ?? (await readLineHead(group));
-  const position = guessedPosition ?? (announces(group) && guess === undefined ? await positionOf(entry, now - LINE_SILENCE_LIMIT_SECONDS) : undefined);
+  const [head, position] = alongside ?? [await readLineHead(group), undefined];
   const announce = announces(group) && position !== undefined && (entry.announced === undefined || position < entry.announced);
   // The safety net: free members the line did not get offered yet (a lost dispatch). The caller's own
   // entry is read by key, so the decision sees it even beyond the head.
@@ -248,8 +256,10 @@ export async function lineOffer(webhook: VoiceWebhook): Promise<string> {
 
 /**
  * /voice/line-offer-result: answered ends the wait; otherwise back into the line, place kept. One read
- * (the configuration, the entry, and the call when the <Dial> was canceled), then the end of the
- * offer's ringing beside the entry's change; the freed members are then offered to the line.
+ * (the configuration, the entry, the group's marks and the head of its line, and the call when the
+ * <Dial> was canceled), then one round trip of writes: the end of the offer's ringing beside the
+ * entry's change and the claims that offer the freed members to the next waiting callers (taking over
+ * the marks this offer still holds, whichever write lands first).
  */
 export async function lineOfferResult(webhook: VoiceWebhook): Promise<string> {
   const groupId = webhook.query.g ?? '';
@@ -259,7 +269,7 @@ export async function lineOfferResult(webhook: VoiceWebhook): Promise<string> {
   const status = param(webhook, 'DialCallStatus');
   const offeredAtMs = Number(webhook.query.t ?? '0');
   const place = await placeFor(webhook, groupId);
-  const { configuration, entry, items } = await readEntry(groupId, place, () => (status === 'canceled' ? [callStateKey(callSid)] : []));
+  const { configuration, entry, items, alongside: guessedHead } = await readEntry(groupId, place, (current) => [...(status === 'canceled' ? [callStateKey(callSid)] : []), ...lineStateKeys(current, groupId)], (group) => readLineHead(group));
   if (isOwnRedirect(callStateFrom(items, callSid), status, offeredAtMs)) return emptyResponse();
   const group = configuration.groups.get(groupId);
   const answered = status === 'completed' || status === 'answered';
@@ -273,7 +283,16 @@ export async function lineOfferResult(webhook: VoiceWebhook): Promise<string> {
   }
   // Back into the line, place kept; the time the offer rang counts as waiting.
   const rang = status === 'no-answer' ? dialTimeoutSeconds(group.rings) + TWILIO_RING_BUFFER_SECONDS : 0;
-  await Promise.all([clearOffer, entry === undefined ? undefined : heard(entry, now, { state: 'joining', offeredTo: [], tried: triedAfterOffer(entry, offered, group.members), waitedBefore: entry.waitedBefore + rang })]);
-  await dispatchForMembers(offered, dispatcherOf(webhook));
+  const back = entry === undefined ? undefined : { state: 'joining' as const, offeredTo: [], tried: triedAfterOffer(entry, offered, group.members), waitedBefore: entry.waitedBefore + rang };
+  // The freed members go to the callers behind (this caller, joining again, is served by its own hold-music request).
+  const head = (guessedHead ?? (await readLineHead(group))).map((caller) => (entry !== undefined && back !== undefined && caller.place === entry.place ? { ...entry, ...back } : caller));
+  await Promise.all([
+    clearOffer,
+    entry === undefined || back === undefined ? undefined : heard(entry, now, back),
+    dispatchLine(groupId, dispatcherOf(webhook), { view: { configuration, items, head }, takeOverFrom: callSid }),
+  ]);
+  // Members of other groups' lines too: rare, and served after.
+  const elsewhere = [...configuration.groups.values()].filter((other) => other.id !== groupId && other.whenNobodyAnswers.action === 'wait-for-agent' && other.members.some((member) => offered.includes(member)));
+  await Promise.all(elsewhere.map((other) => dispatchLine(other.id, dispatcherOf(webhook))));
   return enqueueTwiml(group, place);
 }
