@@ -12,7 +12,8 @@ import { apologyTwiml } from '../voice/fallback.js';
 import { currentConfiguration } from '../store/configuration.js';
 import { faultAnswer } from '../voice/fault-answers.js';
 import { isVoiceRoute, readsFirst, voiceRouteTable } from '../voice/routes.js';
-import { callParams, type VoiceWebhook } from '../voice/webhook.js';
+import { callOf, type VoiceWebhook } from '../voice/webhook.js';
+import { bareParameters, parseVoiceParameters, type VoiceParameters } from '../twilio/parameters.js';
 
 /** The voice function: every Twilio webhook under /voice/ (SPEC section 10). */
 const config = readVoiceConfig();
@@ -33,15 +34,13 @@ export const WEBHOOK_BUDGET_MS = config.webhookBudgetMs;
  * When the event happened: Twilio's `Timestamp` on status callbacks (so the call log's durations agree
  * with Twilio's own CallDuration), else the time the request arrived. Marks and expiries use our clock.
  */
-function eventTime(params: Record<string, string>): Date {
-  const stamp = params.Timestamp === undefined ? Number.NaN : Date.parse(params.Timestamp);
+function eventTime(params: VoiceParameters): Date {
+  const stamp = params.timestamp === undefined ? Number.NaN : Date.parse(params.timestamp);
   return Number.isNaN(stamp) ? new Date() : new Date(stamp);
 }
 
-function toWebhook(event: VoiceEvent, route: string): VoiceWebhook {
-  const params = event.twilioParams ?? {};
-  const call = callParams(params) ?? { callSid: 'CAunknown', from: undefined, to: undefined };
-  return { route, params, query: queryParams(event), url: event.twilioUrl ?? '', now: new Date(), eventTime: eventTime(params), twilio, call };
+function toWebhook(event: VoiceEvent, route: string, params: VoiceParameters = bareParameters(event.twilioParams ?? {})): VoiceWebhook {
+  return { route, params, query: queryParams(event), url: event.twilioUrl ?? '', now: new Date(), eventTime: eventTime(params), twilio, call: callOf(params) };
 }
 
 function routeOf(event: VoiceEvent): string {
@@ -53,12 +52,22 @@ const unavailable: HttpResult = { statusCode: 503, headers: { 'content-type': 't
 
 async function answerVoiceWebhook(event: VoiceEvent): Promise<HttpResult> {
   const route = routeOf(event);
-  const webhook = toWebhook(event, route);
-  if (!isVoiceRoute(route) || callParams(webhook.params) === undefined) {
-    // A signed request to a path we never hand out, or without a call: misconfigured. Serve the caller anyway.
-    logger.warn('voice request to an unknown route or without a CallSid', { route, callSid: webhook.params.CallSid });
-    return twimlResult(apologyTwiml(webhook));
+  const form = event.twilioParams ?? {};
+  if (!isVoiceRoute(route)) {
+    // A signed request to a path we never hand out: misconfigured. Serve the caller anyway.
+    logger.warn('voice request to an unknown route', { route, callSid: bareParameters(form).callSid });
+    return twimlResult(apologyTwiml(toWebhook(event, route)));
   }
+  // Twilio's parameters, parsed once: a request without what its kind requires is not one Twilio
+  // sends for this route. It is logged as such and the caller served as in a fault.
+  const parsed = parseVoiceParameters(route, form);
+  if (!parsed.ok) {
+    const bare = toWebhook(event, route);
+    logger.warn('voice request without a parameter its kind requires; answering as in a fault', { route, problem: parsed.problem, callSid: bare.call.callSid });
+    const answer = await faultAnswer(route, bare);
+    return answer === undefined ? unavailable : twimlResult(answer);
+  }
+  const webhook = toWebhook(event, route, parsed.parameters);
   // Read, decide, write, render, within the budget; whatever is unfinished then is abandoned. The
   // first request is always a read: a database that does not answer is found before anything is sent
   // that it could apply after the answer. Routes that begin with their own read (the configuration's

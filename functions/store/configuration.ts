@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { currentSignal, outsideBudget } from '../commons/budget.js';
 import { logger } from '../commons/logger.js';
@@ -177,7 +178,7 @@ async function readFresh<A>(extra: (configuration: Configuration | undefined) =>
   const snapshot = items.find((item) => isItem(item, keys.configSnapshot()));
   const others = items.filter((item) => item.pk !== partitions.config);
   if (known !== undefined && known.version === version) return { configuration: known, items: others, alongside: sideWithKnown };
-  const configuration = snapshot !== undefined && versionFrom(snapshot) === version ? fromSnapshot(version, snapshot) : await loadOnce(version);
+  const configuration = (snapshot !== undefined && versionFrom(snapshot) === version ? fromSnapshot(version, snapshot) : undefined) ?? (await loadOnce(version));
   const again = extra(configuration);
   const same = again.length === keysWanted.length && again.every((key, index) => key.pk === keysWanted[index]?.pk && key.sk === keysWanted[index]?.sk);
   // What was read alongside with an outdated configuration is read again with the current one.
@@ -192,16 +193,11 @@ async function readFresh<A>(extra: (configuration: Configuration | undefined) =>
  * decision needs (SPEC 13: at most 3). The admin function writes it after each change (writeSnapshot);
  * a snapshot of another version is not used, the instance loads the configuration instead.
  */
-function fromSnapshot(version: number, snapshot: StoredItem): Configuration {
-  const list = (name: string): StoredItem[] => (Array.isArray(snapshot[name]) ? (snapshot[name] as StoredItem[]) : []);
-  const settings = snapshot.settings;
-  const configuration = configurationFrom(version, {
-    users: list('users'),
-    groups: list('groups'),
-    numbers: list('numbers'),
-    extensions: list('extensions'),
-    settings: typeof settings === 'object' && settings !== null ? (settings as StoredItem) : undefined,
-  });
+function fromSnapshot(version: number, snapshot: StoredItem): Configuration | undefined {
+  const data = snapshot.data;
+  if (!(data instanceof Uint8Array)) return undefined;
+  const items = JSON.parse(gunzipSync(data).toString('utf8')) as Partial<ConfigurationItems>;
+  const configuration = configurationFrom(version, { users: items.users ?? [], groups: items.groups ?? [], numbers: items.numbers ?? [], extensions: items.extensions ?? [], settings: items.settings ?? undefined });
   if (cached === undefined || cached.version <= version) cached = configuration;
   return configuration;
 }
@@ -211,17 +207,20 @@ function fromSnapshot(version: number, snapshot: StoredItem): Configuration {
  * the items, so a change meanwhile leaves a snapshot whose items are newer than its version says,
  * which only makes it unused once that change's version is read. A newer snapshot is never replaced.
  * Best effort: without a current snapshot a cold instance loads the configuration itself. A
- * configuration too large for one item (400 KB) has no snapshot.
+ * configuration whose compressed JSON is larger than an item (400 KB) has no snapshot.
  */
 export async function writeSnapshot(): Promise<void> {
   try {
     const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.configVersion(), ConsistentRead: true }));
     const version = versionFrom(Item);
     const items = await readConfigurationItems();
+    // Compressed JSON: the snapshot's write units (1 per KB) are a fifth of the items' own size, and
+    // it is rewritten on every change. Sets (references) become arrays, which nobody reads from here.
+    const data = gzipSync(JSON.stringify(items, (_key, value: unknown) => (value instanceof Set ? [...(value as Set<unknown>)] : value)));
     await writeIf({
       Put: {
         TableName: tableName,
-        Item: { ...keys.configSnapshot(), version, users: items.users, groups: items.groups, numbers: items.numbers, extensions: items.extensions, ...(items.settings === undefined ? {} : { settings: items.settings }) },
+        Item: { ...keys.configSnapshot(), version, data },
         ConditionExpression: 'attribute_not_exists(version) OR version < :version',
         ExpressionAttributeValues: { ':version': version },
       },

@@ -2,6 +2,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { answeredUpdate, CALL_STATE_TTL_SECONDS } from './call-store.js';
 import { send, tableName } from './client.js';
 import { writeIf, writeTogether } from './conditions.js';
+import { LEG_ANSWERING } from '../twilio/vocabulary.js';
 import { keys } from './keys.js';
 import { busyEndUpdate, busyUpdate } from './presence-store.js';
 
@@ -37,7 +38,7 @@ function legGate(callback: LegStatus, now: number) {
 }
 
 /** A child leg is answered when it is in progress, and was answered when it completed (unanswered legs end as no-answer, busy, failed or canceled). */
-const ANSWERED_LEG = new Set(['in-progress', 'answered', 'completed']);
+const ANSWERED_LEG: ReadonlySet<string> = new Set([...LEG_ANSWERING, 'completed']);
 
 /**
  * Answered: the member is busy until `busyUntil`, and the call was answered by them (at `answeredAt`,

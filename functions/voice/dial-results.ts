@@ -5,24 +5,20 @@ import { currentConfiguration } from '../store/configuration.js';
 import { clearBusy, clearRinging, readPresence } from '../store/presence-store.js';
 import type { Presence } from '../routing/eligibility.js';
 import { emptyResponse, hangup } from '../twiml/responses.js';
+import { DIAL_ANSWERED, DIAL_NOT_ANSWERED } from '../twilio/vocabulary.js';
 import { InvalidWebhookError } from './errors.js';
 import { continueInGroup } from './group-flow.js';
 import { voicemailTwiml } from './voicemail.js';
 import { dispatchForMembers, dispatcherOf } from './waiting-line.js';
 import { isOwnRedirect } from './own-redirects.js';
-import { eventSeconds, param, type VoiceWebhook } from './webhook.js';
+import { eventSeconds, type VoiceWebhook } from './webhook.js';
 
-/**
- * How a <Dial> ended. `completed` (answered, then hung up) and `answered` end the call; `busy`,
- * `no-answer`, `failed` and `canceled` mean nobody took it. Never compare with "complete".
- */
+/** How a <Dial> ended (twilio/vocabulary.ts says which `DialCallStatus` means what). */
 export type DialOutcome = 'answered' | 'not-answered';
-const ANSWERED = new Set(['completed', 'answered']);
-const NOT_ANSWERED = new Set(['busy', 'no-answer', 'failed', 'canceled']);
 
 export function dialOutcome(dialCallStatus: string | undefined, callSid: string | undefined): DialOutcome {
-  if (dialCallStatus !== undefined && ANSWERED.has(dialCallStatus)) return 'answered';
-  if (dialCallStatus === undefined || !NOT_ANSWERED.has(dialCallStatus)) {
+  if (dialCallStatus !== undefined && DIAL_ANSWERED.has(dialCallStatus)) return 'answered';
+  if (dialCallStatus === undefined || !DIAL_NOT_ANSWERED.has(dialCallStatus)) {
     logger.warn('unexpected DialCallStatus; treating the offer as not answered', { callSid, dialCallStatus });
   }
   return 'not-answered';
@@ -30,7 +26,7 @@ export function dialOutcome(dialCallStatus: string | undefined, callSid: string 
 
 /** Twilio still requests the action after the caller hung up; then there is nobody left to serve. */
 function callerHungUp(webhook: VoiceWebhook): boolean {
-  return param(webhook, 'CallStatus') === 'completed';
+  return webhook.params.callStatus === 'completed';
 }
 
 /**
@@ -39,10 +35,10 @@ function callerHungUp(webhook: VoiceWebhook): boolean {
  */
 async function endOffer(webhook: VoiceWebhook, members: readonly string[], outcome: DialOutcome, marks: ReadonlyMap<string, Presence>): Promise<void> {
   const { callSid } = webhook.call;
-  const leg = param(webhook, 'DialCallSid');
+  const leg = webhook.params.dialCallSid;
   // The <Dial>'s own status is a signal of the outcome too (SPEC 13): one member rang, so it was theirs.
   const [only, ...others] = members;
-  const answeredAt = eventSeconds(webhook) - (Number(param(webhook, 'DialCallDuration') ?? '0') || 0);
+  const answeredAt = eventSeconds(webhook) - (webhook.params.dialCallDuration ?? 0);
   // Only marks the offer still holds (as read) are written: the leg callbacks usually cleared them.
   const [freed] = await Promise.all([
     Promise.all(
@@ -71,7 +67,7 @@ async function endOffer(webhook: VoiceWebhook, members: readonly string[], outco
 export async function dialResult(webhook: VoiceWebhook): Promise<string> {
   const parsed = contextFromQuery(webhook.query);
   if (!parsed.ok) throw new InvalidWebhookError(parsed.problem);
-  const status = param(webhook, 'DialCallStatus');
+  const status = webhook.params.dialCallStatus;
   const outcome = dialOutcome(status, webhook.call.callSid);
   const ringing = parsed.context.ringing ?? [];
   const canceledOfferAtMs = status === 'canceled' ? parsed.context.offeredAtMs : undefined;
@@ -88,6 +84,6 @@ export async function dialResult(webhook: VoiceWebhook): Promise<string> {
 
 /** /voice/forward-result: a forward to a mobile or number ended; unanswered, the caller may leave a message. */
 export async function forwardResult(webhook: VoiceWebhook): Promise<string> {
-  if (dialOutcome(param(webhook, 'DialCallStatus'), webhook.call.callSid) === 'answered' || callerHungUp(webhook)) return hangup();
+  if (dialOutcome(webhook.params.dialCallStatus, webhook.call.callSid) === 'answered' || callerHungUp(webhook)) return hangup();
   return voicemailTwiml(webhook, (await currentConfiguration()).settings, { group: webhook.query.g, member: webhook.query.m });
 }

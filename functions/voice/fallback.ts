@@ -7,7 +7,7 @@ import type { VoiceWebhook } from './webhook.js';
 function knownContext(webhook: VoiceWebhook): CallContext | undefined {
   const own = contextFromQuery(webhook.query);
   if (own.ok) return own.context;
-  const errorUrl = webhook.params.ErrorUrl;
+  const errorUrl = webhook.params.errorUrl;
   if (errorUrl === undefined || !URL.canParse(errorUrl)) return undefined;
   const reported = contextFromQuery(Object.fromEntries(new URL(errorUrl).searchParams));
   return reported.ok ? reported.context : undefined;

@@ -8,7 +8,8 @@ import { apologyTwiml } from './fallback.js';
 import { bestEffortInGroup } from './group-flow.js';
 import { extensionOwner } from './incoming.js';
 import { enqueueTwiml, holdMusicOf } from './waiting-line.js';
-import { param, type VoiceWebhook } from './webhook.js';
+import type { VoiceWebhook } from './webhook.js';
+import { DIAL_ANSWERED } from '../twilio/vocabulary.js';
 
 /**
  * What each webhook answers when its work failed or ran out of time (SPEC sections 12 and 13): built
@@ -22,8 +23,8 @@ export async function faultAnswer(route: string, webhook: VoiceWebhook): Promise
   const configuration = cachedConfiguration();
   const settings = configuration?.settings ?? defaultSettings;
   const context = contextFromQuery(webhook.query);
-  const dialStatus = param(webhook, 'DialCallStatus');
-  const callerGone = param(webhook, 'CallStatus') === 'completed';
+  const dialStatus = webhook.params.dialCallStatus;
+  const callerGone = webhook.params.callStatus === 'completed';
   switch (route as VoiceRoute) {
     case 'incoming': {
       if (configuration === undefined) return apologyTwiml(webhook);
@@ -36,13 +37,13 @@ export async function faultAnswer(route: string, webhook: VoiceWebhook): Promise
     }
     case 'extension': {
       if (configuration === undefined || !context.ok) return apologyTwiml(webhook);
-      const owner = extensionOwner(configuration, (param(webhook, 'Digits') ?? '').replace(/#$/, ''));
+      const owner = extensionOwner(configuration, (webhook.params.digits ?? '').replace(/#$/, ''));
       if (owner?.kind === 'group') return bestEffortInGroup(webhook, configuration, startInGroup(owner.id));
       return bestEffortInGroup(webhook, configuration, owner?.kind === 'user' ? { ...startInGroup(context.context.group), member: owner.id } : startInGroup(context.context.group));
     }
     case 'group':
     case 'dial-result':
-      if (dialStatus === 'completed' || dialStatus === 'answered' || callerGone) return hangup();
+      if ((dialStatus !== undefined && DIAL_ANSWERED.has(dialStatus)) || callerGone) return hangup();
       if (configuration === undefined || !context.ok) return apologyTwiml(webhook);
       return bestEffortInGroup(webhook, configuration, context.context);
     case 'line-wait':
@@ -50,10 +51,10 @@ export async function faultAnswer(route: string, webhook: VoiceWebhook): Promise
     case 'line-offer':
       return enqueueTwiml({ id: webhook.query.g ?? '' }, webhook.query.p);
     case 'line-offer-result':
-      if (dialStatus === 'completed' || dialStatus === 'answered' || callerGone) return hangup();
+      if ((dialStatus !== undefined && DIAL_ANSWERED.has(dialStatus)) || callerGone) return hangup();
       return enqueueTwiml({ id: webhook.query.g ?? '' }, webhook.query.p);
     case 'line-left': {
-      const result = param(webhook, 'QueueResult');
+      const result = webhook.params.queueResult;
       if (result === 'hangup') return hangup();
       if (result === 'redirected' || result === 'redirected-from-bridged' || result === 'bridged' || result === 'bridging-in-process') return emptyResponse();
       return apologyTwiml(webhook);
@@ -67,7 +68,7 @@ export async function faultAnswer(route: string, webhook: VoiceWebhook): Promise
       // Marks and entries expire or are found gone later; nothing the caller hears depends on these.
       return emptyResponse();
     case 'forward-result':
-      if (dialStatus === 'completed' || dialStatus === 'answered' || callerGone) return hangup();
+      if ((dialStatus !== undefined && DIAL_ANSWERED.has(dialStatus)) || callerGone) return hangup();
       return apologyTwiml(webhook);
     default:
       return apologyTwiml(webhook);

@@ -6,7 +6,7 @@ import { prompt } from '../twiml/prompts.js';
 import { greetingThenRedirect, greetingWithExtensions, messageThenHangup } from '../twiml/responses.js';
 import { voiceUrl } from '../twiml/urls.js';
 import { continueInGroup, routeCall, type Routing } from './group-flow.js';
-import { param, type VoiceWebhook } from './webhook.js';
+import type { VoiceWebhook } from './webhook.js';
 import { InvalidWebhookError } from './errors.js';
 
 /** Seconds the caller has after the greeting ends to finish dialling an extension. */
@@ -59,7 +59,7 @@ export function extensionOwner(configuration: Configuration, digits: string): Ex
 export async function extension(webhook: VoiceWebhook): Promise<string> {
   const parsed = contextFromQuery(webhook.query);
   if (!parsed.ok) throw new InvalidWebhookError(parsed.problem);
-  const digits = (param(webhook, 'Digits') ?? '').replace(/#$/, '');
+  const digits = (webhook.params.digits ?? '').replace(/#$/, '');
   const numberGroup = parsed.context.group;
   // The owner of the digits is looked up in the configuration the decision reads: one read for both.
   return routeCall(webhook, (configuration): Routing => {

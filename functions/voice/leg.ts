@@ -4,8 +4,9 @@ import { recordLegStatus } from '../store/leg-store.js';
 import { clearRinging, readPresence } from '../store/presence-store.js';
 import { MAX_CALL_SECONDS } from '../twiml/dial-limits.js';
 import { emptyResponse } from '../twiml/responses.js';
+import { LEG_ANSWERING } from '../twilio/vocabulary.js';
 import { dispatchForMembers, dispatcherOf, leaveLineAnswered } from './waiting-line.js';
-import { epochSeconds, eventSeconds, param, type VoiceWebhook } from './webhook.js';
+import { epochSeconds, eventSeconds, type VoiceWebhook } from './webhook.js';
 
 /** Seconds a busy mark outlives the longest possible call, for callbacks that arrive late. */
 export const BUSY_MARGIN_SECONDS = 300;
@@ -18,23 +19,23 @@ export const BUSY_MARGIN_SECONDS = 300;
  */
 export async function leg(webhook: VoiceWebhook): Promise<string> {
   const member = webhook.query.m;
-  const legSid = param(webhook, 'CallSid');
-  const parent = param(webhook, 'ParentCallSid');
-  const status = param(webhook, 'CallStatus') ?? '';
-  const sequence = Number(param(webhook, 'SequenceNumber') ?? '0');
-  if (member === undefined || legSid === undefined || parent === undefined || !Number.isFinite(sequence)) {
-    logger.warn('leg callback without member, CallSid or ParentCallSid', { query: webhook.query, legSid, parent });
+  const legSid = webhook.call.callSid;
+  const parent = webhook.params.parentCallSid;
+  const status = webhook.params.callStatus ?? '';
+  const sequence = webhook.params.sequenceNumber;
+  if (member === undefined || parent === undefined || sequence === undefined) {
+    logger.warn('leg callback without member, ParentCallSid or SequenceNumber', { query: webhook.query, legSid, parent });
     return emptyResponse();
   }
   const now = epochSeconds(webhook);
-  const duration = Number(param(webhook, 'CallDuration') ?? '0');
-  const outcome = await recordLegStatus({ leg: legSid, parent, member, sequence, status, durationSeconds: Number.isFinite(duration) ? duration : 0 }, now, now + MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS, eventSeconds(webhook));
+  const duration = webhook.params.callDuration ?? 0;
+  const outcome = await recordLegStatus({ leg: legSid, parent, member, sequence, status, durationSeconds: duration }, now, now + MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS, eventSeconds(webhook));
   if (outcome !== 'applied') {
     logger.info('leg callback without effect', { legSid, sequence, status, outcome });
     return emptyResponse();
   }
   if (status === 'completed') await dispatchForMembers([member], dispatcherOf(webhook));
-  if (status === 'in-progress' || status === 'answered') {
+  if (LEG_ANSWERING.has(status)) {
     // The first answer stops the other devices of the offer: their members are free again. Their marks
     // are read first, so only the marks still ringing for this call are written.
     const call = await getCall(parent);

@@ -17,7 +17,7 @@ import { extensionOwner } from './incoming.js';
 import { BUSY_MARGIN_SECONDS } from './leg.js';
 import { voicemailTwiml } from './voicemail.js';
 import { dispatchForMembers, dispatcherOf } from './waiting-line.js';
-import { epochSeconds, param, type VoiceWebhook } from './webhook.js';
+import { epochSeconds, type VoiceWebhook } from './webhook.js';
 
 /**
  * Calls placed by members (SPEC sections 8 and 9): softphones (TwiML App voice URL) and SIP phones
@@ -58,8 +58,8 @@ function placedCallUntil(now: number): number {
 export async function outbound(webhook: VoiceWebhook): Promise<string> {
   const { callSid } = webhook.call;
   const now = epochSeconds(webhook);
-  const digits = dialledDigits(param(webhook, 'To') ?? '');
-  const callerOf = (configuration: Configuration): Member | undefined => callingMember(param(webhook, 'From') ?? '', [...configuration.members.values()]);
+  const digits = dialledDigits(webhook.params.to ?? '');
+  const callerOf = (configuration: Configuration): Member | undefined => callingMember(webhook.params.from ?? '', [...configuration.members.values()]);
   const dialledIn = (configuration: Configuration) => interpretDialled(digits, configuration.settings.pickupCode);
   const cached = cachedConfiguration();
   if (cached === undefined || isPickup(dialledIn(cached))) {
@@ -149,7 +149,7 @@ async function pickUp(webhook: VoiceWebhook, picker: Member, configuration: Conf
  * them there: the call ends instead.
  */
 export async function pickupBridge(webhook: VoiceWebhook): Promise<string> {
-  const callSid = webhook.query.c ?? webhook.params.CallSid ?? '';
+  const callSid = webhook.query.c ?? webhook.call.callSid;
   if ((await getPickup(callSid)) === undefined) {
     logger.warn('picked-up caller arrived after the picker had left', { callSid });
     return hangup();

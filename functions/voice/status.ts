@@ -3,11 +3,10 @@ import { finishCall, getCall, type CallState } from '../store/call-store.js';
 import { removeEntry } from '../store/line-store.js';
 import { clearMarksOfCall } from '../store/presence-store.js';
 import { emptyResponse } from '../twiml/responses.js';
+import { CALL_FINAL } from '../twilio/vocabulary.js';
 import { dispatchForMembers, dispatcherOf } from './waiting-line.js';
-import { epochSeconds, eventSeconds, param, type VoiceWebhook } from './webhook.js';
+import { epochSeconds, eventSeconds, type VoiceWebhook } from './webhook.js';
 
-/** Twilio's final call statuses: the call is over. */
-const FINAL = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
 
 /**
  * /voice/status: the number's call status callback. When the call is over it clears the marks the
@@ -15,9 +14,9 @@ const FINAL = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
  * freed members to waiting callers.
  */
 export async function status(webhook: VoiceWebhook): Promise<string> {
-  const callSid = param(webhook, 'CallSid');
-  const callStatus = param(webhook, 'CallStatus');
-  if (callSid === undefined || callStatus === undefined || !FINAL.has(callStatus)) return emptyResponse();
+  const { callSid } = webhook.call;
+  const callStatus = webhook.params.callStatus;
+  if (callStatus === undefined || !CALL_FINAL.has(callStatus)) return emptyResponse();
   const now = epochSeconds(webhook);
   const call = (await getCall(callSid)) ?? unknownCall(callSid);
   const offered = call.offeredMembers;
@@ -27,8 +26,7 @@ export async function status(webhook: VoiceWebhook): Promise<string> {
   const latest = (await getCall(callSid)) ?? call;
   // Still in the line at the end: the caller hung up while waiting (unless someone had answered).
   const final = stillWaiting ? { ...latest, lineLeftAt: latest.lineLeftAt ?? now, abandoned: latest.answeredBy === undefined ? (latest.abandoned ?? 'waiting') : latest.abandoned } : latest;
-  const duration = param(webhook, 'CallDuration');
-  const record = await finishCall(final, eventSeconds(webhook), duration === undefined ? undefined : Number(duration));
+  const record = await finishCall(final, eventSeconds(webhook), webhook.params.callDuration);
   if (record !== undefined) logger.info('call ended', { callSid, outcome: record.outcome, answeredBy: record.answeredBy });
   await dispatchForMembers(freed, dispatcherOf(webhook));
   return emptyResponse();

@@ -7,6 +7,7 @@ import { prompt, type Prompt } from '../twiml/prompts.js';
 import { emptyResponse, messageThenHangup, voicemail } from '../twiml/responses.js';
 import { voiceUrl } from '../twiml/urls.js';
 import { isMessage, MIN_VOICEMAIL_SECONDS } from '../voicemail/messages.js';
+import type { VoiceParameters } from '../twilio/parameters.js';
 import type { VoiceWebhook } from './webhook.js';
 
 export { MIN_VOICEMAIL_SECONDS };
@@ -63,11 +64,11 @@ async function storeVoicemail(webhook: VoiceWebhook, recording: { sid: string; u
 }
 
 /** The recording a webhook reports, if it is a message (a finished recording of at least MIN_VOICEMAIL_SECONDS). */
-function reportedMessage(params: Readonly<Record<string, string>>): { sid: string; url: string; seconds: number } | undefined {
-  const seconds = Number(params.RecordingDuration ?? '0');
-  const sid = params.RecordingSid;
-  const url = params.RecordingUrl;
-  if (!isMessage(seconds) || sid === undefined || sid === '' || url === undefined || url === '') return undefined;
+function reportedMessage(params: VoiceParameters): { sid: string; url: string; seconds: number } | undefined {
+  const seconds = params.recordingDuration ?? 0;
+  const sid = params.recordingSid;
+  const url = params.recordingUrl;
+  if (!isMessage(seconds) || sid === undefined || url === undefined) return undefined;
   return { sid, url, seconds };
 }
 
@@ -83,7 +84,7 @@ export async function voicemailDone(webhook: VoiceWebhook): Promise<string> {
   const { settings } = await currentConfiguration();
   if (message !== undefined) await storeVoicemail(webhook, message, 'record-action');
   // What the caller hears depends on what they did (the duration), not on what Twilio's request carried.
-  return messageThenHangup(prompt(settings, isMessage(Number(webhook.params.RecordingDuration ?? '0')) ? 'voicemailThanks' : 'noMessage'));
+  return messageThenHangup(prompt(settings, isMessage(webhook.params.recordingDuration ?? 0) ? 'voicemailThanks' : 'noMessage'));
 }
 
 /**
@@ -92,9 +93,9 @@ export async function voicemailDone(webhook: VoiceWebhook): Promise<string> {
  */
 export async function recording(webhook: VoiceWebhook): Promise<string> {
   const { params } = webhook;
-  const message = params.RecordingStatus === 'completed' ? reportedMessage(params) : undefined;
+  const message = params.recordingStatus === 'completed' ? reportedMessage(params) : undefined;
   if (message === undefined) {
-    logger.info('recording is not a message', { callSid: webhook.call.callSid, recordingSid: params.RecordingSid, status: params.RecordingStatus, duration: params.RecordingDuration });
+    logger.info('recording is not a message', { callSid: webhook.call.callSid, recordingSid: params.recordingSid, status: params.recordingStatus, duration: params.recordingDuration });
     return emptyResponse();
   }
   await storeVoicemail(webhook, message, 'recording-callback');

@@ -14,7 +14,8 @@ import { voiceUrl } from '../twiml/urls.js';
 import { dispatchForMembers, dispatchLine, endRinging, lineStateKeys, type Dispatcher } from './line-dispatch.js';
 import { isOwnRedirect } from './own-redirects.js';
 import { voicemailTwiml } from './voicemail.js';
-import { epochSeconds, param, type VoiceWebhook } from './webhook.js';
+import { epochSeconds, type VoiceWebhook } from './webhook.js';
+import { DIAL_ANSWERED, QUEUE_NAME_MAX_LENGTH } from '../twilio/vocabulary.js';
 
 /**
  * The waiting line (SPEC section 7), wired: callers join with <Enqueue>; whenever a member is free
@@ -31,9 +32,9 @@ export function dispatcherOf(webhook: VoiceWebhook): Dispatcher {
   return { twilio: webhook.twilio, voiceBase: new URL('./', webhook.url).toString(), now: epochSeconds(webhook) };
 }
 
-/** Twilio's queue names have at most 64 characters (https://www.twilio.com/docs/voice/twiml/enqueue); group ids at most 63. */
+/** The queue a group's callers wait in, named after the group (ids have at most 63 characters). */
 export function queueName(group: Pick<Group, 'id'>): string {
-  return group.id;
+  return group.id.slice(0, QUEUE_NAME_MAX_LENGTH);
 }
 
 /** The caller's <Enqueue>: their place travels in our URLs, so each request reads their entry by key. */
@@ -152,10 +153,10 @@ export async function lineWait(webhook: VoiceWebhook): Promise<string> {
     await heard(entry, now, { leaving: true });
     return leaveLine();
   }
-  const queueSid = param(webhook, 'QueueSid');
+  const queueSid = webhook.params.queueSid;
   const action = group.whenNobodyAnswers;
   const maxWait = action.action === 'wait-for-agent' ? action.maxWaitSeconds : undefined;
-  const tooLong = hasWaitedTooLong(entry, Number(param(webhook, 'QueueTime') ?? '0') || 0, maxWait);
+  const tooLong = hasWaitedTooLong(entry, webhook.params.queueTime ?? 0, maxWait);
   if (tooLong) {
     logger.info('caller waited too long', { callSid, group: groupId });
     await heard(entry, now, { state: 'timed-out', queueSid });
@@ -199,12 +200,12 @@ export async function lineLeft(webhook: VoiceWebhook): Promise<string> {
   const groupId = webhook.query.g ?? '';
   const { callSid } = webhook.call;
   const now = epochSeconds(webhook);
-  const result = param(webhook, 'QueueResult');
+  const result = webhook.params.queueResult;
   const { configuration, entry } = await readEntry(groupId, await placeFor(webhook, groupId));
   const group = configuration.groups.get(groupId);
   const settings = configuration.settings;
   // The stay in Twilio's queue is over: it counts toward maxWaitSeconds.
-  const stay = Number(param(webhook, 'QueueTime') ?? '0') || 0;
+  const stay = webhook.params.queueTime ?? 0;
   const counted = async (current: WaitingCaller): Promise<WaitingCaller> => (await heard(current, now, stay > 0 ? { waitedBefore: current.waitedBefore + stay } : {})) ?? current;
   switch (result) {
     case 'leave':
@@ -266,14 +267,14 @@ export async function lineOfferResult(webhook: VoiceWebhook): Promise<string> {
   const { callSid } = webhook.call;
   const now = epochSeconds(webhook);
   const offered = (webhook.query.r ?? '').split(',').filter(Boolean);
-  const status = param(webhook, 'DialCallStatus');
+  const status = webhook.params.dialCallStatus;
   const offeredAtMs = Number(webhook.query.t ?? '0');
   const place = await placeFor(webhook, groupId);
   const { configuration, entry, items, alongside: guessedHead } = await readEntry(groupId, place, (current) => [...(status === 'canceled' ? [callStateKey(callSid)] : []), ...lineStateKeys(current, groupId)], (group) => readLineHead(group));
   if (isOwnRedirect(callStateFrom(items, callSid), status, offeredAtMs)) return emptyResponse();
   const group = configuration.groups.get(groupId);
-  const answered = status === 'completed' || status === 'answered';
-  const callerGone = param(webhook, 'CallStatus') === 'completed';
+  const answered = status !== undefined && DIAL_ANSWERED.has(status);
+  const callerGone = webhook.params.callStatus === 'completed';
   const clearOffer = Promise.all(offered.map((member) => clearRinging(member, callSid)));
   if (answered || callerGone || group === undefined) {
     if (!answered && callerGone) await noteAbandoned(callSid, 'ringing');

@@ -1,11 +1,12 @@
+import type { VoiceParameters } from '../twilio/parameters.js';
 import type { TwilioApi } from '../twilio-api/client.js';
 
 /** A verified Twilio webhook as the voice routes see it. */
 export type VoiceWebhook = {
   /** The route under /voice/, e.g. `dial-result`. */
   readonly route: string;
-  /** Twilio's form parameters (`CallSid`, `From`, `DialCallStatus`, ...). */
-  readonly params: Readonly<Record<string, string>>;
+  /** Twilio's parameters, parsed once at the boundary (twilio/parameters.ts). */
+  readonly params: VoiceParameters;
   /** Our own query parameters from the action URL (the call context). */
   readonly query: Readonly<Record<string, string>>;
   /** The public URL Twilio requested; callback URLs are made absolute against it. */
@@ -33,11 +34,9 @@ export type CallParams = {
   readonly to: string | undefined;
 };
 
-/** Every voice request of Twilio's carries a CallSid; one without it cannot be ours to serve. */
-export function callParams(params: Readonly<Record<string, string>>): CallParams | undefined {
-  const callSid = params.CallSid;
-  if (callSid === undefined || !/^CA[0-9a-zA-Z]{1,64}$/.test(callSid)) return undefined;
-  return { callSid, from: params.From === '' ? undefined : params.From, to: params.To === '' ? undefined : params.To };
+/** The call a request is about, from its parsed parameters. */
+export function callOf(params: Pick<VoiceParameters, 'callSid' | 'from' | 'to'>): CallParams {
+  return { callSid: params.callSid, from: params.from, to: params.to };
 }
 
 /** The webhook's time in epoch seconds, the unit of every expiry. */
@@ -50,7 +49,3 @@ export function eventSeconds(webhook: Pick<VoiceWebhook, 'eventTime'>): number {
   return Math.floor(webhook.eventTime.getTime() / 1000);
 }
 
-export function param(webhook: VoiceWebhook, name: string): string | undefined {
-  const value = webhook.params[name];
-  return value === undefined || value === '' ? undefined : value;
-}
