@@ -137,3 +137,32 @@ export function triedAfterOffer(caller: WaitingCaller, offered: readonly string[
   const tried = [...new Set([...caller.tried, ...offered])];
   return groupMembers.every((member) => tried.includes(member)) ? [] : tried;
 }
+
+/**
+ * What the <Enqueue> action means for the caller (`QueueResult`, twilio/vocabulary.ts):
+ * - `ring-claimed`: left the queue because a member was claimed for them: ring that member;
+ * - `voicemail`: waited too long, or their entry is gone: they can leave a message;
+ * - `back-into-line`: left without a reason we know of: back into the line, place kept;
+ * - `abandoned`: hung up while waiting;
+ * - `moved-on`: the call runs other TwiML (our offer, a bridge): the answer is not used;
+ * - `failed`: the queue failed (full, an error, a value Twilio does not document): voicemail.
+ */
+export type QueueActionStep = 'ring-claimed' | 'voicemail' | 'back-into-line' | 'abandoned' | 'moved-on' | 'failed';
+
+export function afterQueueAction(queueResult: string | undefined, entry: Pick<WaitingCaller, 'state'> | undefined, groupExists: boolean): QueueActionStep {
+  switch (queueResult) {
+    case 'leave':
+      if (entry?.state === 'offered' && groupExists) return 'ring-claimed';
+      if (entry === undefined || entry.state === 'timed-out' || !groupExists) return 'voicemail';
+      return 'back-into-line';
+    case 'hangup':
+      return 'abandoned';
+    case 'redirected':
+    case 'redirected-from-bridged':
+    case 'bridged':
+    case 'bridging-in-process':
+      return 'moved-on';
+    default:
+      return 'failed';
+  }
+}

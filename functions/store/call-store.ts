@@ -4,6 +4,9 @@ import { currentConfiguration, queryPartition } from './configuration.js';
 import { send, tableName } from './client.js';
 import { keys, partitions, type Key } from './keys.js';
 import type { StoredItem } from './items.js';
+import { recordOf, type CallRecord, type CallState } from '../routing/call-outcome.js';
+
+export type { CallOutcome, CallRecord, CallState } from '../routing/call-outcome.js';
 
 /**
  * A call's life (SPEC sections 5 and 10): the CALL item collects what happens while the call lasts
@@ -13,29 +16,6 @@ import type { StoredItem } from './items.js';
 
 /** Call state is short-lived: DynamoDB's TTL removes it two days after the call started. */
 export const CALL_STATE_TTL_SECONDS = 2 * 24 * 3600;
-
-export type CallOutcome = 'answered' | 'missed' | 'voicemail' | 'abandoned-ringing' | 'abandoned-waiting';
-
-export type CallRecord = {
-  callSid: string;
-  from: string | undefined;
-  to: string | undefined;
-  /** The number's group. */
-  group: string | undefined;
-  /** Every group that offered the call (forward-to-group, extensions). */
-  groups: string[];
-  outcome: CallOutcome;
-  answeredBy: string | undefined;
-  /** Seconds from the call's start until a member answered. */
-  answeredAfterSeconds: number | undefined;
-  /** Seconds the caller spent in the waiting line, if they waited. */
-  waitedSeconds: number | undefined;
-  startedAt: string;
-  endedAt: string;
-  durationSeconds: number;
-};
-
-const iso = (epochSeconds: number): string => new Date(epochSeconds * 1000).toISOString();
 
 /** Incoming call: the call's item, once (a repeated webhook changes nothing). */
 export function startCallUpdate(callSid: string, details: CallStart, now: number) {
@@ -194,35 +174,6 @@ export async function noteLeftLine(callSid: string, now: number, waitedSeconds: 
   );
 }
 
-/** What a call's item holds, as the voice routes use it (SPEC sections 5 to 10). */
-export type CallState = {
-  readonly callSid: string;
-  readonly from: string | undefined;
-  readonly to: string | undefined;
-  /** The number's group. */
-  readonly group: string | undefined;
-  /** Every group that offered the call. */
-  readonly groups: readonly string[];
-  /** Every member ever offered the call (their marks are cleared at its end). */
-  readonly offeredMembers: readonly string[];
-  readonly answeredBy: string | undefined;
-  readonly answeredAt: number | undefined;
-  readonly startedAt: number | undefined;
-  readonly voicemail: boolean;
-  readonly abandoned: 'ringing' | 'waiting' | undefined;
-  /** The group whose waiting line the caller joined, if any. */
-  readonly lineGroup: string | undefined;
-  /** The caller's place in that line (the key of its entry). */
-  readonly linePlace: string | undefined;
-  readonly lineJoinedAt: number | undefined;
-  readonly lineLeftAt: number | undefined;
-  readonly waitedSeconds: number | undefined;
-  /** When the project last moved the call with the REST API (epoch ms). */
-  readonly redirectedAtMs: number | undefined;
-  /** The call's outcome was written (its status callback came). */
-  readonly finished: boolean;
-};
-
 function numberField(item: StoredItem, name: string): number | undefined {
   return typeof item[name] === 'number' ? (item[name] as number) : undefined;
 }
@@ -273,38 +224,6 @@ export function callStateFrom(items: readonly StoredItem[], callSid: string): Ca
 export async function getCall(callSid: string): Promise<CallState | undefined> {
   const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.call(callSid), ConsistentRead: true }));
   return Item === undefined ? undefined : callStateFromItem(callSid, Item);
-}
-
-/** The outcome of a call from what its item recorded. */
-export function outcomeOf(call: CallState): CallOutcome {
-  if (call.answeredBy !== undefined) return 'answered';
-  if (call.voicemail) return 'voicemail';
-  if (call.abandoned === 'waiting') return 'abandoned-waiting';
-  if (call.abandoned === 'ringing') return 'abandoned-ringing';
-  return 'missed';
-}
-
-export function recordOf(call: CallState, now: number, durationSeconds: number | undefined): CallRecord {
-  // Twilio's CallDuration and the end's Timestamp place the start on Twilio's clock, which is also
-  // the clock of the answer's Timestamp.
-  const startedAt = durationSeconds !== undefined && Number.isFinite(durationSeconds) ? now - durationSeconds : (call.startedAt ?? now);
-  const joined = call.lineJoinedAt;
-  // A caller answered from the line left it when answered, even if that was never written.
-  const left = call.lineLeftAt ?? call.answeredAt ?? now;
-  return {
-    callSid: call.callSid,
-    from: call.from,
-    to: call.to,
-    group: call.group,
-    groups: [...new Set([...(call.group === undefined ? [] : [call.group]), ...call.groups])].sort(),
-    outcome: outcomeOf(call),
-    answeredBy: call.answeredBy,
-    answeredAfterSeconds: call.answeredAt === undefined ? undefined : Math.max(0, Math.round(call.answeredAt - startedAt)),
-    waitedSeconds: call.waitedSeconds ?? (joined === undefined ? undefined : Math.max(0, Math.round(left - joined))),
-    startedAt: iso(startedAt),
-    endedAt: iso(now),
-    durationSeconds: durationSeconds ?? Math.max(0, Math.round(now - startedAt)),
-  };
 }
 
 /** A call ends once: the call's mark that it is finished, and each CALLLOG entry, are written only once. */

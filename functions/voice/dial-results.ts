@@ -5,7 +5,7 @@ import { currentConfiguration } from '../store/configuration.js';
 import { clearBusy, clearRinging, readPresence } from '../store/presence-store.js';
 import type { Presence } from '../routing/eligibility.js';
 import { emptyResponse, hangup } from '../twiml/responses.js';
-import { DIAL_ANSWERED, DIAL_NOT_ANSWERED } from '../twilio/vocabulary.js';
+import { dialOutcome, type DialOutcome } from '../routing/dial-outcome.js';
 import { InvalidWebhookError } from './errors.js';
 import { continueInGroup } from './group-flow.js';
 import { voicemailTwiml } from './voicemail.js';
@@ -13,15 +13,11 @@ import { dispatchForMembers, dispatcherOf } from './waiting-line.js';
 import { isOwnRedirect } from './own-redirects.js';
 import { eventSeconds, type VoiceWebhook } from './webhook.js';
 
-/** How a <Dial> ended (twilio/vocabulary.ts says which `DialCallStatus` means what). */
-export type DialOutcome = 'answered' | 'not-answered';
-
-export function dialOutcome(dialCallStatus: string | undefined, callSid: string | undefined): DialOutcome {
-  if (dialCallStatus !== undefined && DIAL_ANSWERED.has(dialCallStatus)) return 'answered';
-  if (dialCallStatus === undefined || !DIAL_NOT_ANSWERED.has(dialCallStatus)) {
-    logger.warn('unexpected DialCallStatus; treating the offer as not answered', { callSid, dialCallStatus });
-  }
-  return 'not-answered';
+/** The routing core's reading of a <Dial>'s status, logged when Twilio sent a value it does not document. */
+function outcomeOf(dialCallStatus: string | undefined, callSid: string): DialOutcome {
+  const { outcome, known } = dialOutcome(dialCallStatus);
+  if (!known) logger.warn('unexpected DialCallStatus; treating the offer as not answered', { callSid, dialCallStatus });
+  return outcome;
 }
 
 /** Twilio still requests the action after the caller hung up; then there is nobody left to serve. */
@@ -68,7 +64,7 @@ export async function dialResult(webhook: VoiceWebhook): Promise<string> {
   const parsed = contextFromQuery(webhook.query);
   if (!parsed.ok) throw new InvalidWebhookError(parsed.problem);
   const status = webhook.params.dialCallStatus;
-  const outcome = dialOutcome(status, webhook.call.callSid);
+  const outcome = outcomeOf(status, webhook.call.callSid);
   const ringing = parsed.context.ringing ?? [];
   const canceledOfferAtMs = status === 'canceled' ? parsed.context.offeredAtMs : undefined;
   if (outcome === 'not-answered' && !callerHungUp(webhook)) return continueInGroup(webhook, parsed.context, { release: ringing, canceledOfferAtMs });
@@ -84,6 +80,6 @@ export async function dialResult(webhook: VoiceWebhook): Promise<string> {
 
 /** /voice/forward-result: a forward to a mobile or number ended; unanswered, the caller may leave a message. */
 export async function forwardResult(webhook: VoiceWebhook): Promise<string> {
-  if (dialOutcome(webhook.params.dialCallStatus, webhook.call.callSid) === 'answered' || callerHungUp(webhook)) return hangup();
+  if (outcomeOf(webhook.params.dialCallStatus, webhook.call.callSid) === 'answered' || callerHungUp(webhook)) return hangup();
   return voicemailTwiml(webhook, (await currentConfiguration()).settings, { group: webhook.query.g, member: webhook.query.m });
 }

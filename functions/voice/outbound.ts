@@ -1,6 +1,6 @@
 import { logger } from '../commons/logger.js';
 import type { Group, Member } from '../commons/schemas.js';
-import { startInGroup } from '../routing/call-context.js';
+import { ownCallStep } from '../routing/own-calls.js';
 import { callingMember, dialledDigits, interpretDialled, pickupCandidates, pickupConferenceName } from '../routing/pickup.js';
 import { startCall } from '../store/call-store.js';
 import { claimStateKeys } from '../store/claims.js';
@@ -25,15 +25,8 @@ import { epochSeconds, type VoiceWebhook } from './webhook.js';
  * code (optionally followed by a member extension), a member or group extension, or unsupported.
  */
 
-/** Members' own calls need one of our numbers as caller ID when they ring a phone: the first by E.164 order. */
-function companyCallerId(configuration: Configuration): string | undefined {
-  return [...configuration.numbers.keys()].sort()[0];
-}
-
-/** The first group (by id) a member belongs to: its rings apply to internal calls to that member. */
-function firstGroupOf(member: string, groups: readonly Group[]): Group | undefined {
-  return [...groups].sort((a, b) => a.id.localeCompare(b.id)).find((group) => group.members.includes(member));
-}
+/** What a caller hears when their own call is refused. */
+const REFUSAL_PROMPTS = { 'unknown-caller': 'unknownCaller', 'not-supported': 'notSupported', 'unknown-extension': 'unknownExtension', 'nothing-to-pick-up': 'nothingToPickUp' } as const;
 
 /** Dialled digits that pick up a ringing call. */
 function isPickup(dialled: ReturnType<typeof interpretDialled>): boolean {
@@ -84,22 +77,24 @@ export async function outbound(webhook: VoiceWebhook): Promise<string> {
   }
   return routeCall(webhook, (configuration): Routing => {
     const { settings } = configuration;
-    const caller = callerOf(configuration);
-    if (caller === undefined) {
-      logger.warn('outbound call from a device of no member', { callSid, from: webhook.call.from });
-      return { kind: 'answer', twiml: messageThenHangup(prompt(settings, 'unknownCaller')) };
+    const step = ownCallStep({
+      caller: callerOf(configuration),
+      dialled: dialledIn(configuration),
+      holder: (extension) => extensionOwner(configuration, extension),
+      groups: [...configuration.groups.values()],
+      numbers: [...configuration.numbers.keys()],
+    });
+    switch (step.kind) {
+      case 'distribute':
+        return { kind: 'distribute', context: step.context };
+      case 'voicemail':
+        return { kind: 'answer', twiml: voicemailTwiml(webhook, settings, { group: undefined, member: step.member }) };
+      case 'refuse':
+        if (step.why === 'unknown-caller') logger.warn('outbound call from a device of no member', { callSid, from: webhook.call.from });
+        return { kind: 'answer', twiml: messageThenHangup(prompt(settings, REFUSAL_PROMPTS[step.why])) };
+      default:
+        return step satisfies never;
     }
-    const dialled = dialledIn(configuration);
-    if (dialled.kind !== 'extension') return { kind: 'answer', twiml: messageThenHangup(prompt(settings, dialled.kind === 'unsupported' ? 'notSupported' : 'nothingToPickUp')) };
-    const owner = extensionOwner(configuration, dialled.extension);
-    if (owner === undefined) return { kind: 'answer', twiml: messageThenHangup(prompt(settings, 'unknownExtension')) };
-    const callerId = companyCallerId(configuration);
-    // As for an outside caller, but the calling member is never offered their own call.
-    if (owner.kind === 'group') return { kind: 'distribute', context: { ...startInGroup(owner.id), excluded: caller.id, callerId } };
-    if (owner.id === caller.id) return { kind: 'answer', twiml: messageThenHangup(prompt(settings, 'notSupported')) };
-    const group = firstGroupOf(owner.id, [...configuration.groups.values()]);
-    if (group === undefined) return { kind: 'answer', twiml: voicemailTwiml(webhook, settings, { group: undefined, member: owner.id }) };
-    return { kind: 'distribute', context: { ...startInGroup(group.id), member: owner.id, internal: true, callerId } };
   }, {
     callStart: (configuration) => ({ from: callerOf(configuration)?.id, to: digits }),
     placedBy: (configuration, routing) => {

@@ -1,5 +1,6 @@
 import { logger } from '../commons/logger.js';
-import { finishCall, getCall, type CallState } from '../store/call-store.js';
+import { atCallEnd, unknownCall } from '../routing/call-outcome.js';
+import { finishCall, getCall } from '../store/call-store.js';
 import { removeEntry } from '../store/line-store.js';
 import { clearMarksOfCall } from '../store/presence-store.js';
 import { emptyResponse } from '../twiml/responses.js';
@@ -25,33 +26,9 @@ export async function status(webhook: VoiceWebhook): Promise<string> {
   // (they note it before they clear marks or leave the line, which this request has just done).
   const latest = (await getCall(callSid)) ?? call;
   // Still in the line at the end: the caller hung up while waiting (unless someone had answered).
-  const final = stillWaiting ? { ...latest, lineLeftAt: latest.lineLeftAt ?? now, abandoned: latest.answeredBy === undefined ? (latest.abandoned ?? 'waiting') : latest.abandoned } : latest;
+  const final = atCallEnd(latest, stillWaiting, now);
   const record = await finishCall(final, eventSeconds(webhook), webhook.params.callDuration);
   if (record !== undefined) logger.info('call ended', { callSid, outcome: record.outcome, answeredBy: record.answeredBy });
   await dispatchForMembers(freed, dispatcherOf(webhook));
   return emptyResponse();
-}
-
-/** A call whose item is gone (expired) or never written: nothing recorded but its end. */
-function unknownCall(callSid: string): CallState {
-  return {
-    callSid,
-    from: undefined,
-    to: undefined,
-    group: undefined,
-    groups: [],
-    offeredMembers: [],
-    answeredBy: undefined,
-    answeredAt: undefined,
-    startedAt: undefined,
-    voicemail: false,
-    abandoned: undefined,
-    lineGroup: undefined,
-    linePlace: undefined,
-    lineJoinedAt: undefined,
-    lineLeftAt: undefined,
-    waitedSeconds: undefined,
-    redirectedAtMs: undefined,
-    finished: false,
-  };
 }

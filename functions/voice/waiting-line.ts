@@ -1,6 +1,6 @@
 import { logger } from '../commons/logger.js';
 import type { Group, Member } from '../commons/schemas.js';
-import { assignWaitingCallers, hasWaitedTooLong, LINE_SILENCE_LIMIT_SECONDS, triedAfterOffer, type WaitingCaller } from '../routing/waiting-line.js';
+import { afterQueueAction, assignWaitingCallers, hasWaitedTooLong, LINE_SILENCE_LIMIT_SECONDS, triedAfterOffer, type WaitingCaller } from '../routing/waiting-line.js';
 import { callStateFrom, callStateKey, getCall, noteAbandoned, noteLeftLine, type CallStart, type CallState } from '../store/call-store.js';
 import { claimStateFrom } from '../store/claims.js';
 import { readWithConfiguration, type Configuration } from '../store/configuration.js';
@@ -207,18 +207,18 @@ export async function lineLeft(webhook: VoiceWebhook): Promise<string> {
   // The stay in Twilio's queue is over: it counts toward maxWaitSeconds.
   const stay = webhook.params.queueTime ?? 0;
   const counted = async (current: WaitingCaller): Promise<WaitingCaller> => (await heard(current, now, stay > 0 ? { waitedBefore: current.waitedBefore + stay } : {})) ?? current;
-  switch (result) {
-    case 'leave':
-      if (entry?.state === 'offered' && group !== undefined) return lineOfferTwiml(group, await counted(entry), configuration.members);
-      if (entry === undefined || entry.state === 'timed-out' || group === undefined) {
-        // Waited maxWaitSeconds (or the entry is gone): the caller can leave a message.
-        if (entry !== undefined) await leave(entry, now, stay);
-        return voicemailTwiml(webhook, settings, { group: groupId, member: group?.members[0] });
-      }
-      // Left without a reason we know of: back into the line, place kept.
-      await counted(entry);
-      return enqueueTwiml(group, entry.place);
-    case 'hangup':
+  const step = afterQueueAction(result, entry, group !== undefined);
+  switch (step) {
+    case 'ring-claimed':
+      return entry !== undefined && group !== undefined ? lineOfferTwiml(group, await counted(entry), configuration.members) : voicemailTwiml(webhook, settings, { group: groupId, member: undefined });
+    case 'voicemail':
+      // Waited maxWaitSeconds (or the entry is gone): the caller can leave a message.
+      if (entry !== undefined) await leave(entry, now, stay);
+      return voicemailTwiml(webhook, settings, { group: groupId, member: group?.members[0] });
+    case 'back-into-line':
+      if (entry !== undefined) await counted(entry);
+      return group === undefined ? voicemailTwiml(webhook, settings, { group: groupId, member: undefined }) : enqueueTwiml(group, entry?.place);
+    case 'abandoned':
       // Abandoned first: a status callback that finds the entry gone then reads the call as abandoned.
       await noteAbandoned(callSid, 'waiting');
       if (entry !== undefined) {
@@ -226,20 +226,16 @@ export async function lineLeft(webhook: VoiceWebhook): Promise<string> {
         await Promise.all(entry.offeredTo.map((member) => clearRinging(member, callSid)));
       }
       return hangup();
-    case 'redirected':
-    case 'redirected-from-bridged':
-    case 'bridged':
-    case 'bridging-in-process':
+    case 'moved-on':
       // The call runs other TwiML now (our offer, or a bridge); this answer is not used.
       if (entry !== undefined) await counted(entry);
       return emptyResponse();
-    case 'queue-full':
-    case 'error':
-    case 'system-error':
-    default:
+    case 'failed':
       logger.warn('the waiting line failed; offering voicemail', { callSid, group: groupId, queueResult: result });
       if (entry !== undefined) await leave(entry, now, stay);
       return voicemailTwiml(webhook, settings, { group: groupId, member: group?.members[0] });
+    default:
+      return step satisfies never;
   }
 }
 

@@ -58,6 +58,16 @@ describe('the code layout', () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('keeps the routing core pure: no store, voice, REST, handlers or middleware; no AWS, no twilio package, no environment', () => {
+    const routing = sourceFiles(join(root, 'functions', 'routing'));
+    const allowed = [join(root, 'functions', 'routing'), join(root, 'functions', 'commons', 'schemas.ts'), join(root, 'functions', 'twilio', 'vocabulary.ts'), join(root, 'functions', 'twiml', 'dial-limits.ts')];
+    const graph = importGraph(routing);
+    const outside = [...graph].flatMap(([file, targets]) => targets.filter((target) => !allowed.some((prefix) => target.startsWith(prefix))).map((target) => `${relative(root, file)} -> ${relative(root, target)}`));
+    expect(outside).toEqual([]);
+    const impure = routing.filter((file) => /from '(?:@aws-sdk|twilio)|process\.env/.test(readFileSync(file, 'utf8'))).map((file) => relative(root, file));
+    expect(impure).toEqual([]);
+  });
+
   it('has no import cycle under functions/', () => {
     expect(findCycle(importGraph(sourceFiles(join(root, 'functions'))))).toBeUndefined();
   });
