@@ -41,7 +41,9 @@ export const expectationSchema = z.union([
   z.strictObject({ call: z.string(), offers: z.array(z.string()) }),
   z.strictObject({ call: z.string(), hears: z.string() }),
   z.strictObject({ call: z.string(), notHears: z.string() }),
-  z.strictObject({ call: z.string(), dialed: z.string() }),
+  z.strictObject({ call: z.string(), dialled: z.string() }),
+  // The American spelling of earlier scenario files, read as `dialled`.
+  z.strictObject({ call: z.string(), dialed: z.string() }).transform(({ call, dialed }) => ({ call, dialled: dialed })),
   z.strictObject({ call: z.string(), voicemail: voicemailExpectation.nullable() }),
   z.strictObject({ call: z.string(), ended: z.enum(['hangup', 'caller-hung-up', 'document-ended', 'rejected']) }),
   z.strictObject({ offersPerMember: z.record(z.string(), z.number().int().min(0)) }),
@@ -156,9 +158,9 @@ export function checkExpectation(
   const heard = events.filter((event) => event.call === result.id && event.type === 'say').map((event) => (event.type === 'say' ? event.text : ''));
   if ('hears' in expectation) return heard.some((text) => text.includes(expectation.hears)) ? undefined : `call ${result.id} heard ${JSON.stringify(heard)}`;
   if ('notHears' in expectation) return heard.some((text) => text.includes(expectation.notHears)) ? `call ${result.id} heard ${JSON.stringify(expectation.notHears)}` : undefined;
-  if ('dialed' in expectation) {
-    const dialed = result.offers.flatMap((offer) => offer.nouns);
-    return dialed.includes(expectation.dialed) ? undefined : `call ${result.id} dialled ${JSON.stringify(dialed)}`;
+  if ('dialled' in expectation) {
+    const dialled = result.offers.flatMap((offer) => offer.nouns);
+    return dialled.includes(expectation.dialled) ? undefined : `call ${result.id} dialled ${JSON.stringify(dialled)}`;
   }
   if ('ended' in expectation) return result.ended === expectation.ended ? undefined : `call ${result.id} ended ${result.ended}`;
   if ('voicemail' in expectation) {

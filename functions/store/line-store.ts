@@ -26,11 +26,6 @@ export function placeOf(joinedAtMs: number, callSid: string): string {
   return `${String(Math.max(0, Math.floor(joinedAtMs))).padStart(PLACE_MS_DIGITS, '0')}#${callSid}`;
 }
 
-/** A place as written by placeOf (it travels in our own URLs, which Twilio signs). */
-export function isPlace(value: string | undefined): value is string {
-  return value !== undefined && /^[0-9]{13}#CA[0-9a-zA-Z]{1,64}$/.test(value);
-}
-
 export function entryFromItem(item: StoredItem): WaitingCaller {
   const numbers = (name: string): number | undefined => (typeof item[name] === 'number' ? (item[name] as number) : undefined);
   const joinedAt = numbers('joinedAt') ?? 0;

@@ -3,27 +3,26 @@
  * current document ("dial-result?..."), and Twilio resolves them against the URL it just requested,
  * so they work behind any host or path prefix without knowing the public base URL.
  */
-export const voiceRoutes = {
-  incoming: 'incoming',
-  extension: 'extension',
-  group: 'group',
-  dialResult: 'dial-result',
-  forwardResult: 'forward-result',
-  voicemailDone: 'voicemail-done',
-  recording: 'recording',
-  status: 'status',
-  fallback: 'fallback',
-  leg: 'leg',
-  lineWait: 'line-wait',
-  lineLeft: 'line-left',
-  lineOffer: 'line-offer',
-  lineOfferResult: 'line-offer-result',
-  outbound: 'outbound',
-  pickupBridge: 'pickup-bridge',
-  pickupLeft: 'pickup-left',
-  pickupResult: 'pickup-result',
-} as const;
-export type VoiceRoute = (typeof voiceRoutes)[keyof typeof voiceRoutes];
+/** The project's webhook routes under /voice/ (voice/routes.ts answers each). */
+export type VoiceRoute =
+  | 'incoming'
+  | 'extension'
+  | 'group'
+  | 'dial-result'
+  | 'forward-result'
+  | 'voicemail-done'
+  | 'recording'
+  | 'status'
+  | 'fallback'
+  | 'leg'
+  | 'line-wait'
+  | 'line-left'
+  | 'line-offer'
+  | 'line-offer-result'
+  | 'outbound'
+  | 'pickup-bridge'
+  | 'pickup-left'
+  | 'pickup-result';
 
 export function voiceUrl(route: VoiceRoute, query: Readonly<Record<string, string>> = {}): string {
   const search = new URLSearchParams(query).toString();

@@ -4,6 +4,7 @@ import { getCall, noteAbandoned, noteAnsweredBy } from '../store/call-store.js';
 import { currentConfiguration } from '../store/configuration.js';
 import { clearBusy, clearRinging, readPresence } from '../store/presence-store.js';
 import type { Presence } from '../routing/eligibility.js';
+import { forwardQuery } from '../twiml/queries.js';
 import { emptyResponse, hangup } from '../twiml/responses.js';
 import { dialOutcome, type DialOutcome } from '../routing/dial-outcome.js';
 import { InvalidWebhookError } from './errors.js';
@@ -81,5 +82,5 @@ export async function dialResult(webhook: VoiceWebhook): Promise<string> {
 /** /voice/forward-result: a forward to a mobile or number ended; unanswered, the caller may leave a message. */
 export async function forwardResult(webhook: VoiceWebhook): Promise<string> {
   if (outcomeOf(webhook.params.dialCallStatus, webhook.call.callSid) === 'answered' || callerHungUp(webhook)) return hangup();
-  return voicemailTwiml(webhook, (await currentConfiguration()).settings, { group: webhook.query.g, member: webhook.query.m });
+  return voicemailTwiml(webhook, (await currentConfiguration()).settings, forwardQuery.decode(webhook.query));
 }

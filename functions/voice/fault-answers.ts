@@ -9,6 +9,7 @@ import { bestEffortInGroup } from './group-flow.js';
 import { extensionOwner } from './incoming.js';
 import { enqueueTwiml, holdMusicOf } from './waiting-line.js';
 import type { VoiceWebhook } from './webhook.js';
+import { lineQuery } from '../twiml/queries.js';
 import { DIAL_ANSWERED } from '../twilio/vocabulary.js';
 
 /**
@@ -49,10 +50,10 @@ export async function faultAnswer(route: string, webhook: VoiceWebhook): Promise
     case 'line-wait':
       return hold({ music: holdMusicOf(configuration, webhook.call.to) });
     case 'line-offer':
-      return enqueueTwiml({ id: webhook.query.g ?? '' }, webhook.query.p);
+      return enqueueTwiml({ id: lineQuery.decode(webhook.query).group }, lineQuery.decode(webhook.query).place);
     case 'line-offer-result':
       if ((dialStatus !== undefined && DIAL_ANSWERED.has(dialStatus)) || callerGone) return hangup();
-      return enqueueTwiml({ id: webhook.query.g ?? '' }, webhook.query.p);
+      return enqueueTwiml({ id: lineQuery.decode(webhook.query).group }, lineQuery.decode(webhook.query).place);
     case 'line-left': {
       const result = webhook.params.queueResult;
       if (result === 'hangup') return hangup();

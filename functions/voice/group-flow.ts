@@ -13,6 +13,7 @@ import { readLineHead } from '../store/line-store.js';
 import { dialTimeoutSeconds, planDial } from '../twiml/dial-limits.js';
 import type { Prompt } from '../twiml/prompts.js';
 import { emptyResponse, forward, hangup, offer } from '../twiml/responses.js';
+import { forwardQuery, legQuery } from '../twiml/queries.js';
 import { voiceUrl } from '../twiml/urls.js';
 import { ringingUntil } from './ringing.js';
 import { voicemailTwiml } from './voicemail.js';
@@ -60,7 +61,7 @@ export function offerTwiml(group: Group, members: readonly Member[], context: Ca
     nouns: plan.nouns,
     rings: group.rings,
     action: voiceUrl('dial-result', contextToQuery(ringingOffer(context, ids, Date.now()))),
-    legCallback: (member) => voiceUrl('leg', { m: member }),
+    legCallback: (member) => voiceUrl('leg', legQuery.encode(member)),
     before: options.lead,
     callerId: context.callerId,
   });
@@ -226,7 +227,7 @@ async function missedCall(webhook: VoiceWebhook, group: Group, configuration: Co
     case 'forward':
       return forward({
         to: step.to,
-        action: voiceUrl('forward-result', { g: step.group, ...(step.member === undefined ? {} : { m: step.member }) }),
+        action: voiceUrl('forward-result', forwardQuery.encode({ group: step.group, member: step.member })),
         timeoutSeconds: dialTimeoutSeconds(group.rings),
         before: options.lead,
       });

@@ -3,6 +3,7 @@ import { getCall } from '../store/call-store.js';
 import { recordLegStatus } from '../store/leg-store.js';
 import { clearRinging, readPresence } from '../store/presence-store.js';
 import { MAX_CALL_SECONDS } from '../twiml/dial-limits.js';
+import { legQuery } from '../twiml/queries.js';
 import { emptyResponse } from '../twiml/responses.js';
 import { LEG_ANSWERING } from '../twilio/vocabulary.js';
 import { dispatchForMembers, dispatcherOf, leaveLineAnswered } from './waiting-line.js';
@@ -18,7 +19,7 @@ export const BUSY_MARGIN_SECONDS = 300;
  * sections 5 and 7). Repeated or reordered callbacks change nothing.
  */
 export async function leg(webhook: VoiceWebhook): Promise<string> {
-  const member = webhook.query.m;
+  const { member } = legQuery.decode(webhook.query);
   const legSid = webhook.call.callSid;
   const parent = webhook.params.parentCallSid;
   const status = webhook.params.callStatus ?? '';

@@ -8,6 +8,7 @@ import type { Key } from '../store/keys.js';
 import { changeEntry, getEntry, readLineHead, removeStaleEntry } from '../store/line-store.js';
 import { clearRinging } from '../store/presence-store.js';
 import { TwilioApiError, type TwilioApi } from '../twilio-api/client.js';
+import { lineQuery } from '../twiml/queries.js';
 import { voiceUrl } from '../twiml/urls.js';
 import { ringingUntil } from './ringing.js';
 
@@ -71,7 +72,7 @@ export async function endRinging(callSid: string, members: readonly string[], di
 
 /** Move a claimed caller to their offer: out of Twilio's queue, or off whatever they run. */
 async function moveToOffer(group: Group, caller: WaitingCaller, members: readonly string[], dispatcher: Dispatcher): Promise<'moved' | 'gone' | 'failed'> {
-  const url = new URL(voiceUrl('line-offer', { g: group.id, p: caller.place }), dispatcher.voiceBase).toString();
+  const url = new URL(voiceUrl('line-offer', lineQuery.encode({ group: group.id, place: caller.place })), dispatcher.voiceBase).toString();
   try {
     if (caller.queueSid !== undefined) await dispatcher.twilio.dequeueMember(caller.queueSid, caller.callSid, url);
     else await dispatcher.twilio.redirectCall(caller.callSid, url);

@@ -11,6 +11,7 @@ import type { Presence } from '../routing/eligibility.js';
 import { MAX_CALL_SECONDS } from '../twiml/dial-limits.js';
 import { prompt } from '../twiml/prompts.js';
 import { hangup, joinPickupConference, messageThenHangup } from '../twiml/responses.js';
+import { pickupQuery } from '../twiml/queries.js';
 import { voiceUrl } from '../twiml/urls.js';
 import { routeCall, type Routing } from './group-flow.js';
 import { extensionOwner } from './incoming.js';
@@ -122,7 +123,7 @@ async function pickUp(webhook: VoiceWebhook, picker: Member, configuration: Conf
     if (!(await claimPickup(claim, now, placedCallUntil(now), ringing))) continue;
     try {
       // Move the caller off the ringing offer: the colleague's device stops ringing at once.
-      await webhook.twilio.redirectCall(call.callSid, new URL(voiceUrl('pickup-bridge', { c: call.callSid }), webhook.url).toString());
+      await webhook.twilio.redirectCall(call.callSid, new URL(voiceUrl('pickup-bridge', pickupQuery.encode(call.callSid)), webhook.url).toString());
     } catch (error) {
       logger.warn('could not move a picked-up call; trying the next', { callSid: call.callSid, picker: picker.id, error: error instanceof Error ? error.message : String(error) });
       await undoPickup(claim);
@@ -133,7 +134,7 @@ async function pickUp(webhook: VoiceWebhook, picker: Member, configuration: Conf
       dispatcherOf(webhook),
     );
     logger.info('call picked up', { callSid: call.callSid, picker: picker.id, from: call.member });
-    return joinPickupConference({ name: pickupConferenceName(call.callSid), action: voiceUrl('pickup-result', { c: call.callSid }) });
+    return joinPickupConference({ name: pickupConferenceName(call.callSid), action: voiceUrl('pickup-result', pickupQuery.encode(call.callSid)) });
   }
   return messageThenHangup(prompt(configuration.settings, 'nothingToPickUp'));
 }
@@ -144,12 +145,12 @@ async function pickUp(webhook: VoiceWebhook, picker: Member, configuration: Conf
  * them there: the call ends instead.
  */
 export async function pickupBridge(webhook: VoiceWebhook): Promise<string> {
-  const callSid = webhook.query.c ?? webhook.call.callSid;
+  const callSid = pickupQuery.decode(webhook.query).call ?? webhook.call.callSid;
   if ((await getPickup(callSid)) === undefined) {
     logger.warn('picked-up caller arrived after the picker had left', { callSid });
     return hangup();
   }
-  return joinPickupConference({ name: pickupConferenceName(callSid), action: voiceUrl('pickup-left', { c: callSid }) });
+  return joinPickupConference({ name: pickupConferenceName(callSid), action: voiceUrl('pickup-left', pickupQuery.encode(callSid)) });
 }
 
 /** /voice/pickup-left?c=<CallSid>: the caller's side of the bridge ended (the picker left, or the caller hung up). */
@@ -159,7 +160,8 @@ export function pickupLeft(): Promise<string> {
 
 /** /voice/pickup-result?c=<CallSid>: the picker's side of the bridge ended; the picker is free again. */
 export async function pickupResult(webhook: VoiceWebhook): Promise<string> {
-  const ended = await endPickup(webhook.query.c ?? '');
+  const picked = pickupQuery.decode(webhook.query).call;
+  const ended = picked === undefined ? undefined : await endPickup(picked);
   if (ended !== undefined && (await clearBusy(ended.picker, ended.pickerCall))) await dispatchForMembers([ended.picker], dispatcherOf(webhook));
   return hangup();
 }

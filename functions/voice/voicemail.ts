@@ -5,6 +5,7 @@ import { currentConfiguration } from '../store/configuration.js';
 import { putVoicemail, type VoicemailSource } from '../store/voicemail-store.js';
 import { prompt, type Prompt } from '../twiml/prompts.js';
 import { emptyResponse, messageThenHangup, voicemail } from '../twiml/responses.js';
+import { voicemailQuery } from '../twiml/queries.js';
 import { voiceUrl } from '../twiml/urls.js';
 import { isMessage, MIN_VOICEMAIL_SECONDS } from '../voicemail/messages.js';
 import type { VoiceParameters } from '../twilio/parameters.js';
@@ -24,11 +25,7 @@ export function voicemailTwiml(
   owner: { group: string | undefined; member: string | undefined },
   options: { lead?: Prompt | undefined; promptName?: 'voicemail' | 'apology' | undefined } = {},
 ): string {
-  const query: Record<string, string> = { at: webhook.now.toISOString() };
-  if (owner.group !== undefined) query.g = owner.group;
-  if (owner.member !== undefined) query.m = owner.member;
-  const caller = webhook.call.from;
-  if (caller !== undefined) query.from = caller;
+  const query = voicemailQuery.encode({ at: webhook.now.toISOString(), group: owner.group, member: owner.member, from: webhook.call.from });
   return voicemail({
     prompt: prompt(settings, options.promptName ?? 'voicemail'),
     before: options.lead,
@@ -43,18 +40,19 @@ export function voicemailTwiml(
  * note it on the call so its outcome is "voicemail". `false` when it was stored before.
  */
 async function storeVoicemail(webhook: VoiceWebhook, recording: { sid: string; url: string; seconds: number }, source: VoicemailSource): Promise<boolean> {
-  const { call, query } = webhook;
+  const { call } = webhook;
+  const query = voicemailQuery.decode(webhook.query);
   const [stored] = await Promise.all([putVoicemail(
     {
       recordingSid: recording.sid,
       callSid: call.callSid,
       caller: query.from ?? call.from ?? 'unknown',
-      group: query.g,
-      member: query.m,
+      group: query.group,
+      member: query.member,
       recordingUrl: recording.url,
       durationSeconds: recording.seconds,
       // When the voicemail prompt was issued (both signals carry it), else when this request came.
-      recordedAt: query.at !== undefined && !Number.isNaN(Date.parse(query.at)) ? new Date(query.at).toISOString() : webhook.now.toISOString(),
+      recordedAt: query.at ?? webhook.now.toISOString(),
     },
     source,
     webhook.now,

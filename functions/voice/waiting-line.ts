@@ -5,11 +5,12 @@ import { callStateFrom, callStateKey, getCall, noteAbandoned, noteLeftLine, type
 import { claimStateFrom } from '../store/claims.js';
 import { readWithConfiguration, type Configuration } from '../store/configuration.js';
 import type { Key } from '../store/keys.js';
-import { changeEntry, entryFrom, getEntry, isPlace, joinLine, lineEntryKey, newEntry, placeOf, positionOf, readLineHead, removeEntry, type EntryChange } from '../store/line-store.js';
+import { changeEntry, entryFrom, getEntry, joinLine, lineEntryKey, newEntry, placeOf, positionOf, readLineHead, removeEntry, type EntryChange } from '../store/line-store.js';
 import { clearRinging } from '../store/presence-store.js';
 import { dialTimeoutSeconds, planDial, TWILIO_RING_BUFFER_SECONDS } from '../twiml/dial-limits.js';
 import { prompt, type Prompt } from '../twiml/prompts.js';
 import { emptyResponse, enqueue, hangup, hold, leaveLine, offer } from '../twiml/responses.js';
+import { legQuery, lineOfferQuery, lineQuery } from '../twiml/queries.js';
 import { voiceUrl } from '../twiml/urls.js';
 import { dispatchForMembers, dispatchLine, endRinging, lineStateKeys, type Dispatcher } from './line-dispatch.js';
 import { isOwnRedirect } from './own-redirects.js';
@@ -39,7 +40,7 @@ export function queueName(group: Pick<Group, 'id'>): string {
 
 /** The caller's <Enqueue>: their place travels in our URLs, so each request reads their entry by key. */
 export function enqueueTwiml(group: Pick<Group, 'id'>, place: string | undefined, lead?: Prompt): string {
-  const query = { g: group.id, ...(place === undefined ? {} : { p: place }) };
+  const query = lineQuery.encode({ group: group.id, place });
   return enqueue({
     queue: queueName(group),
     waitUrl: voiceUrl('line-wait', query),
@@ -88,8 +89,8 @@ function lineOfferTwiml(group: Group, entry: WaitingCaller, members: ReadonlyMap
   return offer({
     nouns: plan.nouns,
     rings: group.rings,
-    action: voiceUrl('line-offer-result', { g: group.id, p: entry.place, r: entry.offeredTo.join(','), t: String(Date.now()) }),
-    legCallback: (member) => voiceUrl('leg', { m: member }),
+    action: voiceUrl('line-offer-result', lineOfferQuery.encode({ group: group.id, place: entry.place, ringing: entry.offeredTo, offeredAtMs: Date.now() })),
+    legCallback: (member) => voiceUrl('leg', legQuery.encode(member)),
   });
 }
 
@@ -103,8 +104,8 @@ function heard(entry: WaitingCaller, now: number, change: EntryChange = {}): Pro
  * earlier version) from the call's item, one read more.
  */
 async function placeFor(webhook: VoiceWebhook, groupId: string): Promise<string | undefined> {
-  const place = webhook.query.p;
-  if (isPlace(place)) return place;
+  const { place } = lineQuery.decode(webhook.query);
+  if (place !== undefined) return place;
   const call = await getCall(webhook.call.callSid);
   return call?.lineGroup === groupId ? call.linePlace : undefined;
 }
@@ -132,7 +133,7 @@ async function readEntry<A = never>(groupId: string, place: string | undefined, 
  * safety-net dispatch makes).
  */
 export async function lineWait(webhook: VoiceWebhook): Promise<string> {
-  const groupId = webhook.query.g ?? '';
+  const groupId = lineQuery.decode(webhook.query).group;
   const { callSid } = webhook.call;
   const now = epochSeconds(webhook);
   const place = await placeFor(webhook, groupId);
@@ -197,7 +198,7 @@ export async function leaveLineAnswered(group: string, place: string, now: numbe
 
 /** /voice/line-left: the <Enqueue> action, for every QueueResult. */
 export async function lineLeft(webhook: VoiceWebhook): Promise<string> {
-  const groupId = webhook.query.g ?? '';
+  const groupId = lineQuery.decode(webhook.query).group;
   const { callSid } = webhook.call;
   const now = epochSeconds(webhook);
   const result = webhook.params.queueResult;
@@ -241,7 +242,7 @@ export async function lineLeft(webhook: VoiceWebhook): Promise<string> {
 
 /** /voice/line-offer: where a claimed caller is sent by the REST API; it rings the claimed members. */
 export async function lineOffer(webhook: VoiceWebhook): Promise<string> {
-  const groupId = webhook.query.g ?? '';
+  const groupId = lineQuery.decode(webhook.query).group;
   const now = epochSeconds(webhook);
   const place = await placeFor(webhook, groupId);
   const { configuration, entry } = await readEntry(groupId, place);
@@ -259,12 +260,11 @@ export async function lineOffer(webhook: VoiceWebhook): Promise<string> {
  * the marks this offer still holds, whichever write lands first).
  */
 export async function lineOfferResult(webhook: VoiceWebhook): Promise<string> {
-  const groupId = webhook.query.g ?? '';
+  const groupId = lineQuery.decode(webhook.query).group;
   const { callSid } = webhook.call;
   const now = epochSeconds(webhook);
-  const offered = (webhook.query.r ?? '').split(',').filter(Boolean);
+  const { ringing: offered, offeredAtMs } = lineOfferQuery.decode(webhook.query);
   const status = webhook.params.dialCallStatus;
-  const offeredAtMs = Number(webhook.query.t ?? '0');
   const place = await placeFor(webhook, groupId);
   const { configuration, entry, items, alongside: guessedHead } = await readEntry(groupId, place, (current) => [...(status === 'canceled' ? [callStateKey(callSid)] : []), ...lineStateKeys(current, groupId)], (group) => readLineHead(group));
   if (isOwnRedirect(callStateFrom(items, callSid), status, offeredAtMs)) return emptyResponse();

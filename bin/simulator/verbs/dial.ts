@@ -65,15 +65,15 @@ export async function playDial(context: VerbContext, call: SimCall, verb: TwimlE
   const nouns = verb.children.length > 0 ? verb.children : [{ name: 'Number', attrs: {}, children: [], text: verb.text.trim() }];
   const queueNoun = nouns.find((noun) => noun.name === 'Queue');
   const conferenceNoun = nouns.find((noun) => noun.name === 'Conference');
-  const dialed =
+  const dialled =
     queueNoun !== undefined
       ? await dialQueue(context, call, verb, queueNoun)
       : conferenceNoun !== undefined
         ? await dialConference(context, call, verb, conferenceNoun, resolve)
         : await new DeviceDial(context, call, verb, nouns, resolve).play();
-  if (dialed.kind === 'moved') return { kind: 'next', next: await leaveRingingDial(context, call, verb, resolve, dialed) };
-  if (dialed.kind !== 'action') return dialed;
-  return followAction(context, call, verb, resolve, dialed.params);
+  if (dialled.kind === 'moved') return { kind: 'next', next: await leaveRingingDial(context, call, verb, resolve, dialled) };
+  if (dialled.kind !== 'action') return dialled;
+  return followAction(context, call, verb, resolve, dialled.params);
 }
 
 /**

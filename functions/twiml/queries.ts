@@ -1,0 +1,70 @@
+import { contextFromQuery, contextToQuery, type CallContext, type ContextParseResult } from '../routing/call-context.js';
+
+/**
+ * What each of our own URLs carries in its query string, encoded and decoded in one place. The URLs
+ * are handed to Twilio in TwiML or REST requests and come back signed, so what they carry is ours;
+ * short keys keep them well inside Twilio's URL limits, and each key means one thing in every codec
+ * (`g` a group, `m` a member, `p` a place in a line, `r` the members an offer rings, `t` when it
+ * began, `call` another call's CallSid). The call context's own codec is in routing/call-context.ts.
+ */
+type Query = Readonly<Record<string, string | undefined>>;
+
+const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const CALL_SID = /^CA[0-9a-zA-Z]{1,64}$/;
+const id = (value: string | undefined): string | undefined => (value !== undefined && ID.test(value) ? value : undefined);
+const ids = (value: string | undefined): string[] => (value ?? '').split(',').filter((item) => ID.test(item));
+const defined = (entries: Record<string, string | undefined>): Record<string, string> => Object.fromEntries(Object.entries(entries).filter((entry): entry is [string, string] => entry[1] !== undefined));
+
+/** A place in a line (line-store's placeOf): when the caller first joined (ms) and their CallSid. */
+const PLACE = /^[0-9]{13}#CA[0-9a-zA-Z]{1,64}$/;
+
+/** The routes of a call in distribution (group, extension, dial-result). */
+export const callContextQuery = {
+  encode: (context: CallContext): Record<string, string> => contextToQuery(context),
+  decode: (query: Query): ContextParseResult => contextFromQuery(query),
+};
+
+/** A waiting caller's routes (line-wait, line-left, line-offer): the group, and the caller's place. */
+export type LineQuery = { readonly group: string; readonly place: string | undefined };
+export const lineQuery = {
+  encode: (value: LineQuery): Record<string, string> => defined({ g: value.group, p: value.place }),
+  decode: (query: Query): LineQuery => ({ group: id(query.g) ?? '', place: query.p !== undefined && PLACE.test(query.p) ? query.p : undefined }),
+};
+
+/** The result of a waiting caller's offer (line-offer-result): the line, who rang and since when (ms). */
+export type LineOfferQuery = LineQuery & { readonly ringing: readonly string[]; readonly offeredAtMs: number | undefined };
+export const lineOfferQuery = {
+  encode: (value: LineOfferQuery): Record<string, string> => ({ ...lineQuery.encode(value), r: value.ringing.join(','), ...(value.offeredAtMs === undefined ? {} : { t: String(value.offeredAtMs) }) }),
+  decode: (query: Query): LineOfferQuery => ({ ...lineQuery.decode(query), ringing: ids(query.r), offeredAtMs: query.t !== undefined && /^[0-9]{1,16}$/.test(query.t) ? Number(query.t) : undefined }),
+};
+
+/** A child leg's status callback: whose device the leg rings. */
+export const legQuery = {
+  encode: (member: string): Record<string, string> => ({ m: member }),
+  decode: (query: Query): { member: string | undefined } => ({ member: id(query.m) }),
+};
+
+/** The voicemail routes (voicemail-done, recording): whose message, from whom, since when it was asked for. */
+export type VoicemailQuery = { readonly group: string | undefined; readonly member: string | undefined; readonly from: string | undefined; readonly at: string | undefined };
+export const voicemailQuery = {
+  encode: (value: VoicemailQuery): Record<string, string> => defined({ at: value.at, g: value.group, m: value.member, from: value.from }),
+  decode: (query: Query): VoicemailQuery => ({
+    group: id(query.g),
+    member: id(query.m),
+    from: query.from === '' ? undefined : query.from,
+    at: query.at !== undefined && !Number.isNaN(Date.parse(query.at)) ? new Date(query.at).toISOString() : undefined,
+  }),
+};
+
+/** A forward's result (forward-result): the group whose missed-call action forwarded, and the member. */
+export type ForwardQuery = { readonly group: string | undefined; readonly member: string | undefined };
+export const forwardQuery = {
+  encode: (value: ForwardQuery): Record<string, string> => defined({ g: value.group, m: value.member }),
+  decode: (query: Query): ForwardQuery => ({ group: id(query.g), member: id(query.m) }),
+};
+
+/** The pickup routes (pickup-bridge, pickup-left, pickup-result): the picked-up call. */
+export const pickupQuery = {
+  encode: (callSid: string): Record<string, string> => ({ call: callSid }),
+  decode: (query: Query): { call: string | undefined } => ({ call: query.call !== undefined && CALL_SID.test(query.call) ? query.call : undefined }),
+};
