@@ -13,11 +13,14 @@ export type Presence = {
   busySince?: number | undefined;
 };
 
-/** The marks of the members, as of `now`, seen by call `callSid` (its own ringing mark does not block it). */
+/**
+ * The marks of the members, as of `now`, seen by call `callSid` (its own ringing mark does not block
+ * it); without `callSid` (pairing free members with waiting callers) every ringing mark blocks.
+ */
 export type PresenceView = {
   readonly byMember: ReadonlyMap<string, Presence>;
   readonly now: number;
-  readonly callSid: string;
+  readonly callSid?: string | undefined;
 };
 
 /**

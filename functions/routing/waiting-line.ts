@@ -119,7 +119,7 @@ export function assignWaitingCallers(
   presence: { byMember: ReadonlyMap<string, Presence>; now: number },
   rotation: Rotation,
 ): LineAssignment[] {
-  let pool = eligibleMembers(lineOrder(group, rotation), membersById, [], { ...presence, callSid: '' });
+  let pool = eligibleMembers(lineOrder(group, rotation), membersById, [], { ...presence, callSid: undefined });
   const assignments: LineAssignment[] = [];
   for (const caller of waitingCallers(line)) {
     if (pool.length === 0) break;
