@@ -4,18 +4,16 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { deployedBundleOptions } from '../lib/bundling.js';
 import { burstFigures, type BurstOptions } from './bench/burst.js';
 import { coldStartFigures } from './bench/cold-start.js';
+import { putAdmin, signedVoicePost } from './bench/in-process.js';
 import { startLatencyProxy } from './bench/latency-proxy.js';
 import { memoryFigures } from './bench/memory.js';
 import { installMeter } from './bench/request-meter.js';
 import { webhookFigures as perWebhook } from './bench/webhooks.js';
 import { wholeCallFigures } from './bench/whole-calls.js';
 import { ensureTable, freePort, startDynamoDbLocal } from './local/dynamodb-local.js';
-import { localContext, toLambdaEvent } from './local/lambda-event.js';
 import { DEFAULT_ACCOUNT_SID } from './simulator/defaults.js';
 
 /**
@@ -138,27 +136,17 @@ async function webhookFigures(): Promise<void> {
     await perWebhook({ voice, admin, authToken: token, proxy, report, slopes: SLOPES });
     await wholeCallFigures({ voice, admin, documentClient, authToken: token, apiPort, report });
 
-    const putAdmin = async (path: string, body: unknown): Promise<void> => {
-      const result = (await admin(toLambdaEvent({ method: 'PUT', rawPath: path, rawQueryString: '', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }), localContext('admin'))) as APIGatewayProxyStructuredResultV2;
-      if ((result.statusCode ?? 500) >= 300) throw new Error(`PUT ${path}: ${result.body}`);
-    };
+    const put = (path: string, body: unknown): Promise<void> => putAdmin(admin, path, body);
     const members = ['m1', 'm2', 'm3', 'm4', 'm5'];
-    for (const id of members) await putAdmin(`/users/${id}`, { name: id, extension: `1${id.slice(1)}`, devices: [{ type: 'client', identity: id }] });
+    for (const id of members) await put(`/users/${id}`, { name: id, extension: `1${id.slice(1)}`, devices: [{ type: 'client', identity: id }] });
     for (const distribution of ['evenly', 'in-order', 'all-at-once']) {
-      await putAdmin(`/groups/${distribution}`, { name: distribution, members, distribution });
+      await put(`/groups/${distribution}`, { name: distribution, members, distribution });
     }
-    await putAdmin('/numbers/+4930000001', { group: 'evenly' });
-    await putAdmin('/numbers/+4930000002', { group: 'in-order' });
-    await putAdmin('/numbers/+4930000003', { group: 'evenly', extensions: true, greeting: { say: 'Hello' } });
+    await put('/numbers/+4930000001', { group: 'evenly' });
+    await put('/numbers/+4930000002', { group: 'in-order' });
+    await put('/numbers/+4930000003', { group: 'evenly', extensions: true, greeting: { say: 'Hello' } });
 
-    const post = async (pathAndQuery: string, params: Record<string, string>): Promise<string> => {
-      const [rawPath = '', rawQueryString = ''] = pathAndQuery.split(/\?(.*)/s);
-      const url = `https://bench.example${pathAndQuery}`;
-      const event = toLambdaEvent({ method: 'POST', rawPath, rawQueryString, headers: { host: 'bench.example', 'x-twilio-signature': getExpectedTwilioSignature(token, url, params), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() });
-      const result = (await voice(event, localContext('voice'))) as APIGatewayProxyStructuredResultV2;
-      if (result.statusCode !== 200) throw new Error(`${pathAndQuery}: ${result.statusCode}`);
-      return result.body ?? '';
-    };
+    const post = signedVoicePost(voice, token);
     const actionOf = (twiml: string): string => {
       const action = /<Dial action="([^"]+)"/.exec(twiml)?.[1];
       if (action === undefined) throw new Error(`no offer in ${twiml}`);

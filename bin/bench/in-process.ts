@@ -1,4 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { localContext, toLambdaEvent } from '../local/lambda-event.js';
 import type { LambdaHttpHandler } from '../local/server.js';
 
@@ -32,5 +33,20 @@ export function limiter(limit: number): <T>(work: () => Promise<T>) => Promise<T
       running -= 1;
       queue.shift()?.();
     }
+  };
+}
+
+/**
+ * A voice webhook as Twilio sends it (signed with `authToken` for https://bench.example), answered by
+ * the voice handler in this process; throws unless it answers 200. The answer's TwiML.
+ */
+export function signedVoicePost(voice: LambdaHttpHandler, authToken: string): (pathAndQuery: string, params: Record<string, string>) => Promise<string> {
+  return async (pathAndQuery, params) => {
+    const [rawPath = '', rawQueryString = ''] = pathAndQuery.split(/\?(.*)/s);
+    const url = `https://bench.example${pathAndQuery}`;
+    const event = toLambdaEvent({ method: 'POST', rawPath, rawQueryString, headers: { host: 'bench.example', 'x-twilio-signature': getExpectedTwilioSignature(authToken, url, params), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() });
+    const result = (await voice(event, localContext('voice'))) as APIGatewayProxyStructuredResultV2;
+    if (result.statusCode !== 200) throw new Error(`${pathAndQuery}: ${result.statusCode}`);
+    return result.body ?? '';
   };
 }

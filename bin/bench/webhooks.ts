@@ -1,8 +1,5 @@
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
-import { localContext, toLambdaEvent } from '../local/lambda-event.js';
 import type { LambdaHttpHandler } from '../local/server.js';
-import { putAdmin } from './in-process.js';
+import { putAdmin, signedVoicePost } from './in-process.js';
 import { latencySlope, type startLatencyProxy } from './latency-proxy.js';
 import { meter } from './request-meter.js';
 import { unitsOf } from './units.js';
@@ -44,14 +41,7 @@ export async function webhookFigures(deps: WebhookDeps): Promise<void> {
   const { voice, admin, authToken, report } = deps;
   let sequence = 0;
   const callSid = (): string => `CA${'7'.repeat(8)}${String((sequence += 1)).padStart(24, '0')}`;
-  const post = async (pathAndQuery: string, params: Record<string, string>): Promise<string> => {
-    const [rawPath = '', rawQueryString = ''] = pathAndQuery.split(/\?(.*)/s);
-    const url = `https://bench.example${pathAndQuery}`;
-    const event = toLambdaEvent({ method: 'POST', rawPath, rawQueryString, headers: { host: 'bench.example', 'x-twilio-signature': getExpectedTwilioSignature(authToken, url, params), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() });
-    const result = (await voice(event, localContext('voice'))) as APIGatewayProxyStructuredResultV2;
-    if (result.statusCode !== 200) throw new Error(`${pathAndQuery}: ${result.statusCode}`);
-    return result.body ?? '';
-  };
+  const post = signedVoicePost(voice, authToken);
   const attribute = (twiml: string, verb: string, name: string): string => {
     const value = new RegExp(`<${verb}[^>]* ${name}="([^"]+)"`).exec(twiml)?.[1];
     if (value === undefined) throw new Error(`no <${verb} ${name}> in ${twiml}`);
