@@ -16,12 +16,13 @@ describe('distribution flows', () => {
     await loadGroup('sales', { members: ['dora', 'eve', 'anna', 'ben', 'clara'], distribution: 'in-order', rings: 4 });
     await loadNumber(NUMBER_PLAIN, { group: 'sales' });
 
-    const call = await playCall({ to: NUMBER_PLAIN, devices: { 'sip:clara@acme.sip.twilio.com': 'answer', ben: 'busy' } });
+    // ben's app is busy, his phone rings out: the offer to him ends no-answer.
+    const call = await playCall({ to: NUMBER_PLAIN, devices: { clara: 'answer', ben: 'busy', '+491709999999': 'no-answer' } });
 
     expect(call.offers).toEqual([
       { nouns: ['anna'], status: 'no-answer' },
       { nouns: ['ben', '+491709999999'], status: 'no-answer' },
-      { nouns: ['sip:clara@acme.sip.twilio.com'], status: 'completed', answeredBy: 'sip:clara@acme.sip.twilio.com' },
+      { nouns: ['sip:clara@acme.sip.twilio.com'], status: 'completed', answeredBy: 'clara' },
     ]);
     expect(call.transcript.filter((entry) => entry.verb === 'dial').map((entry) => entry.verb === 'dial' && entry.timeout)).toEqual([20, 20, 20]);
     expect(call.ended).toBe('hangup');
@@ -34,8 +35,8 @@ describe('distribution flows', () => {
     const first = await playCall({ to: NUMBER_PLAIN, devices: { anna: 'answer' } });
     const second = await playCall({ to: NUMBER_PLAIN, devices: { anna: 'answer' } });
 
-    expect(first.offers.map((offer) => offer.nouns[0])).toEqual(['anna']);
-    expect(second.offers.map((offer) => offer.nouns[0])).toEqual(['anna']);
+    expect(first.offers).toEqual([{ nouns: ['anna'], status: 'completed', answeredBy: 'anna' }]);
+    expect(second.offers).toEqual([{ nouns: ['anna'], status: 'completed', answeredBy: 'anna' }]);
   });
 
   it('evenly offers the next call to the member offered longest ago, answered or not', async () => {
@@ -43,12 +44,15 @@ describe('distribution flows', () => {
     await loadNumber(NUMBER_PLAIN, { group: 'support' });
 
     const first = await playCall({ to: NUMBER_PLAIN, devices: { anna: 'no-answer', ben: 'answer' } });
-    const second = await playCall({ to: NUMBER_PLAIN, devices: { 'sip:clara@acme.sip.twilio.com': 'answer' } });
+    const second = await playCall({ to: NUMBER_PLAIN, devices: { clara: 'answer' } });
     const third = await playCall({ to: NUMBER_PLAIN, devices: { anna: 'answer' } });
 
-    expect(first.offers.map((offer) => offer.nouns[0])).toEqual(['anna', 'ben']);
-    expect(second.offers.map((offer) => offer.nouns[0])).toEqual(['sip:clara@acme.sip.twilio.com']);
-    expect(third.offers.map((offer) => offer.nouns[0])).toEqual(['anna']);
+    expect(first.offers).toEqual([
+      { nouns: ['anna'], status: 'no-answer' },
+      { nouns: ['ben', '+491709999999'], status: 'completed', answeredBy: 'ben' },
+    ]);
+    expect(second.offers).toEqual([{ nouns: ['sip:clara@acme.sip.twilio.com'], status: 'completed', answeredBy: 'clara' }]);
+    expect(third.offers).toEqual([{ nouns: ['anna'], status: 'completed', answeredBy: 'anna' }]);
   });
 
   it('all-at-once rings every eligible member in one offer, and a SIP-only member in an offer of its own', async () => {
@@ -59,7 +63,7 @@ describe('distribution flows', () => {
 
     expect(call.offers).toEqual([
       { nouns: ['anna', 'ben', '+491709999999'], status: 'no-answer' },
-      { nouns: ['sip:clara@acme.sip.twilio.com'], status: 'completed', answeredBy: 'sip:clara@acme.sip.twilio.com' },
+      { nouns: ['sip:clara@acme.sip.twilio.com'], status: 'completed', answeredBy: 'clara' },
     ]);
   });
 
@@ -69,8 +73,10 @@ describe('distribution flows', () => {
 
     const call = await playCall({ to: NUMBER_PLAIN, devices: { '+491709999999': 'answer' } });
 
-    expect(call.offers).toEqual([{ nouns: ['anna', 'ben', '+491709999999'], status: 'completed', answeredBy: '+491709999999' }]);
+    // ben's phone answers (his app does not): the call is his.
+    expect(call.offers).toEqual([{ nouns: ['anna', 'ben', '+491709999999'], status: 'completed', answeredBy: 'ben' }]);
     expect(call.transcript.at(-1)).toEqual({ verb: 'hangup' });
+    expect(call.ended).toBe('hangup');
   });
 
   it('evenly skips an away member without charging an offer, and offers her first when she is back', async () => {
@@ -82,8 +88,8 @@ describe('distribution flows', () => {
     await admin('PUT', '/users/ben/status', { status: 'available' });
     const afterReturn = await playCall({ to: NUMBER_PLAIN, devices: { ben: 'answer' } });
 
-    expect(whileAway.offers.map((offer) => offer.nouns[0])).toEqual(['anna']);
-    expect(afterReturn.offers.map((offer) => offer.nouns[0])).toEqual(['ben']);
+    expect(whileAway.offers).toEqual([{ nouns: ['anna'], status: 'completed', answeredBy: 'anna' }]);
+    expect(afterReturn.offers).toEqual([{ nouns: ['ben', '+491709999999'], status: 'completed', answeredBy: 'ben' }]);
   });
 
   it('plays the greeting once, however many offers follow', async () => {
@@ -101,6 +107,9 @@ describe('distribution flows', () => {
 
     const call = await playCall({ to: NUMBER_PLAIN, devices: { anna: outcome, ben: 'answer' } });
 
-    expect(call.offers.map((offer) => offer.status)).toEqual([outcome, 'completed']);
+    expect(call.offers).toEqual([
+      { nouns: ['anna'], status: outcome },
+      { nouns: ['ben', '+491709999999'], status: 'completed', answeredBy: 'ben' },
+    ]);
   });
 });

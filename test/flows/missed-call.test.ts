@@ -27,7 +27,10 @@ describe('when nobody answers', () => {
     const first = await playCall({ to: NUMBER_PLAIN, from: '+15550000001', voicemailSeconds: 12 });
     const second = await playCall({ to: NUMBER_PLAIN, from: '+15550000002', voicemailSeconds: 5 });
 
-    expect(first.offers.map((offer) => offer.nouns[0])).toEqual(['anna', 'ben']);
+    expect(first.offers).toEqual([
+      { nouns: ['anna'], status: 'no-answer' },
+      { nouns: ['ben', '+491709999999'], status: 'no-answer' },
+    ]);
     expect(spoken(first)).toEqual([defaultPrompts.voicemail, defaultPrompts.voicemailThanks]);
     const stored = await voicemails('?group=support');
     expect(stored.map(({ caller, group, member, durationSeconds }) => ({ caller, group, member, durationSeconds }))).toEqual([
@@ -66,6 +69,7 @@ describe('when nobody answers', () => {
 
     expect(call.offers).toEqual([
       { nouns: ['ben', '+491709999999'], status: 'no-answer' },
+      // anna's mobile is not one of her devices: the directory does not name her.
       { nouns: ['+491701234567'], status: 'completed', answeredBy: '+491701234567' },
     ]);
     expect(call.ended).toBe('hangup');
@@ -86,8 +90,8 @@ describe('when nobody answers', () => {
 
     const call = await playCall({ to: NUMBER_PLAIN, voicemailSeconds: 4 });
 
-    expect(call.offers).toHaveLength(1);
-    expect(call.transcript.some((entry) => entry.verb === 'record')).toBe(true);
+    expect(call.offers).toEqual([{ nouns: ['ben', '+491709999999'], status: 'no-answer' }]);
+    expect(call.transcript.filter((entry) => entry.verb === 'record')).toEqual([{ verb: 'record', seconds: 4 }]);
     expect((await voicemails('?group=mobile-none')).map((voicemail) => voicemail.member)).toEqual(['ben']);
   });
 
@@ -112,7 +116,11 @@ describe('when nobody answers', () => {
     const call = await playCall({ to: NUMBER_PLAIN, devices: { ben: 'answer' } });
 
     // anna is offered again: in the new group the call starts from the beginning.
-    expect(call.offers.map((offer) => offer.nouns[0])).toEqual(['anna', 'anna', 'ben']);
+    expect(call.offers).toEqual([
+      { nouns: ['anna'], status: 'no-answer' },
+      { nouns: ['anna'], status: 'no-answer' },
+      { nouns: ['ben', '+491709999999'], status: 'completed', answeredBy: 'ben' },
+    ]);
   });
 
   it('forward-to-group ends in voicemail when the chain comes back to a visited group', async () => {
@@ -123,8 +131,11 @@ describe('when nobody answers', () => {
 
     const call = await playCall({ to: NUMBER_PLAIN, voicemailSeconds: 6 });
 
-    expect(call.offers.map((offer) => offer.nouns[0])).toEqual(['anna', 'ben']);
-    expect(call.transcript.filter((entry) => entry.verb === 'record')).toHaveLength(1);
+    expect(call.offers).toEqual([
+      { nouns: ['anna'], status: 'no-answer' },
+      { nouns: ['ben', '+491709999999'], status: 'no-answer' },
+    ]);
+    expect(call.transcript.filter((entry) => entry.verb === 'record')).toEqual([{ verb: 'record', seconds: 6 }]);
     expect((await voicemails('?group=loop-b')).map((voicemail) => voicemail.member)).toEqual(['ben']);
   });
 
@@ -137,14 +148,19 @@ describe('when nobody answers', () => {
     expect(call.transcript).toEqual([{ verb: 'dial', nouns: ['anna'], timeout: 15, status: 'no-answer' }, { verb: 'hangup' }]);
   });
 
-  it('wait-for-agent acts as voicemail until the waiting line exists', async () => {
+  it('wait-for-agent offers the waiting caller again until the longest wait is over, then takes a message', async () => {
     await loadGroup('line', { members: ['anna'], whenNobodyAnswers: { action: 'wait-for-agent', maxWaitSeconds: 300 } });
     await loadNumber(NUMBER_PLAIN, { group: 'line' });
 
     const call = await playCall({ to: NUMBER_PLAIN, voicemailSeconds: 9 });
 
-    expect(spoken(call)[0]).toBe(defaultPrompts.voicemail);
+    // Every offer while the caller waits goes to anna, who never answers.
+    expect(call.offers.filter((offer) => offer.nouns.join() !== 'anna' || offer.status !== 'no-answer')).toEqual([]);
+    expect(call.offers.length).toBeGreaterThan(1);
+    expect(call.events.find((event) => event.type === 'record')?.at).toBeGreaterThanOrEqual(300);
+    expect(spoken(call)).toEqual([defaultPrompts.voicemail, defaultPrompts.voicemailThanks]);
     expect((await voicemails('?group=line')).map((voicemail) => voicemail.durationSeconds)).toEqual([9]);
+    expect(call.ended).toBe('hangup');
   });
 
   it('stores a voicemail once when Twilio repeats the recording callback', async () => {

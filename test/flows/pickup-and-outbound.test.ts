@@ -106,7 +106,7 @@ describe('call pickup and calls placed by members', () => {
     expect(caller.offers.map((offer) => offer.members)).toEqual([['anna']]);
     expect(deviceOutcomes(events, 'caller')).toEqual(['anna:canceled']);
     expect(picker.errors).toEqual([]);
-    expect(api.requests.map((request) => [request.method, request.status, request.params.Url?.replace(/.*\/voice\//, '')])).toEqual([['POST', 200, `pickup-bridge?c=${caller.sid}`]]);
+    expect(api.requests.map((request) => [request.method, request.status, request.params.Url?.replace(/.*\/voice\//, '')])).toEqual([['POST', 200, `pickup-bridge?call=${caller.sid}`]]);
     expect(await outcomeOf(caller)).toMatchObject({ outcome: 'answered', answeredBy: 'ben' });
     // Both sides met in the call's own conference and talked until the picker hung up.
     expect(conferenceJoins(events).map((join) => join.split(' ').slice(1, 3).join(' ')).sort()).toEqual([`ben-picks pickup-${caller.sid}`, `caller pickup-${caller.sid}`]);

@@ -14,6 +14,9 @@ function legCallback(status: string, sequence: number, leg = LEG, parent = PAREN
   return postVoice({ pathAndQuery: `/voice/leg?m=${member}`, params: { CallSid: leg, ParentCallSid: parent, CallStatus: status, SequenceNumber: String(sequence), Direction: 'outbound-dial', From: '+15550001111', To: 'client:anna', ...(status === 'completed' ? { CallDuration: '30' } : {}) } });
 }
 
+/** anna's presence item with no busy or ringing mark. */
+const FREE_ANNA = { pk: 'PRESENCE#anna', sk: 'PRESENCE' };
+
 async function presenceOf(member: string): Promise<Record<string, unknown> | undefined> {
   return (await tableSnapshot()).find((item) => item.pk === `PRESENCE#${member}`);
 }
@@ -23,21 +26,27 @@ async function endOffer(callSid: string, member: string): Promise<void> {
   await postVoice({ pathAndQuery: `/voice/dial-result?g=support&o=${member}&v=support&r=${member}`, params: { CallSid: callSid, CallStatus: 'completed', DialCallStatus: 'canceled' } });
 }
 
-async function firstOffer(callSid: string): Promise<string | undefined> {
+/** A new call's first offer: every device its <Dial> rings. */
+async function firstOffer(callSid: string): Promise<string[]> {
   const answer = await postVoice({ pathAndQuery: '/voice/incoming', params: { CallSid: callSid, From: '+15550001111', To: NUMBER, CallStatus: 'ringing' } });
-  return parseTwiml(answer.body).find((verb) => verb.name === 'Dial')?.children[0]?.text;
+  return parseTwiml(answer.body).find((verb) => verb.name === 'Dial')?.children.map((noun) => noun.text) ?? [];
 }
+
+/*
+ * Every test starts with anna and ben free (no busy or ringing mark) and leaves them free: a test
+ * that makes a member busy or ringing ends that call before it ends, and sets up itself whatever
+ * else it needs.
+ */
+beforeAll(async () => {
+  await createTestTable();
+  await put('/users/anna', { name: 'Anna', devices: [{ type: 'client', identity: 'anna' }] });
+  await put('/users/ben', { name: 'Ben', devices: [{ type: 'client', identity: 'ben' }] });
+  await loadGroup('support', { members: ['anna', 'ben'], distribution: 'in-order', whenNobodyAnswers: { action: 'hangup' } });
+  await loadNumber(NUMBER, { group: 'support' });
+});
 
 /** Busy and ringing marks and the call's life, through the real handlers, against DynamoDB Local. */
 describe('status callbacks', () => {
-  beforeAll(async () => {
-    await createTestTable();
-    await put('/users/anna', { name: 'Anna', devices: [{ type: 'client', identity: 'anna' }] });
-    await put('/users/ben', { name: 'Ben', devices: [{ type: 'client', identity: 'ben' }] });
-    await loadGroup('support', { members: ['anna', 'ben'], distribution: 'in-order', whenNobodyAnswers: { action: 'hangup' } });
-    await loadNumber(NUMBER, { group: 'support' });
-  });
-
   afterEach(() => {
     vi.useRealTimers();
   });
@@ -45,12 +54,12 @@ describe('status callbacks', () => {
   it('makes a member busy from the answer to the end of the leg', async () => {
     await legCallback('in-progress', 1);
     expect(await presenceOf('anna')).toMatchObject({ busyCall: PARENT, busyLeg: LEG });
-    expect(await firstOffer(`CA${'3'.repeat(32)}`)).toBe('ben');
+    expect(await firstOffer(`CA${'3'.repeat(32)}`)).toEqual(['ben']);
     await endOffer(`CA${'3'.repeat(32)}`, 'ben');
 
     await legCallback('completed', 2);
 
-    expect(await presenceOf('anna')).toEqual({ pk: 'PRESENCE#anna', sk: 'PRESENCE' });
+    expect(await presenceOf('anna')).toEqual(FREE_ANNA);
   });
 
   it('changes nothing when a callback is repeated', async () => {
@@ -74,7 +83,8 @@ describe('status callbacks', () => {
     await legCallback('completed', 2, leg);
     await legCallback('in-progress', 1, leg);
 
-    expect(await presenceOf('anna')).toEqual({ pk: 'PRESENCE#anna', sk: 'PRESENCE' });
+    // anna has no presence item when no call ever made her busy, else one with nothing but its key.
+    expect((await presenceOf('anna')) ?? FREE_ANNA).toEqual(FREE_ANNA);
     expect((await tableSnapshot()).find((item) => item.pk === `LEG#${leg}`)).toMatchObject({ lastSequence: 2, status: 'completed' });
   });
 
@@ -91,19 +101,23 @@ describe('status callbacks', () => {
   it('makes a member whose completed callback never arrives eligible again after the expiry', async () => {
     const lost = `CA${'8'.repeat(32)}`;
     await legCallback('in-progress', 1, lost);
-    expect(await firstOffer(`CA${'9'.repeat(32)}`)).toBe('ben');
+    expect(await firstOffer(`CA${'9'.repeat(32)}`)).toEqual(['ben']);
     await endOffer(`CA${'9'.repeat(32)}`, 'ben');
 
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + (MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS + 5) * 1000);
 
-    expect(await firstOffer(`CA${'a'.repeat(32)}`)).toBe('anna');
+    expect(await firstOffer(`CA${'a'.repeat(32)}`)).toEqual(['anna']);
     await endOffer(`CA${'a'.repeat(32)}`, 'anna');
+    // The completed callback arrives after all: anna is free for the tests that follow.
+    vi.useRealTimers();
+    await legCallback('completed', 2, lost);
+    expect(await presenceOf('anna')).toEqual(FREE_ANNA);
   });
 
   it('records the outcome once when the call status callback is repeated, and clears what the call still holds', async () => {
     const call = `CA${'b'.repeat(32)}`;
-    expect(await firstOffer(call)).toBeDefined();
+    expect(await firstOffer(call)).toEqual(['anna']);
     const status = { CallSid: call, CallStatus: 'completed', CallDuration: '14', From: '+15550001111', To: NUMBER, Timestamp: new Date().toUTCString() };
 
     await postVoice({ pathAndQuery: '/voice/status', params: status });
@@ -121,8 +135,9 @@ describe('status callbacks', () => {
 describe('GET /calls and GET /groups/{id}/live', () => {
   it('lists outcomes newest first, filtered by group and time', async () => {
     const answered = `CA${'c'.repeat(32)}`;
-    await firstOffer(answered);
-    await legCallback('in-progress', 1, `CA${'d'.repeat(32)}`, answered, 'anna');
+    const answeredLeg = `CA${'d'.repeat(32)}`;
+    expect(await firstOffer(answered)).toEqual(['anna']);
+    await legCallback('in-progress', 1, answeredLeg, answered, 'anna');
     const end = new Date(Date.now() + 60_000);
     await postVoice({ pathAndQuery: '/voice/status', params: { CallSid: answered, CallStatus: 'completed', CallDuration: '90', Timestamp: end.toUTCString() } });
 
@@ -135,11 +150,16 @@ describe('GET /calls and GET /groups/{id}/live', () => {
     expect(inWindow.map((call) => call.callSid)).toEqual([answered]);
     expect(otherGroup).toEqual([]);
     expect((await admin('GET', '/calls?since=yesterday')).statusCode).toBe(400);
+    await legCallback('completed', 2, answeredLeg, answered, 'anna');
   });
 
   it('shows each member\'s presence, the ringing calls and the waiting callers', async () => {
+    // anna is on a call of her own; a new call rings ben.
+    const talking = `CA${'f'.repeat(32)}`;
+    const talkingLeg = `CA${'0f'.repeat(16)}`;
+    await legCallback('in-progress', 1, talkingLeg, talking, 'anna');
     const ringingCall = `CA${'e'.repeat(32)}`;
-    expect(await firstOffer(ringingCall)).toBe('ben');
+    expect(await firstOffer(ringingCall)).toEqual(['ben']);
 
     const live = await admin('GET', '/groups/support/live');
 
@@ -149,12 +169,14 @@ describe('GET /calls and GET /groups/{id}/live', () => {
       distribution: 'in-order',
       rotation: null,
       members: [
-        { id: 'anna', presence: 'busy', call: `CA${'c'.repeat(32)}` },
+        { id: 'anna', presence: 'busy', call: talking },
         { id: 'ben', presence: 'ringing', call: ringingCall },
       ],
       ringingCalls: [{ callSid: ringingCall, members: ['ben'] }],
       waitingCallers: [],
     });
     expect((await admin('GET', '/groups/nobody/live')).statusCode).toBe(404);
+    await endOffer(ringingCall, 'ben');
+    await legCallback('completed', 2, talkingLeg, talking, 'anna');
   });
 });

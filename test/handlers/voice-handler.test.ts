@@ -130,7 +130,7 @@ describe('voice handler', () => {
       expect(result.statusCode).toBe(200);
       const verbs = parseTwiml(result.body ?? '');
       expect(verbs.map((verb) => verb.name)).toEqual(['Say', 'Record', 'Say', 'Hangup']);
-      expect(verbs[0]?.text).toBe(defaultPrompts.apology);
+      expect(verbs.filter((verb) => verb.name === 'Say').map((verb) => verb.text)).toEqual([defaultPrompts.apology, defaultPrompts.noMessage]);
       const callback = new URL(verbs[1]?.attrs.recordingStatusCallback ?? '');
       expect(callback.searchParams.get('g')).toBe('support');
       expect(callback.searchParams.get('m')).toBe('anna');

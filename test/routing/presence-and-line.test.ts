@@ -90,16 +90,24 @@ describe('waiting line', () => {
   });
 
   it('knows when a caller waited maxWaitSeconds, counting earlier stays', () => {
-    expect(hasWaitedTooLong(caller('CA1', { waitedBefore: 100 }), 19, 120)).toBe(false);
-    expect(hasWaitedTooLong(caller('CA1', { waitedBefore: 100 }), 20, 120)).toBe(true);
+    const tooLong = (waitedBefore: number, queueTime: number, maxWaitSeconds: number | undefined) => ({ waitedBefore, queueTime, maxWaitSeconds, tooLong: hasWaitedTooLong(caller('CA1', { waitedBefore }), queueTime, maxWaitSeconds) });
+    expect([tooLong(100, 19, 120), tooLong(100, 20, 120)]).toEqual([
+      { waitedBefore: 100, queueTime: 19, maxWaitSeconds: 120, tooLong: false },
+      { waitedBefore: 100, queueTime: 20, maxWaitSeconds: 120, tooLong: true },
+    ]);
     // Without maxWaitSeconds the default of 1800 seconds applies: nobody waits forever.
-    expect(hasWaitedTooLong(caller('CA1', { waitedBefore: 1000 }), 799, undefined)).toBe(false);
-    expect(hasWaitedTooLong(caller('CA1', { waitedBefore: 1000 }), 800, undefined)).toBe(true);
+    expect([tooLong(1000, 799, undefined), tooLong(1000, 800, undefined)]).toEqual([
+      { waitedBefore: 1000, queueTime: 799, maxWaitSeconds: undefined, tooLong: false },
+      { waitedBefore: 1000, queueTime: 800, maxWaitSeconds: undefined, tooLong: true },
+    ]);
   });
 
   it('finds an entry silent for longer than any live caller can be', () => {
-    expect(isSilent(caller('CA1', { lastHeardAt: NOW - LINE_SILENCE_LIMIT_SECONDS }), NOW)).toBe(false);
-    expect(isSilent(caller('CA1', { lastHeardAt: NOW - LINE_SILENCE_LIMIT_SECONDS - 1 }), NOW)).toBe(true);
+    const silentAfter = (seconds: number) => ({ secondsSinceHeard: seconds, silent: isSilent(caller('CA1', { lastHeardAt: NOW - seconds }), NOW) });
+    expect([silentAfter(LINE_SILENCE_LIMIT_SECONDS), silentAfter(LINE_SILENCE_LIMIT_SECONDS + 1)]).toEqual([
+      { secondsSinceHeard: LINE_SILENCE_LIMIT_SECONDS, silent: false },
+      { secondsSinceHeard: LINE_SILENCE_LIMIT_SECONDS + 1, silent: true },
+    ]);
   });
 
   it('starts a new round once every member of the group was tried', () => {

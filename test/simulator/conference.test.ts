@@ -72,7 +72,7 @@ describe('call simulator: <Dial><Conference>', () => {
       ['/voice/picker-done', 43, 'answered', String(43 - delays.picker), 'completed'],
       ['/voice/caller-done', 43, 'answered', String(43 - delays.caller), 'in-progress'],
     ]);
-    expect(seen.every((request) => request.signatureValid)).toBe(true);
+    expect(seen.filter((request) => !request.signatureValid).map((request) => request.path)).toEqual([]);
     // waitUrl="" is silence: nothing is requested while alone.
     expect(seen.filter((request) => request.path === '/voice/wait')).toEqual([]);
   });

@@ -40,7 +40,7 @@ describe('call simulator: webhooks', () => {
 
     await simulation.run([caller]);
 
-    expect(seen.every((request) => request.signatureValid)).toBe(true);
+    expect(seen.filter((request) => !request.signatureValid).map((request) => request.path)).toEqual([]);
     expect(seen[0]?.params).toMatchObject({ AccountSid: DEFAULT_ACCOUNT_SID, From: '+15550001111', To: '+493000000001', CallStatus: 'ringing', Direction: 'inbound', ApiVersion: '2010-04-01' });
     expect(seen[0]?.params.CallSid).toMatch(/^CA[0-9a-f]{32}$/);
     expect(seen.map((request) => request.path)).toEqual(['/voice/incoming', '/voice/status']);
@@ -179,7 +179,7 @@ describe('call simulator: <Dial>', () => {
       ['in-progress', '2', 4],
       ['completed', '3', 24],
     ]);
-    expect(legs.every((request) => request.params.ParentCallSid === seen[0]?.params.CallSid && request.query === '?m=anna' && request.signatureValid)).toBe(true);
+    expect(legs.map((request) => ({ parent: request.params.ParentCallSid, query: request.query, signatureValid: request.signatureValid }))).toEqual(legs.map(() => ({ parent: seen[0]?.params.CallSid, query: '?m=anna', signatureValid: true })));
     expect(legs[3]?.params.CallDuration).toBe('20');
   });
 

@@ -83,7 +83,7 @@ describe('call simulator: a REST redirect of a call whose <Dial> rings', () => {
     const { first, seen, simulation } = await playMove({ reading, move: redirectTo('/voice/moved') });
 
     expect(parentRequests(seen)).toEqual(order);
-    expect(seen.every((request) => request.signatureValid)).toBe(true);
+    expect(seen.filter((request) => !request.signatureValid).map((request) => request.path)).toEqual([]);
     // Every child leg is canceled, reported as Twilio reports a canceled child.
     const legs = seen.filter((request) => request.path === '/voice/leg');
     expect(legs.map((request) => `${request.query} ${request.params.CallStatus} ${request.params.SequenceNumber} @${request.at}`)).toEqual([
@@ -168,7 +168,7 @@ describe('call simulator: a REST redirect of a call whose <Dial> rings', () => {
     const action = all.find((request) => request.path === '/done');
     const query = new URLSearchParams(action?.query ?? '');
     expect([query.get('CallSid'), query.get('DialCallStatus'), query.get('CallStatus'), action?.at]).toEqual([first.sid, 'canceled', 'in-progress', 5]);
-    expect(action?.signatureValid).toBe(true);
+    expect(action).toMatchObject({ signatureValid: true });
   });
 
   it('shows the canceled <Dial> and the ignored action in the transcript', async () => {

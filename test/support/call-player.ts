@@ -10,18 +10,23 @@ import { admin, authToken, TEST_HOST } from './invoke.js';
 /**
  * Whole calls for the flow tests, played by the call simulator's engine against the real voice
  * handler in this process (the same signed requests it sends over HTTP), with short results to assert.
+ * There is one way to play calls, `playCalls`; `playCall` plays one call through it and shortens the
+ * result. Both name devices and members alike: device behaviours are keyed by device address
+ * (client identity, phone number or SIP URI) or by member id, and the member directory (from the admin
+ * API) turns answering devices into the members who own them.
  */
-export type DeviceBehaviour = 'answer' | 'no-answer' | 'busy' | 'failed';
-
 export type CallScript = {
   from?: string;
   to: string;
   digits?: string;
-  /** What each device does, by client identity, phone number or SIP URI; default no-answer. */
-  devices?: Record<string, DeviceBehaviour>;
+  /** What each device does, by device address or member id (as `playCalls` takes them); default no-answer. */
+  devices?: Behaviours;
   /** Seconds of message at a <Record>; 0 hangs up at the beep. Default 10. */
   voicemailSeconds?: number;
 };
+
+/** How a played call ended: the simulator's reasons, less 'error' (a call that fails throws). */
+export type CallEnd = Exclude<CallResult['ended'], 'error'>;
 
 export type TranscriptEntry =
   | { verb: 'say'; text: string; language?: string }
@@ -36,7 +41,8 @@ export type PlayedCall = {
   transcript: TranscriptEntry[];
   requests: { url: string; params: Record<string, string> }[];
   offers: { nouns: string[]; status: string; answeredBy?: string }[];
-  ended: 'hangup' | 'document-ended';
+  /** 'hangup': the project hung up; 'caller-hung-up'; 'document-ended': the TwiML ran out; 'rejected'. */
+  ended: CallEnd;
   result: CallResult;
   events: TranscriptEvent[];
 };
@@ -84,11 +90,13 @@ function toEntries(events: readonly TranscriptEvent[]): TranscriptEntry[] {
   return entries;
 }
 
+export type PlayedCalls = { results: CallResult[]; events: TranscriptEvent[]; api: FakeTwilioApi };
+
 /**
  * Several calls on one simulated clock against the voice handler in this process, with the fake
  * Twilio REST API listening where the handler's client points (TWILIO_API_BASE_URL).
  */
-export async function playCalls(callers: CallerScript[], devices: Behaviours = {}, options: Partial<SimulationOptions> = {}): Promise<{ results: CallResult[]; events: TranscriptEvent[]; api: FakeTwilioApi }> {
+export async function playCalls(callers: CallerScript[], devices: Behaviours = {}, options: Partial<SimulationOptions> = {}): Promise<PlayedCalls> {
   const simulation = new Simulation({ baseUrl: `https://${TEST_HOST}`, authToken: authToken(), transport: inProcessTransport, devices, directory: await memberDirectory(), ...options });
   const api = new FakeTwilioApi(simulation, { accountSid: simulation.accountSid, authToken: authToken() });
   await api.listen(testApiPort());
@@ -106,28 +114,27 @@ async function memberDirectory(): Promise<Map<string, string>> {
   return new Map(users.flatMap((user) => user.devices.map((device): [string, string] => [device.identity ?? device.number ?? device.uri ?? '', user.id])));
 }
 
+/** One call, played by `playCalls`; a call the simulator ends in an error throws with its errors. */
 export async function playCall(script: CallScript): Promise<PlayedCall> {
-  const simulation = new Simulation({ baseUrl: `https://${TEST_HOST}`, authToken: authToken(), transport: inProcessTransport, devices: (script.devices ?? {}) as Behaviours });
-  const api = new FakeTwilioApi(simulation, { accountSid: simulation.accountSid, authToken: authToken() });
-  await api.listen(testApiPort());
-  const [result] = await simulation.run([
-    {
-      id: 'call',
-      from: script.from ?? '+15550001111',
-      to: script.to,
-      ...(script.digits === undefined ? {} : { digits: script.digits }),
-      message: script.voicemailSeconds ?? 10,
-    },
-  ]).finally(() => api.close());
+  const caller: CallerScript = {
+    id: 'call',
+    from: script.from ?? '+15550001111',
+    to: script.to,
+    ...(script.digits === undefined ? {} : { digits: script.digits }),
+    message: script.voicemailSeconds ?? 10,
+  };
+  const { results, events } = await playCalls([caller], script.devices ?? {});
+  const [result] = results;
   if (result === undefined) throw new Error('no call was played');
-  if (result.errors.length > 0) throw new Error(`the call failed: ${result.errors.join('; ')}`);
+  const { ended } = result;
+  if (ended === 'error' || result.errors.length > 0) throw new Error(`the call failed: ${result.errors.join('; ')}`);
   return {
-    transcript: toEntries(simulation.events),
+    transcript: toEntries(events),
     requests: result.requests,
     offers: result.offers.map((offer) => ({ nouns: offer.nouns, status: offer.status, ...(offer.answeredBy === undefined ? {} : { answeredBy: offer.answeredBy }) })),
-    ended: result.ended === 'hangup' ? 'hangup' : 'document-ended',
+    ended,
     result,
-    events: simulation.events,
+    events,
   };
 }
 
