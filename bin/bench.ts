@@ -91,17 +91,28 @@ async function bundleSizes(): Promise<Record<string, string>> {
 function importMillis(target: string, how: 'import' | 'require'): number {
   const load = how === 'import' ? `await import(${JSON.stringify(pathToFileURL(target).href)})` : `require(${JSON.stringify(target)})`;
   const script = `const t=performance.now();${load};process.stdout.write(String(performance.now()-t))`;
-  const env = { ...process.env, TABLE_NAME: 'bench', AWS_REGION: 'eu-central-1', TWILIO_AUTH_TOKEN: 'bench', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const env = {
+    ...process.env,
+    TABLE_NAME: 'bench',
+    AWS_REGION: 'eu-central-1',
+    TWILIO_AUTH_TOKEN: 'bench',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
   const args = how === 'import' ? ['--input-type=module', '-e', script] : ['-e', script];
   return Number(execFileSync(process.execPath, args, { cwd: root, env, encoding: 'utf8' }));
 }
 
 function importTimes(files: Record<string, string>): void {
-  const targets: [string, string, 'import' | 'require'][] = [...Object.entries(files).map(([name, file]): [string, string, 'import'] => [name, file, 'import']), ['require(twilio)', 'twilio', 'require']];
+  const targets: [string, string, 'import' | 'require'][] = [
+    ...Object.entries(files).map(([name, file]): [string, string, 'import'] => [name, file, 'import']),
+    ['require(twilio)', 'twilio', 'require'],
+  ];
   const samples = new Map<string, number[]>(targets.map(([name]) => [name, []]));
   // Interleaved so that machine noise hits every target alike.
-  for (let run = 0; run < IMPORT_RUNS; run += 1) for (const [name, target, how] of targets) samples.get(name)?.push(importMillis(target, how));
-  for (const [name] of targets) report('import_time', { module: name, medianMs: round(median(samples.get(name) ?? [])), runs: IMPORT_RUNS });
+  for (let run = 0; run < IMPORT_RUNS; run += 1)
+    for (const [name, target, how] of targets) samples.get(name)?.push(importMillis(target, how));
+  for (const [name] of targets)
+    report('import_time', { module: name, medianMs: round(median(samples.get(name) ?? [])), runs: IMPORT_RUNS });
 }
 
 async function webhookFigures(): Promise<void> {
@@ -138,7 +149,8 @@ async function webhookFigures(): Promise<void> {
 
     const put = (path: string, body: unknown): Promise<void> => putAdmin(admin, path, body);
     const members = ['m1', 'm2', 'm3', 'm4', 'm5'];
-    for (const id of members) await put(`/users/${id}`, { name: id, extension: `1${id.slice(1)}`, devices: [{ type: 'client', identity: id }] });
+    for (const id of members)
+      await put(`/users/${id}`, { name: id, extension: `1${id.slice(1)}`, devices: [{ type: 'client', identity: id }] });
     for (const distribution of ['evenly', 'in-order', 'all-at-once']) {
       await put(`/groups/${distribution}`, { name: distribution, members, distribution });
     }
@@ -159,7 +171,10 @@ async function webhookFigures(): Promise<void> {
     // Latency: CALLS whole calls, one after another: incoming, the first member does not answer, the
     // second answers and hangs up, the call ends. Each call ends its offers, so the members are free
     // for the next one, as in a real day.
-    for (const [label, to] of [['evenly', '+4930000001'], ['in-order', '+4930000002']] as const) {
+    for (const [label, to] of [
+      ['evenly', '+4930000001'],
+      ['in-order', '+4930000002'],
+    ] as const) {
       const timings = { incoming: [] as number[], noAnswer: [] as number[], answered: [] as number[], status: [] as number[] };
       const timed = async (into: number[], run: () => Promise<string>): Promise<string> => {
         const start = performance.now();
@@ -171,8 +186,18 @@ async function webhookFigures(): Promise<void> {
         const callId = callSid();
         const params = { CallSid: callId, From: '+15550001111', To: to, CallStatus: 'ringing' };
         const first = await timed(timings.incoming, () => post('/voice/incoming', params));
-        const second = await timed(timings.noAnswer, () => post(actionOf(first), { ...params, CallStatus: 'in-progress', DialCallStatus: 'no-answer' }));
-        await timed(timings.answered, () => post(actionOf(second), { ...params, CallStatus: 'in-progress', DialCallStatus: 'completed', DialCallSid: `CA${'f'.repeat(32)}`, DialCallDuration: '30' }));
+        const second = await timed(timings.noAnswer, () =>
+          post(actionOf(first), { ...params, CallStatus: 'in-progress', DialCallStatus: 'no-answer' }),
+        );
+        await timed(timings.answered, () =>
+          post(actionOf(second), {
+            ...params,
+            CallStatus: 'in-progress',
+            DialCallStatus: 'completed',
+            DialCallSid: `CA${'f'.repeat(32)}`,
+            DialCallDuration: '30',
+          }),
+        );
         await timed(timings.status, () => post('/voice/status', { ...params, CallStatus: 'completed', CallDuration: '60' }));
       }
       for (const [webhook, values] of [
@@ -181,7 +206,12 @@ async function webhookFigures(): Promise<void> {
         ['dial-result completed', timings.answered],
         ['status (call ends)', timings.status],
       ] as const) {
-        report('handler_latency', { webhook: `${webhook} (${label})`, calls: CALLS, medianMs: round(median(values)), p99Ms: round(percentile(values, 99)) });
+        report('handler_latency', {
+          webhook: `${webhook} (${label})`,
+          calls: CALLS,
+          medianMs: round(median(values)),
+          p99Ms: round(percentile(values, 99)),
+        });
       }
     }
     if (BURST) await burstFigures({ voice, admin, documentClient, authToken: token, apiPort, report }, BURST_OPTIONS);

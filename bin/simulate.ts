@@ -40,7 +40,8 @@ class UsageError extends Error {}
 function parseBehaviour(text: string): DeviceBehaviour {
   if (['answer', 'no-answer', 'busy', 'reject', 'failed'].includes(text)) return text as DeviceBehaviour;
   const match = /^answer:(\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?$/.exec(text);
-  if (match === null) throw new UsageError(`unknown behaviour "${text}": use answer, no-answer, busy, reject, failed, answer:N or answer:N:M`);
+  if (match === null)
+    throw new UsageError(`unknown behaviour "${text}": use answer, no-answer, busy, reject, failed, answer:N or answer:N:M`);
   return { answerAfter: Number(match[1]), ...(match[2] === undefined ? {} : { hangUpAfter: Number(match[2]) }) };
 }
 
@@ -49,7 +50,10 @@ function parseMembers(values: readonly string[]): Behaviours {
   for (const value of values) {
     const at = value.indexOf('=');
     if (at <= 0) throw new UsageError(`--member ${value}: write WHO=BEHAVIOUR, e.g. anna=answer`);
-    const list = value.slice(at + 1).split(',').map(parseBehaviour);
+    const list = value
+      .slice(at + 1)
+      .split(',')
+      .map(parseBehaviour);
     behaviours[value.slice(0, at)] = list.length === 1 ? (list[0] as DeviceBehaviour) : list;
   }
   return behaviours;
@@ -112,12 +116,35 @@ async function main(): Promise<number> {
   if (command === 'scenario') {
     if (file === undefined) throw new UsageError('scenario needs a scenario file');
     const scenario = readScenario(file);
-    const report = await runScenario(scenario, { baseUrl, ...(adminUrl === undefined ? {} : { adminUrl }), authToken: token, accountSid, transport: httpTransport, apiPort });
-    if (values.json) console.log(JSON.stringify({ name: report.name, passed: report.passed, failures: report.failures, calls: report.results.map(({ requests: _requests, ...result }) => result), events: report.events, restRequests: report.restRequests }, null, 2));
+    const report = await runScenario(scenario, {
+      baseUrl,
+      ...(adminUrl === undefined ? {} : { adminUrl }),
+      authToken: token,
+      accountSid,
+      transport: httpTransport,
+      apiPort,
+    });
+    if (values.json)
+      console.log(
+        JSON.stringify(
+          {
+            name: report.name,
+            passed: report.passed,
+            failures: report.failures,
+            calls: report.results.map(({ requests: _requests, ...result }) => result),
+            events: report.events,
+            restRequests: report.restRequests,
+          },
+          null,
+          2,
+        ),
+      );
     else {
       console.log(`Scenario: ${report.name}\n`);
       console.log(formatTranscript(report.events, report.results, await loadDirectory(adminUrl)));
-      console.log(report.passed ? '\nPASSED: every expectation holds' : `\nFAILED:\n${report.failures.map((failure) => `  - ${failure}`).join('\n')}`);
+      console.log(
+        report.passed ? '\nPASSED: every expectation holds' : `\nFAILED:\n${report.failures.map((failure) => `  - ${failure}`).join('\n')}`,
+      );
     }
     return report.passed ? 0 : 1;
   }
@@ -125,7 +152,14 @@ async function main(): Promise<number> {
   if (command === 'call') {
     if (values.to === undefined) throw new UsageError('call needs --to NUMBER');
     const directory = await loadDirectory(adminUrl);
-    const simulation = new Simulation({ baseUrl, authToken: token, accountSid, transport: httpTransport, devices: parseMembers(values.member ?? []), directory });
+    const simulation = new Simulation({
+      baseUrl,
+      authToken: token,
+      accountSid,
+      transport: httpTransport,
+      devices: parseMembers(values.member ?? []),
+      directory,
+    });
     const api = new FakeTwilioApi(simulation, { accountSid, authToken: token });
     await api.listen(apiPort);
     const digitsAfter = numberOption('digits-after', values['digits-after']);
@@ -147,7 +181,14 @@ async function main(): Promise<number> {
     } finally {
       await api.close();
     }
-    if (values.json) console.log(JSON.stringify({ calls: results.map(({ requests: _requests, ...result }) => result), events: simulation.events, restRequests: api.requests }, null, 2));
+    if (values.json)
+      console.log(
+        JSON.stringify(
+          { calls: results.map(({ requests: _requests, ...result }) => result), events: simulation.events, restRequests: api.requests },
+          null,
+          2,
+        ),
+      );
     else console.log(formatTranscript(simulation.events, results, directory));
     return results.every((result) => result.errors.length === 0) ? 0 : 1;
   }
@@ -160,7 +201,8 @@ main().then(
   (error: unknown) => {
     if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
     else if (error instanceof Error && (error.name === 'ScenarioFileError' || error.name === 'AdminApiError')) console.error(error.message);
-    else if (error instanceof TypeError && String(error.cause).includes('ECONNREFUSED')) console.error('Nothing answers at the base URL: start the local stack with npm start (or give --base-url).');
+    else if (error instanceof TypeError && String(error.cause).includes('ECONNREFUSED'))
+      console.error('Nothing answers at the base URL: start the local stack with npm start (or give --base-url).');
     else console.error(error);
     process.exit(2);
   },

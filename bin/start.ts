@@ -42,7 +42,8 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
   console.error(`PORT=${process.env.PORT} is not a port number (1-65535).`);
   process.exit(2);
 }
-const given = (name: string): string | undefined => (process.env[name] === undefined || process.env[name] === '' ? undefined : process.env[name]);
+const given = (name: string): string | undefined =>
+  process.env[name] === undefined || process.env[name] === '' ? undefined : process.env[name];
 const dynamoEndpoint = given('DYNAMODB_ENDPOINT');
 if (dynamoEndpoint !== undefined && !/^https?:$/.test(URL.canParse(dynamoEndpoint) ? new URL(dynamoEndpoint).protocol : '')) {
   console.error(`DYNAMODB_ENDPOINT=${dynamoEndpoint} is not an http:// or https:// URL (e.g. http://127.0.0.1:8000).`);
@@ -85,7 +86,9 @@ try {
       `  Auth token      ${stack.authToken}  (from ${stack.authTokenSource})`,
       `  Twilio REST API ${process.env.TWILIO_API_BASE_URL ?? ''}  (the call simulator's fake: npm run simulate)`,
       '',
-      dynamo.local === undefined ? 'Ctrl-C stops the server; the DynamoDB at DYNAMODB_ENDPOINT is left as it is.' : 'Ctrl-C stops everything.',
+      dynamo.local === undefined
+        ? 'Ctrl-C stops the server; the DynamoDB at DYNAMODB_ENDPOINT is left as it is.'
+        : 'Ctrl-C stops everything.',
     ].join('\n'),
   );
   let stopping = false;
@@ -103,7 +106,8 @@ try {
   });
 } catch (error) {
   if (error instanceof LocalStackError) console.error(error.message);
-  else if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') console.error(`Port ${port} is in use: stop what uses it, or start on another port with PORT=${port + 1} npm start`);
+  else if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE')
+    console.error(`Port ${port} is in use: stop what uses it, or start on another port with PORT=${port + 1} npm start`);
   else console.error(error);
   process.exit(1);
 }

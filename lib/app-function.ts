@@ -32,7 +32,10 @@ export class AppFunction extends NodejsFunction {
   readonly handlerFile: string;
 
   constructor(scope: Construct, id: string, props: AppFunctionProps) {
-    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention ?? RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const functionProps: NodejsFunctionProps = {
       entry: join(root, 'functions', 'handlers', `${props.handlerFile}.ts`),
       handler: 'handler',

@@ -12,7 +12,8 @@ const root = join(fileURLToPath(import.meta.url), '..', '..');
 export const BUNDLE_TARGET = 'node22';
 export const BUNDLE_MAIN_FIELDS = ['module', 'main'];
 /** Bundled CommonJS dependencies (twilio, xmlbuilder) still call require() for Node built-ins. */
-export const ESM_REQUIRE_BANNER = "import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);";
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __createRequire } from 'node:module';const require = __createRequire(import.meta.url);";
 
 /**
  * Packages the bundles replace, with paths relative to the project root (esbuild resolves an alias

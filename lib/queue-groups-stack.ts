@@ -44,7 +44,9 @@ export class QueueGroupsStack extends Stack {
     // Either kind of secret: an existing one by name, or a new one (their CDK types differ in optional fields).
     const authToken: ISecret | Secret = props.authTokenSecretName
       ? Secret.fromSecretNameV2(this, 'TwilioAuthToken', props.authTokenSecretName)
-      : new Secret(this, 'TwilioAuthToken', { description: 'Twilio auth token for queue groups: replace the generated value with your account auth token' });
+      : new Secret(this, 'TwilioAuthToken', {
+          description: 'Twilio auth token for queue groups: replace the generated value with your account auth token',
+        });
 
     const api = new HttpApi(this, 'VoiceApi', { description: 'Twilio voice webhooks for queue groups' });
     const voice = new AppFunction(this, 'VoiceFunction', {
@@ -61,7 +63,11 @@ export class QueueGroupsStack extends Stack {
     });
     voice.addToRolePolicy(new PolicyStatement({ actions: [...TABLE_ACTIONS.voice], resources: [table.tableArn] }));
     authToken.grantRead(voice);
-    api.addRoutes({ path: '/voice/{proxy+}', methods: [HttpMethod.POST], integration: new HttpLambdaIntegration('VoiceIntegration', voice) });
+    api.addRoutes({
+      path: '/voice/{proxy+}',
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('VoiceIntegration', voice),
+    });
 
     // The admin function moves a waiting caller to a member back from away: it needs the REST API too.
     const admin = new AppFunction(this, 'AdminFunction', {
@@ -117,18 +123,45 @@ export class QueueGroupsStack extends Stack {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
     const fiveMinutes = Duration.minutes(5);
-    alarmOnAny('VoiceFallbackAlarm', 'Callers got the apology TwiML because a voice webhook failed', new Metric({ namespace: 'QueueGroups', metricName: 'VoiceFallbacks', statistic: 'Sum', period: fiveMinutes }));
-    alarmOnAny('VoiceErrorsAlarm', 'The voice function failed (Twilio then requests the Fallback URL)', voice.metricErrors({ period: fiveMinutes, statistic: 'Sum' }));
+    alarmOnAny(
+      'VoiceFallbackAlarm',
+      'Callers got the apology TwiML because a voice webhook failed',
+      new Metric({ namespace: 'QueueGroups', metricName: 'VoiceFallbacks', statistic: 'Sum', period: fiveMinutes }),
+    );
+    alarmOnAny(
+      'VoiceErrorsAlarm',
+      'The voice function failed (Twilio then requests the Fallback URL)',
+      voice.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+    );
     alarmOnAny('VoiceThrottlesAlarm', 'The voice function was throttled', voice.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }));
     // A failing reconciliation is otherwise silent until someone misses a message.
-    alarmOnAny('ReconcileErrorsAlarm', 'The voicemail reconciliation failed (lost voicemails are not being recovered)', reconcile.metricErrors({ period: fiveMinutes, statistic: 'Sum' }));
+    alarmOnAny(
+      'ReconcileErrorsAlarm',
+      'The voicemail reconciliation failed (lost voicemails are not being recovered)',
+      reconcile.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+    );
 
     const base = props.publicBaseUrl ?? api.apiEndpoint;
-    new CfnOutput(this, 'IncomingCallUrl', { description: 'Twilio number: "A call comes in" (HTTP POST)', value: `${base}/voice/incoming` });
-    new CfnOutput(this, 'StatusCallbackUrl', { description: 'Twilio number: "Call status changes" (HTTP POST)', value: `${base}/voice/status` });
-    new CfnOutput(this, 'OutboundCallUrl', { description: 'TwiML App voice URL (softphones) and SIP domain voice URL (desk phones), HTTP POST', value: `${base}/voice/outbound` });
-    new CfnOutput(this, 'FallbackUrl', { description: 'Twilio number: "Primary handler fails" (HTTP POST)', value: `${base}/voice/fallback` });
-    new CfnOutput(this, 'AdminApiUrl', { description: 'Admin API (function URL, AWS_IAM auth: sign requests with SigV4)', value: adminUrl.url });
+    new CfnOutput(this, 'IncomingCallUrl', {
+      description: 'Twilio number: "A call comes in" (HTTP POST)',
+      value: `${base}/voice/incoming`,
+    });
+    new CfnOutput(this, 'StatusCallbackUrl', {
+      description: 'Twilio number: "Call status changes" (HTTP POST)',
+      value: `${base}/voice/status`,
+    });
+    new CfnOutput(this, 'OutboundCallUrl', {
+      description: 'TwiML App voice URL (softphones) and SIP domain voice URL (desk phones), HTTP POST',
+      value: `${base}/voice/outbound`,
+    });
+    new CfnOutput(this, 'FallbackUrl', {
+      description: 'Twilio number: "Primary handler fails" (HTTP POST)',
+      value: `${base}/voice/fallback`,
+    });
+    new CfnOutput(this, 'AdminApiUrl', {
+      description: 'Admin API (function URL, AWS_IAM auth: sign requests with SigV4)',
+      value: adminUrl.url,
+    });
     new CfnOutput(this, 'AuthTokenSecretArn', { description: 'Put the Twilio auth token into this secret', value: authToken.secretArn });
     new CfnOutput(this, 'TableName', { value: table.tableName });
   }

@@ -62,12 +62,24 @@ function answeringDevices(members: readonly string[], options: BurstOptions): Re
   return Object.fromEntries(
     members.map((member, index) => {
       const random = seededRandom(options.seed * 1000 + index + 1);
-      return [member, Array.from({ length: rings }, (): DeviceBehaviour => ({ answerAfter: 1 + Math.floor(random() * 91) / 10, hangUpAfter: options.talkSeconds }))];
+      return [
+        member,
+        Array.from({ length: rings }, (): DeviceBehaviour => ({
+          answerAfter: 1 + Math.floor(random() * 91) / 10,
+          hangUpAfter: options.talkSeconds,
+        })),
+      ];
     }),
   );
 }
 
-async function configure(deps: BurstDeps, group: string, members: readonly string[], number: string, whenNobodyAnswers: MissedCallAction): Promise<void> {
+async function configure(
+  deps: BurstDeps,
+  group: string,
+  members: readonly string[],
+  number: string,
+  whenNobodyAnswers: MissedCallAction,
+): Promise<void> {
   for (const id of members) await putAdmin(deps.admin, `/users/${id}`, { name: id, devices: [{ type: 'client', identity: id }] });
   await putAdmin(deps.admin, `/groups/${group}`, { name: group, members, distribution: 'evenly', whenNobodyAnswers });
   await putAdmin(deps.admin, `/numbers/${number}`, { group });
@@ -169,7 +181,8 @@ async function runBurst(deps: BurstDeps, options: BurstOptions, missed: MissedCa
     members: options.members,
     apologies: heardApology.size,
     doubleOffers: doubles.length,
-    failedConditionalWritesPerIncomingCall: incomingWebhooks === 0 ? 0 : round((incoming === undefined ? 0 : failedWrites(incoming)) / incomingWebhooks),
+    failedConditionalWritesPerIncomingCall:
+      incomingWebhooks === 0 ? 0 : round((incoming === undefined ? 0 : failedWrites(incoming)) / incomingWebhooks),
     failedConditionalWritesPerCall: round(allFailed / options.calls),
     // Failed store requests that are not conditional, by name in burst_detail: TimeoutError means this
     // process or DynamoDB Local was saturated (apologies may then come from that, not from the logic);
@@ -187,18 +200,33 @@ async function runBurst(deps: BurstDeps, options: BurstOptions, missed: MissedCa
     missed.action === 'wait-for-agent'
       ? {
           neitherEnqueuedNorServed: results.filter((result) => result.answeredBy === undefined && !enqueued.has(result.id)).length,
-          servedFromLine: results.filter((result) => result.answeredBy !== undefined && (enqueued.get(result.id) ?? Infinity) <= (result.answeredAt ?? -Infinity)).length,
-          hungUpWaiting: results.filter((result) => result.answeredBy === undefined && enqueued.has(result.id) && result.ended === 'caller-hung-up').length,
+          servedFromLine: results.filter(
+            (result) => result.answeredBy !== undefined && (enqueued.get(result.id) ?? Infinity) <= (result.answeredAt ?? -Infinity),
+          ).length,
+          hungUpWaiting: results.filter(
+            (result) => result.answeredBy === undefined && enqueued.has(result.id) && result.ended === 'caller-hung-up',
+          ).length,
         }
       : {};
-  deps.report('burst', { ...common, ...waiting, concurrency: options.concurrency, wallSeconds: round(wallSeconds), simulatedSeconds: round(simulatedSeconds) });
+  deps.report('burst', {
+    ...common,
+    ...waiting,
+    concurrency: options.concurrency,
+    wallSeconds: round(wallSeconds),
+    simulatedSeconds: round(simulatedSeconds),
+  });
 
   // The evidence behind the figure: where the failures and apologies come from.
   const apologyAnswers = webhooks.filter((webhook) => webhook.apology);
   const byRoute = countBy(apologyAnswers, (webhook) => webhook.route.replace(/\?.*/, ''));
   // Why each apology was answered, as far as can be seen from outside: the webhook ran out of the
   // function's time, and the error names of the store's requests that failed during it.
-  const byCause = countBy(apologyAnswers, (webhook) => [...(webhook.outOfTime ? ['function deadline'] : []), ...[...new Set(webhook.errors)].sort()].join(' + ') || 'no failed DynamoDB request');
+  const byCause = countBy(
+    apologyAnswers,
+    (webhook) =>
+      [...(webhook.outOfTime ? ['function deadline'] : []), ...[...new Set(webhook.errors)].sort()].join(' + ') ||
+      'no failed DynamoDB request',
+  );
   const messages = results.flatMap((result) => result.recordings.filter((recording) => recording.seconds >= 2).map(() => result.sid));
   const restErrors = countBy(
     api.requests.filter((request) => request.status >= 400),
@@ -222,7 +250,11 @@ async function runBurst(deps: BurstDeps, options: BurstOptions, missed: MissedCa
     messagesStoredWithoutGroup: stored.withoutGroup,
     webhooks: webhooks.length,
     non200Answers: webhooks.filter((webhook) => webhook.status !== 200).length,
-    incomingMs: { median: round(percentile(incomingMs, 50)), p99: round(percentile(incomingMs, 99)), max: round(Math.max(0, ...incomingMs)) },
+    incomingMs: {
+      median: round(percentile(incomingMs, 50)),
+      p99: round(percentile(incomingMs, 99)),
+      max: round(Math.max(0, ...incomingMs)),
+    },
     slowestWebhookMs: round(Math.max(0, ...webhooks.map((webhook) => webhook.ms))),
     restRequests: api.requests.length,
     restErrors,
@@ -232,7 +264,10 @@ async function runBurst(deps: BurstDeps, options: BurstOptions, missed: MissedCa
 }
 
 /** The voicemails the admin API lists for these calls (newest first, at most 1000); nulls when it cannot tell. */
-async function storedVoicemails(deps: BurstDeps, callSids: ReadonlySet<string>): Promise<{ total: number | null; withoutGroup: number | null }> {
+async function storedVoicemails(
+  deps: BurstDeps,
+  callSids: ReadonlySet<string>,
+): Promise<{ total: number | null; withoutGroup: number | null }> {
   try {
     const event = toLambdaEvent({ method: 'GET', rawPath: '/voicemails', rawQueryString: 'limit=1000', headers: {}, body: '' });
     const result = (await deps.admin(event, localContext('admin'))) as APIGatewayProxyStructuredResultV2;
@@ -249,5 +284,11 @@ async function storedVoicemails(deps: BurstDeps, callSids: ReadonlySet<string>):
 export async function burstFigures(deps: BurstDeps, options: BurstOptions): Promise<void> {
   await runBurst(deps, options, { action: 'voicemail' }, 'vm', '+4930000101');
   // Waiting longer than any caller's patience: nobody leaves the line for voicemail.
-  await runBurst(deps, options, { action: 'wait-for-agent', maxWaitSeconds: Math.min(86_400, Math.max(10, options.patienceSeconds * 10)) }, 'wait', '+4930000102');
+  await runBurst(
+    deps,
+    options,
+    { action: 'wait-for-agent', maxWaitSeconds: Math.min(86_400, Math.max(10, options.patienceSeconds * 10)) },
+    'wait',
+    '+4930000102',
+  );
 }

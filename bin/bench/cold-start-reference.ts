@@ -9,6 +9,8 @@ const endpoint = process.env.DYNAMODB_ENDPOINT;
 const client = new DynamoDBClient(endpoint === undefined ? {} : { endpoint });
 
 export async function handler(): Promise<{ statusCode: number; body: string }> {
-  const { Item } = await client.send(new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { pk: { S: 'NUMBER' }, sk: { S: process.env.BENCH_NUMBER ?? '' } } }));
+  const { Item } = await client.send(
+    new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { pk: { S: 'NUMBER' }, sk: { S: process.env.BENCH_NUMBER ?? '' } } }),
+  );
   return { statusCode: Item === undefined ? 404 : 200, body: JSON.stringify(Item ?? null) };
 }

@@ -2,7 +2,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { deployedBundleOptions } from '../../lib/bundling.js';
-import { assertOffered, buildBundles, callWebhooks, childEnvironment, median, round, runFresh, seedConfiguration, type FreshProcessOptions, type Report } from './fresh-process.js';
+import {
+  assertOffered,
+  buildBundles,
+  callWebhooks,
+  childEnvironment,
+  median,
+  round,
+  runFresh,
+  seedConfiguration,
+  type FreshProcessOptions,
+  type Report,
+} from './fresh-process.js';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..', '..');
 /** Whole calls played once before measuring, to warm DynamoDB Local up. */
@@ -30,7 +41,11 @@ export async function coldStartFigures(report: Report, options: FreshProcessOpti
   const bundles = await buildBundles();
   try {
     const sourceMapped = join(bundles.dir, 'voice-source-mapped.mjs');
-    await build({ ...deployedBundleOptions(join(root, 'functions', 'handlers', 'voice.ts'), sourceMapped), sourcemap: true, sourcesContent: false });
+    await build({
+      ...deployedBundleOptions(join(root, 'functions', 'handlers', 'voice.ts'), sourceMapped),
+      sourcemap: true,
+      sourcesContent: false,
+    });
     const env = childEnvironment(options);
     const sourceMapsEnv = { ...env, NODE_OPTIONS: '--enable-source-maps' };
     await seedConfiguration(bundles, options);
@@ -43,7 +58,12 @@ export async function coldStartFigures(report: Report, options: FreshProcessOpti
       const run =
         which === 'reference'
           ? await runFresh(bundles, bundles.reference, [{}], env)
-          : await runFresh(bundles, which === 'voice' ? bundles.voice : sourceMapped, callWebhooks(), which === 'voice' ? env : sourceMapsEnv);
+          : await runFresh(
+              bundles,
+              which === 'voice' ? bundles.voice : sourceMapped,
+              callWebhooks(),
+              which === 'voice' ? env : sourceMapsEnv,
+            );
       if (which !== 'reference') assertOffered(run.results[0]);
       if (!measured) return;
       series[which].firstAnswerMs.push(run.results[0]?.endMs ?? Number.NaN);
@@ -59,7 +79,8 @@ export async function coldStartFigures(report: Report, options: FreshProcessOpti
     // the machine favours one of them.
     const kinds = ['voice', 'reference', 'sourceMapped'] as const;
     for (let run = -1; run < runs; run += 1) {
-      for (let index = 0; index < kinds.length; index += 1) await once(kinds[(index + Math.max(run, 0)) % kinds.length] ?? 'voice', run >= 0);
+      for (let index = 0; index < kinds.length; index += 1)
+        await once(kinds[(index + Math.max(run, 0)) % kinds.length] ?? 'voice', run >= 0);
     }
     const voiceMs = median(series.voice.firstAnswerMs);
     const referenceMs = median(series.reference.firstAnswerMs);

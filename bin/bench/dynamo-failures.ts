@@ -57,7 +57,8 @@ export function installFailureCounter(client: Pick<DynamoDBDocumentClient, 'midd
         else if (name === 'TransactionCanceledException') {
           tally.transactionCanceled += 1;
           const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-          for (const code of new Set(reasons.map((reason) => reason.Code ?? 'None').filter((code) => code !== 'None'))) bump(tally.cancellationReasons, code);
+          for (const code of new Set(reasons.map((reason) => reason.Code ?? 'None').filter((code) => code !== 'None')))
+            bump(tally.cancellationReasons, code);
         } else bump(tally.otherErrors, name);
         throw error;
       }

@@ -113,8 +113,11 @@ export async function runFresh(bundles: Bundles, bundle: string, events: readonl
   const eventsFile = join(bundles.dir, `events-${(eventFiles += 1)}.json`);
   writeFileSync(eventsFile, JSON.stringify(events));
   const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, [join(bundles.dir, 'runner.mjs'), pathToFileURL(bundle).href, eventsFile], { cwd: bundles.dir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (error, out, err) =>
-      error === null ? resolve(out) : reject(new Error(`${bundle}: ${error.message}\n${err}`)),
+    execFile(
+      process.execPath,
+      [join(bundles.dir, 'runner.mjs'), pathToFileURL(bundle).href, eventsFile],
+      { cwd: bundles.dir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+      (error, out, err) => (error === null ? resolve(out) : reject(new Error(`${bundle}: ${error.message}\n${err}`))),
     );
   });
   rmSync(eventsFile, { force: true });
@@ -128,14 +131,22 @@ export async function runFresh(bundles: Bundles, bundle: string, events: readonl
 
 /** An admin API request as its function URL hands it to Lambda. */
 function adminPut(path: string, body: unknown): APIGatewayProxyEventV2 {
-  return toLambdaEvent({ method: 'PUT', rawPath: path, rawQueryString: '', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return toLambdaEvent({
+    method: 'PUT',
+    rawPath: path,
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 }
 
 /** Create the table and put the number, group and members in through the bundled admin function. */
 export async function seedConfiguration(bundles: Bundles, options: FreshProcessOptions): Promise<void> {
   await ensureTable(options.dynamoEndpoint, options.tableName);
   const events = [
-    ...MEMBERS.map((id, index) => adminPut(`/users/${id}`, { name: id, extension: `90${index}`, devices: [{ type: 'client', identity: id }] })),
+    ...MEMBERS.map((id, index) =>
+      adminPut(`/users/${id}`, { name: id, extension: `90${index}`, devices: [{ type: 'client', identity: id }] }),
+    ),
     adminPut(`/groups/${GROUP}`, { name: 'Cold start', members: MEMBERS, distribution: 'evenly' }),
     adminPut(`/numbers/${BENCH_NUMBER}`, { group: GROUP }),
   ];
@@ -149,7 +160,12 @@ export function signedWebhook(route: string, params: Record<string, string>): AP
     method: 'POST',
     rawPath: `/voice/${route}`,
     rawQueryString: '',
-    headers: { host: HOST, 'x-forwarded-proto': 'https', 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': getExpectedTwilioSignature(TOKEN, url, params) },
+    headers: {
+      host: HOST,
+      'x-forwarded-proto': 'https',
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': getExpectedTwilioSignature(TOKEN, url, params),
+    },
     body: new URLSearchParams(params).toString(),
   });
 }
@@ -161,12 +177,16 @@ export function signedWebhook(route: string, params: Record<string, string>): AP
 export function callWebhooks(): [APIGatewayProxyEventV2, APIGatewayProxyEventV2] {
   const callSid = `CA${randomBytes(16).toString('hex')}`;
   const base = { CallSid: callSid, AccountSid: `AC${'0'.repeat(32)}`, From: '+15550001111', To: BENCH_NUMBER };
-  return [signedWebhook('incoming', { ...base, CallStatus: 'ringing' }), signedWebhook('status', { ...base, CallStatus: 'completed', CallDuration: '5' })];
+  return [
+    signedWebhook('incoming', { ...base, CallStatus: 'ringing' }),
+    signedWebhook('status', { ...base, CallStatus: 'completed', CallDuration: '5' }),
+  ];
 }
 
 /** Checks that an incoming webhook did the real work: it offered the call to a member (<Dial>). */
 export function assertOffered(result: EventResult | undefined): void {
-  if (result === undefined || !/<Dial[\s>]/.test(result.body ?? '')) throw new Error(`the incoming webhook did not offer the call: ${result?.body ?? 'no answer'}`);
+  if (result === undefined || !/<Dial[\s>]/.test(result.body ?? ''))
+    throw new Error(`the incoming webhook did not offer the call: ${result?.body ?? 'no answer'}`);
 }
 
 export function median(values: readonly number[]): number {

@@ -11,7 +11,13 @@ import type { LambdaHttpHandler } from '../local/server.js';
 
 /** PUT a document through the admin handler; throws when it is refused. */
 export async function putAdmin(admin: LambdaHttpHandler, path: string, body: unknown): Promise<void> {
-  const event = toLambdaEvent({ method: 'PUT', rawPath: path, rawQueryString: '', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const event = toLambdaEvent({
+    method: 'PUT',
+    rawPath: path,
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const result = (await admin(event, localContext('admin'))) as APIGatewayProxyStructuredResultV2;
   if ((result.statusCode ?? 500) >= 300) throw new Error(`PUT ${path}: ${result.body}`);
 }
@@ -40,11 +46,24 @@ export function limiter(limit: number): <T>(work: () => Promise<T>) => Promise<T
  * A voice webhook as Twilio sends it (signed with `authToken` for https://bench.example), answered by
  * the voice handler in this process; throws unless it answers 200. The answer's TwiML.
  */
-export function signedVoicePost(voice: LambdaHttpHandler, authToken: string): (pathAndQuery: string, params: Record<string, string>) => Promise<string> {
+export function signedVoicePost(
+  voice: LambdaHttpHandler,
+  authToken: string,
+): (pathAndQuery: string, params: Record<string, string>) => Promise<string> {
   return async (pathAndQuery, params) => {
     const [rawPath = '', rawQueryString = ''] = pathAndQuery.split(/\?(.*)/s);
     const url = `https://bench.example${pathAndQuery}`;
-    const event = toLambdaEvent({ method: 'POST', rawPath, rawQueryString, headers: { host: 'bench.example', 'x-twilio-signature': getExpectedTwilioSignature(authToken, url, params), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() });
+    const event = toLambdaEvent({
+      method: 'POST',
+      rawPath,
+      rawQueryString,
+      headers: {
+        host: 'bench.example',
+        'x-twilio-signature': getExpectedTwilioSignature(authToken, url, params),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams(params).toString(),
+    });
     const result = (await voice(event, localContext('voice'))) as APIGatewayProxyStructuredResultV2;
     if (result.statusCode !== 200) throw new Error(`${pathAndQuery}: ${result.statusCode}`);
     return result.body ?? '';

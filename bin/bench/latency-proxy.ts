@@ -25,7 +25,17 @@ export type LatencyProxy = {
 };
 
 /** Per connection, not end to end: not passed on (RFC 9110 section 7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())));
@@ -57,7 +67,15 @@ export async function startLatencyProxy(target: string): Promise<LatencyProxy> {
       if (delay > 0) await waitPrecisely(delay, closing);
       if (closing.cancelled || incoming.destroyed) return;
       const onward = forward(
-        { agent, protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: endToEnd(incoming.headers) },
+        {
+          agent,
+          protocol: upstream.protocol,
+          hostname: upstream.hostname,
+          port: upstream.port,
+          method: incoming.method,
+          path: incoming.url,
+          headers: endToEnd(incoming.headers),
+        },
         (answer) => {
           outgoing.writeHead(answer.statusCode ?? 502, answer.statusMessage, endToEnd(answer.headers));
           answer.pipe(outgoing);
@@ -138,11 +156,17 @@ export type LatencySlope = {
  * first warms connections and caches; the delays then take turns, run by run, so machine noise hits
  * every delay alike. The proxy's delay is 0 again afterwards.
  */
-export async function latencySlope(run: () => Promise<unknown>, proxy: Pick<LatencyProxy, 'setDelayMs'>, options: LatencySlopeOptions = {}): Promise<LatencySlope> {
+export async function latencySlope(
+  run: () => Promise<unknown>,
+  proxy: Pick<LatencyProxy, 'setDelayMs'>,
+  options: LatencySlopeOptions = {},
+): Promise<LatencySlope> {
   const delays = options.delays ?? [0, 10, 25];
   const repeats = options.repeats ?? 15;
-  if (delays.length < 2 || new Set(delays).size !== delays.length) throw new Error(`latencySlope: give two or more different delays, not ${delays.join(', ')}`);
-  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`latencySlope: repeats must be a whole number of 1 or more, not ${repeats}`);
+  if (delays.length < 2 || new Set(delays).size !== delays.length)
+    throw new Error(`latencySlope: give two or more different delays, not ${delays.join(', ')}`);
+  if (!Number.isInteger(repeats) || repeats < 1)
+    throw new Error(`latencySlope: repeats must be a whole number of 1 or more, not ${repeats}`);
   const samples = new Map<number, number[]>(delays.map((delay) => [delay, []]));
   try {
     proxy.setDelayMs(0);

@@ -1,5 +1,16 @@
 import { VOICE_MEMORY_MB } from '../../lib/function-sizes.js';
-import { assertOffered, buildBundles, callWebhooks, childEnvironment, median, round, runFresh, seedConfiguration, type FreshProcessOptions, type Report } from './fresh-process.js';
+import {
+  assertOffered,
+  buildBundles,
+  callWebhooks,
+  childEnvironment,
+  median,
+  round,
+  runFresh,
+  seedConfiguration,
+  type FreshProcessOptions,
+  type Report,
+} from './fresh-process.js';
 
 /**
  * The memory figures of `npm run bench`: what the voice function's memory size buys, from CPU time
@@ -57,13 +68,21 @@ export const CHOICE_LIMITS = { coldStartCpuBoundMs: 1000, warmCpuBoundMs: 50, pe
 /** The smallest of MEMORY_SIZES_MB that meets CHOICE_LIMITS, if any. */
 export function chooseMemory(projections: readonly MemoryProjection[]): number | undefined {
   return projections
-    .filter((size) => size.coldStartCpuBoundMs <= CHOICE_LIMITS.coldStartCpuBoundMs && size.warmCpuBoundMs <= CHOICE_LIMITS.warmCpuBoundMs && size.peakRssShare <= CHOICE_LIMITS.peakRssShare)
+    .filter(
+      (size) =>
+        size.coldStartCpuBoundMs <= CHOICE_LIMITS.coldStartCpuBoundMs &&
+        size.warmCpuBoundMs <= CHOICE_LIMITS.warmCpuBoundMs &&
+        size.peakRssShare <= CHOICE_LIMITS.peakRssShare,
+    )
     .map((size) => size.memoryMb)
     .sort((a, b) => a - b)[0];
 }
 
 /** What one memory size makes of the measured CPU times (pure: test/bench/memory.test.ts). */
-export function projectMemory(memoryMb: number, measured: { coldStartCpuMs: number; warmCpuMs: number; peakRssMb: number }): MemoryProjection {
+export function projectMemory(
+  memoryMb: number,
+  measured: { coldStartCpuMs: number; warmCpuMs: number; peakRssMb: number },
+): MemoryProjection {
   const vcpuShare = Math.min(1, memoryMb / FULL_VCPU_MB);
   const gb = memoryMb / 1024;
   const warmCpuBoundMs = measured.warmCpuMs / vcpuShare;
@@ -87,7 +106,16 @@ export async function memoryFigures(report: Report, options: FreshProcessOptions
     await seedConfiguration(bundles, options);
     // DynamoDB Local (a JVM) warms up first, so that its own start does not stretch the wall times.
     await runFresh(bundles, bundles.voice, Array.from({ length: 50 }, () => callWebhooks()).flat(), env);
-    const samples = { coldStartCpuMs: [] as number[], startAndImportCpuMs: [] as number[], firstWebhookCpuMs: [] as number[], warmCpuMs: [] as number[], warmIncomingCpuMs: [] as number[], warmStatusCpuMs: [] as number[], warmWallMs: [] as number[], peakRssMb: [] as number[] };
+    const samples = {
+      coldStartCpuMs: [] as number[],
+      startAndImportCpuMs: [] as number[],
+      firstWebhookCpuMs: [] as number[],
+      warmCpuMs: [] as number[],
+      warmIncomingCpuMs: [] as number[],
+      warmStatusCpuMs: [] as number[],
+      warmWallMs: [] as number[],
+      peakRssMb: [] as number[],
+    };
     for (let run = 0; run < runs; run += 1) {
       const events = Array.from({ length: WARM_CALLS + 1 }, () => callWebhooks()).flat();
       const { importCpuMicros, results, maxRssKb } = await runFresh(bundles, bundles.voice, events, env);
@@ -106,7 +134,11 @@ export async function memoryFigures(report: Report, options: FreshProcessOptions
       samples.warmWallMs.push(median(warm.map((result) => result.wallMs)));
       samples.peakRssMb.push(maxRssKb / 1024);
     }
-    const measured = { coldStartCpuMs: median(samples.coldStartCpuMs), warmCpuMs: median(samples.warmCpuMs), peakRssMb: Math.max(...samples.peakRssMb) };
+    const measured = {
+      coldStartCpuMs: median(samples.coldStartCpuMs),
+      warmCpuMs: median(samples.warmCpuMs),
+      peakRssMb: Math.max(...samples.peakRssMb),
+    };
     report('memory_cpu', {
       runs,
       warmWebhooksPerRun: 2 * WARM_CALLS,
@@ -122,7 +154,8 @@ export async function memoryFigures(report: Report, options: FreshProcessOptions
       peakRssMb: round(measured.peakRssMb, 1),
     });
     const projections = MEMORY_SIZES_MB.map((memoryMb) => projectMemory(memoryMb, measured));
-    for (const projection of projections) report('memory_size', { ...projection, price: 'arm64 $0.0000133334/GB-s, $0.20/1M requests (us-east-1)' });
+    for (const projection of projections)
+      report('memory_size', { ...projection, price: 'arm64 $0.0000133334/GB-s, $0.20/1M requests (us-east-1)' });
     report('memory_choice', { recommendedMb: chooseMemory(projections) ?? null, configuredMb: VOICE_MEMORY_MB, limits: CHOICE_LIMITS });
   } finally {
     bundles.dispose();

@@ -85,7 +85,8 @@ function state(): MeterState & { images: WeakMap<object, Images> } {
 /** A second client on the instrumented one's endpoint, region and credentials, without its middleware. */
 function readerFor(client: Client): ImageReader {
   const config = client.config;
-  if (config === undefined) throw new Error('installMeter: `images: true` needs the client itself (with its config); pass a client to read images with instead');
+  if (config === undefined)
+    throw new Error('installMeter: `images: true` needs the client itself (with its config); pass a client to read images with instead');
   const base = new DynamoDBClient({
     region: config.region,
     credentials: config.credentials,
@@ -99,7 +100,8 @@ function setImages(client: Client, option: boolean | ImageReader | undefined): v
   if (option === undefined) return;
   const { images } = state();
   const current = images.get(client);
-  if (current?.owned === true && option !== true && current.reader !== option) (current.reader as Partial<Pick<DynamoDBDocumentClient, 'destroy'>>).destroy?.();
+  if (current?.owned === true && option !== true && current.reader !== option)
+    (current.reader as Partial<Pick<DynamoDBDocumentClient, 'destroy'>>).destroy?.();
   if (option === false) images.delete(client);
   else if (option === true) {
     // Images already read, by a client of the meter's or one given: kept.
@@ -125,7 +127,11 @@ export function installMeter(client: Client, options: MeterOptions = {}): void {
     (next, context) => async (args) => {
       const measurement = storage.getStore();
       if (measurement === undefined) return next(args);
-      const request: MeteredRequest = { command: String(context.commandName ?? 'unknown'), input: args.input, depth: measurement.finishedDepth + 1 };
+      const request: MeteredRequest = {
+        command: String(context.commandName ?? 'unknown'),
+        input: args.input,
+        depth: measurement.finishedDepth + 1,
+      };
       measurement.requests.push(request);
       const reader = images.get(client)?.reader;
       const written = reader === undefined ? [] : writtenKeys(request.command, request.input);
@@ -190,7 +196,10 @@ export function writtenKeys(command: string, input: unknown): TableKey[] {
       return Object.entries(record(body.RequestItems)).flatMap(([name, writes]) =>
         list(writes).map((write) => {
           const { PutRequest, DeleteRequest } = record(write);
-          return { table: name, key: PutRequest === undefined ? record(record(DeleteRequest).Key) : keyOf(record(record(PutRequest).Item)) };
+          return {
+            table: name,
+            key: PutRequest === undefined ? record(record(DeleteRequest).Key) : keyOf(record(record(PutRequest).Item)),
+          };
         }),
       );
     default:
@@ -208,10 +217,13 @@ async function readItems(reader: ImageReader, wanted: readonly TableKey[]): Prom
   for (let start = 0; start < unique.length; start += 100) {
     const byTable = new Map<string, Item[]>();
     for (const { table, key } of unique.slice(start, start + 100)) byTable.set(table, [...(byTable.get(table) ?? []), key]);
-    let pending: Record<string, { Keys: Item[]; ConsistentRead: true }> | undefined = Object.fromEntries([...byTable].map(([table, keys]) => [table, { Keys: keys, ConsistentRead: true as const }]));
+    let pending: Record<string, { Keys: Item[]; ConsistentRead: true }> | undefined = Object.fromEntries(
+      [...byTable].map(([table, keys]) => [table, { Keys: keys, ConsistentRead: true as const }]),
+    );
     for (let attempt = 0; pending !== undefined && Object.keys(pending).length > 0 && attempt < 10; attempt += 1) {
       const result = await reader.send(new BatchGetCommand({ RequestItems: pending }));
-      for (const [table, items] of Object.entries(result.Responses ?? {})) for (const item of items) found.set(keyText(table, keyOf(item)), item);
+      for (const [table, items] of Object.entries(result.Responses ?? {}))
+        for (const item of items) found.set(keyText(table, keyOf(item)), item);
       pending = result.UnprocessedKeys as typeof pending;
     }
   }
@@ -219,17 +231,29 @@ async function readItems(reader: ImageReader, wanted: readonly TableKey[]): Prom
 }
 
 /** Names and values of an expression, kept to those it uses (DynamoDB refuses unused ones). */
-function usedBy(expression: string, names: unknown, values: unknown): { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item } {
+function usedBy(
+  expression: string,
+  names: unknown,
+  values: unknown,
+): { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Item } {
   const tokens = new Set(expression.match(/[#:][A-Za-z0-9_]+/g) ?? []);
   const pick = (source: unknown): Item => Object.fromEntries(Object.entries(record(source)).filter(([token]) => tokens.has(token)));
   const usedNames = pick(names) as Record<string, string>;
   const usedValues = pick(values);
-  return { ...(Object.keys(usedNames).length === 0 ? {} : { ExpressionAttributeNames: usedNames }), ...(Object.keys(usedValues).length === 0 ? {} : { ExpressionAttributeValues: usedValues }) };
+  return {
+    ...(Object.keys(usedNames).length === 0 ? {} : { ExpressionAttributeNames: usedNames }),
+    ...(Object.keys(usedValues).length === 0 ? {} : { ExpressionAttributeValues: usedValues }),
+  };
 }
 
 /** A read whose output does not show every item it evaluated in full (a projection, a filter, a count). */
 function hidesItems(body: Item): boolean {
-  return body.ProjectionExpression !== undefined || body.AttributesToGet !== undefined || body.FilterExpression !== undefined || (body.Select !== undefined && body.Select !== 'ALL_ATTRIBUTES');
+  return (
+    body.ProjectionExpression !== undefined ||
+    body.AttributesToGet !== undefined ||
+    body.FilterExpression !== undefined ||
+    (body.Select !== undefined && body.Select !== 'ALL_ATTRIBUTES')
+  );
 }
 
 /** After the request: the written items as they are now, and in full the items a read evaluated. */
@@ -245,8 +269,13 @@ async function recordAfter(reader: ImageReader, request: MeteredRequest): Promis
   if (request.command === 'GetItemCommand' && hidesItems(body)) {
     const [item] = await readItems(reader, [{ table: String(body.TableName ?? ''), key: record(body.Key) }]);
     request.evaluated = item === undefined ? [] : [item];
-  } else if (request.command === 'BatchGetItemCommand' && Object.values(record(body.RequestItems)).some((entry) => hidesItems(record(entry)))) {
-    const returned = Object.entries(record(output.Responses)).flatMap(([table, items]) => list(items).map((item) => ({ table, key: keyOf(record(item)) })));
+  } else if (
+    request.command === 'BatchGetItemCommand' &&
+    Object.values(record(body.RequestItems)).some((entry) => hidesItems(record(entry)))
+  ) {
+    const returned = Object.entries(record(output.Responses)).flatMap(([table, items]) =>
+      list(items).map((item) => ({ table, key: keyOf(record(item)) })),
+    );
     request.evaluated = (await readItems(reader, returned)).filter((item): item is Item => item !== undefined);
   } else if (request.command === 'QueryCommand' && hidesItems(body) && typeof body.KeyConditionExpression === 'string') {
     // The same page of the same partition, with nothing hidden: Limit counts the items evaluated.
@@ -270,5 +299,9 @@ async function recordAfter(reader: ImageReader, request: MeteredRequest): Promis
 export async function meter<T>(work: () => Promise<T>): Promise<Metered<T>> {
   const measurement: Measurement = { requests: [], finishedDepth: 0 };
   const value = await state().storage.run(measurement, work);
-  return { value, requests: measurement.requests, roundTrips: measurement.requests.reduce((deepest, request) => Math.max(deepest, request.depth), 0) };
+  return {
+    value,
+    requests: measurement.requests,
+    roundTrips: measurement.requests.reduce((deepest, request) => Math.max(deepest, request.depth), 0),
+  };
 }

@@ -99,4 +99,3 @@ export function countBy<T>(items: readonly T[], key: (item: T) => string): Recor
   }
   return counts;
 }
-

@@ -65,7 +65,10 @@ export function numberSize(text: string): number {
   const integer = digits.slice(0, point);
   const decimals = digits.slice(point);
   const aligned = `${integer.length % 2 === 1 ? '0' : ''}${integer}${decimals}${decimals.length % 2 === 1 ? '0' : ''}`;
-  const pairs = (aligned.match(/../g) ?? []).join(' ').replace(/^(00 ?)+/, '').replace(/( ?00)+$/, '');
+  const pairs = (aligned.match(/../g) ?? [])
+    .join(' ')
+    .replace(/^(00 ?)+/, '')
+    .replace(/( ?00)+$/, '');
   if (pairs === '') return 1;
   return pairs.split(' ').length + 1 + (sign === '-' ? 1 : 0);
 }
@@ -101,8 +104,21 @@ export function documentValueSize(value: unknown): number {
   // Sets: the sum of their elements (no overhead is documented for them).
   if (value instanceof Set) return [...(value as Set<unknown>)].reduce<number>((sum, element) => sum + documentValueSize(element), 0);
   if (Array.isArray(value)) return 3 + value.reduce<number>((sum, element) => sum + 1 + documentValueSize(element), 0);
-  if (value instanceof Map) return 3 + [...(value as Map<string, unknown>)].reduce<number>((sum, [name, element]) => sum + 1 + utf8(String(name)) + documentValueSize(element), 0);
-  return 3 + Object.entries(value).reduce((sum, [name, element]) => (element === undefined ? sum : sum + 1 + utf8(name) + documentValueSize(element)), 0);
+  if (value instanceof Map)
+    return (
+      3 +
+      [...(value as Map<string, unknown>)].reduce<number>(
+        (sum, [name, element]) => sum + 1 + utf8(String(name)) + documentValueSize(element),
+        0,
+      )
+    );
+  return (
+    3 +
+    Object.entries(value).reduce(
+      (sum, [name, element]) => (element === undefined ? sum : sum + 1 + utf8(name) + documentValueSize(element)),
+      0,
+    )
+  );
 }
 
 const ATTRIBUTE_TYPES = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'M', 'L', 'SS', 'NS', 'BS']);
@@ -148,7 +164,8 @@ function isMarshalled(item: Item): boolean {
   return (
     values.length > 0 &&
     values.every((value) => {
-      if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Set || value instanceof Uint8Array) return false;
+      if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Set || value instanceof Uint8Array)
+        return false;
       const types = Object.keys(value);
       return types.length === 1 && ATTRIBUTE_TYPES.has(types[0] ?? '');
     })
@@ -177,7 +194,7 @@ export function writeUnitsFor(bytes: number): number {
 /** An item's kind: its partition key up to the first '#' (PRESENCE, CALL, LEG, LINE, CONFIG, USER, ...). */
 export function itemKind(key: Item): string {
   const partition = key[tableDefinition.partitionKey];
-  return partition === undefined ? '(unknown)' : String(partition).split('#')[0] ?? '(unknown)';
+  return partition === undefined ? '(unknown)' : (String(partition).split('#')[0] ?? '(unknown)');
 }
 
 const sizeOf = (item: Item | undefined): number => (item === undefined ? 0 : itemSize(item));
@@ -207,7 +224,8 @@ function queriedPartition(body: Item): Item {
   return {};
 }
 
-const keyText = (key: Item): string => JSON.stringify([String(key[tableDefinition.partitionKey]), String(key[tableDefinition.sortKey] ?? '')]);
+const keyText = (key: Item): string =>
+  JSON.stringify([String(key[tableDefinition.partitionKey]), String(key[tableDefinition.sortKey] ?? '')]);
 
 /** The item a Put in `input` writes (a put's new item is known from the request itself). */
 function putItemOf(command: string, action: Item): Item | undefined {
@@ -236,7 +254,8 @@ export function unitsOfRequest(request: MeteredRequest): Units {
     case 'BatchGetItemCommand': {
       if (failed) break;
       const returned = new Map<string, Item>();
-      for (const item of request.evaluated ?? Object.values(record(output.Responses)).flatMap((items) => list(items).map(record))) returned.set(keyText(item), item);
+      for (const item of request.evaluated ?? Object.values(record(output.Responses)).flatMap((items) => list(items).map(record)))
+        returned.set(keyText(item), item);
       for (const [table, entry] of Object.entries(record(body.RequestItems))) {
         const unprocessed = new Set(list(record(record(output.UnprocessedKeys)[table]).Keys).map((key) => keyText(record(key))));
         const consistent = record(entry).ConsistentRead === true;
@@ -261,7 +280,9 @@ export function unitsOfRequest(request: MeteredRequest): Units {
       const responses = list(output.Responses).map((response) => record(response).Item);
       list(body.TransactItems).forEach((entry, index) => {
         const get = record(record(entry).Get);
-        const item = request.evaluated?.find((candidate) => keyText(candidate) === keyText(record(get.Key))) ?? (responses[index] === undefined ? undefined : record(responses[index]));
+        const item =
+          request.evaluated?.find((candidate) => keyText(candidate) === keyText(record(get.Key))) ??
+          (responses[index] === undefined ? undefined : record(responses[index]));
         tally.add(itemKind(record(get.Key)), 2 * readUnitsFor(sizeOf(item), true), 0);
       });
       break;

@@ -48,27 +48,68 @@ export async function webhookFigures(deps: WebhookDeps): Promise<void> {
     return `/voice/${value.replaceAll('&amp;', '&')}`;
   };
   const incoming = (sid: string, to: string): Record<string, string> => ({ CallSid: sid, From: CALLER, To: to, CallStatus: 'ringing' });
-  const hangUp = (sid: string, to: string): Promise<string> => post('/voice/status', { CallSid: sid, From: CALLER, To: to, CallStatus: 'completed', CallDuration: '5' });
+  const hangUp = (sid: string, to: string): Promise<string> =>
+    post('/voice/status', { CallSid: sid, From: CALLER, To: to, CallStatus: 'completed', CallDuration: '5' });
   const measure = async (webhook: string, run: () => Promise<string>, slope?: () => Promise<unknown>): Promise<string> => {
     const metered = await meter(run);
     const units = unitsOf(metered.requests);
-    const slopeFigure = slope !== undefined && deps.slopes ? (await latencySlope(slope, deps.proxy, { repeats: SLOPE_REPEATS })).roundTrips : undefined;
-    report('webhook', { webhook, requests: metered.requests.length, roundTrips: metered.roundTrips, ...(slopeFigure === undefined ? {} : { roundTripsFromLatencySlope: slopeFigure }), readUnits: units.readUnits, writeUnits: units.writeUnits });
+    const slopeFigure =
+      slope !== undefined && deps.slopes ? (await latencySlope(slope, deps.proxy, { repeats: SLOPE_REPEATS })).roundTrips : undefined;
+    report('webhook', {
+      webhook,
+      requests: metered.requests.length,
+      roundTrips: metered.roundTrips,
+      ...(slopeFigure === undefined ? {} : { roundTripsFromLatencySlope: slopeFigure }),
+      readUnits: units.readUnits,
+      writeUnits: units.writeUnits,
+    });
     return metered.value;
   };
 
   const members = ['w1', 'w2', 'w3', 'w4'];
-  for (const [index, id] of members.entries()) await putAdmin(admin, `/users/${id}`, { name: id, extension: `7${index + 1}`, devices: [{ type: 'client', identity: id }] });
-  await putAdmin(admin, '/groups/w-evenly', { name: 'evenly', members, distribution: 'evenly', extension: '79', whenNobodyAnswers: { action: 'voicemail' } });
-  await putAdmin(admin, '/groups/w-in-order', { name: 'in-order', members: ['w1', 'w2'], distribution: 'in-order', whenNobodyAnswers: { action: 'voicemail' } });
-  await putAdmin(admin, '/groups/w-all', { name: 'all-at-once', members, distribution: 'all-at-once', whenNobodyAnswers: { action: 'voicemail' } });
-  await putAdmin(admin, '/groups/w-forward', { name: 'forward', members: ['w3'], distribution: 'in-order', whenNobodyAnswers: { action: 'forward-to-number', number: '+491701111111' } });
+  for (const [index, id] of members.entries())
+    await putAdmin(admin, `/users/${id}`, { name: id, extension: `7${index + 1}`, devices: [{ type: 'client', identity: id }] });
+  await putAdmin(admin, '/groups/w-evenly', {
+    name: 'evenly',
+    members,
+    distribution: 'evenly',
+    extension: '79',
+    whenNobodyAnswers: { action: 'voicemail' },
+  });
+  await putAdmin(admin, '/groups/w-in-order', {
+    name: 'in-order',
+    members: ['w1', 'w2'],
+    distribution: 'in-order',
+    whenNobodyAnswers: { action: 'voicemail' },
+  });
+  await putAdmin(admin, '/groups/w-all', {
+    name: 'all-at-once',
+    members,
+    distribution: 'all-at-once',
+    whenNobodyAnswers: { action: 'voicemail' },
+  });
+  await putAdmin(admin, '/groups/w-forward', {
+    name: 'forward',
+    members: ['w3'],
+    distribution: 'in-order',
+    whenNobodyAnswers: { action: 'forward-to-number', number: '+491701111111' },
+  });
   await putAdmin(admin, '/users/w-line', { name: 'line member', devices: [{ type: 'client', identity: 'w-line' }] });
-  await putAdmin(admin, '/groups/w-line', { name: 'line', members: ['w-line'], distribution: 'in-order', whenNobodyAnswers: { action: 'wait-for-agent', maxWaitSeconds: 3600, announcePosition: true } });
+  await putAdmin(admin, '/groups/w-line', {
+    name: 'line',
+    members: ['w-line'],
+    distribution: 'in-order',
+    whenNobodyAnswers: { action: 'wait-for-agent', maxWaitSeconds: 3600, announcePosition: true },
+  });
   // Enough members that every timed run of both slopes rings a free one (no clean-up between runs): 3 x 28 of 90.
   const many = Array.from({ length: 90 }, (_, index) => `s${index}`);
   for (const id of many) await putAdmin(admin, `/users/${id}`, { name: id, devices: [{ type: 'client', identity: id }] });
-  await putAdmin(admin, '/groups/w-slope', { name: 'slope', members: many, distribution: 'evenly', whenNobodyAnswers: { action: 'voicemail' } });
+  await putAdmin(admin, '/groups/w-slope', {
+    name: 'slope',
+    members: many,
+    distribution: 'evenly',
+    whenNobodyAnswers: { action: 'voicemail' },
+  });
   for (const [number, group, extra] of [
     [N.evenly, 'w-evenly', {}],
     [N.inOrder, 'w-in-order', {}],
@@ -94,7 +135,11 @@ export async function webhookFigures(deps: WebhookDeps): Promise<void> {
     ['incoming (greeting with extensions)', N.extensions],
   ] as const) {
     const sid = callSid();
-    await measure(label, () => post('/voice/incoming', incoming(sid, to)), label === 'incoming (evenly)' ? () => post('/voice/incoming', incoming(callSid(), N.slope)) : undefined);
+    await measure(
+      label,
+      () => post('/voice/incoming', incoming(sid, to)),
+      label === 'incoming (evenly)' ? () => post('/voice/incoming', incoming(callSid(), N.slope)) : undefined,
+    );
     await hangUp(sid, to);
   }
   for (const [label, digits] of [
@@ -102,19 +147,24 @@ export async function webhookFigures(deps: WebhookDeps): Promise<void> {
     ['extension (member)', '72'],
   ] as const) {
     const sid = callSid();
-    await measure(label, () => post('/voice/extension?g=w-evenly', { ...incoming(sid, N.extensions), CallStatus: 'in-progress', Digits: digits }));
+    await measure(label, () =>
+      post('/voice/extension?g=w-evenly', { ...incoming(sid, N.extensions), CallStatus: 'in-progress', Digits: digits }),
+    );
     await hangUp(sid, N.extensions);
   }
   const afterGreeting = callSid();
-  await measure('group after the greeting', () => post('/voice/group?g=w-evenly', { ...incoming(afterGreeting, N.greeting), CallStatus: 'in-progress' }));
+  await measure('group after the greeting', () =>
+    post('/voice/group?g=w-evenly', { ...incoming(afterGreeting, N.greeting), CallStatus: 'in-progress' }),
+  );
   await hangUp(afterGreeting, N.greeting);
 
   // The next offer: each timed repetition needs a call whose first offer rings.
   const firstOffers: { sid: string; action: string }[] = [];
-  if (deps.slopes) for (let index = 0; index < SLOPE_RUNS; index += 1) {
-    const sid = callSid();
-    firstOffers.push({ sid, action: attribute(await post('/voice/incoming', incoming(sid, N.slope)), 'Dial', 'action') });
-  }
+  if (deps.slopes)
+    for (let index = 0; index < SLOPE_RUNS; index += 1) {
+      const sid = callSid();
+      firstOffers.push({ sid, action: attribute(await post('/voice/incoming', incoming(sid, N.slope)), 'Dial', 'action') });
+    }
   const nextOfferRun = (): Promise<string> => {
     const first = firstOffers.shift();
     if (first === undefined) throw new Error('no prepared first offer left');
@@ -122,13 +172,29 @@ export async function webhookFigures(deps: WebhookDeps): Promise<void> {
   };
   const sid = callSid();
   const first = await post('/voice/incoming', incoming(sid, N.inOrder));
-  const second = await measure('dial-result not answered -> next offer', () => post(attribute(first, 'Dial', 'action'), { ...incoming(sid, N.inOrder), CallStatus: 'in-progress', DialCallStatus: 'no-answer' }), nextOfferRun);
-  const voicemail = await measure('dial-result not answered -> voicemail', () => post(attribute(second, 'Dial', 'action'), { ...incoming(sid, N.inOrder), CallStatus: 'in-progress', DialCallStatus: 'no-answer' }));
-  await measure('voicemail-done', () => post(attribute(voicemail, 'Record', 'action'), { ...incoming(sid, N.inOrder), CallStatus: 'in-progress', RecordingSid: `RE${'7'.repeat(32)}`, RecordingUrl: 'https://api.twilio.com/recording', RecordingDuration: '12' }));
+  const second = await measure(
+    'dial-result not answered -> next offer',
+    () => post(attribute(first, 'Dial', 'action'), { ...incoming(sid, N.inOrder), CallStatus: 'in-progress', DialCallStatus: 'no-answer' }),
+    nextOfferRun,
+  );
+  const voicemail = await measure('dial-result not answered -> voicemail', () =>
+    post(attribute(second, 'Dial', 'action'), { ...incoming(sid, N.inOrder), CallStatus: 'in-progress', DialCallStatus: 'no-answer' }),
+  );
+  await measure('voicemail-done', () =>
+    post(attribute(voicemail, 'Record', 'action'), {
+      ...incoming(sid, N.inOrder),
+      CallStatus: 'in-progress',
+      RecordingSid: `RE${'7'.repeat(32)}`,
+      RecordingUrl: 'https://api.twilio.com/recording',
+      RecordingDuration: '12',
+    }),
+  );
   await hangUp(sid, N.inOrder);
   const forwarded = callSid();
   const offer = await post('/voice/incoming', incoming(forwarded, N.forward));
-  await measure('dial-result not answered -> forward', () => post(attribute(offer, 'Dial', 'action'), { ...incoming(forwarded, N.forward), CallStatus: 'in-progress', DialCallStatus: 'busy' }));
+  await measure('dial-result not answered -> forward', () =>
+    post(attribute(offer, 'Dial', 'action'), { ...incoming(forwarded, N.forward), CallStatus: 'in-progress', DialCallStatus: 'busy' }),
+  );
   await hangUp(forwarded, N.forward);
 
   // The waiting line: its member talks on a call, LINE_LENGTH callers wait, one more joins.
@@ -140,9 +206,25 @@ export async function webhookFigures(deps: WebhookDeps): Promise<void> {
   const enqueue = await measure(`line join (${LINE_LENGTH} callers waiting)`, () => post('/voice/incoming', incoming(waiting, N.line)));
   const waitUrl = attribute(enqueue, 'Enqueue', 'waitUrl');
   for (const request of [1, 2]) {
-    await measure(`waitUrl, request ${request} (${LINE_LENGTH} callers ahead)`, () => post(waitUrl, { ...incoming(waiting, N.line), CallStatus: 'in-progress', QueueSid: `QU${'7'.repeat(32)}`, QueueTime: String(30 * request), QueuePosition: String(LINE_LENGTH + 1) }));
+    await measure(`waitUrl, request ${request} (${LINE_LENGTH} callers ahead)`, () =>
+      post(waitUrl, {
+        ...incoming(waiting, N.line),
+        CallStatus: 'in-progress',
+        QueueSid: `QU${'7'.repeat(32)}`,
+        QueueTime: String(30 * request),
+        QueuePosition: String(LINE_LENGTH + 1),
+      }),
+    );
   }
   // Nothing listens where the REST API would be: the offer's move fails and the claim is released.
-  await measure('leg completed: member freed -> line offer -> REST fails -> release', () => post('/voice/leg?m=w-line', { CallSid: `CA${'8'.repeat(32)}`, ParentCallSid: talking, CallStatus: 'completed', SequenceNumber: '2', CallDuration: '60' }));
+  await measure('leg completed: member freed -> line offer -> REST fails -> release', () =>
+    post('/voice/leg?m=w-line', {
+      CallSid: `CA${'8'.repeat(32)}`,
+      ParentCallSid: talking,
+      CallStatus: 'completed',
+      SequenceNumber: '2',
+      CallDuration: '60',
+    }),
+  );
   await measure('status (an answered call ends)', () => hangUp(talking, N.line));
 }

@@ -95,8 +95,12 @@ const PLANS: readonly Plan[] = [
     others: 0,
     check: (result, [first, second]) => [
       ...(result.offers.length === 2 ? [] : [`${result.offers.length} offers, not 2`]),
-      ...(result.offers[0]?.members.join() === first && result.offers[0]?.status === 'no-answer' ? [] : [`first offer ${JSON.stringify(result.offers[0])}`]),
-      ...(result.answeredBy === second && result.talkSeconds === 60 ? [] : [`answered by ${result.answeredBy ?? 'nobody'} for ${result.talkSeconds ?? 0} s`]),
+      ...(result.offers[0]?.members.join() === first && result.offers[0]?.status === 'no-answer'
+        ? []
+        : [`first offer ${JSON.stringify(result.offers[0])}`]),
+      ...(result.answeredBy === second && result.talkSeconds === 60
+        ? []
+        : [`answered by ${result.answeredBy ?? 'nobody'} for ${result.talkSeconds ?? 0} s`]),
     ],
   },
   {
@@ -109,8 +113,12 @@ const PLANS: readonly Plan[] = [
     caller: { message: 20 },
     others: 0,
     check: (result) => [
-      ...(result.offers.length === 5 && result.offers.every((offer) => offer.status === 'no-answer') ? [] : [`offers ${JSON.stringify(result.offers.map((offer) => offer.status))}`]),
-      ...(result.recordings.length === 1 && result.recordings[0]?.seconds === 20 ? [] : [`recordings ${JSON.stringify(result.recordings)}`]),
+      ...(result.offers.length === 5 && result.offers.every((offer) => offer.status === 'no-answer')
+        ? []
+        : [`offers ${JSON.stringify(result.offers.map((offer) => offer.status))}`]),
+      ...(result.recordings.length === 1 && result.recordings[0]?.seconds === 20
+        ? []
+        : [`recordings ${JSON.stringify(result.recordings)}`]),
     ],
   },
   {
@@ -126,7 +134,9 @@ const PLANS: readonly Plan[] = [
     backAt: 119.5,
     check: (result, [first]) => [
       ...(result.answeredBy === first ? [] : [`answered by ${result.answeredBy ?? 'nobody'}`]),
-      ...(result.answeredAt !== undefined && result.answeredAt >= 120 && result.answeredAt < 160 ? [] : [`answered at ${result.answeredAt ?? 'never'} s`]),
+      ...(result.answeredAt !== undefined && result.answeredAt >= 120 && result.answeredAt < 160
+        ? []
+        : [`answered at ${result.answeredAt ?? 'never'} s`]),
     ],
   },
 ];
@@ -137,7 +147,8 @@ let runs = 0;
 export async function wholeCallFigures(deps: WholeCallDeps): Promise<void> {
   const run = (runs += 1);
   const setups: Setup[] = [];
-  for (const [index, plan] of PLANS.entries()) setups.push(await configure(deps, plan, `wc${run}-${'abc'[index] ?? index}`, `+49302${String(run).padStart(3, '0')}${index}`));
+  for (const [index, plan] of PLANS.entries())
+    setups.push(await configure(deps, plan, `wc${run}-${'abc'[index] ?? index}`, `+49302${String(run).padStart(3, '0')}${index}`));
   await warmConfiguration(deps);
   // Item images for the write units; left as they were found afterwards.
   const hadImages = readsImages(deps.documentClient);
@@ -155,7 +166,12 @@ type Setup = { plan: Plan; members: string[]; number: string };
 async function configure(deps: WholeCallDeps, plan: Plan, group: string, number: string): Promise<Setup> {
   const members = Array.from({ length: plan.members }, (_unused, index) => `${group}-m${index + 1}`);
   for (const id of members) await putAdmin(deps.admin, `/users/${id}`, { name: id, devices: [{ type: 'client', identity: id }] });
-  await putAdmin(deps.admin, `/groups/${group}`, { name: group, members, distribution: plan.distribution, whenNobodyAnswers: plan.whenNobodyAnswers });
+  await putAdmin(deps.admin, `/groups/${group}`, {
+    name: group,
+    members,
+    distribution: plan.distribution,
+    whenNobodyAnswers: plan.whenNobodyAnswers,
+  });
   await putAdmin(deps.admin, `/numbers/${number}`, { group });
   for (const id of plan.away(members)) await putAdmin(deps.admin, `/users/${id}/status`, { status: 'away' });
   return { plan, members, number };
@@ -167,8 +183,17 @@ async function configure(deps: WholeCallDeps, plan: Plan, group: string, number:
  */
 async function warmConfiguration(deps: WholeCallDeps): Promise<void> {
   const url = `https://${HOST}/voice/incoming`;
-  const params = { CallSid: `CA${randomBytes(16).toString('hex')}`, From: '+15550000000', To: '+15550000001', CallStatus: 'ringing', Direction: 'inbound' };
-  await deps.voice(simulatorWebhookEvent({ url, method: 'POST', params, signature: getExpectedTwilioSignature(deps.authToken, url, params) }), localContext('voice'));
+  const params = {
+    CallSid: `CA${randomBytes(16).toString('hex')}`,
+    From: '+15550000000',
+    To: '+15550000001',
+    CallStatus: 'ringing',
+    Direction: 'inbound',
+  };
+  await deps.voice(
+    simulatorWebhookEvent({ url, method: 'POST', params, signature: getExpectedTwilioSignature(deps.authToken, url, params) }),
+    localContext('voice'),
+  );
 }
 
 /** The voice handler in this process; the measured call's webhooks each metered. */
@@ -180,12 +205,19 @@ function meteringTransport(voice: LambdaHttpHandler, sid: string, webhooks: Webh
       const url = new URL(request.url);
       const params = request.method === 'GET' ? Object.fromEntries(url.searchParams) : request.params;
       const invoke = async (): Promise<{ status: number; body: string }> => {
-        const result = (await voice(simulatorWebhookEvent(request), localContext('voice'))) as APIGatewayProxyStructuredResultV2 | undefined;
+        const result = (await voice(simulatorWebhookEvent(request), localContext('voice'))) as
+          APIGatewayProxyStructuredResultV2 | undefined;
         return { status: result?.statusCode ?? 200, body: result?.body ?? '' };
       };
       if (params.CallSid !== sid && params.ParentCallSid !== sid) return invoke();
       const metered = await meter(invoke);
-      webhooks.push({ route: url.pathname.replace(/^.*\/voice\//, ''), status: metered.value.status, requests: metered.requests, roundTrips: metered.roundTrips, function: 'voice' });
+      webhooks.push({
+        route: url.pathname.replace(/^.*\/voice\//, ''),
+        status: metered.value.status,
+        requests: metered.requests,
+        roundTrips: metered.roundTrips,
+        function: 'voice',
+      });
       return metered.value;
     });
 }
@@ -224,13 +256,25 @@ async function playWholeCall(deps: WholeCallDeps, { plan, members, number }: Set
     void simulation.clock.sleep(backAt).then(() =>
       simulation.clock.track(async () => {
         const metered = await meter(() => putAdmin(deps.admin, `/users/${back}/status`, { status: 'available' }));
-        webhooks.push({ route: 'admin: member back (PUT /users/{id}/status)', status: 200, requests: metered.requests, roundTrips: metered.roundTrips, function: 'admin' });
+        webhooks.push({
+          route: 'admin: member back (PUT /users/{id}/status)',
+          status: 200,
+          requests: metered.requests,
+          roundTrips: metered.roundTrips,
+          function: 'admin',
+        });
       }),
     );
   }
   const callers: CallerScript[] = [
     { id: 'measured', sid, from: '+15550009999', to: number, at: 0, ...plan.caller },
-    ...Array.from({ length: plan.others }, (_unused, index) => ({ id: `other${index + 1}`, from: `+1555${String(index + 1).padStart(7, '0')}`, to: number, at: 1, hangUpAfter: 240 })),
+    ...Array.from({ length: plan.others }, (_unused, index) => ({
+      id: `other${index + 1}`,
+      from: `+1555${String(index + 1).padStart(7, '0')}`,
+      to: number,
+      at: 1,
+      hangUpAfter: 240,
+    })),
   ];
   let results: CallResult[];
   try {
@@ -243,13 +287,20 @@ async function playWholeCall(deps: WholeCallDeps, { plan, members, number }: Set
   const requests = webhooks.flatMap((webhook) => webhook.requests);
   const units = unitsOf(requests);
   const invocations = webhooks.length;
-  const dynamoDbUsd = ((units.readUnits * PRICES.dynamoDbReadRequestUnitUsdPerMillion + units.writeUnits * PRICES.dynamoDbWriteRequestUnitUsdPerMillion) / 1e6) * 1000;
+  const dynamoDbUsd =
+    ((units.readUnits * PRICES.dynamoDbReadRequestUnitUsdPerMillion + units.writeUnits * PRICES.dynamoDbWriteRequestUnitUsdPerMillion) /
+      1e6) *
+    1000;
   const lambdaUsd = ((invocations * PRICES.lambdaRequestUsdPerMillion) / 1e6) * 1000;
   const routes = [...new Set(webhooks.map((webhook) => webhook.route))].sort();
   const events = simulation.events.filter((event) => event.call === 'measured');
   const enqueued = events.find((event) => event.type === 'enqueue');
   const left = events.find((event) => event.type === 'queue-leave');
-  const problems = [...plan.check(result, members), ...webhooks.filter((webhook) => webhook.status !== 200).map((webhook) => `${webhook.route} answered ${webhook.status}`), ...result.errors];
+  const problems = [
+    ...plan.check(result, members),
+    ...webhooks.filter((webhook) => webhook.status !== 200).map((webhook) => `${webhook.route} answered ${webhook.status}`),
+    ...result.errors,
+  ];
   return {
     call: plan.label,
     group: { distribution: plan.distribution, members: plan.members, whenNobodyAnswers: plan.whenNobodyAnswers.action },
@@ -264,7 +315,9 @@ async function playWholeCall(deps: WholeCallDeps, { plan, members, number }: Set
           waitedSeconds: left !== undefined && enqueued !== undefined ? round(left.at - enqueued.at) : null,
           holdMusicRequests: webhooks.filter((webhook) => webhook.route.startsWith('line-wait')).length,
           // Moved by the REST API when the member came back, or claimed by its own hold-music request.
-          servedBy: events.some((event) => event.type === 'rest' && event.what.startsWith('dequeued')) ? 'dequeued when the member came back' : 'its own hold-music request',
+          servedBy: events.some((event) => event.type === 'rest' && event.what.startsWith('dequeued'))
+            ? 'dequeued when the member came back'
+            : 'its own hold-music request',
         }),
     webhooks: webhooks.filter((webhook) => webhook.function === 'voice').length,
     webhooksByRoute: count(webhooks, (webhook) => webhook.route),
@@ -284,10 +337,23 @@ async function playWholeCall(deps: WholeCallDeps, { plan, members, number }: Set
       routes.map((route) => {
         const mine = webhooks.filter((webhook) => webhook.route === route);
         const routeUnits = unitsOf(mine.flatMap((webhook) => webhook.requests));
-        return [route, { webhooks: mine.length, requests: mine.reduce((sum, webhook) => sum + webhook.requests.length, 0), roundTrips: mine.reduce((sum, webhook) => sum + webhook.roundTrips, 0), readUnits: routeUnits.readUnits, writeUnits: routeUnits.writeUnits }];
+        return [
+          route,
+          {
+            webhooks: mine.length,
+            requests: mine.reduce((sum, webhook) => sum + webhook.requests.length, 0),
+            roundTrips: mine.reduce((sum, webhook) => sum + webhook.roundTrips, 0),
+            readUnits: routeUnits.readUnits,
+            writeUnits: routeUnits.writeUnits,
+          },
+        ];
       }),
     ),
-    costPer1000CallsUsd: { dynamoDbOnDemand: round(dynamoDbUsd, 5), lambdaRequests: round(lambdaUsd, 5), total: round(dynamoDbUsd + lambdaUsd, 5) },
+    costPer1000CallsUsd: {
+      dynamoDbOnDemand: round(dynamoDbUsd, 5),
+      lambdaRequests: round(lambdaUsd, 5),
+      total: round(dynamoDbUsd + lambdaUsd, 5),
+    },
     prices: `${PRICES.region}: DynamoDB on-demand $${PRICES.dynamoDbReadRequestUnitUsdPerMillion}/M read, $${PRICES.dynamoDbWriteRequestUnitUsdPerMillion}/M write request units; Lambda $${PRICES.lambdaRequestUsdPerMillion}/M requests`,
   };
 }

@@ -1,7 +1,14 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceInUseException, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { tableDefinition } from '../../functions/store/table-definition.js';
 
 /**
@@ -20,7 +27,9 @@ export class LocalStackError extends Error {
 export function assertJava(): void {
   const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (result.error !== undefined || result.status !== 0) {
-    throw new LocalStackError('Java 17 or newer is needed for DynamoDB Local: install it (e.g. `apt-get install openjdk-17-jre-headless`) and run again.');
+    throw new LocalStackError(
+      'Java 17 or newer is needed for DynamoDB Local: install it (e.g. `apt-get install openjdk-17-jre-headless`) and run again.',
+    );
   }
   const version = /version "(\d+)/.exec(`${result.stderr}${result.stdout}`)?.[1];
   if (version !== undefined && Number(version) < 17) {
@@ -64,7 +73,8 @@ export async function startDynamoDbLocal(options: { dbPath?: string } = {}): Pro
   const client = localClient(endpoint);
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new LocalStackError(`DynamoDB Local exited at start: ${output.trim().split('\n').slice(-3).join(' ')}`);
+    if (child.exitCode !== null)
+      throw new LocalStackError(`DynamoDB Local exited at start: ${output.trim().split('\n').slice(-3).join(' ')}`);
     try {
       await client.send(new ListTablesCommand({}));
       break;
@@ -117,11 +127,17 @@ export async function ensureTable(endpoint: string, tableName: string, client?: 
     for (;;) {
       const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
       if (Table?.TableStatus === 'ACTIVE') break;
-      if (Date.now() > deadline) throw new LocalStackError(`Table ${tableName} is still ${Table?.TableStatus ?? 'not described'} after 120 s.`);
+      if (Date.now() > deadline)
+        throw new LocalStackError(`Table ${tableName} is still ${Table?.TableStatus ?? 'not described'} after 120 s.`);
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     if (created) {
-      await dynamo.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: tableDefinition.timeToLiveAttribute, Enabled: true } }));
+      await dynamo.send(
+        new UpdateTimeToLiveCommand({
+          TableName: tableName,
+          TimeToLiveSpecification: { AttributeName: tableDefinition.timeToLiveAttribute, Enabled: true },
+        }),
+      );
     }
     return created ? 'created' : 'existing';
   } finally {

@@ -38,14 +38,22 @@ export function toLambdaEvent(request: HttpRequestParts): APIGatewayProxyEventV2
       apiId: 'local',
       domainName: headers.host ?? '127.0.0.1',
       domainPrefix: 'local',
-      http: { method: request.method.toUpperCase(), path: request.rawPath, protocol: 'HTTP/1.1', sourceIp: request.sourceIp ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: request.method.toUpperCase(),
+        path: request.rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: request.sourceIp ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey: '$default',
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),
     },
-    ...(request.body === '' ? { isBase64Encoded: false } : { body: textual ? request.body : Buffer.from(request.body).toString('base64'), isBase64Encoded: !textual }),
+    ...(request.body === ''
+      ? { isBase64Encoded: false }
+      : { body: textual ? request.body : Buffer.from(request.body).toString('base64'), isBase64Encoded: !textual }),
   };
 }
 
@@ -72,13 +80,23 @@ export function localContext(functionName: string): Context {
  * A webhook the call simulator sends, as the voice function receives it behind API Gateway: the URL's
  * host and scheme become headers, the form parameters the body. For running the handler in-process.
  */
-export function simulatorWebhookEvent(request: { url: string; method: string; params: Record<string, string>; signature: string }): APIGatewayProxyEventV2 {
+export function simulatorWebhookEvent(request: {
+  url: string;
+  method: string;
+  params: Record<string, string>;
+  signature: string;
+}): APIGatewayProxyEventV2 {
   const target = new URL(request.url);
   return toLambdaEvent({
     method: request.method,
     rawPath: target.pathname,
     rawQueryString: target.search.replace(/^\?/, ''),
-    headers: { host: target.host, 'x-forwarded-proto': target.protocol.replace(':', ''), 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': request.signature },
+    headers: {
+      host: target.host,
+      'x-forwarded-proto': target.protocol.replace(':', ''),
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': request.signature,
+    },
     body: request.method === 'POST' ? new URLSearchParams(request.params).toString() : '',
   });
 }

@@ -18,7 +18,8 @@ async function readBody(request: IncomingMessage): Promise<string> {
 
 function headersOf(request: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  for (const [name, value] of Object.entries(request.headers))
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   // API Gateway tells the function the scheme the caller used; locally that is plain HTTP.
   headers['x-forwarded-proto'] ??= 'http';
   return headers;
@@ -39,13 +40,26 @@ export function createLocalServer(handlers: LocalHandlers): Server {
         const url = new URL(request.url ?? '/', 'http://local');
         const rawQueryString = (request.url ?? '').includes('?') ? (request.url ?? '').slice((request.url ?? '').indexOf('?') + 1) : '';
         const body = await readBody(request);
-        const parts = { method: request.method ?? 'GET', rawQueryString, headers: headersOf(request), body, sourceIp: request.socket.remoteAddress ?? '127.0.0.1' };
+        const parts = {
+          method: request.method ?? 'GET',
+          rawQueryString,
+          headers: headersOf(request),
+          body,
+          sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        };
         if (url.pathname.startsWith('/voice/')) {
           send(response, await handlers.voice(toLambdaEvent({ ...parts, rawPath: url.pathname }), localContext('voice')));
         } else if (url.pathname === '/admin' || url.pathname.startsWith('/admin/')) {
-          send(response, await handlers.admin(toLambdaEvent({ ...parts, rawPath: url.pathname.slice('/admin'.length) || '/' }), localContext('admin')));
+          send(
+            response,
+            await handlers.admin(toLambdaEvent({ ...parts, rawPath: url.pathname.slice('/admin'.length) || '/' }), localContext('admin')),
+          );
         } else {
-          send(response, { statusCode: 404, headers: { 'content-type': 'text/plain' }, body: 'Not found: use /voice/* for Twilio webhooks and /admin/* for the admin API\n' });
+          send(response, {
+            statusCode: 404,
+            headers: { 'content-type': 'text/plain' },
+            body: 'Not found: use /voice/* for Twilio webhooks and /admin/* for the admin API\n',
+          });
         }
       } catch (error) {
         // A handler that throws would be a 502 from API Gateway; show the same here, with the cause on the console.

@@ -35,7 +35,14 @@ export type LocalStackDynamo = {
   local: DynamoDbLocal | undefined;
 };
 
-export type LocalStack = { baseUrl: string; authToken: string; authTokenSource: string; dynamo: LocalStackDynamo; server: Server; stop: () => Promise<void> };
+export type LocalStack = {
+  baseUrl: string;
+  authToken: string;
+  authTokenSource: string;
+  dynamo: LocalStackDynamo;
+  server: Server;
+  stop: () => Promise<void>;
+};
 
 /** DynamoDB Local's fixed settings: it accepts any credentials, and these keep a real AWS profile out of it. */
 const LOCAL_AWS = { AWS_REGION: 'local', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
@@ -54,11 +61,15 @@ export function externalDynamoEnvironment(endpoint: string, env: NodeJS.ProcessE
   const given = (name: string): string | undefined => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
   const url = new URL(endpoint);
   if (isLoopback(url.hostname)) {
-    const credentials = given('AWS_ACCESS_KEY_ID') !== undefined && given('AWS_SECRET_ACCESS_KEY') !== undefined ? {} : { AWS_ACCESS_KEY_ID: LOCAL_AWS.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: LOCAL_AWS.AWS_SECRET_ACCESS_KEY };
+    const credentials =
+      given('AWS_ACCESS_KEY_ID') !== undefined && given('AWS_SECRET_ACCESS_KEY') !== undefined
+        ? {}
+        : { AWS_ACCESS_KEY_ID: LOCAL_AWS.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: LOCAL_AWS.AWS_SECRET_ACCESS_KEY };
     return { AWS_REGION: given('AWS_REGION') ?? LOCAL_AWS.AWS_REGION, ...credentials };
   }
   const region = given('AWS_REGION') ?? /^dynamodb\.([a-z0-9-]+)\.amazonaws\.com$/.exec(url.hostname)?.[1];
-  if (region === undefined) throw new LocalStackError(`DYNAMODB_ENDPOINT=${endpoint} is not on this machine: set AWS_REGION to the table's region.`);
+  if (region === undefined)
+    throw new LocalStackError(`DYNAMODB_ENDPOINT=${endpoint} is not on this machine: set AWS_REGION to the table's region.`);
   return { AWS_REGION: region };
 }
 
@@ -133,7 +144,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         table = await ensureTable(endpoint, tableName, client);
       } catch (error) {
         const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        throw new LocalStackError(`DynamoDB at ${endpoint} (DYNAMODB_ENDPOINT) could not create or read table ${tableName}: ${reason}. Check the endpoint and credentials, or unset DYNAMODB_ENDPOINT to use DynamoDB Local.`);
+        throw new LocalStackError(
+          `DynamoDB at ${endpoint} (DYNAMODB_ENDPOINT) could not create or read table ${tableName}: ${reason}. Check the endpoint and credentials, or unset DYNAMODB_ENDPOINT to use DynamoDB Local.`,
+        );
       } finally {
         client.destroy();
       }

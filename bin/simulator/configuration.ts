@@ -31,11 +31,11 @@ async function call(adminUrl: string, method: string, path: string, body?: unkno
 }
 
 export async function replaceConfiguration(adminUrl: string, configuration: Configuration): Promise<void> {
-  const [{ numbers }, { groups }, { users }] = (await Promise.all([call(adminUrl, 'GET', '/numbers'), call(adminUrl, 'GET', '/groups'), call(adminUrl, 'GET', '/users')])) as [
-    { numbers: { number: string }[] },
-    { groups: { id: string; name: string }[] },
-    { users: { id: string }[] },
-  ];
+  const [{ numbers }, { groups }, { users }] = (await Promise.all([
+    call(adminUrl, 'GET', '/numbers'),
+    call(adminUrl, 'GET', '/groups'),
+    call(adminUrl, 'GET', '/users'),
+  ])) as [{ numbers: { number: string }[] }, { groups: { id: string; name: string }[] }, { users: { id: string }[] }];
   // Remove what is there in an order the references allow: numbers, then groups emptied of their
   // references, then groups, then members.
   for (const number of numbers) await call(adminUrl, 'DELETE', `/numbers/${encodeURIComponent(number.number)}`);
@@ -46,15 +46,27 @@ export async function replaceConfiguration(adminUrl: string, configuration: Conf
   for (const [id, document] of Object.entries(configuration.users ?? {})) await call(adminUrl, 'PUT', `/users/${id}`, document);
   // Groups may forward to groups defined after them: first without those actions, then in full.
   const groupEntries = Object.entries(configuration.groups ?? {});
-  const forwards = (document: Record<string, unknown>): boolean => (document.whenNobodyAnswers as { action?: string } | undefined)?.action === 'forward-to-group';
-  for (const [id, document] of groupEntries) await call(adminUrl, 'PUT', `/groups/${id}`, forwards(document) ? { ...document, whenNobodyAnswers: { action: 'hangup' } } : document);
-  for (const [id, document] of groupEntries.filter(([, document]) => forwards(document))) await call(adminUrl, 'PUT', `/groups/${id}`, document);
-  for (const [number, document] of Object.entries(configuration.numbers ?? {})) await call(adminUrl, 'PUT', `/numbers/${encodeURIComponent(number)}`, document);
+  const forwards = (document: Record<string, unknown>): boolean =>
+    (document.whenNobodyAnswers as { action?: string } | undefined)?.action === 'forward-to-group';
+  for (const [id, document] of groupEntries)
+    await call(adminUrl, 'PUT', `/groups/${id}`, forwards(document) ? { ...document, whenNobodyAnswers: { action: 'hangup' } } : document);
+  for (const [id, document] of groupEntries.filter(([, document]) => forwards(document)))
+    await call(adminUrl, 'PUT', `/groups/${id}`, document);
+  for (const [number, document] of Object.entries(configuration.numbers ?? {}))
+    await call(adminUrl, 'PUT', `/numbers/${encodeURIComponent(number)}`, document);
   await call(adminUrl, 'PUT', '/settings', configuration.settings ?? {});
   for (const [id, status] of Object.entries(configuration.statuses ?? {})) await call(adminUrl, 'PUT', `/users/${id}/status`, { status });
 }
 
-export type StoredVoicemail = { callSid: string; caller: string; group?: string; member?: string; durationSeconds: number; recordingUrl: string; recordedAt: string };
+export type StoredVoicemail = {
+  callSid: string;
+  caller: string;
+  group?: string;
+  member?: string;
+  durationSeconds: number;
+  recordingUrl: string;
+  recordedAt: string;
+};
 
 export async function listVoicemails(adminUrl: string): Promise<StoredVoicemail[]> {
   const { voicemails } = (await call(adminUrl, 'GET', '/voicemails?limit=1000')) as { voicemails: StoredVoicemail[] };

@@ -88,7 +88,9 @@ export class Simulation {
       startedAt: call.startedAt,
       endedAt: call.endedAt,
       offers: call.offers,
-      ...(call.answeredBy === undefined ? {} : { answeredBy: call.answeredBy, answeredAt: call.answeredAt ?? 0, talkSeconds: call.talkSeconds ?? 0 }),
+      ...(call.answeredBy === undefined
+        ? {}
+        : { answeredBy: call.answeredBy, answeredAt: call.answeredAt ?? 0, talkSeconds: call.talkSeconds ?? 0 }),
       recordings: call.recordings,
       ended: call.ended ?? 'error',
       errors: call.errors,
@@ -141,8 +143,16 @@ export class Simulation {
     call.status = 'completed';
     call.endedAt = this.clock.now;
     this.queues.leave(call);
-    const by = call.ended === 'caller-hung-up' ? 'caller' : call.ended === 'document-ended' ? 'document-end' : call.ended === 'rejected' ? 'reject' : 'twiml';
-    if (call.ended !== 'error' && !this.events.some((event) => event.call === call.script.id && event.type === 'hangup')) this.log(call, { type: 'hangup', by });
+    const by =
+      call.ended === 'caller-hung-up'
+        ? 'caller'
+        : call.ended === 'document-ended'
+          ? 'document-end'
+          : call.ended === 'rejected'
+            ? 'reject'
+            : 'twiml';
+    if (call.ended !== 'error' && !this.events.some((event) => event.call === call.script.id && event.type === 'hangup'))
+      this.log(call, { type: 'hangup', by });
     const statusPath = this.options.statusCallbackPath === undefined ? '/voice/status' : this.options.statusCallbackPath;
     if (statusPath !== null) {
       await this.webhooks
@@ -263,7 +273,10 @@ export class Simulation {
   redirectCall(sid: string, target: { url?: string; twiml?: string; method?: string }): void {
     const call = this.callBySid(sid);
     if (call === undefined) return;
-    this.log(call, { type: 'rest', what: target.twiml !== undefined ? 'call updated with TwiML' : `call redirected to ${target.url ?? ''}` });
+    this.log(call, {
+      type: 'rest',
+      what: target.twiml !== undefined ? 'call updated with TwiML' : `call redirected to ${target.url ?? ''}`,
+    });
     const delay = call.script.redirectDelay ?? 0;
     if (delay > 0) void this.clock.sleep(delay).then(() => call.interrupt({ kind: 'redirect', ...target }));
     else call.interrupt({ kind: 'redirect', ...target });
@@ -278,7 +291,12 @@ export class Simulation {
   }
 
   /** Dequeue a caller (by CallSid, or the front) to run the TwiML at `url`; the member's position. */
-  dequeue(queueSid: string, callSidOrFront: string, url: string, method?: string): { callSid: string; position: number; waitTime: number } | undefined {
+  dequeue(
+    queueSid: string,
+    callSidOrFront: string,
+    url: string,
+    method?: string,
+  ): { callSid: string; position: number; waitTime: number } | undefined {
     const queue = this.queueBySid(queueSid);
     if (queue === undefined) return undefined;
     const entry = callSidOrFront === 'Front' ? queue.members[0] : queue.members.find((member) => member.call.sid === callSidOrFront);

@@ -10,18 +10,45 @@ import type { Simulation } from './engine.js';
 export type RestRequestRecord = { method: string; path: string; params: Record<string, string>; status: number; error?: string };
 
 /** A recording in the Recordings list: made by a simulated call, or added (another application, a <Dial record>, ...). */
-export type TwilioRecordingEntry = { sid: string; callSid: string | null; seconds: number; createdAt: Date; source?: string; status?: string };
+export type TwilioRecordingEntry = {
+  sid: string;
+  callSid: string | null;
+  seconds: number;
+  createdAt: Date;
+  source?: string;
+  status?: string;
+};
 
 type Answer = { status: number; body: Record<string, unknown> };
 
-const CALL_FIELDS = new Set(['Url', 'Method', 'Twiml', 'Status', 'FallbackUrl', 'FallbackMethod', 'StatusCallback', 'StatusCallbackMethod', 'TimeLimit']);
+const CALL_FIELDS = new Set([
+  'Url',
+  'Method',
+  'Twiml',
+  'Status',
+  'FallbackUrl',
+  'FallbackMethod',
+  'StatusCallback',
+  'StatusCallbackMethod',
+  'TimeLimit',
+]);
 const MEMBER_FIELDS = new Set(['Url', 'Method']);
 /**
  * The Recordings list's query parameters. `DateCreated>` and `DateCreated<` are how `DateCreated>=`
  * and `DateCreated<=` arrive. Twilio ignores parameters it does not know; the fake refuses them, so
  * that a misspelt filter (which Twilio would ignore, listing everything) is noticed in tests.
  */
-const RECORDING_LIST_FIELDS = new Set(['DateCreated', 'DateCreated>', 'DateCreated<', 'CallSid', 'ConferenceSid', 'IncludeSoftDeleted', 'PageSize', 'Page', 'PageToken']);
+const RECORDING_LIST_FIELDS = new Set([
+  'DateCreated',
+  'DateCreated>',
+  'DateCreated<',
+  'CallSid',
+  'ConferenceSid',
+  'IncludeSoftDeleted',
+  'PageSize',
+  'Page',
+  'PageToken',
+]);
 /** Twilio's default and largest page sizes. */
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 1000;
@@ -63,7 +90,9 @@ function dateFilter(value: string): { from: number; to: number } | undefined {
 
 function badMethod(params: Record<string, string>, field: string): Answer | undefined {
   const value = params[field];
-  return value === undefined || value === 'GET' || value === 'POST' ? undefined : error(400, 21205, `${field} must be GET or POST, not ${value}`);
+  return value === undefined || value === 'GET' || value === 'POST'
+    ? undefined
+    : error(400, 21205, `${field} must be GET or POST, not ${value}`);
 }
 
 export class FakeTwilioApi {
@@ -111,7 +140,13 @@ export class FakeTwilioApi {
     // A GET's parameters are its query; a POST's its form body.
     const params = Object.fromEntries(new URLSearchParams(request.method === 'GET' ? search : Buffer.concat(chunks).toString('utf8')));
     const answer = this.answer(request.method ?? 'GET', path, params, request.headers.authorization);
-    this.requests.push({ method: request.method ?? 'GET', path, params, status: answer.status, ...(answer.status >= 400 ? { error: String(answer.body.message) } : {}) });
+    this.requests.push({
+      method: request.method ?? 'GET',
+      path,
+      params,
+      status: answer.status,
+      ...(answer.status >= 400 ? { error: String(answer.body.message) } : {}),
+    });
     response.writeHead(answer.status, { 'content-type': 'application/json' });
     response.end(JSON.stringify(answer.body));
   }
@@ -124,7 +159,8 @@ export class FakeTwilioApi {
     const member = /^\/2010-04-01\/Accounts\/([^/]+)\/Queues\/([^/]+)\/Members\/([^/]+)\.json$/.exec(path);
     const recordings = /^\/2010-04-01\/Accounts\/([^/]+)\/Recordings\.json$/.exec(path);
     const account = call?.[1] ?? member?.[1] ?? recordings?.[1];
-    if (account !== undefined && account !== this.credentials.accountSid) return error(404, 20404, `The requested resource ${path} was not found (account ${account} is not this account)`);
+    if (account !== undefined && account !== this.credentials.accountSid)
+      return error(404, 20404, `The requested resource ${path} was not found (account ${account} is not this account)`);
     if (call !== null && method === 'POST') return this.updateCall(call[2] ?? '', params);
     if (call !== null && method === 'GET') return this.fetchCall(call[2] ?? '');
     if (member !== null && method === 'POST') return this.dequeue(member[2] ?? '', member[3] ?? '', params);
@@ -133,7 +169,13 @@ export class FakeTwilioApi {
   }
 
   private callResource(sid: string, status: string): Record<string, unknown> {
-    return { sid, account_sid: this.credentials.accountSid, status, api_version: '2010-04-01', uri: `/2010-04-01/Accounts/${this.credentials.accountSid}/Calls/${sid}.json` };
+    return {
+      sid,
+      account_sid: this.credentials.accountSid,
+      status,
+      api_version: '2010-04-01',
+      uri: `/2010-04-01/Accounts/${this.credentials.accountSid}/Calls/${sid}.json`,
+    };
   }
 
   private fetchCall(sid: string): Answer {
@@ -144,7 +186,11 @@ export class FakeTwilioApi {
 
   /** POST /Calls/{CallSid}.json: Url or Twiml redirects a live call at once; Status=completed ends it. */
   private updateCall(sid: string, params: Record<string, string>): Answer {
-    const invalid = unknownField(params, CALL_FIELDS) ?? badMethod(params, 'Method') ?? badMethod(params, 'FallbackMethod') ?? badMethod(params, 'StatusCallbackMethod');
+    const invalid =
+      unknownField(params, CALL_FIELDS) ??
+      badMethod(params, 'Method') ??
+      badMethod(params, 'FallbackMethod') ??
+      badMethod(params, 'StatusCallbackMethod');
     if (invalid !== undefined) return invalid;
     if (!/^CA[0-9a-f]{32}$/.test(sid)) return error(404, 20404, `The requested resource /Calls/${sid}.json was not found (not a CallSid)`);
     const live = this.simulation.liveCall(sid);
@@ -153,15 +199,21 @@ export class FakeTwilioApi {
     if (url === undefined && twiml === undefined && status === undefined) return error(400, 21201, 'No Url, Twiml or Status given');
     if (url !== undefined && twiml !== undefined) return error(400, 21201, 'Give Url or Twiml, not both');
     if (url !== undefined && !absoluteUrl(url)) return error(400, 21205, `Url is not a valid URL: ${url}`);
-    if (twiml !== undefined && twiml.length > MAX_INLINE_TWIML) return error(400, 21218, `Twiml is ${twiml.length} characters; at most ${MAX_INLINE_TWIML} are allowed`);
-    if (status !== undefined && status !== 'completed' && status !== 'canceled') return error(400, 21218, `Status must be completed or canceled, not ${status}`);
+    if (twiml !== undefined && twiml.length > MAX_INLINE_TWIML)
+      return error(400, 21218, `Twiml is ${twiml.length} characters; at most ${MAX_INLINE_TWIML} are allowed`);
+    if (status !== undefined && status !== 'completed' && status !== 'canceled')
+      return error(400, 21218, `Status must be completed or canceled, not ${status}`);
     if (live.status === 'completed') return error(400, 21220, 'Call is not in-progress. Cannot redirect.');
     if (status === 'completed' || (status === 'canceled' && live.status === 'ringing')) {
       this.simulation.endCall(sid);
       return { status: 200, body: this.callResource(sid, 'completed') };
     }
     if (url !== undefined || twiml !== undefined) {
-      this.simulation.redirectCall(sid, { ...(url === undefined ? {} : { url }), ...(twiml === undefined ? {} : { twiml }), ...(params.Method === undefined ? {} : { method: params.Method }) });
+      this.simulation.redirectCall(sid, {
+        ...(url === undefined ? {} : { url }),
+        ...(twiml === undefined ? {} : { twiml }),
+        ...(params.Method === undefined ? {} : { method: params.Method }),
+      });
     }
     return { status: 200, body: this.callResource(sid, live.status) };
   }
@@ -176,7 +228,12 @@ export class FakeTwilioApi {
     const epoch = Date.parse(this.simulation.timestamp()) - this.simulation.clock.now * 1000;
     const made = this.simulation.recordingsByCall().flatMap(({ callSid, callId, recordings }) => {
       const ended = this.simulation.events.filter((event) => event.call === callId && event.type === 'record').map((event) => event.at);
-      return recordings.map((recording, index): TwilioRecordingEntry => ({ sid: recording.recordingSid, callSid, seconds: recording.seconds, createdAt: new Date(epoch + (ended[index] ?? this.simulation.clock.now) * 1000) }));
+      return recordings.map((recording, index): TwilioRecordingEntry => ({
+        sid: recording.recordingSid,
+        callSid,
+        seconds: recording.seconds,
+        createdAt: new Date(epoch + (ended[index] ?? this.simulation.clock.now) * 1000),
+      }));
     });
     return [...made, ...this.extraRecordings].map((recording) => this.recordingResource(recording));
   }
@@ -224,17 +281,21 @@ export class FakeTwilioApi {
       const value = params[field];
       if (value === undefined) continue;
       const range = dateFilter(value);
-      if (range === undefined) return error(400, 20001, `Invalid ${field === 'DateCreated' ? field : `${field}=`} value: ${value} (YYYY-MM-DD)`);
+      if (range === undefined)
+        return error(400, 20001, `Invalid ${field === 'DateCreated' ? field : `${field}=`} value: ${value} (YYYY-MM-DD)`);
       filters.push(keep(range));
     }
     const pageSize = Number(params.PageSize ?? DEFAULT_PAGE_SIZE);
     const page = Number(params.Page ?? 0);
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) return error(400, 20001, `PageSize must be 1 to ${MAX_PAGE_SIZE}, not ${params.PageSize ?? ''}`);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
+      return error(400, 20001, `PageSize must be 1 to ${MAX_PAGE_SIZE}, not ${params.PageSize ?? ''}`);
     if (!Number.isInteger(page) || page < 0) return error(400, 20001, `Page must be 0 or more, not ${params.Page ?? ''}`);
     const matching = this.allRecordings()
       .filter((recording) => filters.every((keep) => keep(Date.parse(String(recording.date_created)))))
       .filter((recording) => params.CallSid === undefined || recording.call_sid === params.CallSid)
-      .sort((a, b) => Date.parse(String(b.date_created)) - Date.parse(String(a.date_created)) || String(a.sid).localeCompare(String(b.sid)));
+      .sort(
+        (a, b) => Date.parse(String(b.date_created)) - Date.parse(String(a.date_created)) || String(a.sid).localeCompare(String(b.sid)),
+      );
     const path = `/2010-04-01/Accounts/${this.credentials.accountSid}/Recordings.json`;
     const pageUri = (number: number): string => {
       const query = new URLSearchParams(Object.entries(params).filter(([name]) => name !== 'Page' && name !== 'PageToken'));
@@ -265,13 +326,24 @@ export class FakeTwilioApi {
   private dequeue(queueSid: string, who: string, params: Record<string, string>): Answer {
     const invalid = unknownField(params, MEMBER_FIELDS) ?? badMethod(params, 'Method');
     if (invalid !== undefined) return invalid;
-    if (!/^QU[0-9a-f]{32}$/.test(queueSid) || this.simulation.queueBySid(queueSid) === undefined) return error(404, 20404, `The requested resource /Queues/${queueSid} was not found`);
-    if (who !== 'Front' && !/^CA[0-9a-f]{32}$/.test(who)) return error(404, 20404, `The requested resource /Members/${who}.json was not found (not a CallSid or Front)`);
+    if (!/^QU[0-9a-f]{32}$/.test(queueSid) || this.simulation.queueBySid(queueSid) === undefined)
+      return error(404, 20404, `The requested resource /Queues/${queueSid} was not found`);
+    if (who !== 'Front' && !/^CA[0-9a-f]{32}$/.test(who))
+      return error(404, 20404, `The requested resource /Members/${who}.json was not found (not a CallSid or Front)`);
     const url = params.Url;
     if (url === undefined) return error(400, 21201, 'Url is required to dequeue a member');
     if (!absoluteUrl(url)) return error(400, 21205, `Url is not a valid URL: ${url}`);
     const dequeued = this.simulation.dequeue(queueSid, who, url, params.Method);
     if (dequeued === undefined) return error(404, 20404, `Call ${who} is not waiting in queue ${queueSid}`);
-    return { status: 200, body: { call_sid: dequeued.callSid, queue_sid: queueSid, position: dequeued.position, wait_time: dequeued.waitTime, uri: `/2010-04-01/Accounts/${this.credentials.accountSid}/Queues/${queueSid}/Members/${dequeued.callSid}.json` } };
+    return {
+      status: 200,
+      body: {
+        call_sid: dequeued.callSid,
+        queue_sid: queueSid,
+        position: dequeued.position,
+        wait_time: dequeued.waitTime,
+        uri: `/2010-04-01/Accounts/${this.credentials.accountSid}/Queues/${queueSid}/Members/${dequeued.callSid}.json`,
+      },
+    };
   }
 }

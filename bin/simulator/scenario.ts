@@ -18,11 +18,17 @@ const behavioursSchema = z.record(z.string(), z.union([behaviourSchema, z.array(
 
 const callSchema = z.strictObject({
   id: z.string().min(1),
-  sid: z.string().regex(/^CA[0-9a-f]{32}$/).optional(),
+  sid: z
+    .string()
+    .regex(/^CA[0-9a-f]{32}$/)
+    .optional(),
   from: z.string().default(DEFAULT_CALLER),
   to: z.string().min(1),
   at: z.number().min(0).default(0),
-  digits: z.string().regex(/^[0-9*#]+$/).optional(),
+  digits: z
+    .string()
+    .regex(/^[0-9*#]+$/)
+    .optional(),
   digitsAfter: z.number().min(0).optional(),
   hangUpAfter: z.number().positive().optional(),
   message: z.number().min(0).optional(),
@@ -31,10 +37,16 @@ const callSchema = z.strictObject({
   talkSeconds: z.number().positive().optional(),
   conferenceDelay: z.number().min(0).optional(),
   redirectDelay: z.number().min(0).optional(),
-  queueFault: z.strictObject({ after: z.number().min(0), result: z.enum(['error', 'system-error', 'bridging-in-process', 'redirected-from-bridged']) }).optional(),
+  queueFault: z
+    .strictObject({ after: z.number().min(0), result: z.enum(['error', 'system-error', 'bridging-in-process', 'redirected-from-bridged']) })
+    .optional(),
 });
 
-const voicemailExpectation = z.strictObject({ group: z.string().optional(), member: z.string().optional(), seconds: z.number().optional() });
+const voicemailExpectation = z.strictObject({
+  group: z.string().optional(),
+  member: z.string().optional(),
+  seconds: z.number().optional(),
+});
 
 export const expectationSchema = z.union([
   z.strictObject({ call: z.string(), answeredBy: z.string().nullable() }),
@@ -85,12 +97,16 @@ export function readScenario(file: string): Scenario {
     throw new ScenarioFileError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const parsed = scenarioSchema.safeParse(raw);
-  if (!parsed.success) throw new ScenarioFileError(`${file}: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new ScenarioFileError(
+      `${file}: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`,
+    );
   const ids = parsed.data.calls.map((call) => call.id);
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
   if (duplicate !== undefined) throw new ScenarioFileError(`${file}: call id ${duplicate} is used twice`);
   for (const expectation of parsed.data.expect) {
-    if ('call' in expectation && !ids.includes(expectation.call)) throw new ScenarioFileError(`${file}: an expectation names call ${expectation.call}, which the scenario does not place`);
+    if ('call' in expectation && !ids.includes(expectation.call))
+      throw new ScenarioFileError(`${file}: an expectation names call ${expectation.call}, which the scenario does not place`);
   }
   return parsed.data;
 }
@@ -138,7 +154,8 @@ export function checkExpectation(
     const wanted = 'firstOffersPerMember' in expectation ? expectation.firstOffersPerMember : expectation.offersPerMember;
     const counts = new Map<string, number>();
     for (const result of results.values()) {
-      for (const offer of firstOnly ? result.offers.slice(0, 1) : result.offers) for (const member of offer.members) counts.set(member, (counts.get(member) ?? 0) + 1);
+      for (const offer of firstOnly ? result.offers.slice(0, 1) : result.offers)
+        for (const member of offer.members) counts.set(member, (counts.get(member) ?? 0) + 1);
     }
     const wrong = Object.entries(wanted).filter(([member, count]) => (counts.get(member) ?? 0) !== count);
     if (wrong.length === 0) return undefined;
@@ -149,15 +166,25 @@ export function checkExpectation(
   if ('answeredBy' in expectation) {
     const actual = result.answeredBy ?? null;
     if (actual === expectation.answeredBy) return undefined;
-    return actual === null ? `nobody answered call ${result.id} (offers: ${offerLabels(result).join(', ') || 'none'})` : `call ${result.id} was answered by ${actual}`;
+    return actual === null
+      ? `nobody answered call ${result.id} (offers: ${offerLabels(result).join(', ') || 'none'})`
+      : `call ${result.id} was answered by ${actual}`;
   }
   if ('offers' in expectation) {
     const actual = offerLabels(result);
-    return JSON.stringify(actual) === JSON.stringify(expectation.offers) ? undefined : `call ${result.id} was offered to ${JSON.stringify(actual)}`;
+    return JSON.stringify(actual) === JSON.stringify(expectation.offers)
+      ? undefined
+      : `call ${result.id} was offered to ${JSON.stringify(actual)}`;
   }
-  const heard = events.filter((event) => event.call === result.id && event.type === 'say').map((event) => (event.type === 'say' ? event.text : ''));
-  if ('hears' in expectation) return heard.some((text) => text.includes(expectation.hears)) ? undefined : `call ${result.id} heard ${JSON.stringify(heard)}`;
-  if ('notHears' in expectation) return heard.some((text) => text.includes(expectation.notHears)) ? `call ${result.id} heard ${JSON.stringify(expectation.notHears)}` : undefined;
+  const heard = events
+    .filter((event) => event.call === result.id && event.type === 'say')
+    .map((event) => (event.type === 'say' ? event.text : ''));
+  if ('hears' in expectation)
+    return heard.some((text) => text.includes(expectation.hears)) ? undefined : `call ${result.id} heard ${JSON.stringify(heard)}`;
+  if ('notHears' in expectation)
+    return heard.some((text) => text.includes(expectation.notHears))
+      ? `call ${result.id} heard ${JSON.stringify(expectation.notHears)}`
+      : undefined;
   if ('dialled' in expectation) {
     const dialled = result.offers.flatMap((offer) => offer.nouns);
     return dialled.includes(expectation.dialled) ? undefined : `call ${result.id} dialled ${JSON.stringify(dialled)}`;
@@ -183,7 +210,8 @@ export function checkExpectation(
 /** Run a scenario against a running project; the report says which expectations failed and why. */
 export async function runScenario(scenario: Scenario, target: ScenarioTarget): Promise<ScenarioReport> {
   if (scenario.config !== undefined) {
-    if (target.adminUrl === undefined) throw new ScenarioFileError('this scenario carries a configuration, which needs the admin API (give --admin-url)');
+    if (target.adminUrl === undefined)
+      throw new ScenarioFileError('this scenario carries a configuration, which needs the admin API (give --admin-url)');
     await replaceConfiguration(target.adminUrl, scenario.config);
   }
   const directory = await loadDirectory(target.adminUrl);
@@ -212,5 +240,13 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget): P
     const problem = checkExpectation(expectation, byId, simulation.events, voicemails);
     if (problem !== undefined) failures.push(`expectation ${index + 1} ${describeExpectation(expectation)} failed: ${problem}`);
   });
-  return { name: scenario.name, passed: failures.length === 0, failures, results, events: simulation.events, restRequests: api.requests, voicemails: voicemails ?? [] };
+  return {
+    name: scenario.name,
+    passed: failures.length === 0,
+    failures,
+    results,
+    events: simulation.events,
+    restRequests: api.requests,
+    voicemails: voicemails ?? [],
+  };
 }

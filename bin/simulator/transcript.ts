@@ -26,11 +26,21 @@ function describe(event: TranscriptEvent, members: ReadonlyMap<string, string>):
       return `offer: rings ${event.nouns.map((noun) => who(noun, members.get(noun))).join(', ')} for ${event.timeout} s (+5 s Twilio buffer)`;
     case 'device': {
       const name = who(event.noun, event.member);
-      const text = { answered: 'answers', busy: 'is busy', rejected: 'rejects the call', failed: 'cannot be reached', 'no-answer': 'does not answer', canceled: 'stops ringing', 'hung-up': 'hangs up' }[event.outcome];
+      const text = {
+        answered: 'answers',
+        busy: 'is busy',
+        rejected: 'rejects the call',
+        failed: 'cannot be reached',
+        'no-answer': 'does not answer',
+        canceled: 'stops ringing',
+        'hung-up': 'hangs up',
+      }[event.outcome];
       return `  ${name} ${text}`;
     }
     case 'dial-end':
-      return event.status === 'completed' ? `connected to ${event.answeredBy ?? '?'} for ${event.talkSeconds ?? 0} s` : `offer ended: ${event.status}`;
+      return event.status === 'completed'
+        ? `connected to ${event.answeredBy ?? '?'} for ${event.talkSeconds ?? 0} s`
+        : `offer ended: ${event.status}`;
     case 'dial-action-ignored':
       return `Twilio requests the interrupted <Dial>'s action ${event.url} (DialCallStatus=canceled); its answer is ignored: ${event.verbs.length === 0 ? 'an empty <Response/>' : event.verbs.map((verb) => `<${verb}>`).join('')}`;
     case 'record':
@@ -55,7 +65,13 @@ function describe(event: TranscriptEvent, members: ReadonlyMap<string, string>):
           return event.event satisfies never;
       }
     case 'hangup':
-      return { twiml: 'the project hangs up', caller: 'caller hangs up', 'document-end': 'the TwiML ends: Twilio hangs up', rest: 'the call is ended through the REST API', reject: 'the call is rejected' }[event.by];
+      return {
+        twiml: 'the project hangs up',
+        caller: 'caller hangs up',
+        'document-end': 'the TwiML ends: Twilio hangs up',
+        rest: 'the call is ended through the REST API',
+        reject: 'the call is rejected',
+      }[event.by];
     case 'error':
       return `ERROR${event.rule === undefined ? '' : ` [${event.rule}]`}: ${event.message}`;
     default:
@@ -65,14 +81,19 @@ function describe(event: TranscriptEvent, members: ReadonlyMap<string, string>):
 
 export function summary(result: CallResult): string {
   if (result.errors.length > 0) return `${result.id}: FAILED: ${result.errors.join('; ')}`;
-  if (result.answeredBy !== undefined) return `${result.id}: answered by ${result.answeredBy} at ${formatClock(result.answeredAt ?? 0)}, talked ${result.talkSeconds ?? 0} s`;
+  if (result.answeredBy !== undefined)
+    return `${result.id}: answered by ${result.answeredBy} at ${formatClock(result.answeredAt ?? 0)}, talked ${result.talkSeconds ?? 0} s`;
   const recorded = result.recordings.find((recording) => recording.seconds > 0);
   if (recorded !== undefined) return `${result.id}: nobody answered; the caller left a message of ${recorded.seconds} s`;
   return `${result.id}: nobody answered (${result.ended.replace('-', ' ')})`;
 }
 
 /** Transcript lines; with several calls each line names its call. */
-export function formatTranscript(events: readonly TranscriptEvent[], results: readonly CallResult[], directory: ReadonlyMap<string, string> = new Map()): string {
+export function formatTranscript(
+  events: readonly TranscriptEvent[],
+  results: readonly CallResult[],
+  directory: ReadonlyMap<string, string> = new Map(),
+): string {
   const several = results.length > 1;
   const lines = events.map((event) => `[${formatClock(event.at)}] ${several ? `${event.call}: ` : ''}${describe(event, directory)}`);
   return [...lines, '', ...results.map(summary)].join('\n');

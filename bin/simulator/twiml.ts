@@ -16,7 +16,14 @@ export class TwimlRuleError extends Error {
   }
 }
 
-const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false, parseAttributeValue: false, trimValues: true });
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+});
 
 type Parsed = Record<string, unknown>[];
 function toElements(nodes: Parsed): TwimlElement[] {
@@ -41,9 +48,59 @@ const ALLOWED_ATTRIBUTES: Record<string, string[]> = {
   Say: ['voice', 'language', 'loop'],
   Play: ['loop', 'digits'],
   Pause: ['length'],
-  Gather: ['action', 'method', 'timeout', 'finishOnKey', 'numDigits', 'input', 'hints', 'language', 'speechTimeout', 'actionOnEmptyResult', 'partialResultCallback', 'partialResultCallbackMethod', 'profanityFilter', 'speechModel', 'enhanced'],
-  Dial: ['action', 'method', 'timeout', 'hangupOnStar', 'timeLimit', 'callerId', 'record', 'trim', 'recordingStatusCallback', 'recordingStatusCallbackMethod', 'recordingStatusCallbackEvent', 'answerOnBridge', 'ringTone', 'recordingTrack', 'sequential', 'referUrl', 'referMethod', 'events'],
-  Record: ['action', 'method', 'timeout', 'finishOnKey', 'maxLength', 'playBeep', 'trim', 'recordingStatusCallback', 'recordingStatusCallbackMethod', 'recordingStatusCallbackEvent', 'storageUrl', 'storageUrlMethod', 'transcribe', 'transcribeCallback'],
+  Gather: [
+    'action',
+    'method',
+    'timeout',
+    'finishOnKey',
+    'numDigits',
+    'input',
+    'hints',
+    'language',
+    'speechTimeout',
+    'actionOnEmptyResult',
+    'partialResultCallback',
+    'partialResultCallbackMethod',
+    'profanityFilter',
+    'speechModel',
+    'enhanced',
+  ],
+  Dial: [
+    'action',
+    'method',
+    'timeout',
+    'hangupOnStar',
+    'timeLimit',
+    'callerId',
+    'record',
+    'trim',
+    'recordingStatusCallback',
+    'recordingStatusCallbackMethod',
+    'recordingStatusCallbackEvent',
+    'answerOnBridge',
+    'ringTone',
+    'recordingTrack',
+    'sequential',
+    'referUrl',
+    'referMethod',
+    'events',
+  ],
+  Record: [
+    'action',
+    'method',
+    'timeout',
+    'finishOnKey',
+    'maxLength',
+    'playBeep',
+    'trim',
+    'recordingStatusCallback',
+    'recordingStatusCallbackMethod',
+    'recordingStatusCallbackEvent',
+    'storageUrl',
+    'storageUrlMethod',
+    'transcribe',
+    'transcribeCallback',
+  ],
   Redirect: ['method'],
   Hangup: [],
   Reject: ['reason'],
@@ -92,25 +149,41 @@ function intIn(element: TwimlElement, attr: string, min: number, max: number): v
   const value = element.attrs[attr];
   if (value === undefined) return;
   const number = Number(value);
-  if (!/^-?\d+$/.test(value) || number < min || number > max) fail('bad attribute value', `<${element.name} ${attr}="${value}"> must be an integer from ${min} to ${max}`);
+  if (!/^-?\d+$/.test(value) || number < min || number > max)
+    fail('bad attribute value', `<${element.name} ${attr}="${value}"> must be an integer from ${min} to ${max}`);
 }
 
 function oneOf(element: TwimlElement, attr: string, allowed: readonly string[]): void {
   const value = element.attrs[attr];
-  if (value !== undefined && !allowed.includes(value)) fail('bad attribute value', `<${element.name} ${attr}="${value}"> must be one of ${allowed.join(', ')}`);
+  if (value !== undefined && !allowed.includes(value))
+    fail('bad attribute value', `<${element.name} ${attr}="${value}"> must be one of ${allowed.join(', ')}`);
 }
 
 function eachOf(element: TwimlElement, attr: string, allowed: readonly string[]): void {
   const value = element.attrs[attr];
   if (value === undefined) return;
-  for (const part of value.split(/[\s,]+/).filter(Boolean)) if (!allowed.includes(part)) fail('bad attribute value', `<${element.name} ${attr}="${value}">: ${part} is not one of ${allowed.join(', ')}`);
+  for (const part of value.split(/[\s,]+/).filter(Boolean))
+    if (!allowed.includes(part))
+      fail('bad attribute value', `<${element.name} ${attr}="${value}">: ${part} is not one of ${allowed.join(', ')}`);
 }
 
 function checkAttributes(element: TwimlElement): void {
   const allowed = ALLOWED_ATTRIBUTES[element.name] ?? [];
-  for (const attr of Object.keys(element.attrs)) if (!allowed.includes(attr)) fail('unknown attribute', `<${element.name}> has no attribute ${attr}`);
-  for (const attr of ['method', 'waitUrlMethod', 'waitMethod', 'recordingStatusCallbackMethod', 'statusCallbackMethod']) oneOf(element, attr, METHOD);
-  for (const attr of ['playBeep', 'actionOnEmptyResult', 'answerOnBridge', 'hangupOnStar', 'profanityFilter', 'muted', 'startConferenceOnEnter', 'endConferenceOnExit']) oneOf(element, attr, BOOLEAN);
+  for (const attr of Object.keys(element.attrs))
+    if (!allowed.includes(attr)) fail('unknown attribute', `<${element.name}> has no attribute ${attr}`);
+  for (const attr of ['method', 'waitUrlMethod', 'waitMethod', 'recordingStatusCallbackMethod', 'statusCallbackMethod'])
+    oneOf(element, attr, METHOD);
+  for (const attr of [
+    'playBeep',
+    'actionOnEmptyResult',
+    'answerOnBridge',
+    'hangupOnStar',
+    'profanityFilter',
+    'muted',
+    'startConferenceOnEnter',
+    'endConferenceOnExit',
+  ])
+    oneOf(element, attr, BOOLEAN);
 }
 
 /**
@@ -126,7 +199,8 @@ function checkConference(noun: TwimlElement): void {
   oneOf(noun, 'jitterBufferSize', ['large', 'medium', 'small', 'off']);
   eachOf(noun, 'recordingStatusCallbackEvent', ['in-progress', 'completed', 'absent']);
   const waitUrl = noun.attrs.waitUrl;
-  if (waitUrl !== undefined && waitUrl !== '' && (/\s/.test(waitUrl) || !URL.canParse(waitUrl, 'https://base.example/'))) fail('bad attribute value', `<Conference waitUrl="${waitUrl}"> must be a URL or the empty string`);
+  if (waitUrl !== undefined && waitUrl !== '' && (/\s/.test(waitUrl) || !URL.canParse(waitUrl, 'https://base.example/')))
+    fail('bad attribute value', `<Conference waitUrl="${waitUrl}"> must be a URL or the empty string`);
 }
 
 function checkNoun(noun: TwimlElement): void {
@@ -152,7 +226,8 @@ function checkVerb(verb: TwimlElement): void {
       intIn(verb, 'length', 1, 600);
       break;
     case 'Gather':
-      if (verb.attrs.action === undefined) fail('Gather without action', '<Gather> must name its action URL (Twilio would post to the current document)');
+      if (verb.attrs.action === undefined)
+        fail('Gather without action', '<Gather> must name its action URL (Twilio would post to the current document)');
       intIn(verb, 'timeout', 1, 600);
       intIn(verb, 'numDigits', 1, 100);
       eachOf(verb, 'input', ['dtmf', 'speech']);
@@ -171,9 +246,11 @@ function checkVerb(verb: TwimlElement): void {
       const count = (name: string): number => nouns.filter((noun) => noun.name === name).length;
       if (count('Client') > 10) fail('at most 10 <Client> per <Dial>', `this <Dial> has ${count('Client')}`);
       if (count('Number') > 10) fail('at most 10 <Number> per <Dial>', `this <Dial> has ${count('Number')}`);
-      if (count('Sip') > 0 && nouns.length > 1) fail('<Sip> may not share a <Dial>', `this <Dial> has ${nouns.map((noun) => `<${noun.name}>`).join(' ')}`);
+      if (count('Sip') > 0 && nouns.length > 1)
+        fail('<Sip> may not share a <Dial>', `this <Dial> has ${nouns.map((noun) => `<${noun.name}>`).join(' ')}`);
       if (count('Queue') > 0 && nouns.length > 1) fail('<Queue> may not share a <Dial>', 'a <Dial> to a queue has only the <Queue> noun');
-      if (count('Conference') > 0 && nouns.length > 1) fail('<Conference> may not share a <Dial>', 'a <Dial> to a conference has only the <Conference> noun');
+      if (count('Conference') > 0 && nouns.length > 1)
+        fail('<Conference> may not share a <Dial>', 'a <Dial> to a conference has only the <Conference> noun');
       break;
     }
     case 'Record':
@@ -194,7 +271,8 @@ function checkVerb(verb: TwimlElement): void {
     default:
       break;
   }
-  if (verb.name !== 'Gather' && verb.name !== 'Dial' && verb.children.length > 0) fail('bad nesting', `<${verb.name}> cannot contain <${verb.children[0]?.name}>`);
+  if (verb.name !== 'Gather' && verb.name !== 'Dial' && verb.children.length > 0)
+    fail('bad nesting', `<${verb.name}> cannot contain <${verb.children[0]?.name}>`);
 }
 
 /** Parse and check a TwiML document; the verbs of its <Response>. */

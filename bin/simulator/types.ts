@@ -5,12 +5,7 @@
 
 /** What a device does when it rings. `answer` answers after 2 s and talks for 60 s. */
 export type DeviceBehaviour =
-  | 'answer'
-  | 'no-answer'
-  | 'busy'
-  | 'reject'
-  | 'failed'
-  | { answerAfter: number; hangUpAfter?: number | undefined };
+  'answer' | 'no-answer' | 'busy' | 'reject' | 'failed' | { answerAfter: number; hangUpAfter?: number | undefined };
 
 export type Behaviours = Record<string, DeviceBehaviour | DeviceBehaviour[]>;
 
@@ -62,7 +57,12 @@ export type CallerScript = {
 
 export type QueueFault = 'error' | 'system-error' | 'bridging-in-process' | 'redirected-from-bridged';
 
-export type Transport = (request: { url: string; method: 'GET' | 'POST'; params: Record<string, string>; signature: string }) => Promise<{ status: number; body: string }>;
+export type Transport = (request: {
+  url: string;
+  method: 'GET' | 'POST';
+  params: Record<string, string>;
+  signature: string;
+}) => Promise<{ status: number; body: string }>;
 
 export type SimulationOptions = {
   /** Where the project answers, e.g. http://127.0.0.1:3000; the call arrives at `${baseUrl}/voice/incoming`. */
@@ -105,7 +105,12 @@ export type TranscriptEvent = { at: number; call: string } & (
   | { type: 'gather'; numDigits?: number; digits?: string }
   | { type: 'redirect'; url: string }
   | { type: 'offer'; nouns: string[]; members: string[]; timeout: number }
-  | { type: 'device'; noun: string; member?: string; outcome: 'answered' | 'busy' | 'rejected' | 'failed' | 'no-answer' | 'canceled' | 'hung-up' }
+  | {
+      type: 'device';
+      noun: string;
+      member?: string;
+      outcome: 'answered' | 'busy' | 'rejected' | 'failed' | 'no-answer' | 'canceled' | 'hung-up';
+    }
   | { type: 'dial-end'; status: string; answeredBy?: string; talkSeconds?: number }
   /** The action of a <Dial> the REST API interrupted was requested; `verbs` is its answer, which Twilio ignores. */
   | { type: 'dial-action-ignored'; url: string; verbs: string[] }

@@ -53,7 +53,8 @@ export class Webhooks {
   /** A webhook whose answer is TwiML to run; anything but 200 and valid TwiML fails like Twilio does. */
   async fetchTwiml(call: SimCall, url: string, method: 'GET' | 'POST', extra: Record<string, string>): Promise<TwimlElement[]> {
     const response = await this.post(call, url, method, extra);
-    if (response.status !== 200) throw new Error(`${url} answered HTTP ${response.status}: Twilio would play its application error (11200)`);
+    if (response.status !== 200)
+      throw new Error(`${url} answered HTTP ${response.status}: Twilio would play its application error (11200)`);
     return parseTwiml(response.body);
   }
 
@@ -65,7 +66,15 @@ export class Webhooks {
   }
 
   /** Child-leg status callbacks as a noun asks for them (statusCallback + statusCallbackEvent). */
-  childCallback(call: SimCall, noun: TwimlElement, resolve: (relative: string) => string, leg: { sid: string; sequence: number }, event: string, status: string, extra: Record<string, string> = {}): void {
+  childCallback(
+    call: SimCall,
+    noun: TwimlElement,
+    resolve: (relative: string) => string,
+    leg: { sid: string; sequence: number },
+    event: string,
+    status: string,
+    extra: Record<string, string> = {},
+  ): void {
     const callback = noun.attrs.statusCallback;
     if (callback === undefined) return;
     const wanted = (noun.attrs.statusCallbackEvent ?? 'completed').split(/[\s,]+/);
@@ -93,7 +102,9 @@ export class Webhooks {
     const signature = getExpectedTwilioSignature(this.options.authToken, url, params);
     void this.clock
       .track(() => this.options.transport({ url, method: methodOf(noun.attrs.statusCallbackMethod), params, signature }))
-      .catch((error: unknown) => call.errors.push(`child status callback failed: ${error instanceof Error ? error.message : String(error)}`));
+      .catch((error: unknown) =>
+        call.errors.push(`child status callback failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
   }
 }
 
@@ -107,9 +118,14 @@ export function parseInlineTwiml(twiml: string): TwimlElement[] {
         const value = element.attrs[attr];
         // waitUrl="" (a conference without hold music) names no URL.
         if (attr === 'waitUrl' && value === '') continue;
-        if (value !== undefined && !/^https?:\/\//.test(value)) throw new TwimlRuleError('relative URL in inline TwiML', `${attr}="${value}" must be absolute when TwiML is sent with the REST API`);
+        if (value !== undefined && !/^https?:\/\//.test(value))
+          throw new TwimlRuleError(
+            'relative URL in inline TwiML',
+            `${attr}="${value}" must be absolute when TwiML is sent with the REST API`,
+          );
       }
-      if (element.name === 'Redirect' && !/^https?:\/\//.test(element.text)) throw new TwimlRuleError('relative URL in inline TwiML', `<Redirect>${element.text}</Redirect> must be absolute`);
+      if (element.name === 'Redirect' && !/^https?:\/\//.test(element.text))
+        throw new TwimlRuleError('relative URL in inline TwiML', `<Redirect>${element.text}</Redirect> must be absolute`);
       walk(element.children);
     }
   };

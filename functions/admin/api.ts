@@ -11,7 +11,17 @@ import {
   type Group,
   type Member,
 } from '../commons/schemas.js';
-import { deleteGroup, deleteNumber, deleteUser, putGroup, putNumber, putSettings, putUser, setUserStatus, type WriteOutcome } from '../store/admin-store.js';
+import {
+  deleteGroup,
+  deleteNumber,
+  deleteUser,
+  putGroup,
+  putNumber,
+  putSettings,
+  putUser,
+  setUserStatus,
+  type WriteOutcome,
+} from '../store/admin-store.js';
 import { getGroup, getMembers, getNumber, getSettings, listGroups, listMembers, listNumbers } from '../store/config-store.js';
 import { listVoicemails } from '../store/voicemail-store.js';
 import { DEFAULT_CALL_LOG_DAYS, listCalls } from '../store/call-store.js';
@@ -203,7 +213,10 @@ const routes: Route[] = [
       const document = validate(event, numberDocumentSchema);
       if (!document.ok) return document.result;
       const number = { ...document.value, number: e164.value };
-      return written(await putNumber(e164.value, document.value), `number ${e164.value}`, () => ({ ...number, warnings: numberWarnings(number) }));
+      return written(await putNumber(e164.value, document.value), `number ${e164.value}`, () => ({
+        ...number,
+        warnings: numberWarnings(number),
+      }));
     },
   },
   {
@@ -236,7 +249,12 @@ const routes: Route[] = [
       if (group !== null && !idSchema.safeParse(group).success) problems.push({ path: 'group', message: 'must be a group id' });
       const since = query.get('since');
       const until = query.get('until');
-      for (const [name, value] of [['since', since], ['until', until]] as const) if (value !== null && timeOf(value) === undefined) problems.push({ path: name, message: 'must be an ISO 8601 time such as 2026-11-26T10:00:00Z' });
+      for (const [name, value] of [
+        ['since', since],
+        ['until', until],
+      ] as const)
+        if (value !== null && timeOf(value) === undefined)
+          problems.push({ path: name, message: 'must be an ISO 8601 time such as 2026-11-26T10:00:00Z' });
       const limit = limitOf(query);
       if (limit === undefined) problems.push(LIMIT_PROBLEM);
       if (problems.length > 0) return badRequest('the query is invalid', problems);
@@ -245,8 +263,14 @@ const routes: Route[] = [
       // Without until: up to a day ahead, as the store reads it (Twilio's clock may run ahead of ours).
       const untilMs = (until === null ? undefined : timeOf(until)) ?? Date.now() + DAY_MS;
       const sinceMs = (since === null ? undefined : timeOf(since)) ?? untilMs - DEFAULT_CALL_LOG_DAYS * DAY_MS;
-      if (sinceMs > untilMs) return badRequest('the query is invalid', [{ path: 'since', message: until === null ? 'must not be in the future when until is not given' : 'must not be after until' }]);
-      if (untilMs - sinceMs > MAX_CALL_LOG_WINDOW_DAYS * DAY_MS) return badRequest('the query is invalid', [{ path: 'since', message: `since and until may be at most ${MAX_CALL_LOG_WINDOW_DAYS} days apart` }]);
+      if (sinceMs > untilMs)
+        return badRequest('the query is invalid', [
+          { path: 'since', message: until === null ? 'must not be in the future when until is not given' : 'must not be after until' },
+        ]);
+      if (untilMs - sinceMs > MAX_CALL_LOG_WINDOW_DAYS * DAY_MS)
+        return badRequest('the query is invalid', [
+          { path: 'since', message: `since and until may be at most ${MAX_CALL_LOG_WINDOW_DAYS} days apart` },
+        ]);
       const calls = await listCalls({
         ...(group === null ? { groups: (await listGroups()).map((known) => known.id) } : { group, groups: [group] }),
         ...(since === null ? {} : { since: new Date(sinceMs).toISOString() }),
@@ -262,7 +286,8 @@ const routes: Route[] = [
     run: async (_match, event) => {
       const query = new URLSearchParams(event.rawQueryString ?? '');
       const group = query.get('group');
-      if (group !== null && !idSchema.safeParse(group).success) return badRequest('the query is invalid', [{ path: 'group', message: 'must be a group id' }]);
+      if (group !== null && !idSchema.safeParse(group).success)
+        return badRequest('the query is invalid', [{ path: 'group', message: 'must be a group id' }]);
       const limit = limitOf(query);
       if (limit === undefined) return badRequest('the query is invalid', [LIMIT_PROBLEM]);
       return json(200, { voicemails: await listVoicemails({ ...(group === null ? {} : { group }), limit }) });

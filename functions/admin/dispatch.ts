@@ -10,7 +10,10 @@ import { dispatchForMembers } from '../voice/line-dispatch.js';
  * them (not configured) the waiting line's own polling serves the member a little later.
  */
 const config = readTwilioApiConfig();
-const twilio = config === undefined ? undefined : createTwilioApi({ baseUrl: config.twilioApiBaseUrl, accountSid: config.accountSid ?? '', authToken: authTokenProvider(config) });
+const twilio =
+  config === undefined
+    ? undefined
+    : createTwilioApi({ baseUrl: config.twilioApiBaseUrl, accountSid: config.accountSid ?? '', authToken: authTokenProvider(config) });
 
 export async function dispatchAfterStatus(member: string): Promise<void> {
   if (twilio === undefined || config?.voiceBaseUrl === undefined) {

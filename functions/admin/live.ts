@@ -8,13 +8,28 @@ import type { Rotation } from '../routing/distribution.js';
 export type LiveView = {
   group: string;
   distribution: Group['distribution'];
-  members: { id: string; name: string; presence: 'available' | 'away' | 'ringing' | 'busy' | 'unknown'; since: string | null; call: string | null }[];
+  members: {
+    id: string;
+    name: string;
+    presence: 'available' | 'away' | 'ringing' | 'busy' | 'unknown';
+    since: string | null;
+    call: string | null;
+  }[];
   rotation: string[] | null;
   ringingCalls: { callSid: string; members: string[]; since: string | null }[];
-  waitingCallers: { callSid: string; from: string | null; position: number | null; waitedSeconds: number; state: WaitingCaller['state']; offeredTo: string[]; lastHeardAt: string | null }[];
+  waitingCallers: {
+    callSid: string;
+    from: string | null;
+    position: number | null;
+    waitedSeconds: number;
+    state: WaitingCaller['state'];
+    offeredTo: string[];
+    lastHeardAt: string | null;
+  }[];
 };
 
-const iso = (epochSeconds: number | undefined): string | null => (epochSeconds === undefined ? null : new Date(epochSeconds * 1000).toISOString());
+const iso = (epochSeconds: number | undefined): string | null =>
+  epochSeconds === undefined ? null : new Date(epochSeconds * 1000).toISOString();
 
 export function liveView(
   group: Group,

@@ -60,12 +60,14 @@ function loneSurrogates(body: unknown): Problem[] {
   for (let next = pending.pop(); next !== undefined && problems.length < 10; next = pending.pop()) {
     const { value, place } = next;
     if (typeof value === 'string') {
-      if (LONE_SURROGATE.test(value)) problems.push({ path: pathOf(place), message: 'contains a lone UTF-16 surrogate, which is not Unicode text' });
+      if (LONE_SURROGATE.test(value))
+        problems.push({ path: pathOf(place), message: 'contains a lone UTF-16 surrogate, which is not Unicode text' });
     } else if (Array.isArray(value)) {
       value.forEach((item: unknown, index) => pending.push({ value: item, place: { key: index, parent: place } }));
     } else if (typeof value === 'object' && value !== null) {
       for (const [key, item] of Object.entries(value)) {
-        if (LONE_SURROGATE.test(key)) problems.push({ path: pathOf(place), message: 'has a field name with a lone UTF-16 surrogate, which is not Unicode text' });
+        if (LONE_SURROGATE.test(key))
+          problems.push({ path: pathOf(place), message: 'has a field name with a lone UTF-16 surrogate, which is not Unicode text' });
         pending.push({ value: item, place: { key, parent: place } });
       }
     }
@@ -82,12 +84,16 @@ export function parseBody(event: APIGatewayProxyEventV2): { ok: true; value: unk
       return { ok: false, result: badRequest('the body is not UTF-8 text', [{ path: '$', message: 'send the document as UTF-8 JSON' }]) };
     }
   }
-  if (raw.trim() === '') return { ok: false, result: badRequest('the request needs a JSON body', [{ path: '$', message: 'body is empty' }]) };
+  if (raw.trim() === '')
+    return { ok: false, result: badRequest('the request needs a JSON body', [{ path: '$', message: 'body is empty' }]) };
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch (error) {
-    return { ok: false, result: badRequest('the body is not valid JSON', [{ path: '$', message: error instanceof Error ? error.message : 'unparsable' }]) };
+    return {
+      ok: false,
+      result: badRequest('the body is not valid JSON', [{ path: '$', message: error instanceof Error ? error.message : 'unparsable' }]),
+    };
   }
   const surrogates = loneSurrogates(value);
   if (surrogates.length > 0) return { ok: false, result: badRequest('the body holds text that is not Unicode', surrogates) };
@@ -95,7 +101,10 @@ export function parseBody(event: APIGatewayProxyEventV2): { ok: true; value: unk
 }
 
 /** Validate the body with `schema`; 400 lists every problem with its JSON path. */
-export function validate<T>(event: APIGatewayProxyEventV2, schema: z.ZodType<T>): { ok: true; value: T } | { ok: false; result: AdminResult } {
+export function validate<T>(
+  event: APIGatewayProxyEventV2,
+  schema: z.ZodType<T>,
+): { ok: true; value: T } | { ok: false; result: AdminResult } {
   const body = parseBody(event);
   if (!body.ok) return body;
   const parsed = schema.safeParse(body.value);
@@ -124,14 +133,27 @@ export function malformedPath(path: string): AdminResult | undefined {
   if (first === undefined) return undefined;
   return badRequest(
     `path segment ${quoted(first)} is not valid percent-encoding`,
-    malformed.map((segment) => ({ path: 'path', message: `segment ${quoted(segment)}: each "%" must be followed by two hexadecimal digits, and the bytes they spell must be UTF-8` })),
+    malformed.map((segment) => ({
+      path: 'path',
+      message: `segment ${quoted(segment)}: each "%" must be followed by two hexadecimal digits, and the bytes they spell must be UTF-8`,
+    })),
   );
 }
 
-export function validId(kind: string, raw: string | undefined, schema: z.ZodType<string> = idSchema): { ok: true; value: string } | { ok: false; result: AdminResult } {
+export function validId(
+  kind: string,
+  raw: string | undefined,
+  schema: z.ZodType<string> = idSchema,
+): { ok: true; value: string } | { ok: false; result: AdminResult } {
   // routeAdminRequest has refused malformed segments already; an undefined here fails the schema.
   const parsed = schema.safeParse(decodePathSegment(raw ?? ''));
-  if (!parsed.success) return { ok: false, result: badRequest(`the ${kind} in the path is invalid`, parsed.error.issues.map((issue) => ({ path: kind, message: issue.message }))) };
+  if (!parsed.success)
+    return {
+      ok: false,
+      result: badRequest(
+        `the ${kind} in the path is invalid`,
+        parsed.error.issues.map((issue) => ({ path: kind, message: issue.message })),
+      ),
+    };
   return { ok: true, value: parsed.data };
 }
-

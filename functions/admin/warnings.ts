@@ -7,7 +7,8 @@ import { dialLimitWarnings } from '../twiml/dial-limits.js';
 export function numberWarnings(number: PhoneNumber): string[] {
   const warnings: string[] = [];
   if (number.group === undefined) warnings.push('this number has no group: callers hear a short message and the call ends');
-  if (number.extensions && number.greeting === undefined) warnings.push('extensions is on but there is no greeting: digits count only while the greeting plays');
+  if (number.extensions && number.greeting === undefined)
+    warnings.push('extensions is on but there is no greeting: digits count only while the greeting plays');
   return warnings;
 }
 
@@ -23,10 +24,14 @@ function waitingLineWarnings(group: Group, present: readonly Member[]): string[]
   const maxWait = action.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS;
   if (!present.some((member) => member.devices.length > 0)) {
     const nobody = present.length === 0 ? 'this group has no members' : 'no member of this group has a device';
-    warnings.push(`group ${group.id}: callers wait for a member, but ${nobody}; they would wait until maxWaitSeconds (${maxWait} s) and then reach voicemail`);
+    warnings.push(
+      `group ${group.id}: callers wait for a member, but ${nobody}; they would wait until maxWaitSeconds (${maxWait} s) and then reach voicemail`,
+    );
   }
   if (action.maxWaitSeconds === undefined) {
-    warnings.push(`group ${group.id}: callers wait for a member and no maxWaitSeconds is set, so the default of ${DEFAULT_MAX_WAIT_SECONDS} seconds applies; then they reach voicemail`);
+    warnings.push(
+      `group ${group.id}: callers wait for a member and no maxWaitSeconds is set, so the default of ${DEFAULT_MAX_WAIT_SECONDS} seconds applies; then they reach voicemail`,
+    );
   }
   return warnings;
 }
@@ -38,7 +43,8 @@ export function groupWarnings(group: Group, members: ReadonlyMap<string, Member>
   });
   const warnings = dialLimitWarnings(group.distribution, present);
   if (group.members.length === 0) warnings.unshift('this group has no members: every call goes straight to its missed-call action');
-  for (const member of present) if (member.devices.length === 0) warnings.push(`member ${member.id} has no devices and is never offered a call`);
+  for (const member of present)
+    if (member.devices.length === 0) warnings.push(`member ${member.id} has no devices and is never offered a call`);
   warnings.push(...waitingLineWarnings(group, present));
   return warnings;
 }

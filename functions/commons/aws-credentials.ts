@@ -23,7 +23,8 @@ export function defaultProvider(init: DefaultProviderInit = {}): ReturnType<type
   const fromEnvironment = fromEnv(init);
   let chain: ReturnType<typeof fromEnv> | undefined;
   return async (props) => {
-    if (!(init.profile ?? process.env.AWS_PROFILE) && process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY) return fromEnvironment(props);
+    if (!(init.profile ?? process.env.AWS_PROFILE) && process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY)
+      return fromEnvironment(props);
     chain ??= loadChain(init);
     return chain(props);
   };
@@ -41,7 +42,9 @@ function loadChain(init: DefaultProviderInit): ReturnType<typeof fromEnv> {
     sdk = requireAtRunTime('@aws-sdk/credential-provider-node') as typeof sdk;
   } catch (error) {
     const failure = Object.assign(
-      new Error(`no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set and the default credential provider chain cannot be loaded (${error instanceof Error ? error.message : String(error)})`),
+      new Error(
+        `no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set and the default credential provider chain cannot be loaded (${error instanceof Error ? error.message : String(error)})`,
+      ),
       { name: 'CredentialsProviderError', tryNextLink: false },
     );
     return async () => {

@@ -16,7 +16,10 @@ const voiceEnvSchema = z
   .object({
     TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
     TWILIO_AUTH_TOKEN_SECRET_ARN: z.string().min(1).optional(),
-    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/, 'must be an Account SID (AC followed by 32 hex digits)').optional(),
+    TWILIO_ACCOUNT_SID: z
+      .string()
+      .regex(/^AC[0-9a-f]{32}$/, 'must be an Account SID (AC followed by 32 hex digits)')
+      .optional(),
     TWILIO_API_BASE_URL: z
       .url()
       .transform((url) => url.replace(/\/+$/, ''))
@@ -41,13 +44,27 @@ export class ConfigurationError extends Error {
 function parse<T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
-  throw new ConfigurationError(`invalid environment: ${result.error.issues.map((issue) => `${issue.path.join('.') || 'env'}: ${issue.message}`).join('; ')}`);
+  throw new ConfigurationError(
+    `invalid environment: ${result.error.issues.map((issue) => `${issue.path.join('.') || 'env'}: ${issue.message}`).join('; ')}`,
+  );
 }
 
 const store = parse(storeEnvSchema, process.env);
-export const storeConfig = { tableName: store.TABLE_NAME, endpoint: store.DYNAMODB_ENDPOINT, region: store.AWS_REGION, requestTimeoutMs: store.DYNAMODB_REQUEST_TIMEOUT_MS };
+export const storeConfig = {
+  tableName: store.TABLE_NAME,
+  endpoint: store.DYNAMODB_ENDPOINT,
+  region: store.AWS_REGION,
+  requestTimeoutMs: store.DYNAMODB_REQUEST_TIMEOUT_MS,
+};
 
-export type VoiceConfig = { authToken?: string; authTokenSecretArn?: string; publicBaseUrl?: string; accountSid?: string; twilioApiBaseUrl: string; webhookBudgetMs: number };
+export type VoiceConfig = {
+  authToken?: string;
+  authTokenSecretArn?: string;
+  publicBaseUrl?: string;
+  accountSid?: string;
+  twilioApiBaseUrl: string;
+  webhookBudgetMs: number;
+};
 export function readVoiceConfig(env: NodeJS.ProcessEnv = process.env): VoiceConfig {
   const voice = parse(voiceEnvSchema, env);
   return {
@@ -68,6 +85,9 @@ export function readTwilioApiConfig(env: NodeJS.ProcessEnv = process.env): (Voic
   if (env.TWILIO_AUTH_TOKEN === undefined && env.TWILIO_AUTH_TOKEN_SECRET_ARN === undefined) return undefined;
   const voice = readVoiceConfig(env);
   const base = z.url().optional().safeParse(env.VOICE_BASE_URL);
-  if (!base.success) throw new ConfigurationError('invalid environment: VOICE_BASE_URL must be a URL such as https://abc.execute-api.eu-central-1.amazonaws.com/voice/');
+  if (!base.success)
+    throw new ConfigurationError(
+      'invalid environment: VOICE_BASE_URL must be a URL such as https://abc.execute-api.eu-central-1.amazonaws.com/voice/',
+    );
   return { ...voice, ...(base.data === undefined ? {} : { voiceBaseUrl: base.data.endsWith('/') ? base.data : `${base.data}/` }) };
 }

@@ -89,7 +89,13 @@ export type Group = GroupDocument & { id: string };
 
 export const greetingSchema = z.union([
   z.strictObject({ play: httpsUrlSchema }),
-  z.strictObject({ say: z.string().trim().min(1).max(1000), language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as de-DE').optional() }),
+  z.strictObject({
+    say: z.string().trim().min(1).max(1000),
+    language: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as de-DE')
+      .optional(),
+  }),
 ]);
 export type Greeting = z.infer<typeof greetingSchema>;
 
@@ -119,8 +125,14 @@ export const promptNames = [
 export type PromptName = (typeof promptNames)[number];
 
 export const settingsDocumentSchema = z.strictObject({
-  pickupCode: z.string().regex(/^[*#][0-9*#]{1,5}$/, 'must start with * or # and have 2 to 6 keys, such as *11').default('*11'),
-  language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en-US').default('en-US'),
+  pickupCode: z
+    .string()
+    .regex(/^[*#][0-9*#]{1,5}$/, 'must start with * or # and have 2 to 6 keys, such as *11')
+    .default('*11'),
+  language: z
+    .string()
+    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en-US')
+    .default('en-US'),
   prompts: z.partialRecord(z.enum(promptNames), z.string().trim().min(1).max(1000)).default({}),
 });
 export type Settings = z.infer<typeof settingsDocumentSchema>;

@@ -11,7 +11,10 @@ import { reconcileVoicemails, type ReconcileSummary } from '../voicemail/reconci
  */
 const config = readVoiceConfig();
 const accountSid = config.accountSid;
-const twilio = accountSid === undefined ? undefined : createTwilioApi({ baseUrl: config.twilioApiBaseUrl, accountSid, authToken: authTokenProvider(config), timeoutMs: 10_000 });
+const twilio =
+  accountSid === undefined
+    ? undefined
+    : createTwilioApi({ baseUrl: config.twilioApiBaseUrl, accountSid, authToken: authTokenProvider(config), timeoutMs: 10_000 });
 
 /** The summary of the run (also logged), or undefined when the deployment has no Account SID. */
 export const handler = async (): Promise<ReconcileSummary | undefined> => {

@@ -40,7 +40,16 @@ function eventTime(params: VoiceParameters): Date {
 }
 
 function toWebhook(event: VoiceEvent, route: string, params: VoiceParameters = bareParameters(event.twilioParams ?? {})): VoiceWebhook {
-  return { route, params, query: queryParams(event), url: event.twilioUrl ?? '', now: new Date(), eventTime: eventTime(params), twilio, call: callOf(params) };
+  return {
+    route,
+    params,
+    query: queryParams(event),
+    url: event.twilioUrl ?? '',
+    now: new Date(),
+    eventTime: eventTime(params),
+    twilio,
+    call: callOf(params),
+  };
 }
 
 function routeOf(event: VoiceEvent): string {
@@ -48,7 +57,11 @@ function routeOf(event: VoiceEvent): string {
 }
 
 /** A callback whose data Twilio could deliver again: answering an error lets it retry. */
-const unavailable: HttpResult = { statusCode: 503, headers: { 'content-type': 'text/plain', 'retry-after': '5' }, body: 'Service Unavailable: try again' };
+const unavailable: HttpResult = {
+  statusCode: 503,
+  headers: { 'content-type': 'text/plain', 'retry-after': '5' },
+  body: 'Service Unavailable: try again',
+};
 
 async function answerVoiceWebhook(event: VoiceEvent): Promise<HttpResult> {
   const route = routeOf(event);
@@ -63,7 +76,11 @@ async function answerVoiceWebhook(event: VoiceEvent): Promise<HttpResult> {
   const parsed = parseVoiceParameters(route, form);
   if (!parsed.ok) {
     const bare = toWebhook(event, route);
-    logger.warn('voice request without a parameter its kind requires; answering as in a fault', { route, problem: parsed.problem, callSid: bare.call.callSid });
+    logger.warn('voice request without a parameter its kind requires; answering as in a fault', {
+      route,
+      problem: parsed.problem,
+      callSid: bare.call.callSid,
+    });
     const answer = await faultAnswer(route, bare);
     return answer === undefined ? unavailable : twimlResult(answer);
   }
@@ -77,11 +94,17 @@ async function answerVoiceWebhook(event: VoiceEvent): Promise<HttpResult> {
     return voiceRouteTable[route](webhook);
   });
   if (outcome.kind === 'done') return twimlResult(outcome.value);
-  logger.error(outcome.kind === 'timed-out' ? 'voice webhook ran out of time; answering from what is known' : 'voice webhook failed; answering from what is known', outcome.kind === 'failed' ? outcome.error : undefined, {
-    callSid: webhook.call.callSid,
-    route,
-    budgetMs: WEBHOOK_BUDGET_MS,
-  });
+  logger.error(
+    outcome.kind === 'timed-out'
+      ? 'voice webhook ran out of time; answering from what is known'
+      : 'voice webhook failed; answering from what is known',
+    outcome.kind === 'failed' ? outcome.error : undefined,
+    {
+      callSid: webhook.call.callSid,
+      route,
+      budgetMs: WEBHOOK_BUDGET_MS,
+    },
+  );
   const answer = await faultAnswer(route, webhook);
   return answer === undefined ? unavailable : twimlResult(answer);
 }

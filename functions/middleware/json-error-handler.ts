@@ -15,7 +15,9 @@ export function jsonErrorHandler(): middy.MiddlewareObj<APIGatewayProxyEventV2, 
     request.response = {
       statusCode: contention ? 409 : 500,
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ error: contention ? 'the document kept changing while it was written; try again' : 'internal error; see the function log' }),
+      body: JSON.stringify({
+        error: contention ? 'the document kept changing while it was written; try again' : 'internal error; see the function log',
+      }),
     };
   };
   return { onError: jsonErrorHandlerOnError };

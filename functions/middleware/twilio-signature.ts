@@ -15,12 +15,17 @@ export type TwilioSignatureOptions = {
  * reached, then the path and the raw query string exactly as received.
  */
 export function publicUrl(event: VoiceEvent, publicBaseUrl: string | undefined): string {
-  const base = publicBaseUrl ?? `${header(event, 'x-forwarded-proto') ?? 'https'}://${header(event, 'host') ?? event.requestContext.domainName}`;
+  const base =
+    publicBaseUrl ?? `${header(event, 'x-forwarded-proto') ?? 'https'}://${header(event, 'host') ?? event.requestContext.domainName}`;
   const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
   return `${base}${event.rawPath}${query}`;
 }
 
-const forbidden: HttpResult = { statusCode: 403, headers: { 'content-type': 'text/plain' }, body: 'Forbidden: X-Twilio-Signature does not match' };
+const forbidden: HttpResult = {
+  statusCode: 403,
+  headers: { 'content-type': 'text/plain' },
+  body: 'Forbidden: X-Twilio-Signature does not match',
+};
 
 /**
  * Rejects with 403, before anything reads or writes state, every request whose X-Twilio-Signature

@@ -77,7 +77,13 @@ export function contextFromQuery(query: Readonly<Record<string, string | undefin
   const member = query.m;
   const excluded = query.x;
   const ringing = parseList(query.r);
-  const bad = [...offered, ...visited, ...ringing, ...(member === undefined ? [] : [member]), ...(excluded === undefined ? [] : [excluded])].find((id) => !SLUG.test(id));
+  const bad = [
+    ...offered,
+    ...visited,
+    ...ringing,
+    ...(member === undefined ? [] : [member]),
+    ...(excluded === undefined ? [] : [excluded]),
+  ].find((id) => !SLUG.test(id));
   if (bad !== undefined) return { ok: false, problem: `query parameter holds an invalid id: ${bad}` };
   return {
     ok: true,

@@ -93,7 +93,11 @@ export function recordOf(call: CallState, now: number, durationSeconds: number |
  */
 export function atCallEnd(call: CallState, stillWaiting: boolean, now: number): CallState {
   if (!stillWaiting) return call;
-  return { ...call, lineLeftAt: call.lineLeftAt ?? now, abandoned: call.answeredBy === undefined ? (call.abandoned ?? 'waiting') : call.abandoned };
+  return {
+    ...call,
+    lineLeftAt: call.lineLeftAt ?? now,
+    abandoned: call.answeredBy === undefined ? (call.abandoned ?? 'waiting') : call.abandoned,
+  };
 }
 
 /** A call whose item is gone (expired) or never written: nothing recorded but its end. */

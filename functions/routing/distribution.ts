@@ -73,7 +73,8 @@ export function nextOffer(
   if (first === undefined) return { kind: 'nobody-left' };
   // A member extension rings that one member, whatever the group's distribution.
   const mode = context.member === undefined ? group.distribution : 'in-order';
-  const raced = options.afterLostRace === true && presence?.callSid !== undefined ? spreadAfterLostRace(candidates, presence.callSid) : undefined;
+  const raced =
+    options.afterLostRace === true && presence?.callSid !== undefined ? spreadAfterLostRace(candidates, presence.callSid) : undefined;
   switch (mode) {
     case 'in-order':
       return { kind: 'offer', plan: planDial([raced ?? first]) };

@@ -30,9 +30,17 @@ export type PresenceView = {
 export type Eligibility = 'eligible' | 'unknown-member' | 'away' | 'no-devices' | 'already-offered' | 'busy' | 'ringing';
 
 /** What the member is doing now, by the marks alone: expired marks count for nothing. */
-export function activity(presence: Presence | undefined, now: number): { kind: 'busy'; call: string; since: number | undefined } | { kind: 'ringing'; call: string; since: number | undefined } | { kind: 'idle' } {
-  if (presence?.busyCall !== undefined && (presence.busyUntil ?? 0) >= now) return { kind: 'busy', call: presence.busyCall, since: presence.busySince };
-  if (presence?.ringingCall !== undefined && (presence.ringingUntil ?? 0) >= now) return { kind: 'ringing', call: presence.ringingCall, since: presence.ringingSince };
+export function activity(
+  presence: Presence | undefined,
+  now: number,
+):
+  | { kind: 'busy'; call: string; since: number | undefined }
+  | { kind: 'ringing'; call: string; since: number | undefined }
+  | { kind: 'idle' } {
+  if (presence?.busyCall !== undefined && (presence.busyUntil ?? 0) >= now)
+    return { kind: 'busy', call: presence.busyCall, since: presence.busySince };
+  if (presence?.ringingCall !== undefined && (presence.ringingUntil ?? 0) >= now)
+    return { kind: 'ringing', call: presence.ringingCall, since: presence.ringingSince };
   return { kind: 'idle' };
 }
 

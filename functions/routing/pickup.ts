@@ -30,15 +30,13 @@ export function callingMember(from: string, members: readonly Member[]): Member 
 }
 
 export type Dialled =
-  | { kind: 'pickup' }
-  | { kind: 'directed-pickup'; extension: string }
-  | { kind: 'extension'; extension: string }
-  | { kind: 'unsupported' };
+  { kind: 'pickup' } | { kind: 'directed-pickup'; extension: string } | { kind: 'extension'; extension: string } | { kind: 'unsupported' };
 
 /** What the dialled digits ask for: the pickup code (+ a member extension), an extension, or nothing we do. */
 export function interpretDialled(digits: string, pickupCode: string): Dialled {
   if (digits === pickupCode) return { kind: 'pickup' };
-  if (digits.startsWith(pickupCode) && /^[0-9]{1,4}$/.test(digits.slice(pickupCode.length))) return { kind: 'directed-pickup', extension: digits.slice(pickupCode.length) };
+  if (digits.startsWith(pickupCode) && /^[0-9]{1,4}$/.test(digits.slice(pickupCode.length)))
+    return { kind: 'directed-pickup', extension: digits.slice(pickupCode.length) };
   if (/^[0-9]{1,4}$/.test(digits)) return { kind: 'extension', extension: digits };
   return { kind: 'unsupported' };
 }
@@ -78,12 +76,20 @@ export function ringingCalls(groups: readonly Group[], presence: ReadonlyMap<str
  * (`target`): only the call ringing at that member, and only when the group that offered it has
  * `pickup` on and has both the picker and the target as members.
  */
-export function pickupCandidates(picker: string, groups: readonly Group[], presence: ReadonlyMap<string, PickupPresence>, now: number, target?: string): RingingCall[] {
+export function pickupCandidates(
+  picker: string,
+  groups: readonly Group[],
+  presence: ReadonlyMap<string, PickupPresence>,
+  now: number,
+  target?: string,
+): RingingCall[] {
   const pickupGroups = groups.filter((group) => group.pickup && group.members.includes(picker));
   if (target !== undefined && target === picker) return [];
   const allowed = target === undefined ? pickupGroups : pickupGroups.filter((group) => group.members.includes(target));
   const ids = new Set(allowed.map((group) => group.id));
-  return ringingCalls(allowed, presence, now).filter((call) => call.member !== picker && (target === undefined || call.member === target) && call.group !== undefined && ids.has(call.group));
+  return ringingCalls(allowed, presence, now).filter(
+    (call) => call.member !== picker && (target === undefined || call.member === target) && call.group !== undefined && ids.has(call.group),
+  );
 }
 
 /**

@@ -102,8 +102,18 @@ function planFromPool(group: Group, pool: readonly Member[], caller: WaitingCall
 }
 
 /** Who a waiting caller is offered to now, on the marks as they are: the claim's decision (store/claims.ts). */
-export function planForCaller(group: Group, membersById: ReadonlyMap<string, Member>, caller: WaitingCaller, presence: { byMember: ReadonlyMap<string, Presence>; now: number }, rotation: Rotation): DialPlan {
-  return planFromPool(group, eligibleMembers(lineOrder(group, rotation), membersById, [], { ...presence, callSid: caller.callSid }), caller);
+export function planForCaller(
+  group: Group,
+  membersById: ReadonlyMap<string, Member>,
+  caller: WaitingCaller,
+  presence: { byMember: ReadonlyMap<string, Presence>; now: number },
+  rotation: Rotation,
+): DialPlan {
+  return planFromPool(
+    group,
+    eligibleMembers(lineOrder(group, rotation), membersById, [], { ...presence, callSid: caller.callSid }),
+    caller,
+  );
 }
 
 /**
@@ -149,7 +159,11 @@ export function triedAfterOffer(caller: WaitingCaller, offered: readonly string[
  */
 export type QueueActionStep = 'ring-claimed' | 'voicemail' | 'back-into-line' | 'abandoned' | 'moved-on' | 'failed';
 
-export function afterQueueAction(queueResult: string | undefined, entry: Pick<WaitingCaller, 'state'> | undefined, groupExists: boolean): QueueActionStep {
+export function afterQueueAction(
+  queueResult: string | undefined,
+  entry: Pick<WaitingCaller, 'state'> | undefined,
+  groupExists: boolean,
+): QueueActionStep {
   switch (queueResult) {
     case 'leave':
       if (entry?.state === 'offered' && groupExists) return 'ring-claimed';

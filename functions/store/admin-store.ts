@@ -74,7 +74,13 @@ function versionCondition(existing: StoredItem | undefined): { ConditionExpressi
  * The document's fields as one update: present fields are set, absent optional fields removed, so the
  * bookkeeping attributes (`referencedBy`, `status`) written by other operations are left alone.
  */
-function documentUpdate(key: Key, document: Record<string, unknown>, optional: readonly string[], existing: StoredItem | undefined, extraSet: Record<string, unknown> = {}): TransactItem {
+function documentUpdate(
+  key: Key,
+  document: Record<string, unknown>,
+  optional: readonly string[],
+  existing: StoredItem | undefined,
+  extraSet: Record<string, unknown> = {},
+): TransactItem {
   const names: Record<string, string> = { '#version': 'version' };
   const values: Record<string, unknown> = { ':nextVersion': versionOf(existing) + 1 };
   const sets = ['#version = :nextVersion'];
@@ -124,7 +130,10 @@ function extensionSteps(owner: ExtensionOwner, previous: string | undefined, nex
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
-      onConditionFailed: (existing) => ({ kind: 'conflict', reason: `extension ${next} is already used by ${String(existing?.owner ?? 'another member or group')}` }),
+      onConditionFailed: (existing) => ({
+        kind: 'conflict',
+        reason: `extension ${next} is already used by ${String(existing?.owner ?? 'another member or group')}`,
+      }),
     });
   }
   if (previous !== undefined && previous !== next) {
@@ -162,7 +171,13 @@ function referenceStep(key: Key, ref: Reference, change: 'add' | 'drop', describ
   };
 }
 
-function referenceChanges(ref: Reference, keyOf: (id: string) => Key, kind: string, before: ReadonlySet<string>, after: ReadonlySet<string>): Step[] {
+function referenceChanges(
+  ref: Reference,
+  keyOf: (id: string) => Key,
+  kind: string,
+  before: ReadonlySet<string>,
+  after: ReadonlySet<string>,
+): Step[] {
   return [
     ...[...after].filter((id) => !before.has(id)).map((id) => referenceStep(keyOf(id), ref, 'add', `${kind} ${id}`)),
     ...[...before].filter((id) => !after.has(id)).map((id) => referenceStep(keyOf(id), ref, 'drop', `${kind} ${id}`)),
@@ -200,30 +215,42 @@ function deleteStep(key: Key, existing: StoredItem, what: string): Step {
 /** PUT /users/{id}: create or replace the document; status and references stay as they are. */
 export async function putUser(id: string, document: UserDocument): Promise<WriteOutcome> {
   let created = false;
-  return transact(async () => {
-    const existing = await readConsistent(keys.user(id));
-    created = existing === undefined;
-    // A new member starts available; an existing member keeps the status they set.
-    const update = documentUpdate(keys.user(id), { ...document }, ['extension', 'mobile'], existing, created ? { status: 'available' } : {});
-    return [
-      { item: update, onConditionFailed: readAgain },
-      ...extensionSteps({ kind: 'user', id }, stringField(existing, 'extension'), document.extension),
-    ];
-  }, () => created);
+  return transact(
+    async () => {
+      const existing = await readConsistent(keys.user(id));
+      created = existing === undefined;
+      // A new member starts available; an existing member keeps the status they set.
+      const update = documentUpdate(
+        keys.user(id),
+        { ...document },
+        ['extension', 'mobile'],
+        existing,
+        created ? { status: 'available' } : {},
+      );
+      return [
+        { item: update, onConditionFailed: readAgain },
+        ...extensionSteps({ kind: 'user', id }, stringField(existing, 'extension'), document.extension),
+      ];
+    },
+    () => created,
+  );
 }
 
 /** DELETE /users/{id}: refused while any group names the member. */
 export async function deleteUser(id: string): Promise<WriteOutcome> {
-  return transact(async () => {
-    const existing = await readConsistent(keys.user(id));
-    if (existing === undefined) return { kind: 'not-found' };
-    return [
-      deleteStep(keys.user(id), existing, `user ${id}`),
-      ...extensionSteps({ kind: 'user', id }, stringField(existing, 'extension'), undefined),
-      // Marks of a deleted member must not carry over to a new member with the same id.
-      { item: { Delete: { TableName: tableName, Key: keys.presence(id) } }, onConditionFailed: () => 'retry' },
-    ];
-  }, () => false);
+  return transact(
+    async () => {
+      const existing = await readConsistent(keys.user(id));
+      if (existing === undefined) return { kind: 'not-found' };
+      return [
+        deleteStep(keys.user(id), existing, `user ${id}`),
+        ...extensionSteps({ kind: 'user', id }, stringField(existing, 'extension'), undefined),
+        // Marks of a deleted member must not carry over to a new member with the same id.
+        { item: { Delete: { TableName: tableName, Key: keys.presence(id) } }, onConditionFailed: () => 'retry' },
+      ];
+    },
+    () => false,
+  );
 }
 
 /** PUT /users/{id}/status: available or away. */
@@ -266,41 +293,50 @@ function groupsNamedBy(id: string, document: Pick<GroupDocument, 'whenNobodyAnsw
 
 function storedGroupDocument(item: StoredItem | undefined): Pick<GroupDocument, 'members' | 'whenNobodyAnswers'> | undefined {
   if (item === undefined) return undefined;
-  return { members: Array.isArray(item.members) ? item.members.map(String) : [], whenNobodyAnswers: item.whenNobodyAnswers as GroupDocument['whenNobodyAnswers'] };
+  return {
+    members: Array.isArray(item.members) ? item.members.map(String) : [],
+    whenNobodyAnswers: item.whenNobodyAnswers as GroupDocument['whenNobodyAnswers'],
+  };
 }
 
 /** PUT /groups/{id}: the group, the references to its members and target group, its extension. */
 export async function putGroup(id: string, document: GroupDocument): Promise<WriteOutcome> {
   let created = false;
   const ref = reference.group(id);
-  return transact(async () => {
-    const existing = await readConsistent(keys.group(id));
-    created = existing === undefined;
-    const before = storedGroupDocument(existing);
-    return [
-      { item: documentUpdate(keys.group(id), { ...document }, ['extension'], existing), onConditionFailed: readAgain },
-      ...referenceChanges(ref, keys.user, 'member', usersNamedBy(before), usersNamedBy(document)),
-      ...referenceChanges(ref, keys.group, 'group', groupsNamedBy(id, before), groupsNamedBy(id, document)),
-      ...extensionSteps({ kind: 'group', id }, stringField(existing, 'extension'), document.extension),
-    ];
-  }, () => created);
+  return transact(
+    async () => {
+      const existing = await readConsistent(keys.group(id));
+      created = existing === undefined;
+      const before = storedGroupDocument(existing);
+      return [
+        { item: documentUpdate(keys.group(id), { ...document }, ['extension'], existing), onConditionFailed: readAgain },
+        ...referenceChanges(ref, keys.user, 'member', usersNamedBy(before), usersNamedBy(document)),
+        ...referenceChanges(ref, keys.group, 'group', groupsNamedBy(id, before), groupsNamedBy(id, document)),
+        ...extensionSteps({ kind: 'group', id }, stringField(existing, 'extension'), document.extension),
+      ];
+    },
+    () => created,
+  );
 }
 
 /** DELETE /groups/{id}: refused while a number or another group names it; drops its own references. */
 export async function deleteGroup(id: string): Promise<WriteOutcome> {
   const ref = reference.group(id);
-  return transact(async () => {
-    const existing = await readConsistent(keys.group(id));
-    if (existing === undefined) return { kind: 'not-found' };
-    const before = storedGroupDocument(existing);
-    return [
-      deleteStep(keys.group(id), existing, `group ${id}`),
-      ...referenceChanges(ref, keys.user, 'member', usersNamedBy(before), new Set()),
-      ...referenceChanges(ref, keys.group, 'group', groupsNamedBy(id, before), new Set()),
-      // The group's evenly rotation on its members' PRESENCE items stays: it only orders offers of a group by that id.
-      ...extensionSteps({ kind: 'group', id }, stringField(existing, 'extension'), undefined),
-    ];
-  }, () => false);
+  return transact(
+    async () => {
+      const existing = await readConsistent(keys.group(id));
+      if (existing === undefined) return { kind: 'not-found' };
+      const before = storedGroupDocument(existing);
+      return [
+        deleteStep(keys.group(id), existing, `group ${id}`),
+        ...referenceChanges(ref, keys.user, 'member', usersNamedBy(before), new Set()),
+        ...referenceChanges(ref, keys.group, 'group', groupsNamedBy(id, before), new Set()),
+        // The group's evenly rotation on its members' PRESENCE items stays: it only orders offers of a group by that id.
+        ...extensionSteps({ kind: 'group', id }, stringField(existing, 'extension'), undefined),
+      ];
+    },
+    () => false,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,31 +345,46 @@ export async function deleteGroup(id: string): Promise<WriteOutcome> {
 export async function putNumber(e164: string, document: NumberDocument): Promise<WriteOutcome> {
   let created = false;
   const ref = reference.number(e164);
-  return transact(async () => {
-    const existing = await readConsistent(keys.number(e164));
-    created = existing === undefined;
-    const before = new Set(stringField(existing, 'group') === undefined ? [] : [String(existing?.group)]);
-    const after = new Set(document.group === undefined ? [] : [document.group]);
-    return [
-      { item: documentUpdate(keys.number(e164), { ...document }, ['group', 'greeting', 'holdMusic'], existing), onConditionFailed: readAgain },
-      ...referenceChanges(ref, keys.group, 'group', before, after),
-    ];
-  }, () => created);
+  return transact(
+    async () => {
+      const existing = await readConsistent(keys.number(e164));
+      created = existing === undefined;
+      const before = new Set(stringField(existing, 'group') === undefined ? [] : [String(existing?.group)]);
+      const after = new Set(document.group === undefined ? [] : [document.group]);
+      return [
+        {
+          item: documentUpdate(keys.number(e164), { ...document }, ['group', 'greeting', 'holdMusic'], existing),
+          onConditionFailed: readAgain,
+        },
+        ...referenceChanges(ref, keys.group, 'group', before, after),
+      ];
+    },
+    () => created,
+  );
 }
 
 export async function deleteNumber(e164: string): Promise<WriteOutcome> {
   const ref = reference.number(e164);
-  return transact(async () => {
-    const existing = await readConsistent(keys.number(e164));
-    if (existing === undefined) return { kind: 'not-found' };
-    const group = stringField(existing, 'group');
-    return [deleteStep(keys.number(e164), existing, `number ${e164}`), ...referenceChanges(ref, keys.group, 'group', new Set(group === undefined ? [] : [group]), new Set())];
-  }, () => false);
+  return transact(
+    async () => {
+      const existing = await readConsistent(keys.number(e164));
+      if (existing === undefined) return { kind: 'not-found' };
+      const group = stringField(existing, 'group');
+      return [
+        deleteStep(keys.number(e164), existing, `number ${e164}`),
+        ...referenceChanges(ref, keys.group, 'group', new Set(group === undefined ? [] : [group]), new Set()),
+      ];
+    },
+    () => false,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
 // Settings
 
 export async function putSettings(settings: Settings): Promise<WriteOutcome> {
-  return transact(async () => [{ item: { Put: { TableName: tableName, Item: { ...keys.settings(), ...settings } } }, onConditionFailed: readAgain }], () => false);
+  return transact(
+    async () => [{ item: { Put: { TableName: tableName, Item: { ...keys.settings(), ...settings } } }, onConditionFailed: readAgain }],
+    () => false,
+  );
 }

@@ -26,7 +26,11 @@ export function startCallUpdate(callSid: string, details: CallStart, now: number
     values[`:${field}`] = value;
     sets.push(`#${field} = if_not_exists(#${field}, :${field})`);
   }
-  const names = Object.fromEntries(Object.keys(details).filter((field) => details[field as keyof typeof details] !== undefined).map((field) => [`#${field}`, field]));
+  const names = Object.fromEntries(
+    Object.keys(details)
+      .filter((field) => details[field as keyof typeof details] !== undefined)
+      .map((field) => [`#${field}`, field]),
+  );
   return {
     TableName: tableName,
     Key: keys.call(callSid),
@@ -47,7 +51,14 @@ export type CallStart = { readonly from?: string | undefined; readonly to?: stri
  * Offers record their members on the call, so its end can clear any mark left behind. The first
  * offer of a call also starts its item (`start`): one write where there were two.
  */
-export function offeredUpdate(callSid: string, group: string, members: readonly string[], now: number, redirectedAtMs?: number, start: CallStart = {}) {
+export function offeredUpdate(
+  callSid: string,
+  group: string,
+  members: readonly string[],
+  now: number,
+  redirectedAtMs?: number,
+  start: CallStart = {},
+) {
   // A claim that moves the call by REST records the moment in the same update (one item, one operation).
   const redirected = redirectedAtMs === undefined ? '' : ', redirectedAtMs = :redirectedAtMs';
   const started = Object.entries(start).filter((entry): entry is [string, string] => entry[1] !== undefined);
@@ -72,7 +83,8 @@ export function answeredUpdate(callSid: string, member: string, now: number) {
   return {
     TableName: tableName,
     Key: keys.call(callSid),
-    UpdateExpression: 'SET answeredBy = if_not_exists(answeredBy, :member), answeredAt = if_not_exists(answeredAt, :now), startedAt = if_not_exists(startedAt, :now), expiresAt = if_not_exists(expiresAt, :expires)',
+    UpdateExpression:
+      'SET answeredBy = if_not_exists(answeredBy, :member), answeredAt = if_not_exists(answeredAt, :now), startedAt = if_not_exists(startedAt, :now), expiresAt = if_not_exists(expiresAt, :expires)',
     ExpressionAttributeValues: { ':member': member, ':now': now, ':expires': now + CALL_STATE_TTL_SECONDS },
   };
 }
@@ -106,7 +118,12 @@ export function pickedUpUpdate(callSid: string, picker: string, now: number, red
     Key: keys.call(callSid),
     UpdateExpression:
       'SET answeredBy = if_not_exists(answeredBy, :member), answeredAt = if_not_exists(answeredAt, :now), startedAt = if_not_exists(startedAt, :now), expiresAt = if_not_exists(expiresAt, :expires), redirectedAtMs = :redirectedAtMs',
-    ExpressionAttributeValues: { ':member': picker, ':now': now, ':expires': now + CALL_STATE_TTL_SECONDS, ':redirectedAtMs': redirectedAtMs },
+    ExpressionAttributeValues: {
+      ':member': picker,
+      ':now': now,
+      ':expires': now + CALL_STATE_TTL_SECONDS,
+      ':redirectedAtMs': redirectedAtMs,
+    },
   };
 }
 
@@ -125,7 +142,14 @@ export function pickupUndoneUpdate(callSid: string, picker: string) {
 }
 
 export async function noteVoicemail(callSid: string): Promise<void> {
-  await send(new UpdateCommand({ TableName: tableName, Key: keys.call(callSid), UpdateExpression: 'SET voicemail = :yes', ExpressionAttributeValues: { ':yes': true } }));
+  await send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.call(callSid),
+      UpdateExpression: 'SET voicemail = :yes',
+      ExpressionAttributeValues: { ':yes': true },
+    }),
+  );
 }
 
 /** The caller hung up while an offer rang or while waiting; an answered call is never abandoned. */
@@ -146,7 +170,13 @@ export async function noteAbandoned(callSid: string, during: 'ringing' | 'waitin
  * webhook. The first place stays; the place the call keeps is returned (another delivery of the same
  * webhook may have joined first).
  */
-export async function noteWaiting(callSid: string, group: string, place: string, joinedAt: number, start?: CallStart): Promise<string | undefined> {
+export async function noteWaiting(
+  callSid: string,
+  group: string,
+  place: string,
+  joinedAt: number,
+  start?: CallStart,
+): Promise<string | undefined> {
   // The join may be the call's first write (incoming into a busy line): it starts the item too.
   const started = start === undefined ? undefined : startCallUpdate(callSid, start, joinedAt);
   const { Attributes } = await send(
@@ -155,7 +185,12 @@ export async function noteWaiting(callSid: string, group: string, place: string,
       Key: keys.call(callSid),
       UpdateExpression: `SET lineGroup = if_not_exists(lineGroup, :lineGroup), linePlace = if_not_exists(linePlace, :linePlace), lineJoinedAt = if_not_exists(lineJoinedAt, :lineJoinedAt)${started === undefined ? '' : `, ${started.UpdateExpression.slice('SET '.length)}`}`,
       ...(started?.ExpressionAttributeNames === undefined ? {} : { ExpressionAttributeNames: started.ExpressionAttributeNames }),
-      ExpressionAttributeValues: { ':lineGroup': group, ':linePlace': place, ':lineJoinedAt': joinedAt, ...started?.ExpressionAttributeValues },
+      ExpressionAttributeValues: {
+        ':lineGroup': group,
+        ':linePlace': place,
+        ':lineJoinedAt': joinedAt,
+        ...started?.ExpressionAttributeValues,
+      },
       ReturnValues: 'ALL_NEW',
     }),
   );
@@ -257,7 +292,15 @@ export async function finishCall(call: CallState, now: number, durationSeconds: 
         ExpressionAttributeValues: { ':yes': true },
       },
     }),
-    ...logGroups(record).map((group) => writeIf({ Put: { TableName: tableName, Item: { ...keys.callLog(group, record.endedAt, callSid), ...record }, ConditionExpression: NOT_LOGGED_YET } })),
+    ...logGroups(record).map((group) =>
+      writeIf({
+        Put: {
+          TableName: tableName,
+          Item: { ...keys.callLog(group, record.endedAt, callSid), ...record },
+          ConditionExpression: NOT_LOGGED_YET,
+        },
+      }),
+    ),
   ]);
   return first ? record : undefined;
 }
@@ -270,7 +313,8 @@ const DAY_MS = 24 * 3600 * 1000;
 function daysBetween(since: string, until: string): string[] {
   const days: string[] = [];
   const first = Date.parse(`${since.slice(0, 10)}T00:00:00Z`);
-  for (let day = Date.parse(`${until.slice(0, 10)}T00:00:00Z`); day >= first; day -= DAY_MS) days.push(new Date(day).toISOString().slice(0, 10));
+  for (let day = Date.parse(`${until.slice(0, 10)}T00:00:00Z`); day >= first; day -= DAY_MS)
+    days.push(new Date(day).toISOString().slice(0, 10));
   return days;
 }
 
@@ -283,17 +327,25 @@ async function queryLogDay(pk: string, since: string, until: string, limit: numb
  * GET /calls: outcomes newest first, optionally of one group, within [since, until] (default: the
  * last DEFAULT_CALL_LOG_DAYS days). One query per group and day, newest day first, until `limit`.
  */
-export async function listCalls(options: { group?: string; groups?: readonly string[]; since?: string; until?: string; limit: number }): Promise<CallRecord[]> {
+export async function listCalls(options: {
+  group?: string;
+  groups?: readonly string[];
+  since?: string;
+  until?: string;
+  limit: number;
+}): Promise<CallRecord[]> {
   // Without a group every group's log is read (a deleted group's calls are no longer listed).
   const groups = options.groups ?? (options.group === undefined ? [...(await currentConfiguration()).groups.keys()] : []);
   // Twilio's clock (the call log's) may run a little ahead of ours: "until now" includes the next day.
   const until = options.until ?? new Date(Date.now() + DAY_MS).toISOString();
   const since = options.since ?? new Date(Date.parse(until) - DEFAULT_CALL_LOG_DAYS * DAY_MS).toISOString();
-  const partitionsOf = (day: string): string[] => (options.group === undefined ? [...groups, undefined] : [options.group]).map((group) => partitions.callLog(group, day));
+  const partitionsOf = (day: string): string[] =>
+    (options.group === undefined ? [...groups, undefined] : [options.group]).map((group) => partitions.callLog(group, day));
   const records = new Map<string, CallRecord>();
   for (const day of daysBetween(since, until)) {
     const found = (await Promise.all(partitionsOf(day).map((pk) => queryLogDay(pk, since, until, options.limit)))).flat();
-    for (const record of found.sort((a, b) => b.endedAt.localeCompare(a.endedAt))) if (!records.has(record.callSid)) records.set(record.callSid, record);
+    for (const record of found.sort((a, b) => b.endedAt.localeCompare(a.endedAt)))
+      if (!records.has(record.callSid)) records.set(record.callSid, record);
     if (records.size >= options.limit) break;
   }
   return [...records.values()].sort((a, b) => b.endedAt.localeCompare(a.endedAt)).slice(0, options.limit);

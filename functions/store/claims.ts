@@ -81,7 +81,12 @@ export type ClaimOutcome =
   | { kind: 'entry-changed'; failedConditions: number };
 
 /** The members of `release` whose marks, as read, still ring for this call and are not offered again. */
-export function stillRingingFor(callSid: string, release: readonly string[] | undefined, state: Pick<ClaimState, 'presence'>, offered: readonly string[] = []): string[] {
+export function stillRingingFor(
+  callSid: string,
+  release: readonly string[] | undefined,
+  state: Pick<ClaimState, 'presence'>,
+  offered: readonly string[] = [],
+): string[] {
   return [...new Set(release ?? [])].filter((member) => !offered.includes(member) && state.presence.get(member)?.ringingCall === callSid);
 }
 
@@ -102,7 +107,8 @@ async function readClaimState(claim: Claim): Promise<ClaimState> {
 type Attempt = { members: readonly string[]; repeated: boolean; released: readonly string[] };
 
 /** What an attempt wrote: the members now ringing for the call and the previous offer's members freed; or why not. */
-type AttemptOutcome = { kind: 'written'; marked: readonly string[]; released: readonly string[] } | { kind: 'refused'; entryChanged: boolean };
+type AttemptOutcome =
+  { kind: 'written'; marked: readonly string[]; released: readonly string[] } | { kind: 'refused'; entryChanged: boolean };
 
 /**
  * A claim that moves a waiting caller (its entry, the REST redirect noted on the call) is one
@@ -115,16 +121,30 @@ type AttemptOutcome = { kind: 'written'; marked: readonly string[]; released: re
 async function writeAttempt(claim: Claim, attempt: Attempt): Promise<AttemptOutcome> {
   const nowMs = Date.now();
   const offerKey = attempt.repeated ? undefined : claim.rotationKey;
-  const marks = attempt.members.map((member) => ringingUpdate({ member, callSid: claim.callSid, group: claim.group, until: claim.ringingUntil, offerKey, takeOverFrom: claim.takeOverFrom }, claim.now, nowMs));
+  const marks = attempt.members.map((member) =>
+    ringingUpdate(
+      { member, callSid: claim.callSid, group: claim.group, until: claim.ringingUntil, offerKey, takeOverFrom: claim.takeOverFrom },
+      claim.now,
+      nowMs,
+    ),
+  );
   const ends = attempt.released.map((member) => ringingEndUpdate(member, claim.callSid));
   const placedBy = claim.placedBy;
   const busy = placedBy === undefined ? [] : [busyUpdate(placedBy.member, claim.callSid, claim.callSid, claim.now, placedBy.until)];
   const recorded = placedBy === undefined ? attempt.members : [...attempt.members, placedBy.member];
-  const offered = offeredUpdate(claim.callSid, claim.group, recorded, claim.now, claim.redirect === true ? nowMs : undefined, claim.callStart);
+  const offered = offeredUpdate(
+    claim.callSid,
+    claim.group,
+    recorded,
+    claim.now,
+    claim.redirect === true ? nowMs : undefined,
+    claim.callStart,
+  );
   if (claim.lineEntry !== undefined || claim.redirect === true) {
     const items: TransactItem[] = [...marks, ...ends, ...busy, offered].map((update) => ({ Update: update }));
     const entryIndex = claim.lineEntry === undefined ? -1 : items.length;
-    if (claim.lineEntry !== undefined) items.push({ Update: entryUpdate(claim.lineEntry, { state: 'offered', offeredTo: attempt.members, leaving: false }) });
+    if (claim.lineEntry !== undefined)
+      items.push({ Update: entryUpdate(claim.lineEntry, { state: 'offered', offeredTo: attempt.members, leaving: false }) });
     const outcome = await writeTogether(items);
     if (outcome.kind === 'written') return { kind: 'written', marked: attempt.members, released: attempt.released };
     return { kind: 'refused', entryChanged: outcome.failed.includes(entryIndex) };
@@ -153,7 +173,13 @@ export async function claimMembers(claim: Claim, known?: ClaimState): Promise<Cl
     const outcome = await writeAttempt(claim, { members, repeated: repeatedMember !== undefined, released });
     if (outcome.kind === 'written') {
       if (outcome.marked.length < members.length) failedConditions += 1;
-      return { kind: 'claimed', members: outcome.marked, repeated: repeatedMember !== undefined, failedConditions, released: outcome.released };
+      return {
+        kind: 'claimed',
+        members: outcome.marked,
+        repeated: repeatedMember !== undefined,
+        failedConditions,
+        released: outcome.released,
+      };
     }
     failedConditions += 1;
     if (outcome.entryChanged) return { kind: 'entry-changed', failedConditions };

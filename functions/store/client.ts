@@ -32,7 +32,11 @@ export const documentClient = DynamoDBDocumentClient.from(
     credentials: environmentFirstCredentials(),
     maxAttempts: MAX_ATTEMPTS,
     // Without throwOnRequestTimeout a request past its timeout only logs a warning and goes on waiting.
-    requestHandler: new NodeHttpHandler({ connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true }),
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    }),
   }),
   { marshallOptions: { removeUndefinedValues: true } },
 );

@@ -32,7 +32,16 @@ export async function writeTogether(items: readonly TransactItem[]): Promise<Tra
   } catch (error) {
     if (!(error instanceof TransactionCanceledException)) throw error;
     const reasons = error.CancellationReasons ?? [];
-    if (reasons.some((reason) => reason.Code !== undefined && reason.Code !== 'None' && reason.Code !== 'ConditionalCheckFailed' && reason.Code !== 'TransactionConflict')) throw error;
+    if (
+      reasons.some(
+        (reason) =>
+          reason.Code !== undefined &&
+          reason.Code !== 'None' &&
+          reason.Code !== 'ConditionalCheckFailed' &&
+          reason.Code !== 'TransactionConflict',
+      )
+    )
+      throw error;
     const failed: number[] = [];
     const existing = new Map<number, StoredItem | undefined>();
     reasons.forEach((reason, index) => {

@@ -46,7 +46,9 @@ export async function getMembers(ids: Iterable<string>): Promise<Map<string, Mem
 }
 
 /** The members with these ids that exist, with their ringing and busy marks, in one request. */
-export async function getMembersWithPresence(ids: Iterable<string>): Promise<{ members: Map<string, Member>; presence: Map<string, Presence> }> {
+export async function getMembersWithPresence(
+  ids: Iterable<string>,
+): Promise<{ members: Map<string, Member>; presence: Map<string, Presence> }> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return { members: new Map(), presence: new Map() };
   const items = await batchGet(unique.flatMap((id) => [keys.user(id), keys.presence(id)]));

@@ -34,7 +34,10 @@ export function cachedConfiguration(): Configuration | undefined {
 }
 
 /** The items of one partition (with sort keys `between` two values, inclusive), following pages. */
-export async function queryPartition(pk: string, options: { descending?: boolean; limit?: number; consistent?: boolean; between?: readonly [string, string] } = {}): Promise<StoredItem[]> {
+export async function queryPartition(
+  pk: string,
+  options: { descending?: boolean; limit?: number; consistent?: boolean; between?: readonly [string, string] } = {},
+): Promise<StoredItem[]> {
   const items: StoredItem[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -42,7 +45,10 @@ export async function queryPartition(pk: string, options: { descending?: boolean
       new QueryCommand({
         TableName: tableName,
         KeyConditionExpression: options.between === undefined ? 'pk = :pk' : 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': pk, ...(options.between === undefined ? {} : { ':from': options.between[0], ':to': options.between[1] }) },
+        ExpressionAttributeValues: {
+          ':pk': pk,
+          ...(options.between === undefined ? {} : { ':from': options.between[0], ':to': options.between[1] }),
+        },
         ScanIndexForward: options.descending !== true,
         ExclusiveStartKey: startKey,
         ConsistentRead: options.consistent === true,
@@ -69,7 +75,8 @@ export async function batchGet(keyList: readonly Key[]): Promise<StoredItem[]> {
       const result = await send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }));
       items.push(...(result.Responses?.[tableName] ?? []));
       pending = result.UnprocessedKeys?.[tableName]?.Keys as Key[] | undefined;
-      if (attempt > 4 && pending !== undefined && pending.length > 0) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
+      if (attempt > 4 && pending !== undefined && pending.length > 0)
+        throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
     }
   }
   return items;
@@ -84,7 +91,13 @@ function isItem(item: StoredItem, key: Key): boolean {
 }
 
 /** The stored items a configuration is made of. */
-type ConfigurationItems = { users: StoredItem[]; groups: StoredItem[]; numbers: StoredItem[]; extensions: StoredItem[]; settings: StoredItem | undefined };
+type ConfigurationItems = {
+  users: StoredItem[];
+  groups: StoredItem[];
+  numbers: StoredItem[];
+  extensions: StoredItem[];
+  settings: StoredItem | undefined;
+};
 
 async function readConfigurationItems(): Promise<ConfigurationItems> {
   const [users, groups, numbers, extensions, settings] = await Promise.all([
@@ -166,7 +179,10 @@ export async function readWithConfiguration<A = never>(
 /** The configuration each webhook (by its budget's signal) has already checked against the version. */
 const checkedInRequest = new WeakMap<AbortSignal, Configuration>();
 
-async function readFresh<A>(extra: (configuration: Configuration | undefined) => readonly Key[], alongside: ((configuration: Configuration) => Promise<A> | undefined) | undefined): Promise<ConfigurationRead<A>> {
+async function readFresh<A>(
+  extra: (configuration: Configuration | undefined) => readonly Key[],
+  alongside: ((configuration: Configuration) => Promise<A> | undefined) | undefined,
+): Promise<ConfigurationRead<A>> {
   const known = cached;
   const keysWanted = extra(known);
   // A cold instance reads the configuration's snapshot with its version: one request instead of a load.
@@ -178,9 +194,12 @@ async function readFresh<A>(extra: (configuration: Configuration | undefined) =>
   const snapshot = items.find((item) => isItem(item, keys.configSnapshot()));
   const others = items.filter((item) => item.pk !== partitions.config);
   if (known !== undefined && known.version === version) return { configuration: known, items: others, alongside: sideWithKnown };
-  const configuration = (snapshot !== undefined && versionFrom(snapshot) === version ? fromSnapshot(version, snapshot) : undefined) ?? (await loadOnce(version));
+  const configuration =
+    (snapshot !== undefined && versionFrom(snapshot) === version ? fromSnapshot(version, snapshot) : undefined) ??
+    (await loadOnce(version));
   const again = extra(configuration);
-  const same = again.length === keysWanted.length && again.every((key, index) => key.pk === keysWanted[index]?.pk && key.sk === keysWanted[index]?.sk);
+  const same =
+    again.length === keysWanted.length && again.every((key, index) => key.pk === keysWanted[index]?.pk && key.sk === keysWanted[index]?.sk);
   // What was read alongside with an outdated configuration is read again with the current one.
   const [itemsNow, side] = await Promise.all([same ? others : again.length === 0 ? [] : batchGet(again), alongside?.(configuration)]);
   return { configuration, items: itemsNow, alongside: side };
@@ -197,7 +216,13 @@ function fromSnapshot(version: number, snapshot: StoredItem): Configuration | un
   const data = snapshot.data;
   if (!(data instanceof Uint8Array)) return undefined;
   const items = JSON.parse(gunzipSync(data).toString('utf8')) as Partial<ConfigurationItems>;
-  const configuration = configurationFrom(version, { users: items.users ?? [], groups: items.groups ?? [], numbers: items.numbers ?? [], extensions: items.extensions ?? [], settings: items.settings ?? undefined });
+  const configuration = configurationFrom(version, {
+    users: items.users ?? [],
+    groups: items.groups ?? [],
+    numbers: items.numbers ?? [],
+    extensions: items.extensions ?? [],
+    settings: items.settings ?? undefined,
+  });
   if (cached === undefined || cached.version <= version) cached = configuration;
   return configuration;
 }
@@ -226,7 +251,9 @@ export async function writeSnapshot(): Promise<void> {
       },
     });
   } catch (error) {
-    logger.warn('the configuration snapshot was not written; cold instances load the configuration instead', { error: error instanceof Error ? error.message : String(error) });
+    logger.warn('the configuration snapshot was not written; cold instances load the configuration instead', {
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 }
 

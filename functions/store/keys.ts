@@ -47,7 +47,10 @@ export const keys = {
   presence: (member: string): Key => ({ pk: `PRESENCE#${member}`, sk: 'PRESENCE' }),
   leg: (legSid: string): Key => ({ pk: `LEG#${legSid}`, sk: 'LEG' }),
   call: (callSid: string): Key => ({ pk: `CALL#${callSid}`, sk: 'CALL' }),
-  callLog: (group: string | undefined, endedAt: string, callSid: string): Key => ({ pk: partitions.callLog(group, endedAt.slice(0, 10)), sk: `${endedAt}#${callSid}` }),
+  callLog: (group: string | undefined, endedAt: string, callSid: string): Key => ({
+    pk: partitions.callLog(group, endedAt.slice(0, 10)),
+    sk: `${endedAt}#${callSid}`,
+  }),
   lineEntry: (group: string, place: string): Key => ({ pk: partitions.line(group), sk: place }),
   pickup: (callSid: string): Key => ({ pk: `PICKUP#${callSid}`, sk: 'PICKUP' }),
 } as const;

@@ -33,7 +33,13 @@ function legGate(callback: LegStatus, now: number) {
     UpdateExpression: 'SET lastSequence = :sequence, #status = :status, #member = :member, parentCall = :parent, expiresAt = :expires',
     ConditionExpression: NEWER_THAN_SEEN,
     ExpressionAttributeNames: { '#status': 'status', '#member': 'member' },
-    ExpressionAttributeValues: { ':sequence': callback.sequence, ':status': callback.status, ':member': callback.member, ':parent': callback.parent, ':expires': now + CALL_STATE_TTL_SECONDS },
+    ExpressionAttributeValues: {
+      ':sequence': callback.sequence,
+      ':status': callback.status,
+      ':member': callback.member,
+      ':parent': callback.parent,
+      ':expires': now + CALL_STATE_TTL_SECONDS,
+    },
   };
 }
 
@@ -52,10 +58,16 @@ export async function recordLegStatus(callback: LegStatus, now: number, busyUnti
   // A leg that was never answered (no-answer, busy, failed, canceled) changes no mark: nothing to write.
   if (!answered) return 'recorded';
   const gate = { Update: legGate(callback, now) };
-  const marks = completed ? [{ Update: busyEndUpdate(callback.member, callback.leg) }] : [{ Update: busyUpdate(callback.member, callback.parent, callback.leg, now, busyUntil) }];
+  const marks = completed
+    ? [{ Update: busyEndUpdate(callback.member, callback.leg) }]
+    : [{ Update: busyUpdate(callback.member, callback.parent, callback.leg, now, busyUntil) }];
   // Who answered is kept once (if_not_exists) and holds whatever the order of the callbacks: written
   // beside the gated transaction, which then has two items instead of three.
-  const note = send(new UpdateCommand(answeredUpdate(callback.parent, callback.member, completed ? answeredAt - (callback.durationSeconds ?? 0) : answeredAt)));
+  const note = send(
+    new UpdateCommand(
+      answeredUpdate(callback.parent, callback.member, completed ? answeredAt - (callback.durationSeconds ?? 0) : answeredAt),
+    ),
+  );
   const [first] = await Promise.all([writeTogether([gate, ...marks]), note]);
   if (first.kind === 'written') return 'applied';
   if (first.failed.includes(0)) return 'stale';

@@ -66,7 +66,13 @@ export function lineHeadSize(group: Pick<Group, 'members'>): number {
 /** The first entries of a group's line, in line order. */
 export async function readLineHead(group: Pick<Group, 'id' | 'members'>): Promise<WaitingCaller[]> {
   const { Items } = await send(
-    new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': partitions.line(group.id) }, ConsistentRead: true, Limit: lineHeadSize(group) }),
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': partitions.line(group.id) },
+      ConsistentRead: true,
+      Limit: lineHeadSize(group),
+    }),
   );
   return (Items ?? []).map(entryFromItem);
 }
@@ -88,7 +94,12 @@ export async function positionOf(entry: Pick<WaitingCaller, 'group' | 'place'>, 
       // Callers who left (timed out) or are gone (silent, removed when the line's head is served) do not count.
       FilterExpression: '#state <> :gone AND lastHeardAt >= :heardSince',
       ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: { ':pk': partitions.line(entry.group), ':place': entry.place, ':gone': 'timed-out', ':heardSince': heardSince },
+      ExpressionAttributeValues: {
+        ':pk': partitions.line(entry.group),
+        ':place': entry.place,
+        ':gone': 'timed-out',
+        ':heardSince': heardSince,
+      },
       Select: 'COUNT',
       Limit: POSITION_COUNT_LIMIT,
     }),
@@ -118,8 +129,27 @@ export async function getEntry(group: string, place: string): Promise<WaitingCal
 const NOT_IN_LINE_YET = 'attribute_not_exists(pk)';
 
 /** The new entry of a caller joining at `place`. */
-export function newEntry(group: string, place: string, callSid: string, from: string | undefined, holdMusic: string, now: number): WaitingCaller {
-  return entryFromItem({ ...keys.lineEntry(group, place), callSid, from, joinedAt: now, lastHeardAt: now, state: 'joining', offeredTo: [], tried: [], waitedBefore: 0, holdMusic, version: 1 });
+export function newEntry(
+  group: string,
+  place: string,
+  callSid: string,
+  from: string | undefined,
+  holdMusic: string,
+  now: number,
+): WaitingCaller {
+  return entryFromItem({
+    ...keys.lineEntry(group, place),
+    callSid,
+    from,
+    joinedAt: now,
+    lastHeardAt: now,
+    state: 'joining',
+    offeredTo: [],
+    tried: [],
+    waitedBefore: 0,
+    holdMusic,
+    version: 1,
+  });
 }
 
 /**
@@ -128,8 +158,24 @@ export function newEntry(group: string, place: string, callSid: string, from: st
  * webhook join at once, the one whose place the call did not keep removes its own entry again.
  */
 export async function joinLine(entry: WaitingCaller, now: number, start?: CallStart): Promise<{ entry: WaitingCaller; joined: boolean }> {
-  const item = { ...keys.lineEntry(entry.group, entry.place), callSid: entry.callSid, from: entry.from, joinedAt: entry.joinedAt, lastHeardAt: entry.lastHeardAt, state: entry.state, offeredTo: [], tried: [], waitedBefore: 0, holdMusic: entry.holdMusic, version: entry.version, expiresAt: now + CALL_STATE_TTL_SECONDS };
-  const [, kept] = await Promise.all([writeIf({ Put: { TableName: tableName, Item: item, ConditionExpression: NOT_IN_LINE_YET } }), noteWaiting(entry.callSid, entry.group, entry.place, entry.joinedAt, start)]);
+  const item = {
+    ...keys.lineEntry(entry.group, entry.place),
+    callSid: entry.callSid,
+    from: entry.from,
+    joinedAt: entry.joinedAt,
+    lastHeardAt: entry.lastHeardAt,
+    state: entry.state,
+    offeredTo: [],
+    tried: [],
+    waitedBefore: 0,
+    holdMusic: entry.holdMusic,
+    version: entry.version,
+    expiresAt: now + CALL_STATE_TTL_SECONDS,
+  };
+  const [, kept] = await Promise.all([
+    writeIf({ Put: { TableName: tableName, Item: item, ConditionExpression: NOT_IN_LINE_YET } }),
+    noteWaiting(entry.callSid, entry.group, entry.place, entry.joinedAt, start),
+  ]);
   if (kept === entry.place) return { entry, joined: true };
   await removeStaleEntry(entry);
   const existing = kept === undefined ? undefined : await getEntry(entry.group, kept);
@@ -187,7 +233,12 @@ export async function removeEntry(group: string, place: string): Promise<boolean
 /** Remove an entry found gone or silent, unless it changed since we read it (then it is alive). */
 export async function removeStaleEntry(entry: WaitingCaller): Promise<boolean> {
   return writeIf({
-    Delete: { TableName: tableName, Key: keys.lineEntry(entry.group, entry.place), ConditionExpression: VERSION_IS, ExpressionAttributeValues: { ':version': entry.version } },
+    Delete: {
+      TableName: tableName,
+      Key: keys.lineEntry(entry.group, entry.place),
+      ConditionExpression: VERSION_IS,
+      ExpressionAttributeValues: { ':version': entry.version },
+    },
   });
 }
 

@@ -39,16 +39,30 @@ export type PickupClaim = { callSid: string; ringingAt: string; picker: string; 
  * still rings there): `alsoRinging` are the offer's other members read as ringing for it. A colleague
  * who answered meanwhile ended their ringing mark, so the pickup is refused.
  */
-export async function claimPickup(claim: PickupClaim, now: number, busyUntil: number, alsoRinging: readonly string[] = [], movedAtMs = Date.now()): Promise<boolean> {
+export async function claimPickup(
+  claim: PickupClaim,
+  now: number,
+  busyUntil: number,
+  alsoRinging: readonly string[] = [],
+  movedAtMs = Date.now(),
+): Promise<boolean> {
   return transact([
     {
       Put: {
         TableName: tableName,
-        Item: { ...keys.pickup(claim.callSid), picker: claim.picker, pickerCall: claim.pickerCall, from: claim.ringingAt, expiresAt: now + CALL_STATE_TTL_SECONDS },
+        Item: {
+          ...keys.pickup(claim.callSid),
+          picker: claim.picker,
+          pickerCall: claim.pickerCall,
+          from: claim.ringingAt,
+          expiresAt: now + CALL_STATE_TTL_SECONDS,
+        },
         ConditionExpression: NOT_PICKED_UP_YET,
       },
     },
-    ...[claim.ringingAt, ...alsoRinging.filter((member) => member !== claim.ringingAt && member !== claim.picker)].map((member) => ({ Update: ringingEndUpdate(member, claim.callSid) })),
+    ...[claim.ringingAt, ...alsoRinging.filter((member) => member !== claim.ringingAt && member !== claim.picker)].map((member) => ({
+      Update: ringingEndUpdate(member, claim.callSid),
+    })),
     { Update: pickedUpUpdate(claim.callSid, claim.picker, now, movedAtMs) },
     { Update: busyUpdate(claim.picker, claim.callSid, claim.pickerCall, now, busyUntil) },
   ]);
@@ -66,13 +80,17 @@ export async function undoPickup(claim: PickupClaim): Promise<void> {
 /** The claim on a call, while the picker's side of the bridge lasts. */
 export async function getPickup(callSid: string): Promise<{ picker: string; pickerCall: string } | undefined> {
   const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.pickup(callSid), ConsistentRead: true }));
-  return typeof Item?.picker === 'string' && typeof Item.pickerCall === 'string' ? { picker: Item.picker, pickerCall: Item.pickerCall } : undefined;
+  return typeof Item?.picker === 'string' && typeof Item.pickerCall === 'string'
+    ? { picker: Item.picker, pickerCall: Item.pickerCall }
+    : undefined;
 }
 
 /** The picker's side of the bridge ended: the claim goes; returns the picker, whose busy mark the caller then clears. */
 export async function endPickup(callSid: string): Promise<{ picker: string; pickerCall: string } | undefined> {
   const { Attributes } = await send(new DeleteCommand({ TableName: tableName, Key: keys.pickup(callSid), ReturnValues: 'ALL_OLD' }));
-  return typeof Attributes?.picker === 'string' && typeof Attributes.pickerCall === 'string' ? { picker: Attributes.picker, pickerCall: Attributes.pickerCall } : undefined;
+  return typeof Attributes?.picker === 'string' && typeof Attributes.pickerCall === 'string'
+    ? { picker: Attributes.picker, pickerCall: Attributes.pickerCall }
+    : undefined;
 }
 
 /**

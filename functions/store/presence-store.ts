@@ -56,7 +56,9 @@ export function ringingUpdate(mark: RingingMark, now: number, nowMs = Date.now()
     Key: keys.presence(mark.member),
     UpdateExpression: `SET ringingCall = :call, ringingUntil = :until, ringingSince = :now, ringingSinceMs = :nowMs, ringingGroup = :group${record}`,
     ConditionExpression: `(${MEMBER_FREE}) OR ${OR_ALREADY_RINGING_FOR_THIS_CALL}${mark.takeOverFrom === undefined ? '' : ' OR ringingCall = :previous'}`,
-    ...(mark.offerKey === undefined ? {} : { ExpressionAttributeNames: { '#offeredAt': offerAttribute(mark.group), '#offerKey': offerKeyAttribute(mark.group) } }),
+    ...(mark.offerKey === undefined
+      ? {}
+      : { ExpressionAttributeNames: { '#offeredAt': offerAttribute(mark.group), '#offerKey': offerKeyAttribute(mark.group) } }),
     ExpressionAttributeValues: {
       ':call': mark.callSid,
       ':until': mark.until,
@@ -78,7 +80,13 @@ const BUSY_WITH_THIS_LEG = 'busyLeg = :leg';
 const BUSY_FOR_THIS_CALL = 'busyCall = :call';
 
 function removeMarkUpdate(member: string, mark: string, condition: string, values: Record<string, unknown>) {
-  return { TableName: tableName, Key: keys.presence(member), UpdateExpression: `REMOVE ${mark}`, ConditionExpression: condition, ExpressionAttributeValues: values };
+  return {
+    TableName: tableName,
+    Key: keys.presence(member),
+    UpdateExpression: `REMOVE ${mark}`,
+    ConditionExpression: condition,
+    ExpressionAttributeValues: values,
+  };
 }
 
 /** The update that ends a leg's busy mark, for a transaction. */
@@ -123,7 +131,9 @@ export async function clearMarksOfCall(callSid: string, members: readonly string
     [...presence].map(async ([member, marks]) => {
       const writes = [
         ...(marks.ringingCall === callSid ? [clearRinging(member, callSid)] : []),
-        ...(marks.busyCall === callSid ? [writeIf({ Update: removeMarkUpdate(member, BUSY_MARK, BUSY_FOR_THIS_CALL, { ':call': callSid }) })] : []),
+        ...(marks.busyCall === callSid
+          ? [writeIf({ Update: removeMarkUpdate(member, BUSY_MARK, BUSY_FOR_THIS_CALL, { ':call': callSid }) })]
+          : []),
       ];
       return (await Promise.all(writes)).includes(true) ? member : undefined;
     }),

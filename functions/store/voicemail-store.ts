@@ -43,7 +43,12 @@ export async function putVoicemail(voicemail: Voicemail, source: VoicemailSource
     {
       Put: {
         TableName: tableName,
-        Item: { ...recordingMarkerKey(voicemail.recordingSid), voicemailSk: voicemailKey.sk, storedBy: source, storedAt: now.toISOString() },
+        Item: {
+          ...recordingMarkerKey(voicemail.recordingSid),
+          voicemailSk: voicemailKey.sk,
+          storedBy: source,
+          storedAt: now.toISOString(),
+        },
         ConditionExpression: NOT_STORED_YET,
       },
     },
@@ -65,19 +70,20 @@ export async function storedRecordings(recordingSids: readonly string[]): Promis
 
 /** Voicemails, newest first, optionally of one group. */
 export async function listVoicemails(options: { group?: string; limit?: number } = {}): Promise<Voicemail[]> {
-  const items = await queryPartition(partitions.voicemails, { descending: true, ...(options.group === undefined && options.limit !== undefined ? { limit: options.limit } : {}) });
-  const voicemails = items.map(
-    (item): Voicemail => ({
-      recordingSid: String(item.recordingSid),
-      callSid: String(item.callSid),
-      caller: String(item.caller),
-      group: typeof item.group === 'string' ? item.group : undefined,
-      member: typeof item.member === 'string' ? item.member : undefined,
-      recordingUrl: String(item.recordingUrl),
-      durationSeconds: Number(item.durationSeconds),
-      recordedAt: String(item.recordedAt),
-    }),
-  );
+  const items = await queryPartition(partitions.voicemails, {
+    descending: true,
+    ...(options.group === undefined && options.limit !== undefined ? { limit: options.limit } : {}),
+  });
+  const voicemails = items.map((item): Voicemail => ({
+    recordingSid: String(item.recordingSid),
+    callSid: String(item.callSid),
+    caller: String(item.caller),
+    group: typeof item.group === 'string' ? item.group : undefined,
+    member: typeof item.member === 'string' ? item.member : undefined,
+    recordingUrl: String(item.recordingUrl),
+    durationSeconds: Number(item.durationSeconds),
+    recordedAt: String(item.recordedAt),
+  }));
   const filtered = options.group === undefined ? voicemails : voicemails.filter((voicemail) => voicemail.group === options.group);
   return options.limit === undefined ? filtered : filtered.slice(0, options.limit);
 }

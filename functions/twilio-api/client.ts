@@ -132,7 +132,12 @@ export function createTwilioApi(config: TwilioApiConfig): TwilioApi {
     const budget = currentSignal();
     const timeout = AbortSignal.timeout(config.timeoutMs ?? 5000);
     const signal = budget === undefined ? timeout : AbortSignal.any([timeout, budget]);
-    const request = (): Promise<Response> => fetch(`${origin}${pathAndQuery}`, { method: 'GET', headers: { authorization: authorization(token), accept: 'application/json' }, signal });
+    const request = (): Promise<Response> =>
+      fetch(`${origin}${pathAndQuery}`, {
+        method: 'GET',
+        headers: { authorization: authorization(token), accept: 'application/json' },
+        signal,
+      });
     let response: Response;
     try {
       // A GET may be repeated: once, for a kept-alive connection the server closed while idle
@@ -149,11 +154,14 @@ export function createTwilioApi(config: TwilioApiConfig): TwilioApi {
       throw new TwilioApiError(`Twilio refused GET ${pathAndQuery}: ${body.message ?? response.statusText}`, response.status, body.code);
     }
     return response.json().catch((error: unknown) => {
-      throw new TwilioApiError(`Twilio answered GET ${pathAndQuery} with something other than JSON`, response.status, undefined, { cause: error });
+      throw new TwilioApiError(`Twilio answered GET ${pathAndQuery} with something other than JSON`, response.status, undefined, {
+        cause: error,
+      });
     });
   }
   async function listRecordings(options: { createdOnOrAfter: string; pageSize?: number }): Promise<TwilioRecording[]> {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(options.createdOnOrAfter)) throw new RangeError(`createdOnOrAfter must be a date YYYY-MM-DD, not ${options.createdOnOrAfter}`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(options.createdOnOrAfter))
+      throw new RangeError(`createdOnOrAfter must be a date YYYY-MM-DD, not ${options.createdOnOrAfter}`);
     // `DateCreated>=2026-08-03` in Twilio's docs is the parameter `DateCreated>` with the value
     // `2026-08-03`: URLSearchParams writes it as `DateCreated%3E=2026-08-03`.
     const query = new URLSearchParams({ 'DateCreated>': options.createdOnOrAfter, PageSize: String(options.pageSize ?? 1000) });
@@ -161,10 +169,12 @@ export function createTwilioApi(config: TwilioApiConfig): TwilioApi {
     let next: string | null = `${accountPath}/Recordings.json?${query.toString()}`;
     for (let pages = 0; next !== null; pages += 1) {
       // Follow only this account's pages: the credentials go nowhere else.
-      if (pages >= MAX_PAGES || !next.startsWith(`${accountPath}/Recordings.json`)) throw new TwilioApiError(`Twilio's Recordings list gave an unexpected next page: ${next}`, 200, undefined);
+      if (pages >= MAX_PAGES || !next.startsWith(`${accountPath}/Recordings.json`))
+        throw new TwilioApiError(`Twilio's Recordings list gave an unexpected next page: ${next}`, 200, undefined);
       recordingPageSchema ??= buildRecordingPageSchema();
       const parsed = recordingPageSchema.safeParse(await get(next));
-      if (!parsed.success) throw new TwilioApiError(`Twilio's Recordings list is not as documented: ${parsed.error.message}`, 200, undefined);
+      if (!parsed.success)
+        throw new TwilioApiError(`Twilio's Recordings list is not as documented: ${parsed.error.message}`, 200, undefined);
       recordings.push(...parsed.data.recordings.map(toRecording));
       next = parsed.data.next_page_uri;
     }
@@ -174,7 +184,8 @@ export function createTwilioApi(config: TwilioApiConfig): TwilioApi {
     redirectCall: (callSid, url) => post(`/Calls/${encodeURIComponent(callSid)}.json`, { Url: url, Method: 'POST' }),
     updateCallTwiml: (callSid, twiml) => post(`/Calls/${encodeURIComponent(callSid)}.json`, { Twiml: twiml }),
     endCall: (callSid) => post(`/Calls/${encodeURIComponent(callSid)}.json`, { Status: 'completed' }),
-    dequeueMember: (queueSid, callSid, url) => post(`/Queues/${encodeURIComponent(queueSid)}/Members/${encodeURIComponent(callSid)}.json`, { Url: url, Method: 'POST' }),
+    dequeueMember: (queueSid, callSid, url) =>
+      post(`/Queues/${encodeURIComponent(queueSid)}/Members/${encodeURIComponent(callSid)}.json`, { Url: url, Method: 'POST' }),
     listRecordings,
   };
 }

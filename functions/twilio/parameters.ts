@@ -46,10 +46,25 @@ const kinds = {
   call: z.object(callFields),
   gather: z.object({ ...callFields, Digits: optionalText }),
   dialAction: z.object(dialActionFields),
-  leg: z.object({ ...callFields, ParentCallSid: callSid, CallStatus: requiredText, SequenceNumber: z.string().regex(/^[0-9]+$/, 'must be a whole number').transform(Number), CallDuration: seconds }),
+  leg: z.object({
+    ...callFields,
+    ParentCallSid: callSid,
+    CallStatus: requiredText,
+    SequenceNumber: z
+      .string()
+      .regex(/^[0-9]+$/, 'must be a whole number')
+      .transform(Number),
+    CallDuration: seconds,
+  }),
   queueWait: z.object({ ...callFields, QueueSid: optionalText, QueueTime: seconds, QueuePosition: seconds }),
   queueAction: z.object({ ...callFields, QueueResult: requiredText, QueueSid: optionalText, QueueTime: seconds }),
-  recording: z.object({ ...callFields, RecordingSid: optionalText, RecordingUrl: optionalText, RecordingDuration: seconds, RecordingStatus: optionalText }),
+  recording: z.object({
+    ...callFields,
+    RecordingSid: optionalText,
+    RecordingUrl: optionalText,
+    RecordingDuration: seconds,
+    RecordingStatus: optionalText,
+  }),
   status: z.object({ ...callFields, CallStatus: requiredText, CallDuration: seconds, Timestamp: optionalText }),
   fallback: z.object({ ...callFields, ErrorUrl: optionalText, ErrorCode: optionalText }),
 } as const;

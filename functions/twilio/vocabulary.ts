@@ -21,7 +21,17 @@ export const LEG_ANSWERING: ReadonlySet<string> = new Set(['in-progress', 'answe
  * `QueueResult` of the <Enqueue> action (https://www.twilio.com/docs/voice/twiml/enqueue#attributes-action).
  * A value not listed here is handled like `error`.
  */
-export const QUEUE_RESULTS = ['bridged', 'bridging-in-process', 'queue-full', 'error', 'system-error', 'hangup', 'leave', 'redirected', 'redirected-from-bridged'] as const;
+export const QUEUE_RESULTS = [
+  'bridged',
+  'bridging-in-process',
+  'queue-full',
+  'error',
+  'system-error',
+  'hangup',
+  'leave',
+  'redirected',
+  'redirected-from-bridged',
+] as const;
 export type QueueResult = (typeof QUEUE_RESULTS)[number];
 
 /** Twilio's queue names have at most 64 characters (https://www.twilio.com/docs/voice/twiml/enqueue). */

@@ -101,12 +101,19 @@ export function dialLimitWarnings(distribution: string, members: readonly Member
     const sips = member.devices.filter((device) => device.type === 'sip').length;
     const others = member.devices.length - sips;
     if (sips > 0 && others > 0) {
-      warnings.push(`member ${member.id}: a SIP device cannot ring beside other devices in one Twilio <Dial>, so only the other devices ring`);
+      warnings.push(
+        `member ${member.id}: a SIP device cannot ring beside other devices in one Twilio <Dial>, so only the other devices ring`,
+      );
     } else if (sips > 1) {
       warnings.push(`member ${member.id}: only the first SIP device rings (one <Sip> per Twilio <Dial>)`);
     }
-    if (count(member.devices.map(toNoun), 'client') > MAX_CLIENTS_PER_DIAL || count(member.devices.map(toNoun), 'number') > MAX_NUMBERS_PER_DIAL) {
-      warnings.push(`member ${member.id}: Twilio rings at most ${MAX_CLIENTS_PER_DIAL} client and ${MAX_NUMBERS_PER_DIAL} phone devices at once; the rest do not ring`);
+    if (
+      count(member.devices.map(toNoun), 'client') > MAX_CLIENTS_PER_DIAL ||
+      count(member.devices.map(toNoun), 'number') > MAX_NUMBERS_PER_DIAL
+    ) {
+      warnings.push(
+        `member ${member.id}: Twilio rings at most ${MAX_CLIENTS_PER_DIAL} client and ${MAX_NUMBERS_PER_DIAL} phone devices at once; the rest do not ring`,
+      );
     }
   }
   if (distribution === 'all-at-once') {

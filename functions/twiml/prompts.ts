@@ -17,7 +17,13 @@ export const defaultPrompts: Readonly<Record<PromptName, string>> = {
 
 export type Prompt = { readonly text: string; readonly language: string };
 
-export function prompt(settings: Pick<Settings, 'prompts' | 'language'>, name: PromptName, values: Record<string, string | number> = {}): Prompt {
-  const text = (settings.prompts[name] ?? defaultPrompts[name]).replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
+export function prompt(
+  settings: Pick<Settings, 'prompts' | 'language'>,
+  name: PromptName,
+  values: Record<string, string | number> = {},
+): Prompt {
+  const text = (settings.prompts[name] ?? defaultPrompts[name]).replace(/\{(\w+)\}/g, (whole, key: string) =>
+    key in values ? String(values[key]) : whole,
+  );
   return { text, language: settings.language };
 }

@@ -13,7 +13,8 @@ const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const CALL_SID = /^CA[0-9a-zA-Z]{1,64}$/;
 const id = (value: string | undefined): string | undefined => (value !== undefined && ID.test(value) ? value : undefined);
 const ids = (value: string | undefined): string[] => (value ?? '').split(',').filter((item) => ID.test(item));
-const defined = (entries: Record<string, string | undefined>): Record<string, string> => Object.fromEntries(Object.entries(entries).filter((entry): entry is [string, string] => entry[1] !== undefined));
+const defined = (entries: Record<string, string | undefined>): Record<string, string> =>
+  Object.fromEntries(Object.entries(entries).filter((entry): entry is [string, string] => entry[1] !== undefined));
 
 /** A place in a line (line-store's placeOf): when the caller first joined (ms) and their CallSid. */
 const PLACE = /^[0-9]{13}#CA[0-9a-zA-Z]{1,64}$/;
@@ -28,14 +29,25 @@ export const callContextQuery = {
 export type LineQuery = { readonly group: string; readonly place: string | undefined };
 export const lineQuery = {
   encode: (value: LineQuery): Record<string, string> => defined({ g: value.group, p: value.place }),
-  decode: (query: Query): LineQuery => ({ group: id(query.g) ?? '', place: query.p !== undefined && PLACE.test(query.p) ? query.p : undefined }),
+  decode: (query: Query): LineQuery => ({
+    group: id(query.g) ?? '',
+    place: query.p !== undefined && PLACE.test(query.p) ? query.p : undefined,
+  }),
 };
 
 /** The result of a waiting caller's offer (line-offer-result): the line, who rang and since when (ms). */
 export type LineOfferQuery = LineQuery & { readonly ringing: readonly string[]; readonly offeredAtMs: number | undefined };
 export const lineOfferQuery = {
-  encode: (value: LineOfferQuery): Record<string, string> => ({ ...lineQuery.encode(value), r: value.ringing.join(','), ...(value.offeredAtMs === undefined ? {} : { t: String(value.offeredAtMs) }) }),
-  decode: (query: Query): LineOfferQuery => ({ ...lineQuery.decode(query), ringing: ids(query.r), offeredAtMs: query.t !== undefined && /^[0-9]{1,16}$/.test(query.t) ? Number(query.t) : undefined }),
+  encode: (value: LineOfferQuery): Record<string, string> => ({
+    ...lineQuery.encode(value),
+    r: value.ringing.join(','),
+    ...(value.offeredAtMs === undefined ? {} : { t: String(value.offeredAtMs) }),
+  }),
+  decode: (query: Query): LineOfferQuery => ({
+    ...lineQuery.decode(query),
+    ringing: ids(query.r),
+    offeredAtMs: query.t !== undefined && /^[0-9]{1,16}$/.test(query.t) ? Number(query.t) : undefined,
+  }),
 };
 
 /** A child leg's status callback: whose device the leg rings. */
@@ -45,7 +57,12 @@ export const legQuery = {
 };
 
 /** The voicemail routes (voicemail-done, recording): whose message, from whom, since when it was asked for. */
-export type VoicemailQuery = { readonly group: string | undefined; readonly member: string | undefined; readonly from: string | undefined; readonly at: string | undefined };
+export type VoicemailQuery = {
+  readonly group: string | undefined;
+  readonly member: string | undefined;
+  readonly from: string | undefined;
+  readonly at: string | undefined;
+};
 export const voicemailQuery = {
   encode: (value: VoicemailQuery): Record<string, string> => defined({ at: value.at, g: value.group, m: value.member, from: value.from }),
   decode: (query: Query): VoicemailQuery => ({
@@ -66,5 +83,7 @@ export const forwardQuery = {
 /** The pickup routes (pickup-bridge, pickup-left, pickup-result): the picked-up call. */
 export const pickupQuery = {
   encode: (callSid: string): Record<string, string> => ({ call: callSid }),
-  decode: (query: Query): { call: string | undefined } => ({ call: query.call !== undefined && CALL_SID.test(query.call) ? query.call : undefined }),
+  decode: (query: Query): { call: string | undefined } => ({
+    call: query.call !== undefined && CALL_SID.test(query.call) ? query.call : undefined,
+  }),
 };

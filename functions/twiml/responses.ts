@@ -104,7 +104,11 @@ export function offer(options: {
     const callbacks =
       noun.member === undefined || options.legCallback === undefined
         ? {}
-        : { statusCallback: options.legCallback(noun.member), statusCallbackMethod: 'POST' as const, statusCallbackEvent: ['answered' as const, 'completed' as const] };
+        : {
+            statusCallback: options.legCallback(noun.member),
+            statusCallbackMethod: 'POST' as const,
+            statusCallbackEvent: ['answered' as const, 'completed' as const],
+          };
     switch (noun.kind) {
       case 'client':
         dial.client(callbacks, noun.identity);
@@ -137,7 +141,13 @@ export const VOICEMAIL_MAX_SECONDS = 180;
  * A prompt, a beep, a <Record>. The verbs after <Record> run only when Twilio does not request the
  * action (an empty recording, per one reading of the docs), so the caller still hears a goodbye.
  */
-export function voicemail(options: { prompt: Prompt; before?: Prompt | undefined; action: string; recordingStatusCallback: string; noMessage: Prompt }): string {
+export function voicemail(options: {
+  prompt: Prompt;
+  before?: Prompt | undefined;
+  action: string;
+  recordingStatusCallback: string;
+  noMessage: Prompt;
+}): string {
   const response = new VoiceResponse();
   if (options.before !== undefined) say(response, options.before);
   say(response, options.prompt);
@@ -182,7 +192,6 @@ export function leaveLine(): string {
   response.leave();
   return response.toString();
 }
-
 
 /**
  * One side of a pickup bridge (SPEC section 8): the caller and the picker each dial the same named

@@ -30,7 +30,12 @@ function callerHungUp(webhook: VoiceWebhook): boolean {
  * The offer is over: its members stop ringing (and the one who answered and hung up stops being busy,
  * should the leg's own callback be lost). The freed members are offered to waiting callers at once.
  */
-async function endOffer(webhook: VoiceWebhook, members: readonly string[], outcome: DialOutcome, marks: ReadonlyMap<string, Presence>): Promise<void> {
+async function endOffer(
+  webhook: VoiceWebhook,
+  members: readonly string[],
+  outcome: DialOutcome,
+  marks: ReadonlyMap<string, Presence>,
+): Promise<void> {
   const { callSid } = webhook.call;
   const leg = webhook.params.dialCallSid;
   // The <Dial>'s own status is a signal of the outcome too (SPEC 13): one member rang, so it was theirs.
@@ -68,9 +73,14 @@ export async function dialResult(webhook: VoiceWebhook): Promise<string> {
   const outcome = outcomeOf(status, webhook.call.callSid);
   const ringing = parsed.context.ringing ?? [];
   const canceledOfferAtMs = status === 'canceled' ? parsed.context.offeredAtMs : undefined;
-  if (outcome === 'not-answered' && !callerHungUp(webhook)) return continueInGroup(webhook, parsed.context, { release: ringing, canceledOfferAtMs });
+  if (outcome === 'not-answered' && !callerHungUp(webhook))
+    return continueInGroup(webhook, parsed.context, { release: ringing, canceledOfferAtMs });
   // Read first (SPEC 13): the call when the <Dial> was canceled, else the configuration's version.
-  const [call, , marks] = await Promise.all([canceledOfferAtMs === undefined ? undefined : getCall(webhook.call.callSid), currentConfiguration(), readPresence(ringing)]);
+  const [call, , marks] = await Promise.all([
+    canceledOfferAtMs === undefined ? undefined : getCall(webhook.call.callSid),
+    currentConfiguration(),
+    readPresence(ringing),
+  ]);
   // Our own REST redirect (pickup, a waiting-line offer) interrupted this offer: nothing to do here.
   if (isOwnRedirect(call, status, canceledOfferAtMs)) return emptyResponse();
   // Abandoned first: a status callback that finds the offer's marks cleared then reads it.

@@ -40,7 +40,11 @@ export async function faultAnswer(route: string, webhook: VoiceWebhook): Promise
       if (configuration === undefined || !context.ok) return apologyTwiml(webhook);
       const owner = extensionOwner(configuration, (webhook.params.digits ?? '').replace(/#$/, ''));
       if (owner?.kind === 'group') return bestEffortInGroup(webhook, configuration, startInGroup(owner.id));
-      return bestEffortInGroup(webhook, configuration, owner?.kind === 'user' ? { ...startInGroup(context.context.group), member: owner.id } : startInGroup(context.context.group));
+      return bestEffortInGroup(
+        webhook,
+        configuration,
+        owner?.kind === 'user' ? { ...startInGroup(context.context.group), member: owner.id } : startInGroup(context.context.group),
+      );
     }
     case 'group':
     case 'dial-result':
@@ -57,7 +61,8 @@ export async function faultAnswer(route: string, webhook: VoiceWebhook): Promise
     case 'line-left': {
       const result = webhook.params.queueResult;
       if (result === 'hangup') return hangup();
-      if (result === 'redirected' || result === 'redirected-from-bridged' || result === 'bridged' || result === 'bridging-in-process') return emptyResponse();
+      if (result === 'redirected' || result === 'redirected-from-bridged' || result === 'bridged' || result === 'bridging-in-process')
+        return emptyResponse();
       return apologyTwiml(webhook);
     }
     case 'voicemail-done':

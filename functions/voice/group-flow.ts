@@ -48,7 +48,14 @@ export type GroupFlowOptions = { lead?: Prompt | undefined };
 /** The routing core's choice on a claim state: the members of the next offer, none when nobody is left. */
 function decideOffer(group: Group, members: ReadonlyMap<string, Member>, context: CallContext, callSid: string, now: number) {
   return (state: ClaimState): string[] => {
-    const decision = nextOffer(group, members, context, state.rotation, { byMember: state.presence, now, callSid }, { afterLostRace: state.afterLostRace === true });
+    const decision = nextOffer(
+      group,
+      members,
+      context,
+      state.rotation,
+      { byMember: state.presence, now, callSid },
+      { afterLostRace: state.afterLostRace === true },
+    );
     return decision.kind === 'offer' ? decision.plan.members.map((member) => member.id) : [];
   };
 }
@@ -82,7 +89,12 @@ export type RouteOptions = {
 };
 
 /** The keys the decision on `routing` reads besides the configuration's version. */
-function decisionKeys(configuration: Configuration | undefined, routing: Routing | undefined, callSid: string, options: RouteOptions): Key[] {
+function decisionKeys(
+  configuration: Configuration | undefined,
+  routing: Routing | undefined,
+  callSid: string,
+  options: RouteOptions,
+): Key[] {
   const own = options.canceledOfferAtMs === undefined ? [] : [callStateKey(callSid)];
   const group = routing?.kind === 'distribute' ? configuration?.groups.get(routing.context.group) : undefined;
   if (routing?.kind !== 'distribute' || group === undefined) return own;
@@ -99,17 +111,28 @@ function decisionKeys(configuration: Configuration | undefined, routing: Routing
  * when its past matters), then one write (the claim, which also ends the previous offer and starts the
  * call's item; or the missed-call action's own write). Only a claim that loses a race reads again.
  */
-export async function routeCall(webhook: VoiceWebhook, route: (configuration: Configuration) => Routing, options: RouteOptions = {}): Promise<string> {
+export async function routeCall(
+  webhook: VoiceWebhook,
+  route: (configuration: Configuration) => Routing,
+  options: RouteOptions = {},
+): Promise<string> {
   const callSid = webhook.call.callSid;
   const now = epochSeconds(webhook);
-  const routeOf = (configuration: Configuration | undefined): Routing | undefined => (configuration === undefined ? undefined : route(configuration));
+  const routeOf = (configuration: Configuration | undefined): Routing | undefined =>
+    configuration === undefined ? undefined : route(configuration);
   // The head of the group's line is read beside the keys when the caller may have to join it.
-  const { configuration, items, alongside: head } = await readWithConfiguration(
+  const {
+    configuration,
+    items,
+    alongside: head,
+  } = await readWithConfiguration(
     (current) => decisionKeys(current, routeOf(current), callSid, options),
     (current) => {
       const routing = routeOf(current);
       const group = routing?.kind === 'distribute' ? current.groups.get(routing.context.group) : undefined;
-      return routing?.kind === 'distribute' && group !== undefined && joinsLineFirst(group, routing.context) ? readLineHead(group) : undefined;
+      return routing?.kind === 'distribute' && group !== undefined && joinsLineFirst(group, routing.context)
+        ? readLineHead(group)
+        : undefined;
     },
   );
   const call = callStateFrom(items, callSid);
@@ -138,7 +161,8 @@ export async function routeCall(webhook: VoiceWebhook, route: (configuration: Co
   const joinWrites = { call, callStart, released, placedBy };
   if (joinsLineFirst(group, context)) {
     const line = head ?? (await readLineHead(group));
-    if (waitingCallers(line).some((caller) => caller.callSid !== callSid)) return joinWaitingLine(webhook, group, configuration, lead, joinWrites);
+    if (waitingCallers(line).some((caller) => caller.callSid !== callSid))
+      return joinWaitingLine(webhook, group, configuration, lead, joinWrites);
   }
   const claim = await claimMembers(
     {
@@ -157,16 +181,27 @@ export async function routeCall(webhook: VoiceWebhook, route: (configuration: Co
   );
   if (claim.kind === 'claimed') {
     const members = claim.members.flatMap((id) => configuration.members.get(id) ?? []);
-    logger.info('offer', { callSid, group: group.id, members: claim.members, repeated: claim.repeated, failedConditions: claim.failedConditions });
+    logger.info('offer', {
+      callSid,
+      group: group.id,
+      members: claim.members,
+      repeated: claim.repeated,
+      failedConditions: claim.failedConditions,
+    });
     await dispatchForMembers(claim.released, dispatcherOf(webhook));
     return offerTwiml(group, members, context, { lead });
   }
-  if (claim.kind === 'contended') logger.warn('every free member was taken by other calls meanwhile; running the missed-call action', { callSid, group: group.id });
+  if (claim.kind === 'contended')
+    logger.warn('every free member was taken by other calls meanwhile; running the missed-call action', { callSid, group: group.id });
   return missedCall(webhook, group, configuration, context, { lead }, { mode: 'live', ...joinWrites });
 }
 
 /** Distribute the call in `context.group` (after a greeting, an unanswered offer, a forward to a group). */
-export function continueInGroup(webhook: VoiceWebhook, context: CallContext, options: GroupFlowOptions & RouteOptions = {}): Promise<string> {
+export function continueInGroup(
+  webhook: VoiceWebhook,
+  context: CallContext,
+  options: GroupFlowOptions & RouteOptions = {},
+): Promise<string> {
   const { lead, ...routeOptions } = options;
   return routeCall(webhook, () => ({ kind: 'distribute', context, lead }), routeOptions);
 }
@@ -181,12 +216,23 @@ function releaseMarks(webhook: VoiceWebhook, members: readonly string[]): Promis
  * configuration this instance last saw. Presence is unknown, so the offer is best effort (a member
  * on another call may be rung) and nothing is recorded; the log says so. No request is made.
  */
-export async function bestEffortInGroup(webhook: VoiceWebhook, configuration: Configuration, context: CallContext, options: GroupFlowOptions = {}): Promise<string> {
+export async function bestEffortInGroup(
+  webhook: VoiceWebhook,
+  configuration: Configuration,
+  context: CallContext,
+  options: GroupFlowOptions = {},
+): Promise<string> {
   const group = configuration.groups.get(context.group);
-  if (group === undefined) return voicemailTwiml(webhook, configuration.settings, { group: context.group, member: undefined }, { lead: options.lead });
+  if (group === undefined)
+    return voicemailTwiml(webhook, configuration.settings, { group: context.group, member: undefined }, { lead: options.lead });
   const decision = nextOffer(group, configuration.members, context);
   if (decision.kind === 'offer') {
-    logger.warn('best-effort offer from the cached configuration: presence unknown, nothing recorded', { callSid: webhook.call.callSid, group: group.id, members: decision.plan.members.map((member) => member.id), configurationVersion: configuration.version });
+    logger.warn('best-effort offer from the cached configuration: presence unknown, nothing recorded', {
+      callSid: webhook.call.callSid,
+      group: group.id,
+      members: decision.plan.members.map((member) => member.id),
+      configurationVersion: configuration.version,
+    });
     return offerTwiml(group, decision.plan.members, context, options);
   }
   return missedCall(webhook, group, configuration, context, options, { mode: 'best-effort' });
@@ -207,18 +253,33 @@ type MissedCallWrites = {
   placedBy?: PlacedCall | undefined;
 };
 
-async function missedCall(webhook: VoiceWebhook, group: Group, configuration: Configuration, context: CallContext, options: GroupFlowOptions, writes: MissedCallWrites): Promise<string> {
+async function missedCall(
+  webhook: VoiceWebhook,
+  group: Group,
+  configuration: Configuration,
+  context: CallContext,
+  options: GroupFlowOptions,
+  writes: MissedCallWrites,
+): Promise<string> {
   const { mode } = writes;
   const settings: Settings = configuration.settings;
   const step = missedCallStep(group, configuration.members, context);
-  logger.info('nobody answered', { callSid: webhook.call.callSid, group: group.id, step: step.kind, mode, ...('reason' in step ? { reason: step.reason } : {}) });
+  logger.info('nobody answered', {
+    callSid: webhook.call.callSid,
+    group: group.id,
+    step: step.kind,
+    mode,
+    ...('reason' in step ? { reason: step.reason } : {}),
+  });
   // The action's own write: the call's item (incoming) and the end of the previous offer, side by side.
   const now = epochSeconds(webhook);
   const write = (): Promise<unknown> =>
     Promise.all([
       writes.callStart === undefined ? undefined : startCall(webhook.call.callSid, writes.callStart, now),
       releaseMarks(webhook, writes.released ?? []),
-      writes.placedBy === undefined ? undefined : markPlacedCall(writes.placedBy.member, webhook.call.callSid, group.id, now, writes.placedBy.until),
+      writes.placedBy === undefined
+        ? undefined
+        : markPlacedCall(writes.placedBy.member, webhook.call.callSid, group.id, now, writes.placedBy.until),
     ]);
   if (mode === 'live' && step.kind !== 'distribute' && step.kind !== 'wait') await write();
   switch (step.kind) {
@@ -237,8 +298,13 @@ async function missedCall(webhook: VoiceWebhook, group: Group, configuration: Co
       await write();
       return continueInGroup(webhook, step.context, options);
     case 'wait':
-      if (mode === 'best-effort') return voicemailTwiml(webhook, settings, { group: group.id, member: group.members[0] }, { lead: options.lead });
-      return joinWaitingLine(webhook, group, configuration, options.lead, { call: writes.call, callStart: writes.callStart, released: writes.released ?? [] });
+      if (mode === 'best-effort')
+        return voicemailTwiml(webhook, settings, { group: group.id, member: group.members[0] }, { lead: options.lead });
+      return joinWaitingLine(webhook, group, configuration, options.lead, {
+        call: writes.call,
+        callStart: writes.callStart,
+        released: writes.released ?? [],
+      });
     case 'hangup':
       return hangup();
     default:

@@ -65,7 +65,8 @@ export async function extension(webhook: VoiceWebhook): Promise<string> {
   return routeCall(webhook, (configuration): Routing => {
     if (digits === '') return { kind: 'distribute', context: startInGroup(numberGroup) };
     const owner = extensionOwner(configuration, digits);
-    if (owner === undefined) return { kind: 'distribute', context: startInGroup(numberGroup), lead: prompt(configuration.settings, 'unknownExtension') };
+    if (owner === undefined)
+      return { kind: 'distribute', context: startInGroup(numberGroup), lead: prompt(configuration.settings, 'unknownExtension') };
     switch (owner.kind) {
       case 'group':
         return { kind: 'distribute', context: startInGroup(owner.id) };

@@ -30,7 +30,12 @@ export async function leg(webhook: VoiceWebhook): Promise<string> {
   }
   const now = epochSeconds(webhook);
   const duration = webhook.params.callDuration ?? 0;
-  const outcome = await recordLegStatus({ leg: legSid, parent, member, sequence, status, durationSeconds: duration }, now, now + MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS, eventSeconds(webhook));
+  const outcome = await recordLegStatus(
+    { leg: legSid, parent, member, sequence, status, durationSeconds: duration },
+    now,
+    now + MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS,
+    eventSeconds(webhook),
+  );
   if (outcome !== 'applied') {
     logger.info('leg callback without effect', { legSid, sequence, status, outcome });
     return emptyResponse();

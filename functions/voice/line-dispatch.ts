@@ -39,7 +39,9 @@ function callerIsGone(error: unknown): boolean {
 async function removeGone(entry: WaitingCaller, why: string): Promise<string[]> {
   if (!(await removeStaleEntry(entry))) return [];
   logger.warn('removed a waiting caller who is gone', { callSid: entry.callSid, group: entry.group, why });
-  const freed = await Promise.all(entry.offeredTo.map(async (member) => ((await clearRinging(member, entry.callSid)) ? member : undefined)));
+  const freed = await Promise.all(
+    entry.offeredTo.map(async (member) => ((await clearRinging(member, entry.callSid)) ? member : undefined)),
+  );
   return freed.filter((member): member is string => member !== undefined);
 }
 
@@ -54,7 +56,10 @@ async function leavingByItself(caller: WaitingCaller): Promise<boolean> {
  * changed it since, it has seen the claim and will leave by itself.
  */
 async function release(assignment: { caller: WaitingCaller; members: readonly string[] }): Promise<void> {
-  await Promise.all([...assignment.members.map((id) => clearRinging(id, assignment.caller.callSid)), changeEntry(assignment.caller, { state: 'waiting', offeredTo: [] })]);
+  await Promise.all([
+    ...assignment.members.map((id) => clearRinging(id, assignment.caller.callSid)),
+    changeEntry(assignment.caller, { state: 'waiting', offeredTo: [] }),
+  ]);
 }
 
 /**
@@ -71,7 +76,12 @@ export async function endRinging(callSid: string, members: readonly string[], di
 }
 
 /** Move a claimed caller to their offer: out of Twilio's queue, or off whatever they run. */
-async function moveToOffer(group: Group, caller: WaitingCaller, members: readonly string[], dispatcher: Dispatcher): Promise<'moved' | 'gone' | 'failed'> {
+async function moveToOffer(
+  group: Group,
+  caller: WaitingCaller,
+  members: readonly string[],
+  dispatcher: Dispatcher,
+): Promise<'moved' | 'gone' | 'failed'> {
   const url = new URL(voiceUrl('line-offer', lineQuery.encode({ group: group.id, place: caller.place })), dispatcher.voiceBase).toString();
   try {
     if (caller.queueSid !== undefined) await dispatcher.twilio.dequeueMember(caller.queueSid, caller.callSid, url);
@@ -80,7 +90,12 @@ async function moveToOffer(group: Group, caller: WaitingCaller, members: readonl
   } catch (error) {
     if (callerIsGone(error)) return 'gone';
     // Twilio could not be reached: the line's polling retries.
-    logger.warn('could not move a waiting caller to an offer', { callSid: caller.callSid, group: group.id, members, error: error instanceof Error ? error.message : String(error) });
+    logger.warn('could not move a waiting caller to an offer', {
+      callSid: caller.callSid,
+      group: group.id,
+      members,
+      error: error instanceof Error ? error.message : String(error),
+    });
     return 'failed';
   }
 }
@@ -127,16 +142,39 @@ export async function dispatchLine(
   const view = options.view ?? (await readLine(groupId));
   const group = view.configuration.groups.get(groupId);
   const silent = view.head.filter((caller) => caller.callSid !== self && isSilent(caller, dispatcher.now));
-  await Promise.all(silent.map((caller) => removeGone(caller, `not heard from since ${new Date(caller.lastHeardAt * 1000).toISOString()}`)));
+  await Promise.all(
+    silent.map((caller) => removeGone(caller, `not heard from since ${new Date(caller.lastHeardAt * 1000).toISOString()}`)),
+  );
   const line = view.head.filter((caller) => !silent.includes(caller));
   if (group === undefined || group.whenNobodyAnswers.action !== 'wait-for-agent') return { selfClaimed: false };
   const read = claimStateFrom(view.items, group.id);
   // Marks of an offer ending beside this dispatch count as free: the claims take over from it.
-  const state = takeOverFrom === undefined ? read : { ...read, presence: new Map([...read.presence].map(([member, marks]) => [member, marks.ringingCall === takeOverFrom ? { ...marks, ringingCall: undefined, ringingUntil: undefined } : marks])) };
-  const assignments = assignWaitingCallers(group, view.configuration.members, line, { byMember: state.presence, now: dispatcher.now }, state.rotation);
+  const state =
+    takeOverFrom === undefined
+      ? read
+      : {
+          ...read,
+          presence: new Map(
+            [...read.presence].map(([member, marks]) => [
+              member,
+              marks.ringingCall === takeOverFrom ? { ...marks, ringingCall: undefined, ringingUntil: undefined } : marks,
+            ]),
+          ),
+        };
+  const assignments = assignWaitingCallers(
+    group,
+    view.configuration.members,
+    line,
+    { byMember: state.presence, now: dispatcher.now },
+    state.rotation,
+  );
   // Each assignment claims different members for a different caller: side by side, one round trip,
   // on the marks already read.
-  const outcomes = await Promise.all(assignments.map((assignment) => offerWaitingCaller(group, assignment, view.configuration.members, dispatcher, { self, known: state, takeOverFrom })));
+  const outcomes = await Promise.all(
+    assignments.map((assignment) =>
+      offerWaitingCaller(group, assignment, view.configuration.members, dispatcher, { self, known: state, takeOverFrom }),
+    ),
+  );
   const selfClaimed = outcomes.includes('self');
   // A caller found gone freed its members: serve the next caller with them.
   if (outcomes.includes('gone') && rounds > 1) {
@@ -155,23 +193,34 @@ async function offerWaitingCaller(
   const { caller } = assignment;
   const { self } = options;
   if (caller.state === 'joining' && caller.callSid !== self) return 'skipped';
-  const claim = await claimMembers({
+  const claim = await claimMembers(
+    {
+      callSid: caller.callSid,
+      group: group.id,
+      now: dispatcher.now,
+      ringingUntil: ringingUntil(group, dispatcher.now),
+      members: group.members,
+      lineEntry: caller,
+      // Moving a caller by REST interrupts what they run; their own webhook (self) leaves by itself.
+      redirect: caller.callSid !== self,
+      // First the pairing the dispatch made (members shared out among the callers); after a lost race,
+      // the routing core's choice on the marks as they are then.
+      decide: (current) =>
+        (current.afterLostRace === true
+          ? planForCaller(group, members, caller, { byMember: current.presence, now: dispatcher.now }, current.rotation)
+          : assignment.plan
+        ).members.map((member) => member.id),
+      takeOverFrom: options.takeOverFrom,
+    },
+    options.known,
+  );
+  if (claim.kind !== 'claimed') return 'skipped';
+  logger.info('waiting caller offered', {
     callSid: caller.callSid,
     group: group.id,
-    now: dispatcher.now,
-    ringingUntil: ringingUntil(group, dispatcher.now),
-    members: group.members,
-    lineEntry: caller,
-    // Moving a caller by REST interrupts what they run; their own webhook (self) leaves by itself.
-    redirect: caller.callSid !== self,
-    // First the pairing the dispatch made (members shared out among the callers); after a lost race,
-    // the routing core's choice on the marks as they are then.
-    decide: (current) =>
-      (current.afterLostRace === true ? planForCaller(group, members, caller, { byMember: current.presence, now: dispatcher.now }, current.rotation) : assignment.plan).members.map((member) => member.id),
-    takeOverFrom: options.takeOverFrom,
-  }, options.known);
-  if (claim.kind !== 'claimed') return 'skipped';
-  logger.info('waiting caller offered', { callSid: caller.callSid, group: group.id, members: claim.members, failedConditions: claim.failedConditions });
+    members: claim.members,
+    failedConditions: claim.failedConditions,
+  });
   if (caller.callSid === self) return 'self';
   const moved = await moveToOffer(group, caller, claim.members, dispatcher);
   if (moved === 'moved') return 'moved';
@@ -197,6 +246,8 @@ export async function dispatchForMembers(memberIds: readonly string[], dispatche
   if (memberIds.length === 0) return;
   const { configuration } = await readWithConfiguration(() => []);
   const freed = new Set(memberIds);
-  const groups = [...configuration.groups.values()].filter((group) => group.whenNobodyAnswers.action === 'wait-for-agent' && group.members.some((member) => freed.has(member)));
+  const groups = [...configuration.groups.values()].filter(
+    (group) => group.whenNobodyAnswers.action === 'wait-for-agent' && group.members.some((member) => freed.has(member)),
+  );
   await Promise.all(groups.map((group) => dispatchLine(group.id, dispatcher)));
 }

@@ -27,7 +27,12 @@ import { epochSeconds, type VoiceWebhook } from './webhook.js';
  */
 
 /** What a caller hears when their own call is refused. */
-const REFUSAL_PROMPTS = { 'unknown-caller': 'unknownCaller', 'not-supported': 'notSupported', 'unknown-extension': 'unknownExtension', 'nothing-to-pick-up': 'nothingToPickUp' } as const;
+const REFUSAL_PROMPTS = {
+  'unknown-caller': 'unknownCaller',
+  'not-supported': 'notSupported',
+  'unknown-extension': 'unknownExtension',
+  'nothing-to-pick-up': 'nothingToPickUp',
+} as const;
 
 /** Dialled digits that pick up a ringing call. */
 function isPickup(dialled: ReturnType<typeof interpretDialled>): boolean {
@@ -53,14 +58,17 @@ export async function outbound(webhook: VoiceWebhook): Promise<string> {
   const { callSid } = webhook.call;
   const now = epochSeconds(webhook);
   const digits = dialledDigits(webhook.params.to ?? '');
-  const callerOf = (configuration: Configuration): Member | undefined => callingMember(webhook.params.from ?? '', [...configuration.members.values()]);
+  const callerOf = (configuration: Configuration): Member | undefined =>
+    callingMember(webhook.params.from ?? '', [...configuration.members.values()]);
   const dialledIn = (configuration: Configuration) => interpretDialled(digits, configuration.settings.pickupCode);
   const cached = cachedConfiguration();
   if (cached === undefined || isPickup(dialledIn(cached))) {
     // A pickup reads the marks of the picker's pickup groups with the configuration: one request.
     const { configuration, items } = await readWithConfiguration((current) => {
       const caller = current === undefined ? undefined : callerOf(current);
-      return current === undefined || caller === undefined || !isPickup(dialledIn(current)) ? [] : claimStateKeys(pickupGroupMembers(caller.id, [...current.groups.values()]));
+      return current === undefined || caller === undefined || !isPickup(dialledIn(current))
+        ? []
+        : claimStateKeys(pickupGroupMembers(caller.id, [...current.groups.values()]));
     });
     const caller = callerOf(configuration);
     const dialled = dialledIn(configuration);
@@ -76,33 +84,37 @@ export async function outbound(webhook: VoiceWebhook): Promise<string> {
       return (await Promise.all([pickUp(webhook, caller, configuration, owner.id, marks), start]))[0];
     }
   }
-  return routeCall(webhook, (configuration): Routing => {
-    const { settings } = configuration;
-    const step = ownCallStep({
-      caller: callerOf(configuration),
-      dialled: dialledIn(configuration),
-      holder: (extension) => extensionOwner(configuration, extension),
-      groups: [...configuration.groups.values()],
-      numbers: [...configuration.numbers.keys()],
-    });
-    switch (step.kind) {
-      case 'distribute':
-        return { kind: 'distribute', context: step.context };
-      case 'voicemail':
-        return { kind: 'answer', twiml: voicemailTwiml(webhook, settings, { group: undefined, member: step.member }) };
-      case 'refuse':
-        if (step.why === 'unknown-caller') logger.warn('outbound call from a device of no member', { callSid, from: webhook.call.from });
-        return { kind: 'answer', twiml: messageThenHangup(prompt(settings, REFUSAL_PROMPTS[step.why])) };
-      default:
-        return step satisfies never;
-    }
-  }, {
-    callStart: (configuration) => ({ from: callerOf(configuration)?.id, to: digits }),
-    placedBy: (configuration, routing) => {
-      const caller = callerOf(configuration);
-      return caller === undefined || routing.kind !== 'distribute' ? undefined : { member: caller.id, until: placedCallUntil(now) };
+  return routeCall(
+    webhook,
+    (configuration): Routing => {
+      const { settings } = configuration;
+      const step = ownCallStep({
+        caller: callerOf(configuration),
+        dialled: dialledIn(configuration),
+        holder: (extension) => extensionOwner(configuration, extension),
+        groups: [...configuration.groups.values()],
+        numbers: [...configuration.numbers.keys()],
+      });
+      switch (step.kind) {
+        case 'distribute':
+          return { kind: 'distribute', context: step.context };
+        case 'voicemail':
+          return { kind: 'answer', twiml: voicemailTwiml(webhook, settings, { group: undefined, member: step.member }) };
+        case 'refuse':
+          if (step.why === 'unknown-caller') logger.warn('outbound call from a device of no member', { callSid, from: webhook.call.from });
+          return { kind: 'answer', twiml: messageThenHangup(prompt(settings, REFUSAL_PROMPTS[step.why])) };
+        default:
+          return step satisfies never;
+      }
     },
-  });
+    {
+      callStart: (configuration) => ({ from: callerOf(configuration)?.id, to: digits }),
+      placedBy: (configuration, routing) => {
+        const caller = callerOf(configuration);
+        return caller === undefined || routing.kind !== 'distribute' ? undefined : { member: caller.id, until: placedCallUntil(now) };
+      },
+    },
+  );
 }
 
 /**
@@ -111,7 +123,13 @@ export async function outbound(webhook: VoiceWebhook): Promise<string> {
  * pickup conference, while the picker's own TwiML dials the same conference. Whichever side arrives
  * first waits for the other.
  */
-async function pickUp(webhook: VoiceWebhook, picker: Member, configuration: Configuration, target: string | undefined, presence: ReadonlyMap<string, Presence & { ringingGroup?: string | undefined }>): Promise<string> {
+async function pickUp(
+  webhook: VoiceWebhook,
+  picker: Member,
+  configuration: Configuration,
+  target: string | undefined,
+  presence: ReadonlyMap<string, Presence & { ringingGroup?: string | undefined }>,
+): Promise<string> {
   const pickerCall = webhook.call.callSid;
   const now = epochSeconds(webhook);
   const groups = [...configuration.groups.values()];
@@ -123,9 +141,16 @@ async function pickUp(webhook: VoiceWebhook, picker: Member, configuration: Conf
     if (!(await claimPickup(claim, now, placedCallUntil(now), ringing))) continue;
     try {
       // Move the caller off the ringing offer: the colleague's device stops ringing at once.
-      await webhook.twilio.redirectCall(call.callSid, new URL(voiceUrl('pickup-bridge', pickupQuery.encode(call.callSid)), webhook.url).toString());
+      await webhook.twilio.redirectCall(
+        call.callSid,
+        new URL(voiceUrl('pickup-bridge', pickupQuery.encode(call.callSid)), webhook.url).toString(),
+      );
     } catch (error) {
-      logger.warn('could not move a picked-up call; trying the next', { callSid: call.callSid, picker: picker.id, error: error instanceof Error ? error.message : String(error) });
+      logger.warn('could not move a picked-up call; trying the next', {
+        callSid: call.callSid,
+        picker: picker.id,
+        error: error instanceof Error ? error.message : String(error),
+      });
       await undoPickup(claim);
       continue;
     }
@@ -134,7 +159,10 @@ async function pickUp(webhook: VoiceWebhook, picker: Member, configuration: Conf
       dispatcherOf(webhook),
     );
     logger.info('call picked up', { callSid: call.callSid, picker: picker.id, from: call.member });
-    return joinPickupConference({ name: pickupConferenceName(call.callSid), action: voiceUrl('pickup-result', pickupQuery.encode(call.callSid)) });
+    return joinPickupConference({
+      name: pickupConferenceName(call.callSid),
+      action: voiceUrl('pickup-result', pickupQuery.encode(call.callSid)),
+    });
   }
   return messageThenHangup(prompt(configuration.settings, 'nothingToPickUp'));
 }
@@ -162,6 +190,7 @@ export function pickupLeft(): Promise<string> {
 export async function pickupResult(webhook: VoiceWebhook): Promise<string> {
   const picked = pickupQuery.decode(webhook.query).call;
   const ended = picked === undefined ? undefined : await endPickup(picked);
-  if (ended !== undefined && (await clearBusy(ended.picker, ended.pickerCall))) await dispatchForMembers([ended.picker], dispatcherOf(webhook));
+  if (ended !== undefined && (await clearBusy(ended.picker, ended.pickerCall)))
+    await dispatchForMembers([ended.picker], dispatcherOf(webhook));
   return hangup();
 }

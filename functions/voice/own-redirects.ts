@@ -9,7 +9,11 @@ import type { CallState } from '../store/call-store.js';
  * action URL carries when the <Dial> started. A cancel of a <Dial> that started before our redirect
  * is ours; any other cancel is an offer nobody took.
  */
-export function isOwnRedirect(call: Pick<CallState, 'redirectedAtMs'> | undefined, dialCallStatus: string | undefined, offeredAtMs: number | undefined): boolean {
+export function isOwnRedirect(
+  call: Pick<CallState, 'redirectedAtMs'> | undefined,
+  dialCallStatus: string | undefined,
+  offeredAtMs: number | undefined,
+): boolean {
   if (dialCallStatus !== 'canceled' || offeredAtMs === undefined || !Number.isFinite(offeredAtMs)) return false;
   return call?.redirectedAtMs !== undefined && call.redirectedAtMs >= offeredAtMs;
 }

@@ -40,7 +40,21 @@ export function isVoiceRoute(route: string): route is VoiceRoute {
  * with what the decision needs): the handler does not read the version before them, saving a round
  * trip. test/handlers/round-trips.test.ts checks that their first requests are reads.
  */
-const READS_FIRST: ReadonlySet<VoiceRoute> = new Set<VoiceRoute>(['incoming', 'extension', 'group', 'dial-result', 'forward-result', 'voicemail-done', 'line-wait', 'line-left', 'line-offer', 'line-offer-result', 'outbound', 'status', 'fallback']);
+const READS_FIRST: ReadonlySet<VoiceRoute> = new Set<VoiceRoute>([
+  'incoming',
+  'extension',
+  'group',
+  'dial-result',
+  'forward-result',
+  'voicemail-done',
+  'line-wait',
+  'line-left',
+  'line-offer',
+  'line-offer-result',
+  'outbound',
+  'status',
+  'fallback',
+]);
 
 export function readsFirst(route: VoiceRoute): boolean {
   return READS_FIRST.has(route);

@@ -8,7 +8,6 @@ import { CALL_FINAL } from '../twilio/vocabulary.js';
 import { dispatchForMembers, dispatcherOf } from './waiting-line.js';
 import { epochSeconds, eventSeconds, type VoiceWebhook } from './webhook.js';
 
-
 /**
  * /voice/status: the number's call status callback. When the call is over it clears the marks the
  * call still holds and its place in a waiting line, records its outcome once (GET /calls), and offers
@@ -21,7 +20,10 @@ export async function status(webhook: VoiceWebhook): Promise<string> {
   const now = epochSeconds(webhook);
   const call = (await getCall(callSid)) ?? unknownCall(callSid);
   const offered = call.offeredMembers;
-  const [freed, stillWaiting] = await Promise.all([clearMarksOfCall(callSid, offered), call.lineGroup !== undefined && call.linePlace !== undefined ? removeEntry(call.lineGroup, call.linePlace) : false]);
+  const [freed, stillWaiting] = await Promise.all([
+    clearMarksOfCall(callSid, offered),
+    call.lineGroup !== undefined && call.linePlace !== undefined ? removeEntry(call.lineGroup, call.linePlace) : false,
+  ]);
   // Read again: the queue or <Dial> action of the same hang-up may have noted the abandonment since
   // (they note it before they clear marks or leave the line, which this request has just done).
   const latest = (await getCall(callSid)) ?? call;

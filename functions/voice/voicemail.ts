@@ -39,24 +39,31 @@ export function voicemailTwiml(
  * Store the recording this webhook reports, once per RecordingSid whichever signal comes first, and
  * note it on the call so its outcome is "voicemail". `false` when it was stored before.
  */
-async function storeVoicemail(webhook: VoiceWebhook, recording: { sid: string; url: string; seconds: number }, source: VoicemailSource): Promise<boolean> {
+async function storeVoicemail(
+  webhook: VoiceWebhook,
+  recording: { sid: string; url: string; seconds: number },
+  source: VoicemailSource,
+): Promise<boolean> {
   const { call } = webhook;
   const query = voicemailQuery.decode(webhook.query);
-  const [stored] = await Promise.all([putVoicemail(
-    {
-      recordingSid: recording.sid,
-      callSid: call.callSid,
-      caller: query.from ?? call.from ?? 'unknown',
-      group: query.group,
-      member: query.member,
-      recordingUrl: recording.url,
-      durationSeconds: recording.seconds,
-      // When the voicemail prompt was issued (both signals carry it), else when this request came.
-      recordedAt: query.at ?? webhook.now.toISOString(),
-    },
-    source,
-    webhook.now,
-  ), noteVoicemail(call.callSid)]);
+  const [stored] = await Promise.all([
+    putVoicemail(
+      {
+        recordingSid: recording.sid,
+        callSid: call.callSid,
+        caller: query.from ?? call.from ?? 'unknown',
+        group: query.group,
+        member: query.member,
+        recordingUrl: recording.url,
+        durationSeconds: recording.seconds,
+        // When the voicemail prompt was issued (both signals carry it), else when this request came.
+        recordedAt: query.at ?? webhook.now.toISOString(),
+      },
+      source,
+      webhook.now,
+    ),
+    noteVoicemail(call.callSid),
+  ]);
   logger.info(stored ? 'voicemail stored' : 'voicemail already stored', { callSid: call.callSid, recordingSid: recording.sid, source });
   return stored;
 }
@@ -93,7 +100,12 @@ export async function recording(webhook: VoiceWebhook): Promise<string> {
   const { params } = webhook;
   const message = params.recordingStatus === 'completed' ? reportedMessage(params) : undefined;
   if (message === undefined) {
-    logger.info('recording is not a message', { callSid: webhook.call.callSid, recordingSid: params.recordingSid, status: params.recordingStatus, duration: params.recordingDuration });
+    logger.info('recording is not a message', {
+      callSid: webhook.call.callSid,
+      recordingSid: params.recordingSid,
+      status: params.recordingStatus,
+      duration: params.recordingDuration,
+    });
     return emptyResponse();
   }
   await storeVoicemail(webhook, message, 'recording-callback');

@@ -1,11 +1,30 @@
 import { logger } from '../commons/logger.js';
 import type { Group, Member } from '../commons/schemas.js';
-import { afterQueueAction, assignWaitingCallers, hasWaitedTooLong, LINE_SILENCE_LIMIT_SECONDS, triedAfterOffer, type WaitingCaller } from '../routing/waiting-line.js';
+import {
+  afterQueueAction,
+  assignWaitingCallers,
+  hasWaitedTooLong,
+  LINE_SILENCE_LIMIT_SECONDS,
+  triedAfterOffer,
+  type WaitingCaller,
+} from '../routing/waiting-line.js';
 import { callStateFrom, callStateKey, getCall, noteAbandoned, noteLeftLine, type CallStart, type CallState } from '../store/call-store.js';
 import { claimStateFrom } from '../store/claims.js';
 import { readWithConfiguration, type Configuration } from '../store/configuration.js';
 import type { Key } from '../store/keys.js';
-import { changeEntry, entryFrom, getEntry, joinLine, lineEntryKey, newEntry, placeOf, positionOf, readLineHead, removeEntry, type EntryChange } from '../store/line-store.js';
+import {
+  changeEntry,
+  entryFrom,
+  getEntry,
+  joinLine,
+  lineEntryKey,
+  newEntry,
+  placeOf,
+  positionOf,
+  readLineHead,
+  removeEntry,
+  type EntryChange,
+} from '../store/line-store.js';
 import { clearRinging } from '../store/presence-store.js';
 import { dialTimeoutSeconds, planDial, TWILIO_RING_BUFFER_SECONDS } from '../twiml/dial-limits.js';
 import { prompt, type Prompt } from '../twiml/prompts.js';
@@ -68,7 +87,13 @@ export type JoinWrites = {
  * wait-for-agent: the caller joins the group's line once, at the back (one write, no counter read);
  * a repeated webhook finds the place on the call and keeps the one entry.
  */
-export async function joinWaitingLine(webhook: VoiceWebhook, group: Group, configuration: Configuration, lead: Prompt | undefined, writes: JoinWrites): Promise<string> {
+export async function joinWaitingLine(
+  webhook: VoiceWebhook,
+  group: Group,
+  configuration: Configuration,
+  lead: Prompt | undefined,
+  writes: JoinWrites,
+): Promise<string> {
   const { callSid, from, to } = webhook.call;
   const now = epochSeconds(webhook);
   const release = endRinging(callSid, writes.released, dispatcherOf(webhook));
@@ -89,7 +114,10 @@ function lineOfferTwiml(group: Group, entry: WaitingCaller, members: ReadonlyMap
   return offer({
     nouns: plan.nouns,
     rings: group.rings,
-    action: voiceUrl('line-offer-result', lineOfferQuery.encode({ group: group.id, place: entry.place, ringing: entry.offeredTo, offeredAtMs: Date.now() })),
+    action: voiceUrl(
+      'line-offer-result',
+      lineOfferQuery.encode({ group: group.id, place: entry.place, ringing: entry.offeredTo, offeredAtMs: Date.now() }),
+    ),
     legCallback: (member) => voiceUrl('leg', legQuery.encode(member)),
   });
 }
@@ -114,7 +142,12 @@ async function placeFor(webhook: VoiceWebhook, groupId: string): Promise<string 
  * The configuration, the caller's entry and `more` keys, in one request when the configuration is
  * cached, and what `alongside` reads with the group in the same round trip.
  */
-async function readEntry<A = never>(groupId: string, place: string | undefined, more: (configuration: Configuration | undefined) => Key[] = () => [], alongside?: (group: Group) => Promise<A>) {
+async function readEntry<A = never>(
+  groupId: string,
+  place: string | undefined,
+  more: (configuration: Configuration | undefined) => Key[] = () => [],
+  alongside?: (group: Group) => Promise<A>,
+) {
   const read = await readWithConfiguration(
     (current) => [...(place === undefined ? [] : [lineEntryKey(groupId, place)]), ...more(current)],
     (current) => {
@@ -137,12 +170,17 @@ export async function lineWait(webhook: VoiceWebhook): Promise<string> {
   const { callSid } = webhook.call;
   const now = epochSeconds(webhook);
   const place = await placeFor(webhook, groupId);
-  const announces = (group: Group | undefined): boolean => group?.whenNobodyAnswers.action === 'wait-for-agent' && group.whenNobodyAnswers.announcePosition === true;
+  const announces = (group: Group | undefined): boolean =>
+    group?.whenNobodyAnswers.action === 'wait-for-agent' && group.whenNobodyAnswers.announcePosition === true;
   const { configuration, items, entry, alongside } = await readEntry(
     groupId,
     place,
     (current) => lineStateKeys(current, groupId),
-    (group) => Promise.all([readLineHead(group), place !== undefined && announces(group) ? positionOf({ group: groupId, place }, now - LINE_SILENCE_LIMIT_SECONDS) : undefined]),
+    (group) =>
+      Promise.all([
+        readLineHead(group),
+        place !== undefined && announces(group) ? positionOf({ group: groupId, place }, now - LINE_SILENCE_LIMIT_SECONDS) : undefined,
+      ]),
   );
   const group = configuration.groups.get(groupId);
   // No entry: removed by an administrator or found gone; the <Enqueue> action offers voicemail.
@@ -167,10 +205,14 @@ export async function lineWait(webhook: VoiceWebhook): Promise<string> {
   const announce = announces(group) && position !== undefined && (entry.announced === undefined || position < entry.announced);
   // The safety net: free members the line did not get offered yet (a lost dispatch). The caller's own
   // entry is read by key, so the decision sees it even beyond the head.
-  const line = head.some((caller) => caller.place === entry.place) ? head.map((caller) => (caller.place === entry.place ? entry : caller)) : [...head, entry];
+  const line = head.some((caller) => caller.place === entry.place)
+    ? head.map((caller) => (caller.place === entry.place ? entry : caller))
+    : [...head, entry];
   const view = { configuration, items, head: line };
   const state = claimStateFrom(items, group.id);
-  const selfFirst = assignWaitingCallers(group, configuration.members, line, { byMember: state.presence, now }, state.rotation).some((assignment) => assignment.caller.callSid === callSid);
+  const selfFirst = assignWaitingCallers(group, configuration.members, line, { byMember: state.presence, now }, state.rotation).some(
+    (assignment) => assignment.caller.callSid === callSid,
+  );
   if (selfFirst) {
     // The caller is claimed in the dispatch's write (its entry changes there): no separate "heard" write.
     const { selfClaimed } = await dispatchLine(groupId, dispatcherOf(webhook), { self: callSid, view });
@@ -178,11 +220,17 @@ export async function lineWait(webhook: VoiceWebhook): Promise<string> {
   } else {
     const [current] = await Promise.all([
       heard(entry, now, { state: 'waiting', queueSid, ...(announce ? { announced: position } : {}) }),
-      dispatchLine(groupId, dispatcherOf(webhook), { self: callSid, view: { ...view, head: line.filter((caller) => caller.callSid !== callSid) } }),
+      dispatchLine(groupId, dispatcherOf(webhook), {
+        self: callSid,
+        view: { ...view, head: line.filter((caller) => caller.callSid !== callSid) },
+      }),
     ]);
     if (current === undefined) return leaveLine();
   }
-  return hold({ ...(announce ? { position: prompt(configuration.settings, 'position', { position }) } : {}), music: entry.holdMusic ?? DEFAULT_HOLD_MUSIC });
+  return hold({
+    ...(announce ? { position: prompt(configuration.settings, 'position', { position }) } : {}),
+    music: entry.holdMusic ?? DEFAULT_HOLD_MUSIC,
+  });
 }
 
 /** The caller left the line for good: its entry goes, and the call remembers how long it waited. */
@@ -207,18 +255,23 @@ export async function lineLeft(webhook: VoiceWebhook): Promise<string> {
   const settings = configuration.settings;
   // The stay in Twilio's queue is over: it counts toward maxWaitSeconds.
   const stay = webhook.params.queueTime ?? 0;
-  const counted = async (current: WaitingCaller): Promise<WaitingCaller> => (await heard(current, now, stay > 0 ? { waitedBefore: current.waitedBefore + stay } : {})) ?? current;
+  const counted = async (current: WaitingCaller): Promise<WaitingCaller> =>
+    (await heard(current, now, stay > 0 ? { waitedBefore: current.waitedBefore + stay } : {})) ?? current;
   const step = afterQueueAction(result, entry, group !== undefined);
   switch (step) {
     case 'ring-claimed':
-      return entry !== undefined && group !== undefined ? lineOfferTwiml(group, await counted(entry), configuration.members) : voicemailTwiml(webhook, settings, { group: groupId, member: undefined });
+      return entry !== undefined && group !== undefined
+        ? lineOfferTwiml(group, await counted(entry), configuration.members)
+        : voicemailTwiml(webhook, settings, { group: groupId, member: undefined });
     case 'voicemail':
       // Waited maxWaitSeconds (or the entry is gone): the caller can leave a message.
       if (entry !== undefined) await leave(entry, now, stay);
       return voicemailTwiml(webhook, settings, { group: groupId, member: group?.members[0] });
     case 'back-into-line':
       if (entry !== undefined) await counted(entry);
-      return group === undefined ? voicemailTwiml(webhook, settings, { group: groupId, member: undefined }) : enqueueTwiml(group, entry?.place);
+      return group === undefined
+        ? voicemailTwiml(webhook, settings, { group: groupId, member: undefined })
+        : enqueueTwiml(group, entry?.place);
     case 'abandoned':
       // Abandoned first: a status callback that finds the entry gone then reads the call as abandoned.
       await noteAbandoned(callSid, 'waiting');
@@ -266,7 +319,17 @@ export async function lineOfferResult(webhook: VoiceWebhook): Promise<string> {
   const { ringing: offered, offeredAtMs } = lineOfferQuery.decode(webhook.query);
   const status = webhook.params.dialCallStatus;
   const place = await placeFor(webhook, groupId);
-  const { configuration, entry, items, alongside: guessedHead } = await readEntry(groupId, place, (current) => [...(status === 'canceled' ? [callStateKey(callSid)] : []), ...lineStateKeys(current, groupId)], (group) => readLineHead(group));
+  const {
+    configuration,
+    entry,
+    items,
+    alongside: guessedHead,
+  } = await readEntry(
+    groupId,
+    place,
+    (current) => [...(status === 'canceled' ? [callStateKey(callSid)] : []), ...lineStateKeys(current, groupId)],
+    (group) => readLineHead(group),
+  );
   if (isOwnRedirect(callStateFrom(items, callSid), status, offeredAtMs)) return emptyResponse();
   const group = configuration.groups.get(groupId);
   const answered = status !== undefined && DIAL_ANSWERED.has(status);
@@ -280,16 +343,31 @@ export async function lineOfferResult(webhook: VoiceWebhook): Promise<string> {
   }
   // Back into the line, place kept; the time the offer rang counts as waiting.
   const rang = status === 'no-answer' ? dialTimeoutSeconds(group.rings) + TWILIO_RING_BUFFER_SECONDS : 0;
-  const back = entry === undefined ? undefined : { state: 'joining' as const, offeredTo: [], tried: triedAfterOffer(entry, offered, group.members), waitedBefore: entry.waitedBefore + rang };
+  const back =
+    entry === undefined
+      ? undefined
+      : {
+          state: 'joining' as const,
+          offeredTo: [],
+          tried: triedAfterOffer(entry, offered, group.members),
+          waitedBefore: entry.waitedBefore + rang,
+        };
   // The freed members go to the callers behind (this caller, joining again, is served by its own hold-music request).
-  const head = (guessedHead ?? (await readLineHead(group))).map((caller) => (entry !== undefined && back !== undefined && caller.place === entry.place ? { ...entry, ...back } : caller));
+  const head = (guessedHead ?? (await readLineHead(group))).map((caller) =>
+    entry !== undefined && back !== undefined && caller.place === entry.place ? { ...entry, ...back } : caller,
+  );
   await Promise.all([
     clearOffer,
     entry === undefined || back === undefined ? undefined : heard(entry, now, back),
     dispatchLine(groupId, dispatcherOf(webhook), { view: { configuration, items, head }, takeOverFrom: callSid }),
   ]);
   // Members of other groups' lines too: rare, and served after.
-  const elsewhere = [...configuration.groups.values()].filter((other) => other.id !== groupId && other.whenNobodyAnswers.action === 'wait-for-agent' && other.members.some((member) => offered.includes(member)));
+  const elsewhere = [...configuration.groups.values()].filter(
+    (other) =>
+      other.id !== groupId &&
+      other.whenNobodyAnswers.action === 'wait-for-agent' &&
+      other.members.some((member) => offered.includes(member)),
+  );
   await Promise.all(elsewhere.map((other) => dispatchLine(other.id, dispatcherOf(webhook))));
   return enqueueTwiml(group, place);
 }

@@ -48,4 +48,3 @@ export function epochSeconds(webhook: Pick<VoiceWebhook, 'now'>): number {
 export function eventSeconds(webhook: Pick<VoiceWebhook, 'eventTime'>): number {
   return Math.floor(webhook.eventTime.getTime() / 1000);
 }
-

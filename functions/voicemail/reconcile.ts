@@ -29,7 +29,10 @@ export type ReconcileSummary = {
 };
 
 /** A recording the voice webhooks would have stored: made by our <Record>, finished, a message. */
-function isVoicemailRecording(recording: TwilioRecording, since: Date): recording is TwilioRecording & { callSid: string; durationSeconds: number } {
+function isVoicemailRecording(
+  recording: TwilioRecording,
+  since: Date,
+): recording is TwilioRecording & { callSid: string; durationSeconds: number } {
   return (
     recording.source === 'RecordVerb' &&
     recording.status === 'completed' &&
@@ -45,10 +48,18 @@ function utcDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-export async function reconcileVoicemails(options: { twilio: Pick<TwilioApi, 'listRecordings'>; accountSid: string; now: Date; pageSize?: number }): Promise<ReconcileSummary> {
+export async function reconcileVoicemails(options: {
+  twilio: Pick<TwilioApi, 'listRecordings'>;
+  accountSid: string;
+  now: Date;
+  pageSize?: number;
+}): Promise<ReconcileSummary> {
   const since = new Date(options.now.getTime() - RECONCILE_WINDOW_HOURS * 3600 * 1000);
   // The list filters by day: from the start of the window's first day, then precisely by time here.
-  const listed = await options.twilio.listRecordings({ createdOnOrAfter: utcDay(since), ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }) });
+  const listed = await options.twilio.listRecordings({
+    createdOnOrAfter: utcDay(since),
+    ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+  });
   const found = listed.filter((recording) => isVoicemailRecording(recording, since));
   const stored = await storedRecordings(found.map((recording) => recording.sid));
   const summary: ReconcileSummary = { listed: listed.length, found: found.length, alreadyStored: 0, added: 0, otherCalls: 0 };

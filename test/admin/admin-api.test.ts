@@ -14,10 +14,30 @@ async function refused(method: string, path: string, body?: unknown): Promise<{ 
 describe('admin API', () => {
   beforeAll(async () => {
     await createTestTable();
-    await put('/users/anna', { name: 'Anna Schmidt', extension: '101', mobile: '+491701234567', devices: [{ type: 'client', identity: 'anna' }, { type: 'sip', uri: 'sip:anna@acme.sip.twilio.com' }] });
+    await put('/users/anna', {
+      name: 'Anna Schmidt',
+      extension: '101',
+      mobile: '+491701234567',
+      devices: [
+        { type: 'client', identity: 'anna' },
+        { type: 'sip', uri: 'sip:anna@acme.sip.twilio.com' },
+      ],
+    });
     await put('/users/ben', { name: 'Ben', extension: '102', devices: [{ type: 'client', identity: 'ben' }] });
-    await put('/groups/support', { name: 'Support', members: ['anna', 'ben'], extension: '200', distribution: 'evenly', rings: 3, pickup: true, whenNobodyAnswers: { action: 'voicemail' } });
-    await put('/numbers/+493012345678', { group: 'support', extensions: true, greeting: { say: 'Willkommen bei Acme', language: 'de-DE' } });
+    await put('/groups/support', {
+      name: 'Support',
+      members: ['anna', 'ben'],
+      extension: '200',
+      distribution: 'evenly',
+      rings: 3,
+      pickup: true,
+      whenNobodyAnswers: { action: 'voicemail' },
+    });
+    await put('/numbers/+493012345678', {
+      group: 'support',
+      extensions: true,
+      greeting: { say: 'Willkommen bei Acme', language: 'de-DE' },
+    });
   });
 
   describe('documents as SPEC shows them', () => {
@@ -31,7 +51,7 @@ describe('admin API', () => {
       expect(read).toEqual({ statusCode: 200, body: { id: 'carl', name: 'Carl C.', devices: [], status: 'available' } });
     });
 
-    it('fills a group document\'s defaults and lists groups with their warnings', async () => {
+    it("fills a group document's defaults and lists groups with their warnings", async () => {
       await put('/groups/minimal', { name: 'Minimal', members: [] });
 
       const read = await admin('GET', '/groups/minimal');
@@ -51,16 +71,23 @@ describe('admin API', () => {
       await admin('DELETE', '/groups/minimal');
     });
 
-    it('warns when a member\'s SIP device cannot ring beside their other devices', async () => {
+    it("warns when a member's SIP device cannot ring beside their other devices", async () => {
       const read = await admin('GET', '/groups/support');
 
-      expect(read.body.warnings).toEqual(['member anna: a SIP device cannot ring beside other devices in one Twilio <Dial>, so only the other devices ring']);
+      expect(read.body.warnings).toEqual([
+        'member anna: a SIP device cannot ring beside other devices in one Twilio <Dial>, so only the other devices ring',
+      ]);
     });
 
-    it('warns when an all-at-once group needs more than one offer for Twilio\'s noun limits', async () => {
-      for (let index = 0; index < 11; index += 1) await put(`/users/crowd-${index}`, { name: `Crowd ${index}`, devices: [{ type: 'client', identity: `crowd-${index}` }] });
+    it("warns when an all-at-once group needs more than one offer for Twilio's noun limits", async () => {
+      for (let index = 0; index < 11; index += 1)
+        await put(`/users/crowd-${index}`, { name: `Crowd ${index}`, devices: [{ type: 'client', identity: `crowd-${index}` }] });
 
-      const result = await admin('PUT', '/groups/crowd', { name: 'Crowd', members: Array.from({ length: 11 }, (_unused, index) => `crowd-${index}`), distribution: 'all-at-once' });
+      const result = await admin('PUT', '/groups/crowd', {
+        name: 'Crowd',
+        members: Array.from({ length: 11 }, (_unused, index) => `crowd-${index}`),
+        distribution: 'all-at-once',
+      });
 
       expect(result.statusCode).toBe(201);
       expect(result.body.warnings).toEqual([
@@ -74,7 +101,11 @@ describe('admin API', () => {
 
       expect(saved.statusCode).toBe(201);
       expect(saved.body.warnings).toEqual(['this number has no group: callers hear a short message and the call ends']);
-      expect(list.body.numbers).toContainEqual({ number: '+493099999999', extensions: false, warnings: ['this number has no group: callers hear a short message and the call ends'] });
+      expect(list.body.numbers).toContainEqual({
+        number: '+493099999999',
+        extensions: false,
+        warnings: ['this number has no group: callers hear a short message and the call ends'],
+      });
     });
 
     it('sets a member away and back', async () => {
@@ -86,7 +117,7 @@ describe('admin API', () => {
       expect((await admin('GET', '/users/ben')).body.status).toBe('available');
     });
 
-    it('keeps a member\'s status when their document is replaced', async () => {
+    it("keeps a member's status when their document is replaced", async () => {
       await admin('PUT', '/users/ben/status', { status: 'away' });
       await put('/users/ben', { name: 'Ben Braun', extension: '102', devices: [{ type: 'client', identity: 'ben' }] });
 
@@ -143,10 +174,16 @@ describe('admin API', () => {
     });
 
     it('names the device that is wrong in a member document', async () => {
-      const result = await refused('PUT', '/users/anna', { name: 'Anna', devices: [{ type: 'client', identity: 'anna' }, { type: 'sip', uri: 'anna' }, { type: 'fax' }] });
+      const result = await refused('PUT', '/users/anna', {
+        name: 'Anna',
+        devices: [{ type: 'client', identity: 'anna' }, { type: 'sip', uri: 'anna' }, { type: 'fax' }],
+      });
 
       expect(result.statusCode).toBe(400);
-      expect((result.body.problems as { path: string }[]).map((problem) => problem.path)).toEqual(['$.devices[1].uri', '$.devices[2].type']);
+      expect((result.body.problems as { path: string }[]).map((problem) => problem.path)).toEqual([
+        '$.devices[1].uri',
+        '$.devices[2].type',
+      ]);
     });
 
     it.each([
@@ -192,14 +229,50 @@ describe('admin API', () => {
   describe('409: the reason, nothing written', () => {
     it.each([
       ['a group naming a missing member', 'PUT', '/groups/new', { name: 'New', members: ['anna', 'ghost'] }, 'member ghost does not exist'],
-      ['a forward-to-mobile naming a missing member', 'PUT', '/groups/new', { name: 'New', members: ['anna'], whenNobodyAnswers: { action: 'forward-to-mobile', member: 'ghost' } }, 'member ghost does not exist'],
-      ['a forward-to-group naming a missing group', 'PUT', '/groups/new', { name: 'New', members: ['anna'], whenNobodyAnswers: { action: 'forward-to-group', group: 'ghost' } }, 'group ghost does not exist'],
+      [
+        'a forward-to-mobile naming a missing member',
+        'PUT',
+        '/groups/new',
+        { name: 'New', members: ['anna'], whenNobodyAnswers: { action: 'forward-to-mobile', member: 'ghost' } },
+        'member ghost does not exist',
+      ],
+      [
+        'a forward-to-group naming a missing group',
+        'PUT',
+        '/groups/new',
+        { name: 'New', members: ['anna'], whenNobodyAnswers: { action: 'forward-to-group', group: 'ghost' } },
+        'group ghost does not exist',
+      ],
       ['a number naming a missing group', 'PUT', '/numbers/+493055555555', { group: 'ghost' }, 'group ghost does not exist'],
-      ['a member extension used by another member', 'PUT', '/users/zoe', { name: 'Zoe', extension: '101', devices: [] }, 'extension 101 is already used by user:anna'],
-      ['a member extension used by a group', 'PUT', '/users/ben', { name: 'Ben', extension: '200', devices: [] }, 'extension 200 is already used by group:support'],
-      ['a group extension used by a member', 'PUT', '/groups/new', { name: 'New', members: [], extension: '102' }, 'extension 102 is already used by user:ben'],
+      [
+        'a member extension used by another member',
+        'PUT',
+        '/users/zoe',
+        { name: 'Zoe', extension: '101', devices: [] },
+        'extension 101 is already used by user:anna',
+      ],
+      [
+        'a member extension used by a group',
+        'PUT',
+        '/users/ben',
+        { name: 'Ben', extension: '200', devices: [] },
+        'extension 200 is already used by group:support',
+      ],
+      [
+        'a group extension used by a member',
+        'PUT',
+        '/groups/new',
+        { name: 'New', members: [], extension: '102' },
+        'extension 102 is already used by user:ben',
+      ],
       ['deleting a member a group names', 'DELETE', '/users/anna', undefined, 'user anna is still referenced by group:support'],
-      ['deleting a group a number names', 'DELETE', '/groups/support', undefined, 'group support is still referenced by number:+493012345678'],
+      [
+        'deleting a group a number names',
+        'DELETE',
+        '/groups/support',
+        undefined,
+        'group support is still referenced by number:+493012345678',
+      ],
     ])('refuses %s', async (_what, method, path, body, reason) => {
       const result = await refused(method, path, body);
 
@@ -208,7 +281,11 @@ describe('admin API', () => {
 
     it('refuses deleting a group another group forwards to', async () => {
       await put('/groups/overflow', { name: 'Overflow', members: ['ben'] });
-      await put('/groups/front', { name: 'Front', members: ['anna'], whenNobodyAnswers: { action: 'forward-to-group', group: 'overflow' } });
+      await put('/groups/front', {
+        name: 'Front',
+        members: ['anna'],
+        whenNobodyAnswers: { action: 'forward-to-group', group: 'overflow' },
+      });
 
       const result = await refused('DELETE', '/groups/overflow');
 

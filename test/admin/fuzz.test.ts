@@ -32,7 +32,13 @@ type Answer = { statusCode: number; contentType: string | undefined; body: strin
 async function send(request: FuzzRequest): Promise<Answer> {
   const [rawPath = '', rawQueryString = ''] = request.path.split(/\?(.*)/s);
   const text = typeof request.body === 'string' ? request.body : '';
-  const event = toLambdaEvent({ method: request.method, rawPath, rawQueryString, headers: { host: 'admin.example.test', 'content-type': request.contentType ?? 'application/json' }, body: text });
+  const event = toLambdaEvent({
+    method: request.method,
+    rawPath,
+    rawQueryString,
+    headers: { host: 'admin.example.test', 'content-type': request.contentType ?? 'application/json' },
+    body: text,
+  });
   if (Buffer.isBuffer(request.body)) Object.assign(event, { body: request.body.toString('base64'), isBase64Encoded: true });
   const result = (await adminHandler(event, localContext('admin'))) as APIGatewayProxyStructuredResultV2;
   return { statusCode: result.statusCode ?? 200, contentType: result.headers?.['content-type']?.toString(), body: result.body ?? '' };
@@ -61,8 +67,20 @@ const lone = '\ud800';
 const huge = (length: number): string => 'ß€😀a'.repeat(Math.ceil(length / 5)).slice(0, length);
 /** Random text from ASCII, Latin, CJK, emoji, RTL, combining marks, controls and zero-width characters. */
 function randomText(maxLength: number): string {
-  const alphabets = ['abcxyz-_ ./%', 'ÄÖÜßéñ', '日本語中文', '😀🎉👩‍💻', 'مرحبا', 'a\u0301e\u0308', '\u0000\u0007\u001b\t\n', '\u200b\u200d\ufeff\u202e'];
-  return Array.from({ length: 1 + int(maxLength) }, () => [...pick(alphabets)][0] ?? '').join('') + [...pick(alphabets)].slice(0, int(3)).join('');
+  const alphabets = [
+    'abcxyz-_ ./%',
+    'ÄÖÜßéñ',
+    '日本語中文',
+    '😀🎉👩‍💻',
+    'مرحبا',
+    'a\u0301e\u0308',
+    '\u0000\u0007\u001b\t\n',
+    '\u200b\u200d\ufeff\u202e',
+  ];
+  return (
+    Array.from({ length: 1 + int(maxLength) }, () => [...pick(alphabets)][0] ?? '').join('') +
+    [...pick(alphabets)].slice(0, int(3)).join('')
+  );
 }
 /** A random JSON value, nested up to `depth`. */
 function randomJson(depth: number): unknown {
@@ -153,10 +171,31 @@ const status: DocumentKind = {
   bad: { status: ['busy', 'AVAILABLE', '', null, 1, true, ['away'], { status: 'away' }, 'away ', 'availablé', huge(10_000)] },
 };
 const group: DocumentKind = {
-  valid: { name: 'Support', members: ['anna', 'ben'], extension: '200', distribution: 'evenly', rings: 3, pickup: true, whenNobodyAnswers: { action: 'voicemail' } },
+  valid: {
+    name: 'Support',
+    members: ['anna', 'ben'],
+    extension: '200',
+    distribution: 'evenly',
+    rings: 3,
+    pickup: true,
+    whenNobodyAnswers: { action: 'voicemail' },
+  },
   bad: {
     name: [null, 7, '', '  ', huge(1000), [], `Support ${lone}`],
-    members: ['anna', null, [1], ['Anna'], ['anna', 'anna'], Array.from({ length: 91 }, (_unused, index) => `m-${index}`), [[]], [null], {}, ['a'.repeat(64)], ['-anna'], ['ann a']],
+    members: [
+      'anna',
+      null,
+      [1],
+      ['Anna'],
+      ['anna', 'anna'],
+      Array.from({ length: 91 }, (_unused, index) => `m-${index}`),
+      [[]],
+      [null],
+      {},
+      ['a'.repeat(64)],
+      ['-anna'],
+      ['ann a'],
+    ],
     extension: [200, '20000', '', 'zwei', null],
     distribution: ['random', 'EVENLY', 1, null, ['evenly'], ''],
     rings: [0, 21, 3.5, '3', -1, null, true, 1e6, []],
@@ -184,7 +223,12 @@ const group: DocumentKind = {
   },
 };
 const number: DocumentKind = {
-  valid: { group: 'support', extensions: true, greeting: { say: 'Willkommen bei Acme', language: 'de-DE' }, holdMusic: 'https://example.com/hold.mp3' },
+  valid: {
+    group: 'support',
+    extensions: true,
+    greeting: { say: 'Willkommen bei Acme', language: 'de-DE' },
+    holdMusic: 'https://example.com/hold.mp3',
+  },
   bad: {
     group: ['Support', 1, null, '', ['support'], 'a'.repeat(64)],
     extensions: ['true', 1, null, 'yes'],
@@ -213,7 +257,18 @@ const settings: DocumentKind = {
   bad: {
     pickupCode: ['11', '*', '*1234567', 11, null, '*1a', '*١١', ''],
     language: ['English', 'EN-us', 'e', '', null, 1, 'de_DE', 'de-'],
-    prompts: [null, [], 'x', { voicemail: '' }, { voicemail: 42 }, { unknownPrompt: 'x' }, { voicemail: 'x'.repeat(1001) }, { voicemail: null }, { voicemail: `Hallo ${lone}` }, { voicemail: ['x'] }],
+    prompts: [
+      null,
+      [],
+      'x',
+      { voicemail: '' },
+      { voicemail: 42 },
+      { unknownPrompt: 'x' },
+      { voicemail: 'x'.repeat(1001) },
+      { voicemail: null },
+      { voicemail: `Hallo ${lone}` },
+      { voicemail: ['x'] },
+    ],
   },
 };
 
@@ -242,8 +297,39 @@ function mutated(kind: DocumentKind): Record<string, unknown> {
 }
 
 const badPercent = ['%', 'anna%', '%4', '%zz', '%G0', '%E0%A4%A', '%E0%A4', '%80', '%FF', '%C0%80', '%ED%A0%80', '%F4%90%80%80', '%%41'];
-const badIds = ['Anna', 'ANNA', '-anna', 'anna_b', 'a'.repeat(64), 'a'.repeat(5000), 'anna%20b', '%F0%9F%98%80', '..', '.', 'anna%2Fben', '%00', '%20', 'é', '%C3%A9', 'anna%0A', '日本'];
-const badNumbers = ['030123', '+0301234567', '+1', '+1234567890123456', '%2B', '++493012345678', '%2B49%2030%2012345678', 'abc', '%2B49301234567x', '+٤٩٣٠١٢٣٤٥٦٧', '493012345678', `%2B${'1'.repeat(500)}`];
+const badIds = [
+  'Anna',
+  'ANNA',
+  '-anna',
+  'anna_b',
+  'a'.repeat(64),
+  'a'.repeat(5000),
+  'anna%20b',
+  '%F0%9F%98%80',
+  '..',
+  '.',
+  'anna%2Fben',
+  '%00',
+  '%20',
+  'é',
+  '%C3%A9',
+  'anna%0A',
+  '日本',
+];
+const badNumbers = [
+  '030123',
+  '+0301234567',
+  '+1',
+  '+1234567890123456',
+  '%2B',
+  '++493012345678',
+  '%2B49%2030%2012345678',
+  'abc',
+  '%2B49301234567x',
+  '+٤٩٣٠١٢٣٤٥٦٧',
+  '493012345678',
+  `%2B${'1'.repeat(500)}`,
+];
 
 // ---------------------------------------------------------------------------------------------
 // The requests, by kind
@@ -274,7 +360,12 @@ const segmentTemplates: { method: string; path: (segment: string) => string; bod
   { method: 'GET', path: (s) => `/calls/${s}?limit=5` },
 ];
 for (const template of segmentTemplates) {
-  for (const segment of badPercent) add('bad percent-encoding', { method: template.method, path: template.path(segment), ...(template.body === undefined ? {} : { body: json(template.body) }) });
+  for (const segment of badPercent)
+    add('bad percent-encoding', {
+      method: template.method,
+      path: template.path(segment),
+      ...(template.body === undefined ? {} : { body: json(template.body) }),
+    });
 }
 
 // Ids that are not slugs and numbers that are not E.164, on every route that takes one.
@@ -305,15 +396,27 @@ for (const route of putRoutes) {
 
 // JSON that is not the document: other top-level values, each bad value of each field, and random mixes.
 for (const route of putRoutes) {
-  for (const top of [null, true, 0, 'a document', [], [route.kind.valid], huge(50_000)]) add('wrong types and values', { method: 'PUT', path: route.path, body: json(top) });
+  for (const top of [null, true, 0, 'a document', [], [route.kind.valid], huge(50_000)])
+    add('wrong types and values', { method: 'PUT', path: route.path, body: json(top) });
   for (const [field, values] of Object.entries(route.kind.bad)) {
-    for (const value of values) add('wrong types and values', { method: 'PUT', path: route.path, body: json({ ...route.kind.valid, [field]: value }) });
+    for (const value of values)
+      add('wrong types and values', { method: 'PUT', path: route.path, body: json({ ...route.kind.valid, [field]: value }) });
   }
-  for (let count = 0; count < 25; count += 1) add('wrong types and values', { method: 'PUT', path: route.path, body: json(mutated(route.kind)) });
+  for (let count = 0; count < 25; count += 1)
+    add('wrong types and values', { method: 'PUT', path: route.path, body: json(mutated(route.kind)) });
   add('wrong types and values', { method: 'PUT', path: route.path, body: json({ ...route.kind.valid, colour: 'blue' }) });
-  add('wrong types and values', { method: 'PUT', path: route.path, body: `{"__proto__": {"polluted": true}, ${json(route.kind.valid).slice(1)}` });
+  add('wrong types and values', {
+    method: 'PUT',
+    path: route.path,
+    body: `{"__proto__": {"polluted": true}, ${json(route.kind.valid).slice(1)}`,
+  });
   // Random JSON objects with at least one unknown field, so none can be a valid document.
-  for (let count = 0; count < 6; count += 1) add('wrong types and values', { method: 'PUT', path: route.path, body: json({ ...(randomJson(3) as object), [`x-${randomText(5)}`]: randomJson(2) }) });
+  for (let count = 0; count < 6; count += 1)
+    add('wrong types and values', {
+      method: 'PUT',
+      path: route.path,
+      body: json({ ...(randomJson(3) as object), [`x-${randomText(5)}`]: randomJson(2) }),
+    });
 }
 
 // Bodies in other formats and encodings, with the content type they claim.
@@ -340,7 +443,18 @@ for (const route of putRoutes) {
 // Query parameters GET /calls and GET /voicemails refuse, each beside valid ones of other names.
 const badQuery: Record<string, readonly string[]> = {
   limit: ['-1', '0', '1001', '1.5', 'abc', '', '1e2', '0x10', '0b11', '%2010', '+5', '00000', 'Infinity', 'NaN', '%zz', '-0', '10%', '١٠'],
-  since: ['garbage', '', '2026-13-45', 'yesterday', '%', '2026-11-26T25:00:00Z', '0000-00-00', '%2B275760-09-13T00:00:00Z', '2999-01-01T00:00:00Z', '0001-01-01T00:00:00Z'],
+  since: [
+    'garbage',
+    '',
+    '2026-13-45',
+    'yesterday',
+    '%',
+    '2026-11-26T25:00:00Z',
+    '0000-00-00',
+    '%2B275760-09-13T00:00:00Z',
+    '2999-01-01T00:00:00Z',
+    '0001-01-01T00:00:00Z',
+  ],
   until: ['garbage', '', '2026-02-30T00:00:00Zx', 'tomorrow', '%E0%A4%A', '-000001-01-01T00:00:00Z'],
   group: ['Support', '%zz', '', '-x', 'a'.repeat(64), 'a%20b', 'é', '%', 'support%00'],
 };
@@ -352,7 +466,9 @@ for (const [route, names] of [
   for (const name of names) {
     for (const value of badQuery[name] ?? []) {
       const others = names.filter((other) => other !== name && random() < 0.5);
-      const query = [`${name}=${value}`, ...others.map((other) => `${other}=${goodQuery[other] ?? ''}`)].sort(() => random() - 0.5).join('&');
+      const query = [`${name}=${value}`, ...others.map((other) => `${other}=${goodQuery[other] ?? ''}`)]
+        .sort(() => random() - 0.5)
+        .join('&');
       add('bad query parameters', { method: 'GET', path: `${route}?${query}` });
     }
   }
@@ -364,7 +480,19 @@ for (const [route, names] of [
 }
 
 // Methods no route has, and paths no route has.
-const knownPaths = ['/users', '/users/anna', '/users/anna/status', '/groups', '/groups/support', '/groups/support/live', '/numbers', '/numbers/+493012345678', '/settings', '/voicemails', '/calls'];
+const knownPaths = [
+  '/users',
+  '/users/anna',
+  '/users/anna/status',
+  '/groups',
+  '/groups/support',
+  '/groups/support/live',
+  '/numbers',
+  '/numbers/+493012345678',
+  '/settings',
+  '/voicemails',
+  '/calls',
+];
 const allowed: Record<string, readonly string[]> = {
   '/users': ['GET'],
   '/users/anna': ['GET', 'PUT', 'DELETE'],
@@ -383,7 +511,23 @@ for (const path of knownPaths) {
     if (!(allowed[path] ?? []).includes(method)) add('unknown routes and methods', { method, path, body: json({ status: 'away' }) });
   }
 }
-for (const path of ['/', '/admin/users', '/USERS', '/Users/anna', '/users/anna/devices', '/groups/support/live/now', '/numbers/+493012345678/calls', '/user', '/settings/prompts', '//users', '/users/../settings', '/users/anna//status', '/groups//live', '/calls/today', `/${'x'.repeat(10_000)}`]) {
+for (const path of [
+  '/',
+  '/admin/users',
+  '/USERS',
+  '/Users/anna',
+  '/users/anna/devices',
+  '/groups/support/live/now',
+  '/numbers/+493012345678/calls',
+  '/user',
+  '/settings/prompts',
+  '//users',
+  '/users/../settings',
+  '/users/anna//status',
+  '/groups//live',
+  '/calls/today',
+  `/${'x'.repeat(10_000)}`,
+]) {
   for (const method of ['GET', 'PUT', 'DELETE']) add('unknown routes and methods', { method, path, body: json(member.valid) });
 }
 
@@ -417,13 +561,36 @@ describe(`admin API fuzz (seed ${SEED}, ${total} malformed requests)`, () => {
   beforeAll(async () => {
     await createTestTable();
     // A small configuration, so a request that wrote anything would have something to damage.
-    await put('/users/anna', { name: 'Anna Schmidt', extension: '101', mobile: '+491701234567', devices: [{ type: 'client', identity: 'anna' }, { type: 'sip', uri: 'sip:anna@acme.sip.twilio.com' }] });
+    await put('/users/anna', {
+      name: 'Anna Schmidt',
+      extension: '101',
+      mobile: '+491701234567',
+      devices: [
+        { type: 'client', identity: 'anna' },
+        { type: 'sip', uri: 'sip:anna@acme.sip.twilio.com' },
+      ],
+    });
     await put('/users/ben', { name: 'Ben Braun', extension: '102', devices: [{ type: 'phone', number: '+491709999999' }] });
     await put('/users/clara', { name: 'Clara Klein', devices: [] });
     await put('/users/clara/status', { status: 'away' });
-    await put('/groups/support', { name: 'Support', members: ['anna', 'ben'], extension: '200', distribution: 'evenly', pickup: true, whenNobodyAnswers: { action: 'wait-for-agent', maxWaitSeconds: 300 } });
-    await put('/groups/sales', { name: 'Sales', members: ['ben', 'clara'], whenNobodyAnswers: { action: 'forward-to-group', group: 'support' } });
-    await put('/numbers/+493012345678', { group: 'support', extensions: true, greeting: { say: 'Willkommen bei Acme', language: 'de-DE' } });
+    await put('/groups/support', {
+      name: 'Support',
+      members: ['anna', 'ben'],
+      extension: '200',
+      distribution: 'evenly',
+      pickup: true,
+      whenNobodyAnswers: { action: 'wait-for-agent', maxWaitSeconds: 300 },
+    });
+    await put('/groups/sales', {
+      name: 'Sales',
+      members: ['ben', 'clara'],
+      whenNobodyAnswers: { action: 'forward-to-group', group: 'support' },
+    });
+    await put('/numbers/+493012345678', {
+      group: 'support',
+      extensions: true,
+      greeting: { say: 'Willkommen bei Acme', language: 'de-DE' },
+    });
     await put('/numbers/+493012345679', { group: 'sales' });
     await put('/settings', { pickupCode: '*8', prompts: { voicemail: 'Bitte sprechen Sie nach dem Ton.' } });
     before = await tableSnapshot();
@@ -443,14 +610,20 @@ describe(`admin API fuzz (seed ${SEED}, ${total} malformed requests)`, () => {
     ]);
   });
 
-  it.each([...requests.entries()].map(([kind, list]) => ({ kind, list })))('$kind: 4xx with a JSON error for each, and nothing written', async ({ list }) => {
-    const faults: string[] = [];
-    for (const request of list) {
-      const problem = fault(await send(request));
-      if (problem !== undefined) faults.push(`${request.method} ${request.path.slice(0, 120)} ${typeof request.body === 'string' ? request.body.slice(0, 120) : request.body === undefined ? '' : '<bytes>'}: ${problem}`);
-    }
+  it.each([...requests.entries()].map(([kind, list]) => ({ kind, list })))(
+    '$kind: 4xx with a JSON error for each, and nothing written',
+    async ({ list }) => {
+      const faults: string[] = [];
+      for (const request of list) {
+        const problem = fault(await send(request));
+        if (problem !== undefined)
+          faults.push(
+            `${request.method} ${request.path.slice(0, 120)} ${typeof request.body === 'string' ? request.body.slice(0, 120) : request.body === undefined ? '' : '<bytes>'}: ${problem}`,
+          );
+      }
 
-    expect(faults).toEqual([]);
-    expect(await tableSnapshot()).toEqual(before);
-  });
+      expect(faults).toEqual([]);
+      expect(await tableSnapshot()).toEqual(before);
+    },
+  );
 });

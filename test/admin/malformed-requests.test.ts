@@ -44,7 +44,12 @@ describe('malformed requests', () => {
         statusCode: 400,
         body: {
           error: `path segment ${JSON.stringify(segment)} is not valid percent-encoding`,
-          problems: [{ path: 'path', message: `segment ${JSON.stringify(segment)}: each "%" must be followed by two hexadecimal digits, and the bytes they spell must be UTF-8` }],
+          problems: [
+            {
+              path: 'path',
+              message: `segment ${JSON.stringify(segment)}: each "%" must be followed by two hexadecimal digits, and the bytes they spell must be UTF-8`,
+            },
+          ],
         },
       });
     });
@@ -75,8 +80,14 @@ describe('malformed requests', () => {
 
       expect(result.body.error).toBe('path segment "%zz" is not valid percent-encoding');
       expect(result.body.problems).toEqual([
-        { path: 'path', message: 'segment "%zz": each "%" must be followed by two hexadecimal digits, and the bytes they spell must be UTF-8' },
-        { path: 'path', message: 'segment "%": each "%" must be followed by two hexadecimal digits, and the bytes they spell must be UTF-8' },
+        {
+          path: 'path',
+          message: 'segment "%zz": each "%" must be followed by two hexadecimal digits, and the bytes they spell must be UTF-8',
+        },
+        {
+          path: 'path',
+          message: 'segment "%": each "%" must be followed by two hexadecimal digits, and the bytes they spell must be UTF-8',
+        },
       ]);
     });
 
@@ -99,18 +110,27 @@ describe('malformed requests', () => {
 
       expect(result).toEqual({
         statusCode: 400,
-        body: { error: 'the body holds text that is not Unicode', problems: [{ path: '$.name', message: 'contains a lone UTF-16 surrogate, which is not Unicode text' }] },
+        body: {
+          error: 'the body holds text that is not Unicode',
+          problems: [{ path: '$.name', message: 'contains a lone UTF-16 surrogate, which is not Unicode text' }],
+        },
       });
     });
 
     it('refuses a lone surrogate in a field name', async () => {
       const result = await refused('PUT', '/settings', '{"prompts": {"\\udc00": "Hallo"}}');
 
-      expect(result.body.problems).toEqual([{ path: '$.prompts', message: 'has a field name with a lone UTF-16 surrogate, which is not Unicode text' }]);
+      expect(result.body.problems).toEqual([
+        { path: '$.prompts', message: 'has a field name with a lone UTF-16 surrogate, which is not Unicode text' },
+      ]);
     });
 
     it('accepts a character written as a surrogate pair', async () => {
-      const result = await admin('PUT', '/users/anna', '{"name": "Anna \\ud83d\\ude00", "devices": [{"type": "client", "identity": "anna"}]}');
+      const result = await admin(
+        'PUT',
+        '/users/anna',
+        '{"name": "Anna \\ud83d\\ude00", "devices": [{"type": "client", "identity": "anna"}]}',
+      );
 
       expect(result.statusCode).toBe(200);
       expect(result.body.name).toBe('Anna 😀');
@@ -119,13 +139,22 @@ describe('malformed requests', () => {
 
     it('refuses a binary body that is not UTF-8', async () => {
       const before = await tableSnapshot();
-      const event = toLambdaEvent({ method: 'PUT', rawPath: '/users/anna', rawQueryString: '', headers: { 'content-type': 'application/octet-stream' }, body: 'x' });
+      const event = toLambdaEvent({
+        method: 'PUT',
+        rawPath: '/users/anna',
+        rawQueryString: '',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: 'x',
+      });
       event.body = Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]).toString('base64');
 
       const result = (await adminHandler(event, localContext('admin'))) as APIGatewayProxyStructuredResultV2;
 
       expect(result.statusCode).toBe(400);
-      expect(JSON.parse(result.body ?? '')).toEqual({ error: 'the body is not UTF-8 text', problems: [{ path: '$', message: 'send the document as UTF-8 JSON' }] });
+      expect(JSON.parse(result.body ?? '')).toEqual({
+        error: 'the body is not UTF-8 text',
+        problems: [{ path: '$', message: 'send the document as UTF-8 JSON' }],
+      });
       expect(await tableSnapshot()).toEqual(before);
     });
 
@@ -143,7 +172,11 @@ describe('malformed requests', () => {
     it.each([
       ['since after until', 'since=2026-11-02T00:00:00Z&until=2026-11-01T00:00:00Z', 'must not be after until'],
       ['since in the future without until', 'since=2999-01-01T00:00:00Z', 'must not be in the future when until is not given'],
-      ['a window of more than 366 days', 'since=0001-01-01T00:00:00Z&until=2026-11-01T00:00:00Z', 'since and until may be at most 366 days apart'],
+      [
+        'a window of more than 366 days',
+        'since=0001-01-01T00:00:00Z&until=2026-11-01T00:00:00Z',
+        'since and until may be at most 366 days apart',
+      ],
     ])('refuses %s', async (_what, query, message) => {
       const result = await admin('GET', `/calls?${query}`);
 
@@ -153,7 +186,13 @@ describe('malformed requests', () => {
     it.each(['%2B275760-09-13T00:00:00Z', '-000001-01-01T00:00:00Z'])('refuses a time outside the years 0 to 9999: %s', async (time) => {
       const result = await admin('GET', `/calls?until=${time}`);
 
-      expect(result).toEqual({ statusCode: 400, body: { error: 'the query is invalid', problems: [{ path: 'until', message: 'must be an ISO 8601 time such as 2026-11-26T10:00:00Z' }] } });
+      expect(result).toEqual({
+        statusCode: 400,
+        body: {
+          error: 'the query is invalid',
+          problems: [{ path: 'until', message: 'must be an ISO 8601 time such as 2026-11-26T10:00:00Z' }],
+        },
+      });
     });
 
     it('answers a window within the bound', async () => {
@@ -167,7 +206,10 @@ describe('malformed requests', () => {
     const before = await tableSnapshot();
 
     const many = await admin('PUT', '/users/sip-at', { name: 'At', devices: [{ type: 'sip', uri: `sip:${'@'.repeat(30_000)}` }] });
-    const long = await admin('PUT', '/users/sip-long', { name: 'Long', devices: [{ type: 'sip', uri: `sip:${'a'.repeat(600)}@acme.sip.twilio.com` }] });
+    const long = await admin('PUT', '/users/sip-long', {
+      name: 'Long',
+      devices: [{ type: 'sip', uri: `sip:${'a'.repeat(600)}@acme.sip.twilio.com` }],
+    });
 
     expect(many.statusCode).toBe(400);
     expect(JSON.stringify(many.body)).toContain('$.devices[0].uri');

@@ -9,7 +9,10 @@ const NO_MEMBERS = (id: string, maxWait: number): string =>
 const DEFAULT_WAIT = (id: string): string =>
   `group ${id}: callers wait for a member and no maxWaitSeconds is set, so the default of 1800 seconds applies; then they reach voicemail`;
 
-const waitForAgent = (maxWaitSeconds?: number): Record<string, unknown> => ({ action: 'wait-for-agent', ...(maxWaitSeconds === undefined ? {} : { maxWaitSeconds }) });
+const waitForAgent = (maxWaitSeconds?: number): Record<string, unknown> => ({
+  action: 'wait-for-agent',
+  ...(maxWaitSeconds === undefined ? {} : { maxWaitSeconds }),
+});
 
 async function warningsOf(id: string): Promise<unknown> {
   return (await admin('GET', `/groups/${id}`)).body.warnings;
@@ -25,7 +28,11 @@ describe('wait-for-agent warnings', () => {
   });
 
   it('warns on PUT and GET when no member of the group has a device', async () => {
-    const saved = await admin('PUT', '/groups/deviceless', { name: 'Deviceless', members: ['ben', 'clara'], whenNobodyAnswers: waitForAgent(600) });
+    const saved = await admin('PUT', '/groups/deviceless', {
+      name: 'Deviceless',
+      members: ['ben', 'clara'],
+      whenNobodyAnswers: waitForAgent(600),
+    });
 
     expect(saved.statusCode).toBe(201);
     expect(saved.body.warnings).toContain(NO_DEVICE('deviceless', 600));
@@ -37,7 +44,10 @@ describe('wait-for-agent warnings', () => {
   it('warns when the group has no members at all', async () => {
     const saved = await admin('PUT', '/groups/empty', { name: 'Empty', members: [], whenNobodyAnswers: waitForAgent(120) });
 
-    expect(saved.body.warnings).toEqual(['this group has no members: every call goes straight to its missed-call action', NO_MEMBERS('empty', 120)]);
+    expect(saved.body.warnings).toEqual([
+      'this group has no members: every call goes straight to its missed-call action',
+      NO_MEMBERS('empty', 120),
+    ]);
   });
 
   it('does not warn about devices when one member has a device, even while that member is away', async () => {
@@ -70,11 +80,19 @@ describe('wait-for-agent warnings', () => {
   it('gives both warnings when neither a device nor maxWaitSeconds is there', async () => {
     const saved = await admin('PUT', '/groups/hopeless', { name: 'Hopeless', members: ['ben'], whenNobodyAnswers: waitForAgent() });
 
-    expect(saved.body.warnings).toEqual(['member ben has no devices and is never offered a call', NO_DEVICE('hopeless', 1800), DEFAULT_WAIT('hopeless')]);
+    expect(saved.body.warnings).toEqual([
+      'member ben has no devices and is never offered a call',
+      NO_DEVICE('hopeless', 1800),
+      DEFAULT_WAIT('hopeless'),
+    ]);
   });
 
   it('says nothing about waiting for other missed-call actions', async () => {
-    const saved = await admin('PUT', '/groups/voicemail-only', { name: 'Voicemail only', members: ['ben'], whenNobodyAnswers: { action: 'voicemail' } });
+    const saved = await admin('PUT', '/groups/voicemail-only', {
+      name: 'Voicemail only',
+      members: ['ben'],
+      whenNobodyAnswers: { action: 'voicemail' },
+    });
 
     expect(saved.body.warnings).toEqual(['member ben has no devices and is never offered a call']);
   });

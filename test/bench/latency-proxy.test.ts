@@ -43,7 +43,9 @@ describe('latency proxy', () => {
       expect(delayed.Item?.pk?.S).toBe('a');
       expect(proxy.requests() - before).toBe(4);
 
-      await expect(client.send(new GetItemCommand({ TableName: `${table}-missing`, Key: { pk: { S: 'a' } } }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+      await expect(client.send(new GetItemCommand({ TableName: `${table}-missing`, Key: { pk: { S: 'a' } } }))).rejects.toBeInstanceOf(
+        ResourceNotFoundException,
+      );
       expect(proxy.requests() - before).toBe(5);
     } finally {
       client.destroy();
@@ -55,7 +57,12 @@ describe('latency proxy', () => {
     const table = `slope-${randomBytes(6).toString('hex')}`;
     try {
       await client.send(
-        new CreateTableCommand({ TableName: table, BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }),
+        new CreateTableCommand({
+          TableName: table,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        }),
       );
       const delaysSet: number[] = [];
       const recording = {
@@ -88,9 +95,26 @@ describe('latency proxy', () => {
   });
 
   it('leastSquaresSlope is the slope of the best line', () => {
-    expect(leastSquaresSlope([{ x: 0, y: 7 }, { x: 10, y: 37 }, { x: 25, y: 82 }])).toBeCloseTo(3, 10);
-    expect(leastSquaresSlope([{ x: 0, y: 10 }, { x: 10, y: 30 }, { x: 20, y: 40 }])).toBeCloseTo(1.5);
-    expect(leastSquaresSlope([{ x: 5, y: 1 }, { x: 5, y: 2 }])).toBe(0);
+    expect(
+      leastSquaresSlope([
+        { x: 0, y: 7 },
+        { x: 10, y: 37 },
+        { x: 25, y: 82 },
+      ]),
+    ).toBeCloseTo(3, 10);
+    expect(
+      leastSquaresSlope([
+        { x: 0, y: 10 },
+        { x: 10, y: 30 },
+        { x: 20, y: 40 },
+      ]),
+    ).toBeCloseTo(1.5);
+    expect(
+      leastSquaresSlope([
+        { x: 5, y: 1 },
+        { x: 5, y: 2 },
+      ]),
+    ).toBe(0);
   });
 
   it('latencySlope refuses fewer than two different delays and repeats below 1', async () => {

@@ -29,13 +29,42 @@ describe('item size (CapacityUnitCalculations)', () => {
     expect(itemSize({ m: { ab: 'c' } })).toBe(1 + 3 + (1 + 2 + 1));
     // Sets: the sum of their elements.
     expect(itemSize({ ss: new Set(['group:a', 'group:b']) })).toBe(2 + 7 + 7);
-    const document: Item = { pk: 'CALL#CA1', sk: 'CALL', n: 1234.5, tags: new Set(['a', 'bb']), offers: [{ member: 'anna', at: 17 }], ok: false, gone: null, raw: new Uint8Array([1, 2, 3]) };
+    const document: Item = {
+      pk: 'CALL#CA1',
+      sk: 'CALL',
+      n: 1234.5,
+      tags: new Set(['a', 'bb']),
+      offers: [{ member: 'anna', at: 17 }],
+      ok: false,
+      gone: null,
+      raw: new Uint8Array([1, 2, 3]),
+    };
     expect(itemSize(marshall(document) as Item)).toBe(itemSize(document));
   });
 
   it('sizes numbers by their significant digits: 1 byte per two (paired on the decimal point), plus 1, plus 1 when negative', () => {
     // As DynamoDB Local counts them (scanned at the 1 KB write-unit boundary).
-    const sizes: Record<string, number> = { '0': 1, '7': 2, '-7': 3, '12': 2, '123': 3, '1234': 3, '12345': 4, '12.5': 3, '-12.5': 4, '0.5': 2, '0.05': 2, '0.001': 2, '100': 2, '123.4': 4, '1764000000': 3, '1795746500338': 8, '-123456789012': 8, '1e+21': 2, '-0012.3400': 4 };
+    const sizes: Record<string, number> = {
+      '0': 1,
+      '7': 2,
+      '-7': 3,
+      '12': 2,
+      '123': 3,
+      '1234': 3,
+      '12345': 4,
+      '12.5': 3,
+      '-12.5': 4,
+      '0.5': 2,
+      '0.05': 2,
+      '0.001': 2,
+      '100': 2,
+      '123.4': 4,
+      '1764000000': 3,
+      '1795746500338': 8,
+      '-123456789012': 8,
+      '1e+21': 2,
+      '-0012.3400': 4,
+    };
     for (const [text, size] of Object.entries(sizes)) expect(numberSize(text), text).toBe(size);
     expect(numberSize('9'.repeat(38))).toBe(20);
     expect(itemSize({ expiresAt: 1764000000 })).toBe(9 + 3);
@@ -45,7 +74,13 @@ describe('item size (CapacityUnitCalculations)', () => {
 describe('units of requests, with the examples of read-write-operations.html', () => {
   it('GetItem: the item rounded up to 4 KB; strongly consistent one unit, eventually half; a missing item as a 4 KB one', () => {
     const get = (bytes: number | undefined, consistent: boolean): number =>
-      unitsOfRequest(request({ command: 'GetItemCommand', input: { TableName: 't', Key: { pk: 'TEST#1', sk: 'S' }, ConsistentRead: consistent }, output: bytes === undefined ? {} : { Item: itemOf(bytes) } })).readUnits;
+      unitsOfRequest(
+        request({
+          command: 'GetItemCommand',
+          input: { TableName: 't', Key: { pk: 'TEST#1', sk: 'S' }, ConsistentRead: consistent },
+          output: bytes === undefined ? {} : { Item: itemOf(bytes) },
+        }),
+      ).readUnits;
     expect(get(3.5 * KB, true)).toBe(1);
     expect(get(10 * KB, true)).toBe(3);
     expect(get(8 * KB, true)).toBe(2);
@@ -55,7 +90,11 @@ describe('units of requests, with the examples of read-write-operations.html', (
   });
 
   it('BatchGetItem: each item rounded up to 4 KB on its own (1.5 KB + 6.5 KB = 12 KB); unprocessed keys cost nothing', () => {
-    const keys = [{ pk: 'TEST#1', sk: 'S' }, { pk: 'TEST#2', sk: 'S' }, { pk: 'TEST#3', sk: 'S' }];
+    const keys = [
+      { pk: 'TEST#1', sk: 'S' },
+      { pk: 'TEST#2', sk: 'S' },
+      { pk: 'TEST#3', sk: 'S' },
+    ];
     const units = unitsOfRequest(
       request({
         command: 'BatchGetItemCommand',
@@ -68,34 +107,109 @@ describe('units of requests, with the examples of read-write-operations.html', (
 
   it('Query: the total size of the items read, rounded up to 4 KB once (40.8 KB: 11 units; 1500 items of 64 bytes: 24)', () => {
     const query = (items: Item[], consistent: boolean): number =>
-      unitsOfRequest(request({ command: 'QueryCommand', input: { TableName: 't', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'TEST#1' }, ConsistentRead: consistent }, output: { Items: items } })).readUnits;
-    expect(query(Array.from({ length: 10 }, (_unused, index) => itemOf(4.08 * KB, 'TEST#1', `S${index}`)), true)).toBe(11);
-    expect(query(Array.from({ length: 1500 }, (_unused, index) => itemOf(64, 'TEST#1', String(index).padStart(4, '0'))), true)).toBe(24);
+      unitsOfRequest(
+        request({
+          command: 'QueryCommand',
+          input: {
+            TableName: 't',
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': 'TEST#1' },
+            ConsistentRead: consistent,
+          },
+          output: { Items: items },
+        }),
+      ).readUnits;
+    expect(
+      query(
+        Array.from({ length: 10 }, (_unused, index) => itemOf(4.08 * KB, 'TEST#1', `S${index}`)),
+        true,
+      ),
+    ).toBe(11);
+    expect(
+      query(
+        Array.from({ length: 1500 }, (_unused, index) => itemOf(64, 'TEST#1', String(index).padStart(4, '0'))),
+        true,
+      ),
+    ).toBe(24);
     // Eventually consistent, 80 KB in all: 10 units.
-    expect(query(Array.from({ length: 20 }, (_unused, index) => itemOf(4 * KB, 'TEST#1', `S${index}`)), false)).toBe(10);
+    expect(
+      query(
+        Array.from({ length: 20 }, (_unused, index) => itemOf(4 * KB, 'TEST#1', `S${index}`)),
+        false,
+      ),
+    ).toBe(10);
     expect(query([], true)).toBe(1);
-    expect(unitsOfRequest(request({ command: 'QueryCommand', input: { KeyConditionExpression: '#p = :v', ExpressionAttributeNames: { '#p': 'pk' }, ExpressionAttributeValues: { ':v': 'LINE#g' } }, output: { Items: [] } })).byItemKind).toEqual({ LINE: { read: 0.5, write: 0 } });
+    expect(
+      unitsOfRequest(
+        request({
+          command: 'QueryCommand',
+          input: {
+            KeyConditionExpression: '#p = :v',
+            ExpressionAttributeNames: { '#p': 'pk' },
+            ExpressionAttributeValues: { ':v': 'LINE#g' },
+          },
+          output: { Items: [] },
+        }),
+      ).byItemKind,
+    ).toEqual({ LINE: { read: 0.5, write: 0 } });
   });
 
   it('TransactGetItems: two units per 4 KB item (an 8 KB item: 4)', () => {
-    const units = unitsOfRequest(request({ command: 'TransactGetItemsCommand', input: { TransactItems: [{ Get: { TableName: 't', Key: { pk: 'TEST#1', sk: 'S' } } }] }, output: { Responses: [{ Item: itemOf(8 * KB) }] } }));
+    const units = unitsOfRequest(
+      request({
+        command: 'TransactGetItemsCommand',
+        input: { TransactItems: [{ Get: { TableName: 't', Key: { pk: 'TEST#1', sk: 'S' } } }] },
+        output: { Responses: [{ Item: itemOf(8 * KB) }] },
+      }),
+    );
     expect(units.readUnits).toBe(4);
   });
 
   it('PutItem, UpdateItem, DeleteItem: the larger of before and after, rounded up to 1 KB (1.6 KB: 2 units; 500 bytes: 1)', () => {
     const put = (bytes: number, before?: number): number =>
-      unitsOfRequest(request({ command: 'PutItemCommand', input: { TableName: 't', Item: itemOf(bytes) }, output: {}, images: [{ table: 't', key: { pk: 'TEST#1', sk: 'S' }, before: before === undefined ? undefined : itemOf(before), after: itemOf(bytes) }] })).writeUnits;
+      unitsOfRequest(
+        request({
+          command: 'PutItemCommand',
+          input: { TableName: 't', Item: itemOf(bytes) },
+          output: {},
+          images: [
+            { table: 't', key: { pk: 'TEST#1', sk: 'S' }, before: before === undefined ? undefined : itemOf(before), after: itemOf(bytes) },
+          ],
+        }),
+      ).writeUnits;
     expect(put(1.6 * KB)).toBe(2);
     expect(put(500)).toBe(1);
     expect(put(500, 2.5 * KB)).toBe(3);
-    const update = unitsOfRequest(request({ command: 'UpdateItemCommand', input: { TableName: 't', Key: { pk: 'TEST#1', sk: 'S' } }, output: {}, images: [{ table: 't', key: { pk: 'TEST#1', sk: 'S' }, before: itemOf(1.5 * KB), after: itemOf(0.5 * KB) }] }));
+    const update = unitsOfRequest(
+      request({
+        command: 'UpdateItemCommand',
+        input: { TableName: 't', Key: { pk: 'TEST#1', sk: 'S' } },
+        output: {},
+        images: [{ table: 't', key: { pk: 'TEST#1', sk: 'S' }, before: itemOf(1.5 * KB), after: itemOf(0.5 * KB) }],
+      }),
+    );
     expect(update.writeUnits).toBe(2);
-    const deleted = unitsOfRequest(request({ command: 'DeleteItemCommand', input: { TableName: 't', Key: { pk: 'TEST#1', sk: 'S' } }, output: {}, images: [{ table: 't', key: { pk: 'TEST#1', sk: 'S' }, before: itemOf(1.6 * KB), after: undefined }] }));
+    const deleted = unitsOfRequest(
+      request({
+        command: 'DeleteItemCommand',
+        input: { TableName: 't', Key: { pk: 'TEST#1', sk: 'S' } },
+        output: {},
+        images: [{ table: 't', key: { pk: 'TEST#1', sk: 'S' }, before: itemOf(1.6 * KB), after: undefined }],
+      }),
+    );
     expect(deleted).toEqual({ readUnits: 0, writeUnits: 2, byItemKind: { TEST: { read: 0, write: 2 } } });
   });
 
   it('BatchWriteItem: each item rounded up to 1 KB on its own (500 bytes + 3.5 KB = 5 units)', () => {
-    const units = unitsOfRequest(request({ command: 'BatchWriteItemCommand', input: { RequestItems: { t: [{ PutRequest: { Item: itemOf(500, 'TEST#1') } }, { PutRequest: { Item: itemOf(3.5 * KB, 'TEST#2') } }] } }, output: {} }));
+    const units = unitsOfRequest(
+      request({
+        command: 'BatchWriteItemCommand',
+        input: {
+          RequestItems: { t: [{ PutRequest: { Item: itemOf(500, 'TEST#1') } }, { PutRequest: { Item: itemOf(3.5 * KB, 'TEST#2') } }] },
+        },
+        output: {},
+      }),
+    );
     expect(units.writeUnits).toBe(5);
   });
 
@@ -107,14 +221,33 @@ describe('units of requests, with the examples of read-write-operations.html', (
           input: { TableName: 't', Item: itemOf(bytes), ConditionExpression: 'attribute_not_exists(pk)' },
           failed: true,
           error: 'ConditionalCheckFailedException',
-          images: [{ table: 't', key: { pk: 'TEST#1', sk: 'S' }, before: existing === undefined ? undefined : itemOf(existing), after: existing === undefined ? undefined : itemOf(existing) }],
+          images: [
+            {
+              table: 't',
+              key: { pk: 'TEST#1', sk: 'S' },
+              before: existing === undefined ? undefined : itemOf(existing),
+              after: existing === undefined ? undefined : itemOf(existing),
+            },
+          ],
         }),
       ).writeUnits;
     expect(failedPut(310 * KB, 300 * KB)).toBe(310);
-    const failedUpdate = unitsOfRequest(request({ command: 'UpdateItemCommand', input: { TableName: 't', Key: { pk: 'TEST#1', sk: 'S' } }, failed: true, error: 'ConditionalCheckFailedException', images: [{ table: 't', key: { pk: 'TEST#1', sk: 'S' } }] }));
+    const failedUpdate = unitsOfRequest(
+      request({
+        command: 'UpdateItemCommand',
+        input: { TableName: 't', Key: { pk: 'TEST#1', sk: 'S' } },
+        failed: true,
+        error: 'ConditionalCheckFailedException',
+        images: [{ table: 't', key: { pk: 'TEST#1', sk: 'S' } }],
+      }),
+    );
     expect(failedUpdate.writeUnits).toBe(1);
     // Other failures (a timeout) count nothing.
-    expect(unitsOfRequest(request({ command: 'PutItemCommand', input: { TableName: 't', Item: itemOf(500) }, failed: true, error: 'TimeoutError' })).writeUnits).toBe(0);
+    expect(
+      unitsOfRequest(
+        request({ command: 'PutItemCommand', input: { TableName: 't', Item: itemOf(500) }, failed: true, error: 'TimeoutError' }),
+      ).writeUnits,
+    ).toBe(0);
   });
 
   it('TransactWriteItems: two units per 1 KB item, ConditionCheck too (three 500-byte items: 6); a cancelled one counts the same', () => {
@@ -131,15 +264,36 @@ describe('units of requests, with the examples of read-write-operations.html', (
       { table: 't', key: { pk: 'CONFIG', sk: 'S' }, before: itemOf(500, 'CONFIG'), after: itemOf(500, 'CONFIG') },
     ];
     const done = unitsOfRequest(request({ command: 'TransactWriteItemsCommand', input, output: {}, images }));
-    expect(done).toEqual({ readUnits: 0, writeUnits: 6, byItemKind: { PRESENCE: { read: 0, write: 2 }, ROTATION: { read: 0, write: 2 }, CONFIG: { read: 0, write: 2 } } });
-    const cancelled = unitsOfRequest(request({ command: 'TransactWriteItemsCommand', input, failed: true, error: 'TransactionCanceledException', cancellationReasons: ['None', 'ConditionalCheckFailed', 'None'], images }));
+    expect(done).toEqual({
+      readUnits: 0,
+      writeUnits: 6,
+      byItemKind: { PRESENCE: { read: 0, write: 2 }, ROTATION: { read: 0, write: 2 }, CONFIG: { read: 0, write: 2 } },
+    });
+    const cancelled = unitsOfRequest(
+      request({
+        command: 'TransactWriteItemsCommand',
+        input,
+        failed: true,
+        error: 'TransactionCanceledException',
+        cancellationReasons: ['None', 'ConditionalCheckFailed', 'None'],
+        images,
+      }),
+    );
     expect(cancelled.writeUnits).toBe(6);
   });
 
   it('adds requests up by item kind', () => {
-    const get = request({ command: 'GetItemCommand', input: { Key: { pk: 'CONFIG', sk: 'VERSION' }, ConsistentRead: true }, output: { Item: { pk: 'CONFIG', sk: 'VERSION', version: 3 } } });
+    const get = request({
+      command: 'GetItemCommand',
+      input: { Key: { pk: 'CONFIG', sk: 'VERSION' }, ConsistentRead: true },
+      output: { Item: { pk: 'CONFIG', sk: 'VERSION', version: 3 } },
+    });
     const write = request({ command: 'PutItemCommand', input: { Item: itemOf(100, 'CALL#CA1') }, output: {} });
-    expect(unitsOf([get, get, write])).toEqual({ readUnits: 2, writeUnits: 1, byItemKind: { CONFIG: { read: 2, write: 0 }, CALL: { read: 0, write: 1 } } });
+    expect(unitsOf([get, get, write])).toEqual({
+      readUnits: 2,
+      writeUnits: 1,
+      byItemKind: { CONFIG: { read: 2, write: 0 }, CALL: { read: 0, write: 1 } },
+    });
   });
 });
 
@@ -190,7 +344,17 @@ describe('metered writes against DynamoDB Local', () => {
     const key = { pk: 'UNITS#cond', sk: 'UNITS' };
     await documentClient.send(new PutCommand({ TableName: tableName, Item: { ...key, note: 'y'.repeat(2100) } }));
     const metered = await meter(async () => {
-      await documentClient.send(new UpdateCommand({ TableName: tableName, Key: key, UpdateExpression: 'SET note = :n', ConditionExpression: 'attribute_not_exists(pk)', ExpressionAttributeValues: { ':n': 'z' } })).catch(() => undefined);
+      await documentClient
+        .send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: 'SET note = :n',
+            ConditionExpression: 'attribute_not_exists(pk)',
+            ExpressionAttributeValues: { ':n': 'z' },
+          }),
+        )
+        .catch(() => undefined);
       await documentClient
         .send(
           new TransactWriteCommand({
@@ -204,7 +368,11 @@ describe('metered writes against DynamoDB Local', () => {
     });
     const [update, transaction] = metered.requests;
     expect(update).toMatchObject({ failed: true, error: 'ConditionalCheckFailedException' });
-    expect(transaction).toMatchObject({ failed: true, error: 'TransactionCanceledException', cancellationReasons: ['None', 'ConditionalCheckFailed'] });
+    expect(transaction).toMatchObject({
+      failed: true,
+      error: 'TransactionCanceledException',
+      cancellationReasons: ['None', 'ConditionalCheckFailed'],
+    });
     // The existing item, 2.1 KB: 3 units; the transaction: 2 x 1 + 2 x 3.
     expect(unitsOfRequest(update as MeteredRequest).writeUnits).toBe(3);
     expect(unitsOfRequest(transaction as MeteredRequest).writeUnits).toBe(8);
@@ -216,9 +384,17 @@ describe('metered writes against DynamoDB Local', () => {
     await put('/groups/units', { name: 'units', members: ['anna'], distribution: 'in-order', whenNobodyAnswers: { action: 'voicemail' } });
     await put(`/numbers/${encodeURIComponent('+493077700001')}`, { group: 'units' });
     const call = async (callSid: string): Promise<MeteredRequest[]> => {
-      const metered = await meter(() => postVoice({ pathAndQuery: '/voice/incoming', params: { CallSid: callSid, From: '+15550001111', To: '+493077700001', CallStatus: 'ringing' } }));
+      const metered = await meter(() =>
+        postVoice({
+          pathAndQuery: '/voice/incoming',
+          params: { CallSid: callSid, From: '+15550001111', To: '+493077700001', CallStatus: 'ringing' },
+        }),
+      );
       expect(metered.value.statusCode).toBe(200);
-      await postVoice({ pathAndQuery: '/voice/status', params: { CallSid: callSid, From: '+15550001111', To: '+493077700001', CallStatus: 'completed', CallDuration: '3' } });
+      await postVoice({
+        pathAndQuery: '/voice/status',
+        params: { CallSid: callSid, From: '+15550001111', To: '+493077700001', CallStatus: 'completed', CallDuration: '3' },
+      });
       return [...metered.requests];
     };
     // Warm the configuration cache, as an earlier call would.
@@ -235,9 +411,18 @@ describe('metered writes against DynamoDB Local', () => {
     expect(writes.length).toBeGreaterThan(0);
     // After a write that went through, each item it put or updated is there: the image after it.
     for (const write of writes.filter((request) => request.failed !== true)) {
-      const actions = write.command === 'TransactWriteItemsCommand' ? ((write.input as { TransactItems: Record<string, unknown>[] }).TransactItems.map((action) => Object.keys(action)[0])) : [write.command];
+      const actions =
+        write.command === 'TransactWriteItemsCommand'
+          ? (write.input as { TransactItems: Record<string, unknown>[] }).TransactItems.map((action) => Object.keys(action)[0])
+          : [write.command];
       write.images?.forEach((image, index) => {
-        if (actions[index] === 'Put' || actions[index] === 'Update' || actions[index] === 'PutItemCommand' || actions[index] === 'UpdateItemCommand') expect(image.after).toMatchObject(image.key);
+        if (
+          actions[index] === 'Put' ||
+          actions[index] === 'Update' ||
+          actions[index] === 'PutItemCommand' ||
+          actions[index] === 'UpdateItemCommand'
+        )
+          expect(image.after).toMatchObject(image.key);
       });
     }
     const units = unitsOf(imaged);

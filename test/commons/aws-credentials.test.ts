@@ -8,7 +8,15 @@ const chainFiles = (): string[] => Object.keys(createRequire(import.meta.url).ca
 const SOME_CHAIN_FILE = expect.arrayContaining([expect.stringMatching(CHAIN)]) as unknown;
 
 /** The variables this file changes, restored after each test. */
-const NAMES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_EC2_METADATA_DISABLED'] as const;
+const NAMES = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'AWS_CONFIG_FILE',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'AWS_EC2_METADATA_DISABLED',
+] as const;
 const saved = Object.fromEntries(NAMES.map((name) => [name, process.env[name]]));
 
 afterEach(() => {
@@ -35,9 +43,15 @@ describe('defaultProvider (environment first)', () => {
     delete process.env.AWS_SECRET_ACCESS_KEY;
     delete process.env.AWS_PROFILE;
     // Nothing for the chain to find here: no files, no instance metadata.
-    Object.assign(process.env, { AWS_CONFIG_FILE: '/nonexistent/aws-config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials', AWS_EC2_METADATA_DISABLED: 'true' });
+    Object.assign(process.env, {
+      AWS_CONFIG_FILE: '/nonexistent/aws-config',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
 
-    await expect(defaultProvider()()).rejects.toThrow(/Could not load credentials from any providers|EC2 Instance Metadata Service access disabled/);
+    await expect(defaultProvider()()).rejects.toThrow(
+      /Could not load credentials from any providers|EC2 Instance Metadata Service access disabled/,
+    );
     expect(chainFiles()).toEqual(SOME_CHAIN_FILE);
   });
 
@@ -52,7 +66,12 @@ describe('defaultProvider (environment first)', () => {
     });
 
     const warnings: string[] = [];
-    const logger = { debug: () => undefined, info: () => undefined, warn: (message: string) => warnings.push(message), error: () => undefined };
+    const logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (message: string) => warnings.push(message),
+      error: () => undefined,
+    };
 
     await expect(defaultProvider({ logger })()).rejects.toThrow();
     // The SDK chain's own words: it went on with the profile, not the keys.

@@ -5,7 +5,8 @@ import { send, tableName } from '../../functions/store/client.js';
 import { createTestTable } from '../support/table.js';
 
 const key = (name: string) => ({ pk: 'BUDGET-TEST', sk: name });
-const stored = async (name: string): Promise<Record<string, unknown> | undefined> => (await send(new GetCommand({ TableName: tableName, Key: key(name), ConsistentRead: true }))).Item;
+const stored = async (name: string): Promise<Record<string, unknown> | undefined> =>
+  (await send(new GetCommand({ TableName: tableName, Key: key(name), ConsistentRead: true }))).Item;
 const pause = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
 
 /** The webhook budget against DynamoDB Local: work left when the budget runs out never writes. */
@@ -42,7 +43,9 @@ describe('a webhook budget', () => {
   it('refuses requests of work that goes on after it failed', async () => {
     let lateError: unknown;
     const outcome = await withBudget(5000, async () => {
-      void pause(200).then(() => send(new PutCommand({ TableName: tableName, Item: key('after-failure') })).catch((error: unknown) => (lateError = error)));
+      void pause(200).then(() =>
+        send(new PutCommand({ TableName: tableName, Item: key('after-failure') })).catch((error: unknown) => (lateError = error)),
+      );
       throw new Error('the webhook failed');
     });
 

@@ -34,42 +34,157 @@ async function timedPost(pathAndQuery: string, params: Record<string, string>): 
 }
 
 const verbs = (answer: Answer): string[] => parseTwiml(answer.body).map((verb) => verb.name);
-const dialled = (answer: Answer): string[] => parseTwiml(answer.body).find((verb) => verb.name === 'Dial')?.children.map((noun) => noun.text ?? '') ?? [];
+const dialled = (answer: Answer): string[] =>
+  parseTwiml(answer.body)
+    .find((verb) => verb.name === 'Dial')
+    ?.children.map((noun) => noun.text ?? '') ?? [];
 
 /** One request of every webhook, as Twilio would send it in the middle of calls. */
 const webhooks: { name: string; path: string; params: Record<string, string>; serves: (answer: Answer) => void }[] = [
-  { name: 'incoming', path: '/voice/incoming', params: { CallSid: sid('in1'), From: '+15550001111', To: SUPPORT, CallStatus: 'ringing' }, serves: (answer) => expect(dialled(answer)).toEqual(['anna']) },
+  {
+    name: 'incoming',
+    path: '/voice/incoming',
+    params: { CallSid: sid('in1'), From: '+15550001111', To: SUPPORT, CallStatus: 'ringing' },
+    serves: (answer) => expect(dialled(answer)).toEqual(['anna']),
+  },
   // A number the cached configuration lacks may be new: the caller may leave a message, not hear "not in service".
-  { name: 'incoming, number not in the cache', path: '/voice/incoming', params: { CallSid: sid('in2'), From: '+15550001111', To: '+493099999999', CallStatus: 'ringing' }, serves: (answer) => expect(verbs(answer)).toContain('Record') },
-  { name: 'extension', path: '/voice/extension?g=support&v=support', params: { CallSid: sid('ext'), From: '+15550001111', To: SUPPORT, Digits: '102' }, serves: (answer) => expect(dialled(answer)).toEqual(['ben']) },
-  { name: 'group', path: '/voice/group?g=support&v=support', params: { CallSid: sid('grp'), From: '+15550001111', To: SUPPORT }, serves: (answer) => expect(dialled(answer)).toEqual(['anna']) },
-  { name: 'dial-result, not answered', path: '/voice/dial-result?g=support&o=anna&v=support&r=anna', params: { CallSid: sid('dr1'), From: '+15550001111', To: SUPPORT, CallStatus: 'in-progress', DialCallStatus: 'no-answer' }, serves: (answer) => expect(dialled(answer)).toEqual(['ben']) },
-  { name: 'dial-result, answered', path: '/voice/dial-result?g=support&o=anna&v=support&r=anna', params: { CallSid: sid('dr2'), From: '+15550001111', To: SUPPORT, CallStatus: 'in-progress', DialCallStatus: 'completed' }, serves: (answer) => expect(verbs(answer)).toEqual(['Hangup']) },
-  { name: 'forward-result', path: '/voice/forward-result?g=support', params: { CallSid: sid('fwd'), From: '+15550001111', To: SUPPORT, CallStatus: 'in-progress', DialCallStatus: 'no-answer' }, serves: (answer) => expect(verbs(answer)).toContain('Record') },
-  { name: 'line-wait (waitUrl)', path: '/voice/line-wait?g=waiting', params: { CallSid: sid('lw'), From: '+15550001111', To: WAITING, QueueSid: `QU${'1'.repeat(32)}`, QueueTime: '30' }, serves: (answer) => expect(parseTwiml(answer.body).map((verb) => [verb.name, verb.text])).toEqual([['Play', HOLD_MUSIC]]) },
-  { name: 'line-left, hung up', path: '/voice/line-left?g=waiting', params: { CallSid: sid('ll1'), From: '+15550001111', To: WAITING, QueueResult: 'hangup', QueueTime: '30' }, serves: (answer) => expect(verbs(answer)).toEqual(['Hangup']) },
-  { name: 'line-left, left', path: '/voice/line-left?g=waiting', params: { CallSid: sid('ll2'), From: '+15550001111', To: WAITING, QueueResult: 'leave', QueueTime: '30' }, serves: (answer) => expect(verbs(answer)).toContain('Record') },
-  { name: 'line-offer', path: '/voice/line-offer?g=waiting', params: { CallSid: sid('lo'), From: '+15550001111', To: WAITING }, serves: (answer) => expect(verbs(answer)).toEqual(['Enqueue']) },
-  { name: 'line-offer-result', path: '/voice/line-offer-result?g=waiting&r=anna', params: { CallSid: sid('lor'), From: '+15550001111', To: WAITING, CallStatus: 'in-progress', DialCallStatus: 'no-answer' }, serves: (answer) => expect(verbs(answer)).toEqual(['Enqueue']) },
-  { name: 'voicemail-done', path: '/voice/voicemail-done', params: { CallSid: sid('vd'), From: '+15550001111', To: SUPPORT, RecordingDuration: '12', RecordingSid: `RE${'1'.repeat(32)}`, RecordingUrl: 'https://api.twilio.com/rec' }, serves: (answer) => expect(verbs(answer)).toEqual(['Say', 'Hangup']) },
-  { name: 'status', path: '/voice/status', params: { CallSid: sid('st'), From: '+15550001111', To: SUPPORT, CallStatus: 'completed', CallDuration: '40' }, serves: (answer) => expect(verbs(answer)).toEqual([]) },
-  { name: 'leg', path: '/voice/leg?m=anna', params: { CallSid: sid('leg'), ParentCallSid: sid('parent'), CallStatus: 'in-progress', SequenceNumber: '1' }, serves: (answer) => expect(verbs(answer)).toEqual([]) },
-  { name: 'outbound', path: '/voice/outbound', params: { CallSid: sid('out'), From: 'client:anna', To: '*11' }, serves: (answer) => expect(verbs(answer)).toContain('Say') },
-  { name: 'fallback', path: '/voice/fallback', params: { CallSid: sid('fb'), From: '+15550001111', To: SUPPORT, ErrorCode: '11205' }, serves: (answer) => expect(verbs(answer)).toContain('Record') },
+  {
+    name: 'incoming, number not in the cache',
+    path: '/voice/incoming',
+    params: { CallSid: sid('in2'), From: '+15550001111', To: '+493099999999', CallStatus: 'ringing' },
+    serves: (answer) => expect(verbs(answer)).toContain('Record'),
+  },
+  {
+    name: 'extension',
+    path: '/voice/extension?g=support&v=support',
+    params: { CallSid: sid('ext'), From: '+15550001111', To: SUPPORT, Digits: '102' },
+    serves: (answer) => expect(dialled(answer)).toEqual(['ben']),
+  },
+  {
+    name: 'group',
+    path: '/voice/group?g=support&v=support',
+    params: { CallSid: sid('grp'), From: '+15550001111', To: SUPPORT },
+    serves: (answer) => expect(dialled(answer)).toEqual(['anna']),
+  },
+  {
+    name: 'dial-result, not answered',
+    path: '/voice/dial-result?g=support&o=anna&v=support&r=anna',
+    params: { CallSid: sid('dr1'), From: '+15550001111', To: SUPPORT, CallStatus: 'in-progress', DialCallStatus: 'no-answer' },
+    serves: (answer) => expect(dialled(answer)).toEqual(['ben']),
+  },
+  {
+    name: 'dial-result, answered',
+    path: '/voice/dial-result?g=support&o=anna&v=support&r=anna',
+    params: { CallSid: sid('dr2'), From: '+15550001111', To: SUPPORT, CallStatus: 'in-progress', DialCallStatus: 'completed' },
+    serves: (answer) => expect(verbs(answer)).toEqual(['Hangup']),
+  },
+  {
+    name: 'forward-result',
+    path: '/voice/forward-result?g=support',
+    params: { CallSid: sid('fwd'), From: '+15550001111', To: SUPPORT, CallStatus: 'in-progress', DialCallStatus: 'no-answer' },
+    serves: (answer) => expect(verbs(answer)).toContain('Record'),
+  },
+  {
+    name: 'line-wait (waitUrl)',
+    path: '/voice/line-wait?g=waiting',
+    params: { CallSid: sid('lw'), From: '+15550001111', To: WAITING, QueueSid: `QU${'1'.repeat(32)}`, QueueTime: '30' },
+    serves: (answer) => expect(parseTwiml(answer.body).map((verb) => [verb.name, verb.text])).toEqual([['Play', HOLD_MUSIC]]),
+  },
+  {
+    name: 'line-left, hung up',
+    path: '/voice/line-left?g=waiting',
+    params: { CallSid: sid('ll1'), From: '+15550001111', To: WAITING, QueueResult: 'hangup', QueueTime: '30' },
+    serves: (answer) => expect(verbs(answer)).toEqual(['Hangup']),
+  },
+  {
+    name: 'line-left, left',
+    path: '/voice/line-left?g=waiting',
+    params: { CallSid: sid('ll2'), From: '+15550001111', To: WAITING, QueueResult: 'leave', QueueTime: '30' },
+    serves: (answer) => expect(verbs(answer)).toContain('Record'),
+  },
+  {
+    name: 'line-offer',
+    path: '/voice/line-offer?g=waiting',
+    params: { CallSid: sid('lo'), From: '+15550001111', To: WAITING },
+    serves: (answer) => expect(verbs(answer)).toEqual(['Enqueue']),
+  },
+  {
+    name: 'line-offer-result',
+    path: '/voice/line-offer-result?g=waiting&r=anna',
+    params: { CallSid: sid('lor'), From: '+15550001111', To: WAITING, CallStatus: 'in-progress', DialCallStatus: 'no-answer' },
+    serves: (answer) => expect(verbs(answer)).toEqual(['Enqueue']),
+  },
+  {
+    name: 'voicemail-done',
+    path: '/voice/voicemail-done',
+    params: {
+      CallSid: sid('vd'),
+      From: '+15550001111',
+      To: SUPPORT,
+      RecordingDuration: '12',
+      RecordingSid: `RE${'1'.repeat(32)}`,
+      RecordingUrl: 'https://api.twilio.com/rec',
+    },
+    serves: (answer) => expect(verbs(answer)).toEqual(['Say', 'Hangup']),
+  },
+  {
+    name: 'status',
+    path: '/voice/status',
+    params: { CallSid: sid('st'), From: '+15550001111', To: SUPPORT, CallStatus: 'completed', CallDuration: '40' },
+    serves: (answer) => expect(verbs(answer)).toEqual([]),
+  },
+  {
+    name: 'leg',
+    path: '/voice/leg?m=anna',
+    params: { CallSid: sid('leg'), ParentCallSid: sid('parent'), CallStatus: 'in-progress', SequenceNumber: '1' },
+    serves: (answer) => expect(verbs(answer)).toEqual([]),
+  },
+  {
+    name: 'outbound',
+    path: '/voice/outbound',
+    params: { CallSid: sid('out'), From: 'client:anna', To: '*11' },
+    serves: (answer) => expect(verbs(answer)).toContain('Say'),
+  },
+  {
+    name: 'fallback',
+    path: '/voice/fallback',
+    params: { CallSid: sid('fb'), From: '+15550001111', To: SUPPORT, ErrorCode: '11205' },
+    serves: (answer) => expect(verbs(answer)).toContain('Record'),
+  },
 ];
 
 describe('with the database frozen, then killed', () => {
   beforeAll(async () => {
     await put('/users/anna', { name: 'Anna', extension: '101', devices: [{ type: 'client', identity: 'anna' }] });
     await put('/users/ben', { name: 'Ben', extension: '102', devices: [{ type: 'client', identity: 'ben' }] });
-    await put('/groups/support', { name: 'Support', members: ['anna', 'ben'], distribution: 'evenly', rings: 2, pickup: true, whenNobodyAnswers: { action: 'voicemail' } });
-    await put('/groups/waiting', { name: 'Waiting', members: ['anna'], distribution: 'in-order', rings: 2, pickup: false, whenNobodyAnswers: { action: 'wait-for-agent', maxWaitSeconds: 600 } });
+    await put('/groups/support', {
+      name: 'Support',
+      members: ['anna', 'ben'],
+      distribution: 'evenly',
+      rings: 2,
+      pickup: true,
+      whenNobodyAnswers: { action: 'voicemail' },
+    });
+    await put('/groups/waiting', {
+      name: 'Waiting',
+      members: ['anna'],
+      distribution: 'in-order',
+      rings: 2,
+      pickup: false,
+      whenNobodyAnswers: { action: 'wait-for-agent', maxWaitSeconds: 600 },
+    });
     await put(`/numbers/${encodeURIComponent(SUPPORT)}`, { group: 'support', extensions: true });
     await put(`/numbers/${encodeURIComponent(WAITING)}`, { group: 'waiting', extensions: false, holdMusic: HOLD_MUSIC });
     // A call on a quiet day loads the configuration into this instance's cache, then ends.
     const warm = await timedPost('/voice/incoming', { CallSid: sid('warm'), From: '+15550001111', To: SUPPORT, CallStatus: 'ringing' });
     expect(dialled(warm)).toEqual(['anna']);
-    await timedPost('/voice/status', { CallSid: sid('warm'), From: '+15550001111', To: SUPPORT, CallStatus: 'completed', CallDuration: '5' });
+    await timedPost('/voice/status', {
+      CallSid: sid('warm'),
+      From: '+15550001111',
+      To: SUPPORT,
+      CallStatus: 'completed',
+      CallDuration: '5',
+    });
   });
 
   afterAll(async () => {
@@ -105,7 +220,13 @@ describe('with the database frozen, then killed', () => {
     dynamo.process.kill('SIGSTOP');
     let answer: Answer;
     try {
-      answer = await timedPost('/voice/recording?g=support', { CallSid: sid('rec2'), RecordingSid: `RE${'3'.repeat(32)}`, RecordingUrl: 'https://api.twilio.com/rec', RecordingStatus: 'completed', RecordingDuration: '12' });
+      answer = await timedPost('/voice/recording?g=support', {
+        CallSid: sid('rec2'),
+        RecordingSid: `RE${'3'.repeat(32)}`,
+        RecordingUrl: 'https://api.twilio.com/rec',
+        RecordingStatus: 'completed',
+        RecordingDuration: '12',
+      });
     } finally {
       dynamo.process.kill('SIGCONT');
     }

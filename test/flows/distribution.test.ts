@@ -24,7 +24,9 @@ describe('distribution flows', () => {
       { nouns: ['ben', '+491709999999'], status: 'no-answer' },
       { nouns: ['sip:clara@acme.sip.twilio.com'], status: 'completed', answeredBy: 'clara' },
     ]);
-    expect(call.transcript.filter((entry) => entry.verb === 'dial').map((entry) => entry.verb === 'dial' && entry.timeout)).toEqual([20, 20, 20]);
+    expect(call.transcript.filter((entry) => entry.verb === 'dial').map((entry) => entry.verb === 'dial' && entry.timeout)).toEqual([
+      20, 20, 20,
+    ]);
     expect(call.ended).toBe('hangup');
   });
 

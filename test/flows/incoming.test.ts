@@ -1,6 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { playCall, spoken } from '../support/call-player.js';
-import { loadGroup, loadMembers, loadNumber, NUMBER_EXTENSIONS, NUMBER_GREETING, NUMBER_NO_GROUP, NUMBER_PLAIN } from '../support/fixtures.js';
+import {
+  loadGroup,
+  loadMembers,
+  loadNumber,
+  NUMBER_EXTENSIONS,
+  NUMBER_GREETING,
+  NUMBER_NO_GROUP,
+  NUMBER_PLAIN,
+} from '../support/fixtures.js';
 import { createTestTable } from '../support/table.js';
 import { defaultPrompts } from '../../functions/twiml/prompts.js';
 
@@ -13,7 +21,11 @@ describe('incoming call flows', () => {
     await loadGroup('sales', { members: ['clara'], distribution: 'in-order', extension: '300', rings: 5 });
     await loadNumber(NUMBER_PLAIN, { group: 'support' });
     await loadNumber(NUMBER_GREETING, { group: 'support', greeting: { play: 'https://example.com/welcome.mp3' } });
-    await loadNumber(NUMBER_EXTENSIONS, { group: 'support', extensions: true, greeting: { say: 'Willkommen bei Acme', language: 'de-DE' } });
+    await loadNumber(NUMBER_EXTENSIONS, {
+      group: 'support',
+      extensions: true,
+      greeting: { say: 'Willkommen bei Acme', language: 'de-DE' },
+    });
     await loadNumber(NUMBER_NO_GROUP, {});
   });
 
@@ -35,8 +47,17 @@ describe('incoming call flows', () => {
   it('rings the group at once when the number has no greeting', async () => {
     const call = await playCall({ to: NUMBER_PLAIN, devices: { anna: 'answer' } });
 
-    expect(call.transcript).toEqual([{ verb: 'dial', nouns: ['anna'], timeout: 10, status: 'completed', answeredBy: 'anna' }, { verb: 'hangup' }]);
-    expect(call.requests.map((request) => new URL(request.url).pathname)).toEqual(['/voice/incoming', '/voice/leg', '/voice/leg', '/voice/dial-result', '/voice/status']);
+    expect(call.transcript).toEqual([
+      { verb: 'dial', nouns: ['anna'], timeout: 10, status: 'completed', answeredBy: 'anna' },
+      { verb: 'hangup' },
+    ]);
+    expect(call.requests.map((request) => new URL(request.url).pathname)).toEqual([
+      '/voice/incoming',
+      '/voice/leg',
+      '/voice/leg',
+      '/voice/dial-result',
+      '/voice/status',
+    ]);
   });
 
   it('plays the greeting and then rings the group when extensions are off, ignoring keys pressed', async () => {
@@ -67,7 +88,7 @@ describe('incoming call flows', () => {
     expect(call.transcript.find((entry) => entry.verb === 'dial')).toMatchObject({ timeout: 25 });
   });
 
-  it('rings the member of a member extension with the rings of the number group, then runs that group\'s missed-call action', async () => {
+  it("rings the member of a member extension with the rings of the number group, then runs that group's missed-call action", async () => {
     const call = await playCall({ to: NUMBER_EXTENSIONS, digits: '102', voicemailSeconds: 8 });
 
     expect(call.offers).toEqual([{ nouns: ['ben', '+491709999999'], status: 'no-answer' }]);

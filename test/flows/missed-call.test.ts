@@ -5,7 +5,15 @@ import { loadGroup, loadMembers, loadNumber, NUMBER_PLAIN } from '../support/fix
 import { createTestTable } from '../support/table.js';
 import { defaultPrompts } from '../../functions/twiml/prompts.js';
 
-type StoredVoicemail = { caller: string; group?: string; member?: string; durationSeconds: number; callSid: string; recordingUrl: string; recordedAt: string };
+type StoredVoicemail = {
+  caller: string;
+  group?: string;
+  member?: string;
+  durationSeconds: number;
+  callSid: string;
+  recordingUrl: string;
+  recordedAt: string;
+};
 
 async function voicemails(query = ''): Promise<StoredVoicemail[]> {
   const result = await admin('GET', `/voicemails${query}`);

@@ -17,8 +17,21 @@ import { createTestTable } from '../support/table.js';
  */
 const READINGS = ['before', 'after'] as const satisfies readonly InterruptedDialAction[];
 
-const outside = (id: string, to: string, at: number, extra: Partial<CallerScript> = {}): CallerScript => ({ id, from: '+15550007777', to, at, ...extra });
-const fromSoftphone = (id: string, member: string, at: number, extra: Partial<CallerScript> = {}): CallerScript => ({ id, from: `client:${member}`, to: '*11', at, path: '/voice/outbound', ...extra });
+const outside = (id: string, to: string, at: number, extra: Partial<CallerScript> = {}): CallerScript => ({
+  id,
+  from: '+15550007777',
+  to,
+  at,
+  ...extra,
+});
+const fromSoftphone = (id: string, member: string, at: number, extra: Partial<CallerScript> = {}): CallerScript => ({
+  id,
+  from: `client:${member}`,
+  to: '*11',
+  at,
+  path: '/voice/outbound',
+  ...extra,
+});
 
 type GroupLive = {
   members: { id: string; presence: string; call: string | null }[];
@@ -71,85 +84,136 @@ function watchingCanceledActions(path: string, group: string, seen: CanceledActi
 const EMPTY_RESPONSE = /^(<\?xml[^>]*\?>)?\s*<Response\s*\/>\s*$/;
 
 function ignoredActions(events: readonly TranscriptEvent[], call: string): { url: string; verbs: string[] }[] {
-  return events.flatMap((event) => (event.type === 'dial-action-ignored' && event.call === call ? [{ url: event.url, verbs: event.verbs }] : []));
+  return events.flatMap((event) =>
+    event.type === 'dial-action-ignored' && event.call === call ? [{ url: event.url, verbs: event.verbs }] : [],
+  );
 }
 
 describe('our own redirects change nothing (SPEC 8)', () => {
   beforeAll(async () => {
     await createTestTable();
-    for (const id of ['anna', 'ben', 'emil', 'frank', 'gina']) await put(`/users/${id}`, { name: id, devices: [{ type: 'client', identity: id }] });
+    for (const id of ['anna', 'ben', 'emil', 'frank', 'gina'])
+      await put(`/users/${id}`, { name: id, devices: [{ type: 'client', identity: id }] });
   });
 
-  it.each(READINGS)('a pickup of a call ringing at a colleague (action requested %s the pickup bridge): connected to the picker, no second offer, no extra rotation entry', async (reading) => {
-    const group = `desk-${reading}`;
-    const number = reading === 'before' ? '+493055555501' : '+493055555502';
-    await loadGroup(group, { members: ['anna', 'ben', 'emil'], distribution: 'evenly', rings: 4, pickup: true, whenNobodyAnswers: { action: 'hangup' } });
-    await loadNumber(number, { group });
-    const canceled: CanceledAction[] = [];
+  it.each(READINGS)(
+    'a pickup of a call ringing at a colleague (action requested %s the pickup bridge): connected to the picker, no second offer, no extra rotation entry',
+    async (reading) => {
+      const group = `desk-${reading}`;
+      const number = reading === 'before' ? '+493055555501' : '+493055555502';
+      await loadGroup(group, {
+        members: ['anna', 'ben', 'emil'],
+        distribution: 'evenly',
+        rings: 4,
+        pickup: true,
+        whenNobodyAnswers: { action: 'hangup' },
+      });
+      await loadNumber(number, { group });
+      const canceled: CanceledAction[] = [];
 
-    const { results, events } = await playCalls([outside('caller', number, 0), fromSoftphone('ben-picks', 'ben', 5, { talkSeconds: 30 })], { anna: 'no-answer' }, {
-      interruptedDialAction: reading,
-      transport: watchingCanceledActions('dial-result', group, canceled),
-    });
+      const { results, events } = await playCalls(
+        [outside('caller', number, 0), fromSoftphone('ben-picks', 'ben', 5, { talkSeconds: 30 })],
+        { anna: 'no-answer' },
+        {
+          interruptedDialAction: reading,
+          transport: watchingCanceledActions('dial-result', group, canceled),
+        },
+      );
 
-    const [caller, picker] = results as [CallResult, CallResult];
-    expect(caller.errors).toEqual([]);
-    expect(picker.errors).toEqual([]);
-    // Connected to the picker, in the call's pickup conference.
-    expect(caller).toMatchObject({ answeredBy: 'ben', answeredAt: 5, talkSeconds: 30 });
-    // Twilio requested the canceled action in the order this reading says; the project answered it with an empty <Response/>.
-    const paths = requestPaths(caller);
-    expect(paths.filter((path) => path === 'dial-result' || path === 'pickup-bridge')).toEqual(reading === 'before' ? ['dial-result', 'pickup-bridge'] : ['pickup-bridge', 'dial-result']);
-    expect(canceled).toHaveLength(1);
-    expect(canceled[0]?.answer).toMatch(EMPTY_RESPONSE);
-    expect(ignoredActions(events, 'caller')).toEqual([{ url: expect.stringContaining('/voice/dial-result?'), verbs: [] }]);
-    // No second offer: nobody but anna (whose offer was interrupted) rang for the call once the action was answered ...
-    expect(canceled[0]?.ringingAfter.filter((ringing) => ringing.callSid === caller.sid).flatMap((ringing) => ringing.members).filter((member) => member !== 'anna')).toEqual([]);
-    // ... the simulator saw one offer, the call item knows of one, and the evenly rotation recorded one.
-    expect(caller.offers.map((offer) => [offer.members, offer.status])).toEqual([[['anna'], 'canceled']]);
-    expect([...((await getCall(caller.sid))?.offeredMembers ?? [])]).toEqual(['anna']);
-    expect(await rotationOfferKeys(group, ['anna', 'ben', 'emil'])).toEqual([['anna', `${caller.sid}:${group}:0`]]);
-    // The call log says answered by the picker; nobody is left ringing or busy.
-    expect(await logged(caller)).toMatchObject({ outcome: 'answered', answeredBy: 'ben' });
-    expect((await live(group)).members.map((member) => `${member.id}:${member.presence}`)).toEqual(['anna:available', 'ben:available', 'emil:available']);
-  });
+      const [caller, picker] = results as [CallResult, CallResult];
+      expect(caller.errors).toEqual([]);
+      expect(picker.errors).toEqual([]);
+      // Connected to the picker, in the call's pickup conference.
+      expect(caller).toMatchObject({ answeredBy: 'ben', answeredAt: 5, talkSeconds: 30 });
+      // Twilio requested the canceled action in the order this reading says; the project answered it with an empty <Response/>.
+      const paths = requestPaths(caller);
+      expect(paths.filter((path) => path === 'dial-result' || path === 'pickup-bridge')).toEqual(
+        reading === 'before' ? ['dial-result', 'pickup-bridge'] : ['pickup-bridge', 'dial-result'],
+      );
+      expect(canceled).toHaveLength(1);
+      expect(canceled[0]?.answer).toMatch(EMPTY_RESPONSE);
+      expect(ignoredActions(events, 'caller')).toEqual([{ url: expect.stringContaining('/voice/dial-result?'), verbs: [] }]);
+      // No second offer: nobody but anna (whose offer was interrupted) rang for the call once the action was answered ...
+      expect(
+        canceled[0]?.ringingAfter
+          .filter((ringing) => ringing.callSid === caller.sid)
+          .flatMap((ringing) => ringing.members)
+          .filter((member) => member !== 'anna'),
+      ).toEqual([]);
+      // ... the simulator saw one offer, the call item knows of one, and the evenly rotation recorded one.
+      expect(caller.offers.map((offer) => [offer.members, offer.status])).toEqual([[['anna'], 'canceled']]);
+      expect([...((await getCall(caller.sid))?.offeredMembers ?? [])]).toEqual(['anna']);
+      expect(await rotationOfferKeys(group, ['anna', 'ben', 'emil'])).toEqual([['anna', `${caller.sid}:${group}:0`]]);
+      // The call log says answered by the picker; nobody is left ringing or busy.
+      expect(await logged(caller)).toMatchObject({ outcome: 'answered', answeredBy: 'ben' });
+      expect((await live(group)).members.map((member) => `${member.id}:${member.presence}`)).toEqual([
+        'anna:available',
+        'ben:available',
+        'emil:available',
+      ]);
+    },
+  );
 
-  it.each(READINGS)('a pickup of a waiting caller whose line offer rings (action requested %s the pickup bridge): connected to the picker, no second offer', async (reading) => {
-    const group = `line-${reading}`;
-    const number = reading === 'before' ? '+493055555503' : '+493055555504';
-    await loadGroup(group, { members: ['frank', 'gina'], distribution: 'in-order', rings: 2, pickup: true, whenNobodyAnswers: { action: 'wait-for-agent' } });
-    await loadNumber(number, { group });
-    // gina is away: never offered a call, but she may pick one up.
-    await admin('PUT', '/users/gina/status', { status: 'away' });
-    const canceled: CanceledAction[] = [];
+  it.each(READINGS)(
+    'a pickup of a waiting caller whose line offer rings (action requested %s the pickup bridge): connected to the picker, no second offer',
+    async (reading) => {
+      const group = `line-${reading}`;
+      const number = reading === 'before' ? '+493055555503' : '+493055555504';
+      await loadGroup(group, {
+        members: ['frank', 'gina'],
+        distribution: 'in-order',
+        rings: 2,
+        pickup: true,
+        whenNobodyAnswers: { action: 'wait-for-agent' },
+      });
+      await loadNumber(number, { group });
+      // gina is away: never offered a call, but she may pick one up.
+      await admin('PUT', '/users/gina/status', { status: 'away' });
+      const canceled: CanceledAction[] = [];
 
-    const { results, events } = await playCalls(
-      [outside('talking', number, 0), outside('waiting', number, 5, { hangUpAfter: 300 }), fromSoftphone('gina-picks', 'gina', 45, { talkSeconds: 30 })],
-      { frank: [{ answerAfter: 1, hangUpAfter: 40 }, 'no-answer'] },
-      { interruptedDialAction: reading, playSeconds: 10, transport: watchingCanceledActions('line-offer-result', group, canceled) },
-    );
+      const { results, events } = await playCalls(
+        [
+          outside('talking', number, 0),
+          outside('waiting', number, 5, { hangUpAfter: 300 }),
+          fromSoftphone('gina-picks', 'gina', 45, { talkSeconds: 30 }),
+        ],
+        { frank: [{ answerAfter: 1, hangUpAfter: 40 }, 'no-answer'] },
+        { interruptedDialAction: reading, playSeconds: 10, transport: watchingCanceledActions('line-offer-result', group, canceled) },
+      );
 
-    const [, waiting, picker] = results as [CallResult, CallResult, CallResult];
-    expect(results.flatMap((result) => result.errors)).toEqual([]);
-    // The caller waited, was offered to frank (the line's offer rang), and gina took the call from there.
-    expect(waiting.offers.map((offer) => [offer.members, offer.status])).toEqual([[['frank'], 'canceled']]);
-    expect(waiting).toMatchObject({ answeredBy: 'gina', answeredAt: 45, talkSeconds: 30 });
-    expect(picker.answeredBy).toBe('waiting');
-    // Twilio requested the canceled action in the order this reading says; the project answered it with an empty <Response/>.
-    const paths = requestPaths(waiting);
-    expect(paths.filter((path) => path === 'line-offer-result' || path === 'pickup-bridge')).toEqual(reading === 'before' ? ['line-offer-result', 'pickup-bridge'] : ['pickup-bridge', 'line-offer-result']);
-    expect(canceled).toHaveLength(1);
-    expect(canceled[0]?.answer).toMatch(EMPTY_RESPONSE);
-    expect(ignoredActions(events, 'waiting')).toEqual([{ url: expect.stringContaining('/voice/line-offer-result?'), verbs: [] }]);
-    // No second offer: nobody but frank rang for the call once the action was answered, and the caller
-    // was not put back in the line to wait for one (an entry left 'offered' is removed at the call's end).
-    expect(canceled[0]?.ringingAfter.filter((ringing) => ringing.callSid === waiting.sid).flatMap((ringing) => ringing.members).filter((member) => member !== 'frank')).toEqual([]);
-    expect(canceled[0]?.waitingAfter.filter((entry) => entry.callSid === waiting.sid && (entry.state === 'waiting' || entry.state === 'joining'))).toEqual([]);
-    expect([...((await getCall(waiting.sid))?.offeredMembers ?? [])]).toEqual(['frank']);
-    // The call log says answered by the picker; the line is empty and nobody is left ringing or busy.
-    expect(await logged(waiting)).toMatchObject({ outcome: 'answered', answeredBy: 'gina' });
-    const after = await live(group);
-    expect(after.waitingCallers).toEqual([]);
-    expect(after.members.map((member) => `${member.id}:${member.presence}`)).toEqual(['frank:available', 'gina:away']);
-  });
+      const [, waiting, picker] = results as [CallResult, CallResult, CallResult];
+      expect(results.flatMap((result) => result.errors)).toEqual([]);
+      // The caller waited, was offered to frank (the line's offer rang), and gina took the call from there.
+      expect(waiting.offers.map((offer) => [offer.members, offer.status])).toEqual([[['frank'], 'canceled']]);
+      expect(waiting).toMatchObject({ answeredBy: 'gina', answeredAt: 45, talkSeconds: 30 });
+      expect(picker.answeredBy).toBe('waiting');
+      // Twilio requested the canceled action in the order this reading says; the project answered it with an empty <Response/>.
+      const paths = requestPaths(waiting);
+      expect(paths.filter((path) => path === 'line-offer-result' || path === 'pickup-bridge')).toEqual(
+        reading === 'before' ? ['line-offer-result', 'pickup-bridge'] : ['pickup-bridge', 'line-offer-result'],
+      );
+      expect(canceled).toHaveLength(1);
+      expect(canceled[0]?.answer).toMatch(EMPTY_RESPONSE);
+      expect(ignoredActions(events, 'waiting')).toEqual([{ url: expect.stringContaining('/voice/line-offer-result?'), verbs: [] }]);
+      // No second offer: nobody but frank rang for the call once the action was answered, and the caller
+      // was not put back in the line to wait for one (an entry left 'offered' is removed at the call's end).
+      expect(
+        canceled[0]?.ringingAfter
+          .filter((ringing) => ringing.callSid === waiting.sid)
+          .flatMap((ringing) => ringing.members)
+          .filter((member) => member !== 'frank'),
+      ).toEqual([]);
+      expect(
+        canceled[0]?.waitingAfter.filter(
+          (entry) => entry.callSid === waiting.sid && (entry.state === 'waiting' || entry.state === 'joining'),
+        ),
+      ).toEqual([]);
+      expect([...((await getCall(waiting.sid))?.offeredMembers ?? [])]).toEqual(['frank']);
+      // The call log says answered by the picker; the line is empty and nobody is left ringing or busy.
+      expect(await logged(waiting)).toMatchObject({ outcome: 'answered', answeredBy: 'gina' });
+      const after = await live(group);
+      expect(after.waitingCallers).toEqual([]);
+      expect(after.members.map((member) => `${member.id}:${member.presence}`)).toEqual(['frank:available', 'gina:away']);
+    },
+  );
 });

@@ -14,16 +14,31 @@ const NUMBER = '+493044444444';
 const SALES_NUMBER = '+493044444445';
 const BACKOFFICE_NUMBER = '+493044444446';
 
-const outside = (id: string, at: number, extra: Partial<CallerScript> = {}): CallerScript => ({ id, from: '+15550009999', to: NUMBER, at, ...extra });
+const outside = (id: string, at: number, extra: Partial<CallerScript> = {}): CallerScript => ({
+  id,
+  from: '+15550009999',
+  to: NUMBER,
+  at,
+  ...extra,
+});
 /** A call placed by a member's softphone (the TwiML App's voice URL). */
-const fromSoftphone = (id: string, member: string, to: string, at: number, extra: Partial<CallerScript> = {}): CallerScript => ({ id, from: `client:${member}`, to, at, path: '/voice/outbound', ...extra });
+const fromSoftphone = (id: string, member: string, to: string, at: number, extra: Partial<CallerScript> = {}): CallerScript => ({
+  id,
+  from: `client:${member}`,
+  to,
+  at,
+  path: '/voice/outbound',
+  ...extra,
+});
 
 function said(events: readonly TranscriptEvent[], call: string): string[] {
   return events.flatMap((event) => (event.type === 'say' && event.call === call ? [event.text] : []));
 }
 
 function deviceOutcomes(events: readonly TranscriptEvent[], call: string): string[] {
-  return events.flatMap((event) => (event.type === 'device' && event.call === call ? [`${event.member ?? event.noun}:${event.outcome}`] : []));
+  return events.flatMap((event) =>
+    event.type === 'device' && event.call === call ? [`${event.member ?? event.noun}:${event.outcome}`] : [],
+  );
 }
 
 async function outcomeOf(result: CallResult | undefined): Promise<Record<string, unknown> | undefined> {
@@ -33,7 +48,11 @@ async function outcomeOf(result: CallResult | undefined): Promise<Record<string,
 
 /** Who entered which conference when, and who was already there. */
 function conferenceJoins(events: readonly TranscriptEvent[]): string[] {
-  return events.flatMap((event) => (event.type === 'conference' && event.event === 'join' ? [`${event.at} ${event.call} ${event.name} [${(event.with ?? []).join(',')}]`] : []));
+  return events.flatMap((event) =>
+    event.type === 'conference' && event.event === 'join'
+      ? [`${event.at} ${event.call} ${event.name} [${(event.with ?? []).join(',')}]`]
+      : [],
+  );
 }
 
 /** Each member of support's presence now: nobody is left marked busy or ringing after the calls. */
@@ -60,7 +79,10 @@ async function playWithRestInspection(callers: CallerScript[], inspect: (path: s
       await inspect(request.url ?? '');
       const answer = await fetch(`${upstream}${request.url ?? ''}`, {
         method: request.method ?? 'GET',
-        headers: { authorization: request.headers.authorization ?? '', 'content-type': request.headers['content-type'] ?? 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: request.headers.authorization ?? '',
+          'content-type': request.headers['content-type'] ?? 'application/x-www-form-urlencoded',
+        },
         ...(request.method === 'POST' ? { body: Buffer.concat(chunks) } : {}),
       });
       response.writeHead(answer.status, { 'content-type': 'application/json' });
@@ -88,50 +110,94 @@ describe('call pickup and calls placed by members', () => {
   beforeAll(async () => {
     await createTestTable();
     await put('/users/anna', { name: 'Anna', extension: '101', devices: [{ type: 'client', identity: 'anna' }] });
-    await put('/users/ben', { name: 'Ben', extension: '102', devices: [{ type: 'client', identity: 'ben' }, { type: 'phone', number: '+491709999999' }] });
+    await put('/users/ben', {
+      name: 'Ben',
+      extension: '102',
+      devices: [
+        { type: 'client', identity: 'ben' },
+        { type: 'phone', number: '+491709999999' },
+      ],
+    });
     await put('/users/clara', { name: 'Clara', extension: '103', devices: [{ type: 'sip', uri: 'sip:clara@acme.sip.twilio.com' }] });
     await put('/users/dora', { name: 'Dora', extension: '104', devices: [{ type: 'client', identity: 'dora' }] });
     await put('/users/emil', { name: 'Emil', extension: '105', devices: [{ type: 'client', identity: 'emil' }] });
-    await loadGroup('support', { members: ['anna', 'ben', 'emil'], extension: '200', distribution: 'in-order', rings: 4, pickup: true, whenNobodyAnswers: { action: 'hangup' } });
-    await loadGroup('sales', { members: ['clara', 'dora'], extension: '300', distribution: 'in-order', rings: 4, pickup: false, whenNobodyAnswers: { action: 'hangup' } });
+    await loadGroup('support', {
+      members: ['anna', 'ben', 'emil'],
+      extension: '200',
+      distribution: 'in-order',
+      rings: 4,
+      pickup: true,
+      whenNobodyAnswers: { action: 'hangup' },
+    });
+    await loadGroup('sales', {
+      members: ['clara', 'dora'],
+      extension: '300',
+      distribution: 'in-order',
+      rings: 4,
+      pickup: false,
+      whenNobodyAnswers: { action: 'hangup' },
+    });
     await loadNumber(NUMBER, { group: 'support' });
     await loadNumber(SALES_NUMBER, { group: 'sales' });
   });
 
   it('lets a member pick up a call ringing at a colleague: connected to the picker, the colleague stops ringing, answered by the picker', async () => {
-    const { results, events, api } = await playCalls([outside('caller', 0), fromSoftphone('ben-picks', 'ben', '*11', 5, { talkSeconds: 45 })]);
+    const { results, events, api } = await playCalls([
+      outside('caller', 0),
+      fromSoftphone('ben-picks', 'ben', '*11', 5, { talkSeconds: 45 }),
+    ]);
 
     const [caller, picker] = results as [CallResult, CallResult];
     expect(caller.answeredBy).toBe('ben');
     expect(caller.offers.map((offer) => offer.members)).toEqual([['anna']]);
     expect(deviceOutcomes(events, 'caller')).toEqual(['anna:canceled']);
     expect(picker.errors).toEqual([]);
-    expect(api.requests.map((request) => [request.method, request.status, request.params.Url?.replace(/.*\/voice\//, '')])).toEqual([['POST', 200, `pickup-bridge?call=${caller.sid}`]]);
+    expect(api.requests.map((request) => [request.method, request.status, request.params.Url?.replace(/.*\/voice\//, '')])).toEqual([
+      ['POST', 200, `pickup-bridge?call=${caller.sid}`],
+    ]);
     expect(await outcomeOf(caller)).toMatchObject({ outcome: 'answered', answeredBy: 'ben' });
     // Both sides met in the call's own conference and talked until the picker hung up.
-    expect(conferenceJoins(events).map((join) => join.split(' ').slice(1, 3).join(' ')).sort()).toEqual([`ben-picks pickup-${caller.sid}`, `caller pickup-${caller.sid}`]);
+    expect(
+      conferenceJoins(events)
+        .map((join) => join.split(' ').slice(1, 3).join(' '))
+        .sort(),
+    ).toEqual([`ben-picks pickup-${caller.sid}`, `caller pickup-${caller.sid}`]);
     expect(caller.talkSeconds).toBe(45);
     // After the bridge, nobody is left marked busy or ringing.
     expect(await supportPresence()).toEqual(['anna:available', 'ben:available', 'emil:available']);
   });
 
   it.each([
-    ['the picker reaches the bridge first (the REST redirect takes 2 s to reach the caller)', { redirectDelay: 2 }, {}, ['ben-picks', 'caller']],
+    [
+      'the picker reaches the bridge first (the REST redirect takes 2 s to reach the caller)',
+      { redirectDelay: 2 },
+      {},
+      ['ben-picks', 'caller'],
+    ],
     ['the caller reaches the bridge first (the picker takes 2 s to get there)', {}, { conferenceDelay: 2 }, ['caller', 'ben-picks']],
   ] as const)('bridges caller and picker whichever arrives first: %s', async (_order, callerExtra, pickerExtra, order) => {
-    const { results, events } = await playCalls([outside('caller', 0, { hangUpAfter: 300, ...callerExtra }), fromSoftphone('ben-picks', 'ben', '*11', 5, { talkSeconds: 30, ...pickerExtra })]);
+    const { results, events } = await playCalls([
+      outside('caller', 0, { hangUpAfter: 300, ...callerExtra }),
+      fromSoftphone('ben-picks', 'ben', '*11', 5, { talkSeconds: 30, ...pickerExtra }),
+    ]);
 
     const [caller, picker] = results as [CallResult, CallResult];
     expect(caller.errors).toEqual([]);
     expect(picker.errors).toEqual([]);
     expect(caller).toMatchObject({ answeredBy: 'ben', answeredAt: 7, talkSeconds: 30, endedAt: 37 });
-    expect(conferenceJoins(events)).toEqual([`5 ${order[0]} pickup-${caller.sid} []`, `7 ${order[1]} pickup-${caller.sid} [${order[0] === 'caller' ? 'caller' : 'ben'}]`]);
+    expect(conferenceJoins(events)).toEqual([
+      `5 ${order[0]} pickup-${caller.sid} []`,
+      `7 ${order[1]} pickup-${caller.sid} [${order[0] === 'caller' ? 'caller' : 'ben'}]`,
+    ]);
     expect(await outcomeOf(caller)).toMatchObject({ outcome: 'answered', answeredBy: 'ben' });
     expect(await supportPresence()).toEqual(['anna:available', 'ben:available', 'emil:available']);
   });
 
   it('ends the call of a caller who reaches the bridge after the picker has left, rather than leave them alone in it', async () => {
-    const { results, events } = await playCalls([outside('caller', 0, { redirectDelay: 6, hangUpAfter: 300 }), fromSoftphone('ben-picks', 'ben', '*11', 5, { hangUpAfter: 3 })]);
+    const { results, events } = await playCalls([
+      outside('caller', 0, { redirectDelay: 6, hangUpAfter: 300 }),
+      fromSoftphone('ben-picks', 'ben', '*11', 5, { hangUpAfter: 3 }),
+    ]);
 
     const [caller] = results as [CallResult];
     expect(caller).toMatchObject({ ended: 'hangup', endedAt: 11 });
@@ -144,9 +210,12 @@ describe('call pickup and calls placed by members', () => {
     const callerSid = sid('a', 1);
     const before = Date.now();
 
-    await playWithRestInspection([outside('caller', 0, { sid: callerSid, hangUpAfter: 300 }), fromSoftphone('ben-picks', 'ben', '*11', 5)], async (path) => {
-      atRedirect.push({ path, redirectedAtMs: (await getCall(callerSid))?.redirectedAtMs });
-    });
+    await playWithRestInspection(
+      [outside('caller', 0, { sid: callerSid, hangUpAfter: 300 }), fromSoftphone('ben-picks', 'ben', '*11', 5)],
+      async (path) => {
+        atRedirect.push({ path, redirectedAtMs: (await getCall(callerSid))?.redirectedAtMs });
+      },
+    );
 
     expect(atRedirect).toHaveLength(1);
     expect(atRedirect[0]?.path).toContain(`/Calls/${callerSid}.json`);
@@ -154,7 +223,7 @@ describe('call pickup and calls placed by members', () => {
     expect((await getCall(callerSid))?.redirectedAtMs).toBe(atRedirect[0]?.redirectedAtMs);
   });
 
-  it('takes the call whose offer started first, to the millisecond: offers 0.3 s apart, the newer call\'s id sorting first', async () => {
+  it("takes the call whose offer started first, to the millisecond: offers 0.3 s apart, the newer call's id sorting first", async () => {
     const rounds = [0, 1, 2];
     const callers = rounds.flatMap((round) => [
       outside(`older-${round}`, 40 * round, { sid: sid('f', round), hangUpAfter: 20 }),
@@ -173,7 +242,9 @@ describe('call pickup and calls placed by members', () => {
   });
 
   it('does not offer an outside call to a member talking on a call they placed', async () => {
-    const { results } = await playCalls([fromSoftphone('anna-calls-ben', 'anna', '102', 0), outside('outside', 10, { hangUpAfter: 30 })], { ben: 'answer' });
+    const { results } = await playCalls([fromSoftphone('anna-calls-ben', 'anna', '102', 0), outside('outside', 10, { hangUpAfter: 30 })], {
+      ben: 'answer',
+    });
 
     const [internal, outsideCall] = results as [CallResult, CallResult];
     expect(internal.answeredBy).toBe('ben');
@@ -183,7 +254,11 @@ describe('call pickup and calls placed by members', () => {
   });
 
   it('connects exactly one of two members who dial *11 at the same moment for one ringing call', async () => {
-    const { results, events } = await playCalls([outside('caller', 0), fromSoftphone('ben-picks', 'ben', '*11', 5), fromSoftphone('emil-picks', 'emil', '*11', 5)]);
+    const { results, events } = await playCalls([
+      outside('caller', 0),
+      fromSoftphone('ben-picks', 'ben', '*11', 5),
+      fromSoftphone('emil-picks', 'emil', '*11', 5),
+    ]);
 
     const [caller] = results as [CallResult];
     expect(['ben', 'emil']).toContain(caller.answeredBy);
@@ -192,7 +267,10 @@ describe('call pickup and calls placed by members', () => {
   });
 
   it('refuses pickup in a group with pickup off', async () => {
-    const { results, events } = await playCalls([{ ...outside('caller', 0), to: SALES_NUMBER }, fromSoftphone('dora-picks', 'dora', '*11', 5)], { clara: 'no-answer' });
+    const { results, events } = await playCalls(
+      [{ ...outside('caller', 0), to: SALES_NUMBER }, fromSoftphone('dora-picks', 'dora', '*11', 5)],
+      { clara: 'no-answer' },
+    );
 
     expect(said(events, 'dora-picks')).toEqual([defaultPrompts.nothingToPickUp]);
     expect(results[0]?.answeredBy).toBeUndefined();
@@ -216,7 +294,11 @@ describe('call pickup and calls placed by members', () => {
     await loadGroup('backoffice', { members: ['ben'], rings: 4, pickup: false, whenNobodyAnswers: { action: 'hangup' } });
     await loadNumber(BACKOFFICE_NUMBER, { group: 'backoffice' });
 
-    const { results, events } = await playCalls([{ ...outside('caller', 0), to: BACKOFFICE_NUMBER }, fromSoftphone('emil-picks', 'emil', '*11102', 5), fromSoftphone('anna-picks', 'anna', '*11', 6)]);
+    const { results, events } = await playCalls([
+      { ...outside('caller', 0), to: BACKOFFICE_NUMBER },
+      fromSoftphone('emil-picks', 'emil', '*11102', 5),
+      fromSoftphone('anna-picks', 'anna', '*11', 6),
+    ]);
 
     expect(results[0]?.offers.map((offer) => offer.members)).toEqual([['ben']]);
     expect(said(events, 'emil-picks')).toEqual([defaultPrompts.nothingToPickUp]);
@@ -226,7 +308,7 @@ describe('call pickup and calls placed by members', () => {
     await admin('DELETE', '/groups/backoffice');
   });
 
-  it('takes the named member\'s call with directed pickup, even when an older call rings at someone else', async () => {
+  it("takes the named member's call with directed pickup, even when an older call rings at someone else", async () => {
     const { results } = await playCalls([outside('older', 0), outside('younger', 2), fromSoftphone('emil-picks', 'emil', '*11102', 6)]);
 
     const [older, younger] = results as [CallResult, CallResult];
@@ -240,10 +322,16 @@ describe('call pickup and calls placed by members', () => {
     await loadGroup('desk', { members: ['anna', 'clara'], rings: 4, pickup: true, whenNobodyAnswers: { action: 'hangup' } });
     await loadNumber(SALES_NUMBER, { group: 'desk' });
 
-    const { results } = await playCalls([{ ...outside('caller', 0), to: SALES_NUMBER }, { id: 'clara-picks', from: 'sip:clara@acme.sip.twilio.com', to: 'sip:*11@acme.sip.twilio.com', at: 5, path: '/voice/outbound' }], {
-      'sip:clara@acme.sip.twilio.com': 'no-answer',
-      anna: 'no-answer',
-    });
+    const { results } = await playCalls(
+      [
+        { ...outside('caller', 0), to: SALES_NUMBER },
+        { id: 'clara-picks', from: 'sip:clara@acme.sip.twilio.com', to: 'sip:*11@acme.sip.twilio.com', at: 5, path: '/voice/outbound' },
+      ],
+      {
+        'sip:clara@acme.sip.twilio.com': 'no-answer',
+        anna: 'no-answer',
+      },
+    );
 
     expect(results[0]?.answeredBy).toBe('clara');
     await loadNumber(SALES_NUMBER, { group: 'sales' });
@@ -251,7 +339,10 @@ describe('call pickup and calls placed by members', () => {
   });
 
   it('rings a member dialled by extension, then leaves a voicemail for that member', async () => {
-    const { results, events } = await playCalls([fromSoftphone('anna-calls-ben', 'anna', '102', 0, { message: 6 })], { ben: 'no-answer', '+491709999999': 'no-answer' });
+    const { results, events } = await playCalls([fromSoftphone('anna-calls-ben', 'anna', '102', 0, { message: 6 })], {
+      ben: 'no-answer',
+      '+491709999999': 'no-answer',
+    });
 
     const [call] = results as [CallResult];
     expect(call.offers.map((offer) => offer.nouns)).toEqual([['ben', '+491709999999']]);

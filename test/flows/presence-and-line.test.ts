@@ -6,7 +6,13 @@ import { admin, put } from '../support/invoke.js';
 import { createTestTable } from '../support/table.js';
 
 const NUMBER = '+493022222222';
-const caller = (id: string, at: number, extra: Partial<CallerScript> = {}): CallerScript => ({ id, from: `+1555000${id.replace(/\D/g, '').padStart(4, '0')}`, to: NUMBER, at, ...extra });
+const caller = (id: string, at: number, extra: Partial<CallerScript> = {}): CallerScript => ({
+  id,
+  from: `+1555000${id.replace(/\D/g, '').padStart(4, '0')}`,
+  to: NUMBER,
+  at,
+  ...extra,
+});
 
 /** When each member talked: [start, end) per connection, from the transcript. */
 function connections(events: readonly TranscriptEvent[]): { member: string; call: string; from: number; to: number }[] {
@@ -31,14 +37,18 @@ function offersAt(events: readonly TranscriptEvent[], call: string): { at: numbe
 describe('presence and the waiting line', () => {
   beforeAll(async () => {
     await createTestTable();
-    for (const id of ['anna', 'ben', 'clara', 'dora', 'emil']) await put(`/users/${id}`, { name: id, devices: [{ type: 'client', identity: id }] });
+    for (const id of ['anna', 'ben', 'clara', 'dora', 'emil'])
+      await put(`/users/${id}`, { name: id, devices: [{ type: 'client', identity: id }] });
   });
 
   it.each(['in-order', 'evenly', 'all-at-once'] as const)('%s: a member on a call is not offered another one', async (distribution) => {
     await loadGroup('busy-test', { members: ['anna', 'ben'], distribution, rings: 2, whenNobodyAnswers: { action: 'hangup' } });
     await loadNumber(NUMBER, { group: 'busy-test' });
 
-    const { results } = await playCalls([caller('first', 0), caller('second', 20)], { anna: { answerAfter: 1, hangUpAfter: 120 }, ben: 'no-answer' });
+    const { results } = await playCalls([caller('first', 0), caller('second', 20)], {
+      anna: { answerAfter: 1, hangUpAfter: 120 },
+      ben: 'no-answer',
+    });
 
     const [first, second] = results as [CallResult, CallResult];
     expect(first.answeredBy).toBe('anna');
@@ -47,10 +57,19 @@ describe('presence and the waiting line', () => {
   });
 
   it('in-order calls arriving together reach different members', async () => {
-    await loadGroup('together', { members: ['anna', 'ben', 'clara'], distribution: 'in-order', rings: 2, whenNobodyAnswers: { action: 'hangup' } });
+    await loadGroup('together', {
+      members: ['anna', 'ben', 'clara'],
+      distribution: 'in-order',
+      rings: 2,
+      whenNobodyAnswers: { action: 'hangup' },
+    });
     await loadNumber(NUMBER, { group: 'together' });
 
-    const { results } = await playCalls([caller('c1', 0), caller('c2', 0), caller('c3', 0)], { anna: 'answer', ben: 'answer', clara: 'answer' });
+    const { results } = await playCalls([caller('c1', 0), caller('c2', 0), caller('c3', 0)], {
+      anna: 'answer',
+      ben: 'answer',
+      clara: 'answer',
+    });
 
     expect(results.map((result) => result.offers[0]?.members[0]).sort()).toEqual(['anna', 'ben', 'clara']);
     expect(results.map((result) => result.answeredBy).sort()).toEqual(['anna', 'ben', 'clara']);
@@ -62,7 +81,13 @@ describe('presence and the waiting line', () => {
 
     const { results, events } = await playCalls(
       [caller('talking', 0), caller('older', 5), caller('younger', 10)],
-      { anna: [{ answerAfter: 1, hangUpAfter: 40 }, { answerAfter: 2, hangUpAfter: 30 }, { answerAfter: 2, hangUpAfter: 30 }] },
+      {
+        anna: [
+          { answerAfter: 1, hangUpAfter: 40 },
+          { answerAfter: 2, hangUpAfter: 30 },
+          { answerAfter: 2, hangUpAfter: 30 },
+        ],
+      },
       { playSeconds: 300 },
     );
 
@@ -76,7 +101,12 @@ describe('presence and the waiting line', () => {
   });
 
   it('serves 20 callers waiting for 5 members in the order they joined, never giving a member two calls or a caller two members', async () => {
-    await loadGroup('crowd', { members: ['anna', 'ben', 'clara', 'dora', 'emil'], distribution: 'in-order', rings: 3, whenNobodyAnswers: { action: 'wait-for-agent', maxWaitSeconds: 900, announcePosition: true } });
+    await loadGroup('crowd', {
+      members: ['anna', 'ben', 'clara', 'dora', 'emil'],
+      distribution: 'in-order',
+      rings: 3,
+      whenNobodyAnswers: { action: 'wait-for-agent', maxWaitSeconds: 900, announcePosition: true },
+    });
     await loadNumber(NUMBER, { group: 'crowd' });
     // Seeded, so the run is the same every time: answer delays 1..9 s, calls 20..119 s long.
     let seed = 7;
@@ -84,9 +114,12 @@ describe('presence and the waiting line', () => {
       seed = (seed * 48_271) % 2_147_483_647;
       return seed / 2_147_483_647;
     };
-    const behaviour = (): Behaviours[string] => Array.from({ length: 12 }, () => ({ answerAfter: 1 + Math.floor(random() * 9), hangUpAfter: 20 + Math.floor(random() * 100) }));
+    const behaviour = (): Behaviours[string] =>
+      Array.from({ length: 12 }, () => ({ answerAfter: 1 + Math.floor(random() * 9), hangUpAfter: 20 + Math.floor(random() * 100) }));
     const devices: Behaviours = { anna: behaviour(), ben: behaviour(), clara: behaviour(), dora: behaviour(), emil: behaviour() };
-    const callers = Array.from({ length: 20 }, (_unused, index) => caller(`c${String(index + 1).padStart(2, '0')}`, index * 3, index === 17 ? { hangUpAfter: 60 } : {}));
+    const callers = Array.from({ length: 20 }, (_unused, index) =>
+      caller(`c${String(index + 1).padStart(2, '0')}`, index * 3, index === 17 ? { hangUpAfter: 60 } : {}),
+    );
 
     const { results, events } = await playCalls(callers, devices, { playSeconds: 20 });
 
@@ -94,22 +127,35 @@ describe('presence and the waiting line', () => {
     // No member ever has two calls at once.
     const spans = connections(events);
     for (const span of spans) {
-      const overlapping = spans.filter((other) => other !== span && other.member === span.member && other.from < span.to && span.from < other.to);
+      const overlapping = spans.filter(
+        (other) => other !== span && other.member === span.member && other.from < span.to && span.from < other.to,
+      );
       expect(overlapping).toEqual([]);
     }
     // ... and is never even offered a call while on one (the simulator would report the device busy).
     const offersToTalkingMembers = events.filter(
-      (event) => event.type === 'offer' && event.members.some((offeredMember) => spans.some((span) => span.member === offeredMember && span.from < event.at && event.at < span.to)),
+      (event) =>
+        event.type === 'offer' &&
+        event.members.some((offeredMember) =>
+          spans.some((span) => span.member === offeredMember && span.from < event.at && event.at < span.to),
+        ),
     );
     expect(offersToTalkingMembers).toEqual([]);
     // No caller is connected twice, and every caller ends connected or abandoned as the scenario says.
     expect(spans.map((span) => span.call).sort()).toEqual([...new Set(spans.map((span) => span.call))].sort());
-    const abandoned = results.filter((result) => result.ended === 'caller-hung-up' && result.answeredBy === undefined).map((result) => result.id);
+    const abandoned = results
+      .filter((result) => result.ended === 'caller-hung-up' && result.answeredBy === undefined)
+      .map((result) => result.id);
     expect(abandoned).toEqual(['c18']);
     expect(results.filter((result) => result.id !== 'c18' && result.answeredBy === undefined).map((result) => result.id)).toEqual([]);
     // Callers are taken from the line strictly in the order they joined.
-    const waited = results.filter((result) => result.id !== 'c18' && events.some((event) => event.call === result.id && event.type === 'enqueue'));
-    const firstLineOffer = (result: CallResult): number => offersAt(events, result.id).find((offer) => offer.at > (events.find((event) => event.call === result.id && event.type === 'enqueue')?.at ?? 0))?.at ?? Number.POSITIVE_INFINITY;
+    const waited = results.filter(
+      (result) => result.id !== 'c18' && events.some((event) => event.call === result.id && event.type === 'enqueue'),
+    );
+    const firstLineOffer = (result: CallResult): number =>
+      offersAt(events, result.id).find(
+        (offer) => offer.at > (events.find((event) => event.call === result.id && event.type === 'enqueue')?.at ?? 0),
+      )?.at ?? Number.POSITIVE_INFINITY;
     const order = [...waited].sort((a, b) => firstLineOffer(a) - firstLineOffer(b) || a.startedAt - b.startedAt).map((result) => result.id);
     expect(order).toEqual(waited.map((result) => result.id));
     expect(waited.length).toBeGreaterThan(5);
@@ -121,10 +167,19 @@ describe('presence and the waiting line', () => {
 
   it('sends a caller to voicemail after maxWaitSeconds, and removes a caller who hangs up from the line', async () => {
     await put('/users/frank', { name: 'frank', devices: [{ type: 'client', identity: 'frank' }] });
-    await loadGroup('slow', { members: ['frank'], distribution: 'in-order', rings: 2, whenNobodyAnswers: { action: 'wait-for-agent', maxWaitSeconds: 60 } });
+    await loadGroup('slow', {
+      members: ['frank'],
+      distribution: 'in-order',
+      rings: 2,
+      whenNobodyAnswers: { action: 'wait-for-agent', maxWaitSeconds: 60 },
+    });
     await loadNumber(NUMBER, { group: 'slow' });
 
-    const { results } = await playCalls([caller('talking', 0), caller('patient', 5, { message: 7 }), caller('impatient', 6, { hangUpAfter: 20 })], { frank: { answerAfter: 1, hangUpAfter: 600 } }, { playSeconds: 10 });
+    const { results } = await playCalls(
+      [caller('talking', 0), caller('patient', 5, { message: 7 }), caller('impatient', 6, { hangUpAfter: 20 })],
+      { frank: { answerAfter: 1, hangUpAfter: 600 } },
+      { playSeconds: 10 },
+    );
 
     const [, patient, impatient] = results as [CallResult, CallResult, CallResult];
     expect(patient.recordings.map((recording) => recording.seconds)).toEqual([7]);
@@ -144,17 +199,21 @@ describe('presence and the waiting line', () => {
     await loadNumber(NUMBER, { group: 'returning' });
     // gina comes back through the admin API right after the caller's hold music started.
     let returned = false;
-    const { results, events } = await playCalls([caller('waiting', 0, { hangUpAfter: 200 })], { gina: 'answer' }, {
-      playSeconds: 1000,
-      transport: async (request) => {
-        const response = await inProcessTransport(request);
-        if (!returned && request.url.includes('/voice/line-wait')) {
-          returned = true;
-          await admin('PUT', '/users/gina/status', { status: 'available' });
-        }
-        return response;
+    const { results, events } = await playCalls(
+      [caller('waiting', 0, { hangUpAfter: 200 })],
+      { gina: 'answer' },
+      {
+        playSeconds: 1000,
+        transport: async (request) => {
+          const response = await inProcessTransport(request);
+          if (!returned && request.url.includes('/voice/line-wait')) {
+            returned = true;
+            await admin('PUT', '/users/gina/status', { status: 'available' });
+          }
+          return response;
+        },
       },
-    });
+    );
 
     expect(results[0]?.answeredBy).toBe('gina');
     expect(offersAt(events, 'waiting').map((offer) => offer.at)).toEqual([0]);
@@ -165,7 +224,11 @@ describe('presence and the waiting line', () => {
     await loadGroup('faulty', { members: ['hank'], rings: 2, whenNobodyAnswers: { action: 'wait-for-agent' } });
     await loadNumber(NUMBER, { group: 'faulty' });
 
-    const { results, events } = await playCalls([caller('talking', 0), caller('waiting', 5, { message: 4, queueFault: { after: 30, result: fault } })], { hank: { answerAfter: 1, hangUpAfter: 600 } }, { playSeconds: 10 });
+    const { results, events } = await playCalls(
+      [caller('talking', 0), caller('waiting', 5, { message: 4, queueFault: { after: 30, result: fault } })],
+      { hank: { answerAfter: 1, hangUpAfter: 600 } },
+      { playSeconds: 10 },
+    );
 
     expect(results[1]?.recordings.map((recording) => recording.seconds)).toEqual([4]);
     expect(events.flatMap((event) => (event.call === 'waiting' && event.type === 'queue-leave' ? [event.result] : []))).toContain(fault);
@@ -177,7 +240,11 @@ describe('presence and the waiting line', () => {
     await loadGroup('full', { members: ['ida'], rings: 2, whenNobodyAnswers: { action: 'wait-for-agent' } });
     await loadNumber(NUMBER, { group: 'full' });
 
-    const { results } = await playCalls([caller('talking', 0), caller('first', 5, { hangUpAfter: 60 }), caller('second', 8, { message: 5 })], { ida: { answerAfter: 1, hangUpAfter: 600 } }, { playSeconds: 10, queueMaxSize: 1 });
+    const { results } = await playCalls(
+      [caller('talking', 0), caller('first', 5, { hangUpAfter: 60 }), caller('second', 8, { message: 5 })],
+      { ida: { answerAfter: 1, hangUpAfter: 600 } },
+      { playSeconds: 10, queueMaxSize: 1 },
+    );
 
     expect(results[2]?.recordings.map((recording) => recording.seconds)).toEqual([5]);
   });

@@ -40,8 +40,19 @@ describe('sequential DynamoDB round trips of played calls', () => {
     installMeter(documentClient);
     await createTestTable();
     for (const id of ['fay', 'gus', 'hal']) await put(`/users/${id}`, { name: id, devices: [{ type: 'client', identity: id }] });
-    await loadGroup('line', { members: ['fay'], distribution: 'in-order', rings: 2, whenNobodyAnswers: { action: 'wait-for-agent', maxWaitSeconds: 900 } });
-    await loadGroup('support', { members: ['gus', 'hal'], distribution: 'all-at-once', rings: 4, pickup: true, whenNobodyAnswers: { action: 'hangup' } });
+    await loadGroup('line', {
+      members: ['fay'],
+      distribution: 'in-order',
+      rings: 2,
+      whenNobodyAnswers: { action: 'wait-for-agent', maxWaitSeconds: 900 },
+    });
+    await loadGroup('support', {
+      members: ['gus', 'hal'],
+      distribution: 'all-at-once',
+      rings: 4,
+      pickup: true,
+      whenNobodyAnswers: { action: 'hangup' },
+    });
     await loadNumber(LINE, { group: 'line' });
     await loadNumber(SUPPORT, { group: 'support' });
     // This instance has seen the configuration, as after any earlier call (a new instance is held to 3 elsewhere).
@@ -67,10 +78,19 @@ describe('sequential DynamoDB round trips of played calls', () => {
     expect(routes).toContain('line-offer');
     expect(requests.filter((request) => request.route === 'line-offer-result').map((request) => request.status)).toContain('no-answer');
     // The caller-facing ones: an answered offer's result comes when the conversation is over.
-    const callerFacing = requests.filter((item) => ['incoming', 'line-wait', 'line-left', 'line-offer', 'line-offer-result'].includes(item.route) && item.status !== 'completed' && item.status !== 'answered');
-    expect(callerFacing.map((request) => request.route)).toEqual(expect.arrayContaining(['incoming', 'line-wait', 'line-left', 'line-offer', 'line-offer-result']));
+    const callerFacing = requests.filter(
+      (item) =>
+        ['incoming', 'line-wait', 'line-left', 'line-offer', 'line-offer-result'].includes(item.route) &&
+        item.status !== 'completed' &&
+        item.status !== 'answered',
+    );
+    expect(callerFacing.map((request) => request.route)).toEqual(
+      expect.arrayContaining(['incoming', 'line-wait', 'line-left', 'line-offer', 'line-offer-result']),
+    );
     for (const request of callerFacing) {
-      expect(request.roundTrips, `${request.route} (${request.status ?? request.result ?? ''}): ${request.chain}`).toBeLessThanOrEqual(WARM_BUDGET);
+      expect(request.roundTrips, `${request.route} (${request.status ?? request.result ?? ''}): ${request.chain}`).toBeLessThanOrEqual(
+        WARM_BUDGET,
+      );
     }
   });
 

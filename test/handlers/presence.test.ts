@@ -11,7 +11,19 @@ const PARENT = `CA${'1'.repeat(32)}`;
 const LEG = `CA${'2'.repeat(32)}`;
 
 function legCallback(status: string, sequence: number, leg = LEG, parent = PARENT, member = 'anna') {
-  return postVoice({ pathAndQuery: `/voice/leg?m=${member}`, params: { CallSid: leg, ParentCallSid: parent, CallStatus: status, SequenceNumber: String(sequence), Direction: 'outbound-dial', From: '+15550001111', To: 'client:anna', ...(status === 'completed' ? { CallDuration: '30' } : {}) } });
+  return postVoice({
+    pathAndQuery: `/voice/leg?m=${member}`,
+    params: {
+      CallSid: leg,
+      ParentCallSid: parent,
+      CallStatus: status,
+      SequenceNumber: String(sequence),
+      Direction: 'outbound-dial',
+      From: '+15550001111',
+      To: 'client:anna',
+      ...(status === 'completed' ? { CallDuration: '30' } : {}),
+    },
+  });
 }
 
 /** anna's presence item with no busy or ringing mark. */
@@ -23,13 +35,23 @@ async function presenceOf(member: string): Promise<Record<string, unknown> | und
 
 /** The caller hangs up while the offer rings: its members stop ringing. */
 async function endOffer(callSid: string, member: string): Promise<void> {
-  await postVoice({ pathAndQuery: `/voice/dial-result?g=support&o=${member}&v=support&r=${member}`, params: { CallSid: callSid, CallStatus: 'completed', DialCallStatus: 'canceled' } });
+  await postVoice({
+    pathAndQuery: `/voice/dial-result?g=support&o=${member}&v=support&r=${member}`,
+    params: { CallSid: callSid, CallStatus: 'completed', DialCallStatus: 'canceled' },
+  });
 }
 
 /** A new call's first offer: every device its <Dial> rings. */
 async function firstOffer(callSid: string): Promise<string[]> {
-  const answer = await postVoice({ pathAndQuery: '/voice/incoming', params: { CallSid: callSid, From: '+15550001111', To: NUMBER, CallStatus: 'ringing' } });
-  return parseTwiml(answer.body).find((verb) => verb.name === 'Dial')?.children.map((noun) => noun.text) ?? [];
+  const answer = await postVoice({
+    pathAndQuery: '/voice/incoming',
+    params: { CallSid: callSid, From: '+15550001111', To: NUMBER, CallStatus: 'ringing' },
+  });
+  return (
+    parseTwiml(answer.body)
+      .find((verb) => verb.name === 'Dial')
+      ?.children.map((noun) => noun.text) ?? []
+  );
 }
 
 /*
@@ -88,7 +110,7 @@ describe('status callbacks', () => {
     expect((await tableSnapshot()).find((item) => item.pk === `LEG#${leg}`)).toMatchObject({ lastSequence: 2, status: 'completed' });
   });
 
-  it('does not let the end of another leg clear a member\'s busy mark', async () => {
+  it("does not let the end of another leg clear a member's busy mark", async () => {
     const current = `CA${'6'.repeat(32)}`;
     await legCallback('in-progress', 1, current);
 
@@ -118,7 +140,14 @@ describe('status callbacks', () => {
   it('records the outcome once when the call status callback is repeated, and clears what the call still holds', async () => {
     const call = `CA${'b'.repeat(32)}`;
     expect(await firstOffer(call)).toEqual(['anna']);
-    const status = { CallSid: call, CallStatus: 'completed', CallDuration: '14', From: '+15550001111', To: NUMBER, Timestamp: new Date().toUTCString() };
+    const status = {
+      CallSid: call,
+      CallStatus: 'completed',
+      CallDuration: '14',
+      From: '+15550001111',
+      To: NUMBER,
+      Timestamp: new Date().toUTCString(),
+    };
 
     await postVoice({ pathAndQuery: '/voice/status', params: status });
     const afterFirst = await tableSnapshot();
@@ -139,10 +168,15 @@ describe('GET /calls and GET /groups/{id}/live', () => {
     expect(await firstOffer(answered)).toEqual(['anna']);
     await legCallback('in-progress', 1, answeredLeg, answered, 'anna');
     const end = new Date(Date.now() + 60_000);
-    await postVoice({ pathAndQuery: '/voice/status', params: { CallSid: answered, CallStatus: 'completed', CallDuration: '90', Timestamp: end.toUTCString() } });
+    await postVoice({
+      pathAndQuery: '/voice/status',
+      params: { CallSid: answered, CallStatus: 'completed', CallDuration: '90', Timestamp: end.toUTCString() },
+    });
 
     const all = (await admin('GET', '/calls')).body.calls as { callSid: string; outcome: string; answeredBy?: string; endedAt: string }[];
-    const inWindow = (await admin('GET', `/calls?group=support&since=${new Date(end.getTime() - 1000).toISOString()}`)).body.calls as { callSid: string }[];
+    const inWindow = (await admin('GET', `/calls?group=support&since=${new Date(end.getTime() - 1000).toISOString()}`)).body.calls as {
+      callSid: string;
+    }[];
     const otherGroup = (await admin('GET', '/calls?group=sales')).body.calls as unknown[];
 
     expect(all[0]).toMatchObject({ callSid: answered, outcome: 'answered', answeredBy: 'anna' });
@@ -153,7 +187,7 @@ describe('GET /calls and GET /groups/{id}/live', () => {
     await legCallback('completed', 2, answeredLeg, answered, 'anna');
   });
 
-  it('shows each member\'s presence, the ringing calls and the waiting callers', async () => {
+  it("shows each member's presence, the ringing calls and the waiting callers", async () => {
     // anna is on a call of her own; a new call rings ben.
     const talking = `CA${'f'.repeat(32)}`;
     const talkingLeg = `CA${'0f'.repeat(16)}`;

@@ -16,10 +16,18 @@ const LINE = '+493044400002';
 const sid = (name: string): string => `CA${name.padEnd(32, '0')}`;
 const QUEUE = `QU${'a'.repeat(32)}`;
 
-const incoming = (callSid: string, to: string) => postVoice({ pathAndQuery: '/voice/incoming', params: { CallSid: callSid, From: '+15550001111', To: to, CallStatus: 'ringing' } });
-const lineWait = (callSid: string, queueTime: number) => postVoice({ pathAndQuery: '/voice/line-wait?g=line', params: { CallSid: callSid, From: '+15550001111', To: LINE, QueueSid: QUEUE, QueueTime: String(queueTime), QueuePosition: '1' } });
+const incoming = (callSid: string, to: string) =>
+  postVoice({ pathAndQuery: '/voice/incoming', params: { CallSid: callSid, From: '+15550001111', To: to, CallStatus: 'ringing' } });
+const lineWait = (callSid: string, queueTime: number) =>
+  postVoice({
+    pathAndQuery: '/voice/line-wait?g=line',
+    params: { CallSid: callSid, From: '+15550001111', To: LINE, QueueSid: QUEUE, QueueTime: String(queueTime), QueuePosition: '1' },
+  });
 const leg = (member: string, legSid: string, parent: string, status: string, sequence: number, extra: Record<string, string> = {}) =>
-  postVoice({ pathAndQuery: `/voice/leg?m=${member}`, params: { CallSid: legSid, ParentCallSid: parent, CallStatus: status, SequenceNumber: String(sequence), ...extra } });
+  postVoice({
+    pathAndQuery: `/voice/leg?m=${member}`,
+    params: { CallSid: legSid, ParentCallSid: parent, CallStatus: status, SequenceNumber: String(sequence), ...extra },
+  });
 const lineEntries = async () => (await tableSnapshot()).filter((item) => item.pk === 'LINE#line');
 const verbs = (twiml: string) => parseTwiml(twiml).map((verb) => verb.name);
 const dial = (twiml: string) => parseTwiml(twiml).find((verb) => verb.name === 'Dial');
@@ -32,12 +40,27 @@ describe('real days', () => {
     await createTestTable();
     await put('/users/anna', { name: 'Anna', extension: '201', devices: [{ type: 'client', identity: 'anna' }] });
     await put('/users/ben', { name: 'Ben', extension: '202', devices: [{ type: 'phone', number: '+491709999999' }] });
-    await loadGroup('support', { members: ['anna', 'ben'], distribution: 'in-order', rings: 2, whenNobodyAnswers: { action: 'voicemail' } });
-    await loadGroup('line', { members: ['anna'], distribution: 'in-order', rings: 2, whenNobodyAnswers: { action: 'wait-for-agent', announcePosition: true } });
+    await loadGroup('support', {
+      members: ['anna', 'ben'],
+      distribution: 'in-order',
+      rings: 2,
+      whenNobodyAnswers: { action: 'voicemail' },
+    });
+    await loadGroup('line', {
+      members: ['anna'],
+      distribution: 'in-order',
+      rings: 2,
+      whenNobodyAnswers: { action: 'wait-for-agent', announcePosition: true },
+    });
     await loadNumber(SUPPORT, { group: 'support' });
     await loadNumber(LINE, { group: 'line' });
     // Twilio's REST API as the simulator plays it: it has no call in any queue, so a dequeue is refused.
-    const simulation = new Simulation({ baseUrl: `https://${TEST_HOST}`, authToken: authToken(), transport: inProcessTransport, devices: {} });
+    const simulation = new Simulation({
+      baseUrl: `https://${TEST_HOST}`,
+      authToken: authToken(),
+      transport: inProcessTransport,
+      devices: {},
+    });
     api = new FakeTwilioApi(simulation, { accountSid: simulation.accountSid, authToken: authToken() });
     await api.listen(testApiPort());
     // anna talks on another call: callers of the line group wait.
@@ -111,7 +134,10 @@ describe('real days', () => {
     const removed = await admin('DELETE', `/groups/line/line/${sid('stuck')}`);
     const again = await admin('DELETE', `/groups/line/line/${sid('stuck')}`);
 
-    expect((live.body.waitingCallers as { callSid: string; lastHeardAt: string }[]).find((caller) => caller.callSid === sid('stuck'))?.lastHeardAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(
+      (live.body.waitingCallers as { callSid: string; lastHeardAt: string }[]).find((caller) => caller.callSid === sid('stuck'))
+        ?.lastHeardAt,
+    ).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(removed.statusCode).toBe(204);
     expect(again.statusCode).toBe(404);
     expect(await lineEntries()).toEqual([]);
@@ -124,7 +150,10 @@ describe('real days', () => {
     await send(new UpdateCommand(redirectedUpdate(sid('moved'), Date.now())));
     const before = await tableSnapshot();
 
-    const canceled = await postVoice({ pathAndQuery: `/voice/${action}`, params: { CallSid: sid('moved'), From: '+15550001111', To: SUPPORT, CallStatus: 'in-progress', DialCallStatus: 'canceled' } });
+    const canceled = await postVoice({
+      pathAndQuery: `/voice/${action}`,
+      params: { CallSid: sid('moved'), From: '+15550001111', To: SUPPORT, CallStatus: 'in-progress', DialCallStatus: 'canceled' },
+    });
 
     expect(verbs(canceled.body)).toEqual([]);
     expect(await tableSnapshot()).toEqual(before);
@@ -139,20 +168,25 @@ describe('real days', () => {
     const action = dial(answer.body)?.attrs.action ?? '';
     expect(dial(answer.body)?.children.map((noun) => noun.text)).toEqual(['anna']);
 
-    const canceled = await postVoice({ pathAndQuery: `/voice/${action}`, params: { CallSid: sid('earlier'), From: '+15550001111', To: SUPPORT, CallStatus: 'in-progress', DialCallStatus: 'canceled' } });
+    const canceled = await postVoice({
+      pathAndQuery: `/voice/${action}`,
+      params: { CallSid: sid('earlier'), From: '+15550001111', To: SUPPORT, CallStatus: 'in-progress', DialCallStatus: 'canceled' },
+    });
 
     expect(dial(canceled.body)?.children.map((noun) => noun.text)).toEqual(['+491709999999']);
     await postVoice({ pathAndQuery: '/voice/status', params: { CallSid: sid('earlier'), CallStatus: 'completed', CallDuration: '5' } });
   });
 
-  it('logs a call as answered when the leg\'s completed callback arrives before its answered callback', async () => {
+  it("logs a call as answered when the leg's completed callback arrives before its answered callback", async () => {
     await incoming(sid('reorder'), SUPPORT);
 
     await leg('anna', sid('reorderleg'), sid('reorder'), 'completed', 2, { CallDuration: '45' });
     await leg('anna', sid('reorderleg'), sid('reorder'), 'in-progress', 1);
     await postVoice({ pathAndQuery: '/voice/status', params: { CallSid: sid('reorder'), CallStatus: 'completed', CallDuration: '60' } });
 
-    const logged = (await tableSnapshot()).find((item) => String(item.pk).startsWith('CALLLOG#support#') && item.callSid === sid('reorder'));
+    const logged = (await tableSnapshot()).find(
+      (item) => String(item.pk).startsWith('CALLLOG#support#') && item.callSid === sid('reorder'),
+    );
     expect(logged).toMatchObject({ outcome: 'answered', answeredBy: 'anna' });
     expect((await tableSnapshot()).find((item) => item.pk === 'PRESENCE#anna')?.busyCall).not.toBe(sid('reorder'));
   });
@@ -162,7 +196,10 @@ describe('real days', () => {
     const action = dial(answer.body)?.attrs.action ?? '';
     expect(dial(answer.body)?.children.map((noun) => noun.text)).toEqual(['anna']);
 
-    await postVoice({ pathAndQuery: `/voice/${action}`, params: { CallSid: sid('nolegs'), CallStatus: 'in-progress', DialCallStatus: 'completed', DialCallDuration: '30' } });
+    await postVoice({
+      pathAndQuery: `/voice/${action}`,
+      params: { CallSid: sid('nolegs'), CallStatus: 'in-progress', DialCallStatus: 'completed', DialCallDuration: '30' },
+    });
     await postVoice({ pathAndQuery: '/voice/status', params: { CallSid: sid('nolegs'), CallStatus: 'completed', CallDuration: '40' } });
 
     const logged = (await tableSnapshot()).find((item) => String(item.pk).startsWith('CALLLOG#support#') && item.callSid === sid('nolegs'));
@@ -171,7 +208,13 @@ describe('real days', () => {
 
   it('takes a pickup back when the caller cannot be moved: the call is not answered by the picker, who is free again', async () => {
     await put('/users/cora', { name: 'Cora', devices: [{ type: 'client', identity: 'cora' }] });
-    await loadGroup('pickers', { members: ['ben', 'cora'], distribution: 'in-order', rings: 2, pickup: true, whenNobodyAnswers: { action: 'voicemail' } });
+    await loadGroup('pickers', {
+      members: ['ben', 'cora'],
+      distribution: 'in-order',
+      rings: 2,
+      pickup: true,
+      whenNobodyAnswers: { action: 'voicemail' },
+    });
     await loadNumber('+493044400003', { group: 'pickers' });
     const ringing = await incoming(sid('unmovable'), '+493044400003');
     expect(dial(ringing.body)?.children.map((noun) => noun.text)).toEqual(['+491709999999']);
@@ -189,8 +232,11 @@ describe('real days', () => {
     await postVoice({ pathAndQuery: '/voice/status', params: { CallSid: sid('unmovable'), CallStatus: 'completed', CallDuration: '5' } });
   });
 
-  it('gives an internal call from a softphone to a member\'s phone one of the company\'s numbers as caller ID', async () => {
-    const answer = await postVoice({ pathAndQuery: '/voice/outbound', params: { CallSid: sid('internal'), From: 'client:anna', To: '202' } });
+  it("gives an internal call from a softphone to a member's phone one of the company's numbers as caller ID", async () => {
+    const answer = await postVoice({
+      pathAndQuery: '/voice/outbound',
+      params: { CallSid: sid('internal'), From: 'client:anna', To: '202' },
+    });
 
     const offer = dial(answer.body);
     expect(offer?.children.map((noun) => noun.text)).toEqual(['+491709999999']);

@@ -37,13 +37,26 @@ async function deadPort(): Promise<number> {
   });
 }
 
-function signedEvent(options: { host: string; proto: string; path: string; query?: string; params: Record<string, string>; signedUrl: string; base64?: boolean }) {
+function signedEvent(options: {
+  host: string;
+  proto: string;
+  path: string;
+  query?: string;
+  params: Record<string, string>;
+  signedUrl: string;
+  base64?: boolean;
+}) {
   const body = new URLSearchParams(options.params).toString();
   const event = toLambdaEvent({
     method: 'POST',
     rawPath: options.path,
     rawQueryString: options.query ?? '',
-    headers: { host: options.host, 'x-forwarded-proto': options.proto, 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': getExpectedTwilioSignature(authToken(), options.signedUrl, options.params) },
+    headers: {
+      host: options.host,
+      'x-forwarded-proto': options.proto,
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': getExpectedTwilioSignature(authToken(), options.signedUrl, options.params),
+    },
     body,
   });
   if (options.base64 === true) return { ...event, body: Buffer.from(body).toString('base64'), isBase64Encoded: true };
@@ -81,14 +94,24 @@ describe('voice handler', () => {
     ])('refuses a request %s with 403 and changes nothing', async (_what, options) => {
       const before = await tableSnapshot();
 
-      const result = await postVoice({ pathAndQuery: '/voice/incoming', params: { ...incomingParams, CallSid: 'CAforged000000000000000000000000' }, ...options });
+      const result = await postVoice({
+        pathAndQuery: '/voice/incoming',
+        params: { ...incomingParams, CallSid: 'CAforged000000000000000000000000' },
+        ...options,
+      });
 
       expect(result.statusCode).toBe(403);
       expect(await tableSnapshot()).toEqual(before);
     });
 
     it('refuses a request whose parameters were altered after signing', async () => {
-      const event = signedEvent({ host: TEST_HOST, proto: 'https', path: '/voice/incoming', params: incomingParams, signedUrl: `https://${TEST_HOST}/voice/incoming` });
+      const event = signedEvent({
+        host: TEST_HOST,
+        proto: 'https',
+        path: '/voice/incoming',
+        params: incomingParams,
+        signedUrl: `https://${TEST_HOST}/voice/incoming`,
+      });
       const tampered = { ...event, body: new URLSearchParams({ ...incomingParams, To: '+491234567890' }).toString() };
       const { handler } = await import('../../functions/handlers/voice.js');
 
@@ -98,7 +121,14 @@ describe('voice handler', () => {
     });
 
     it('accepts a Base64-encoded body as API Gateway may deliver it', async () => {
-      const event = signedEvent({ host: TEST_HOST, proto: 'https', path: '/voice/fallback', params: incomingParams, signedUrl: `https://${TEST_HOST}/voice/fallback`, base64: true });
+      const event = signedEvent({
+        host: TEST_HOST,
+        proto: 'https',
+        path: '/voice/fallback',
+        params: incomingParams,
+        signedUrl: `https://${TEST_HOST}/voice/fallback`,
+        base64: true,
+      });
       const { handler } = await import('../../functions/handlers/voice.js');
 
       const result = (await handler(event, localContext('voice'))) as APIGatewayProxyStructuredResultV2;
@@ -109,8 +139,20 @@ describe('voice handler', () => {
     it('checks against PUBLIC_BASE_URL when it is set, not the Host header', async () => {
       const handler = await freshVoiceHandler({ PUBLIC_BASE_URL: 'https://voice.acme.example/' });
       const params = { ...incomingParams, CallSid: 'CApublic00000000000000000000000000' };
-      const signedForPublic = signedEvent({ host: 'abc123.execute-api.eu-central-1.amazonaws.com', proto: 'https', path: '/voice/incoming', params, signedUrl: 'https://voice.acme.example/voice/incoming' });
-      const signedForHost = signedEvent({ host: 'abc123.execute-api.eu-central-1.amazonaws.com', proto: 'https', path: '/voice/incoming', params, signedUrl: 'https://abc123.execute-api.eu-central-1.amazonaws.com/voice/incoming' });
+      const signedForPublic = signedEvent({
+        host: 'abc123.execute-api.eu-central-1.amazonaws.com',
+        proto: 'https',
+        path: '/voice/incoming',
+        params,
+        signedUrl: 'https://voice.acme.example/voice/incoming',
+      });
+      const signedForHost = signedEvent({
+        host: 'abc123.execute-api.eu-central-1.amazonaws.com',
+        proto: 'https',
+        path: '/voice/incoming',
+        params,
+        signedUrl: 'https://abc123.execute-api.eu-central-1.amazonaws.com/voice/incoming',
+      });
 
       const accepted = (await handler(signedForPublic, localContext('voice'))) as APIGatewayProxyStructuredResultV2;
       const refusedResult = (await handler(signedForHost, localContext('voice'))) as APIGatewayProxyStructuredResultV2;
@@ -123,14 +165,24 @@ describe('voice handler', () => {
   describe('failures never reach the caller as errors', () => {
     it('answers an apology and a voicemail for the group when DynamoDB cannot be reached', async () => {
       const handler = await freshVoiceHandler({ DYNAMODB_ENDPOINT: `http://127.0.0.1:${await deadPort()}` });
-      const event = signedEvent({ host: TEST_HOST, proto: 'https', path: '/voice/dial-result', query: 'g=support&o=anna&v=support', params: { ...incomingParams, DialCallStatus: 'no-answer' }, signedUrl: `https://${TEST_HOST}/voice/dial-result?g=support&o=anna&v=support` });
+      const event = signedEvent({
+        host: TEST_HOST,
+        proto: 'https',
+        path: '/voice/dial-result',
+        query: 'g=support&o=anna&v=support',
+        params: { ...incomingParams, DialCallStatus: 'no-answer' },
+        signedUrl: `https://${TEST_HOST}/voice/dial-result?g=support&o=anna&v=support`,
+      });
 
       const result = (await handler(event, localContext('voice'))) as APIGatewayProxyStructuredResultV2;
 
       expect(result.statusCode).toBe(200);
       const verbs = parseTwiml(result.body ?? '');
       expect(verbs.map((verb) => verb.name)).toEqual(['Say', 'Record', 'Say', 'Hangup']);
-      expect(verbs.filter((verb) => verb.name === 'Say').map((verb) => verb.text)).toEqual([defaultPrompts.apology, defaultPrompts.noMessage]);
+      expect(verbs.filter((verb) => verb.name === 'Say').map((verb) => verb.text)).toEqual([
+        defaultPrompts.apology,
+        defaultPrompts.noMessage,
+      ]);
       const callback = new URL(verbs[1]?.attrs.recordingStatusCallback ?? '');
       expect(callback.searchParams.get('g')).toBe('support');
       expect(callback.searchParams.get('m')).toBe('anna');
@@ -139,7 +191,13 @@ describe('voice handler', () => {
     it('answers /voice/fallback with the database down, taking the group from ErrorUrl', async () => {
       const handler = await freshVoiceHandler({ DYNAMODB_ENDPOINT: `http://127.0.0.1:${await deadPort()}` });
       const params = { ...incomingParams, ErrorCode: '11205', ErrorUrl: `https://${TEST_HOST}/voice/group?g=support&v=support` };
-      const event = signedEvent({ host: TEST_HOST, proto: 'https', path: '/voice/fallback', params, signedUrl: `https://${TEST_HOST}/voice/fallback` });
+      const event = signedEvent({
+        host: TEST_HOST,
+        proto: 'https',
+        path: '/voice/fallback',
+        params,
+        signedUrl: `https://${TEST_HOST}/voice/fallback`,
+      });
 
       const result = (await handler(event, localContext('voice'))) as APIGatewayProxyStructuredResultV2;
 
@@ -149,7 +207,10 @@ describe('voice handler', () => {
     });
 
     it('serves the caller when our own action URL was damaged', async () => {
-      const result = await postVoice({ pathAndQuery: '/voice/dial-result?g=NOT_AN_ID', params: { ...incomingParams, DialCallStatus: 'no-answer' } });
+      const result = await postVoice({
+        pathAndQuery: '/voice/dial-result?g=NOT_AN_ID',
+        params: { ...incomingParams, DialCallStatus: 'no-answer' },
+      });
 
       expect(result.statusCode).toBe(200);
       expect(parseTwiml(result.body).map((verb) => verb.name)).toEqual(['Say', 'Record', 'Say', 'Hangup']);
@@ -165,7 +226,10 @@ describe('voice handler', () => {
 
   describe('dial results', () => {
     it.each(['completed', 'answered'])('ends the call when the offer was %s', async (status) => {
-      const result = await postVoice({ pathAndQuery: '/voice/dial-result?g=support&o=anna&v=support', params: { ...incomingParams, CallStatus: 'in-progress', DialCallStatus: status } });
+      const result = await postVoice({
+        pathAndQuery: '/voice/dial-result?g=support&o=anna&v=support',
+        params: { ...incomingParams, CallStatus: 'in-progress', DialCallStatus: status },
+      });
 
       expect(parseTwiml(result.body).map((verb) => verb.name)).toEqual(['Hangup']);
     });
@@ -173,7 +237,10 @@ describe('voice handler', () => {
     it.each(['busy', 'no-answer', 'failed', 'canceled'])('offers the call to the next member when the offer ended %s', async (status) => {
       await loadGroup('pair', { members: ['anna', 'ben'], distribution: 'in-order' });
 
-      const result = await postVoice({ pathAndQuery: '/voice/dial-result?g=pair&o=anna&v=pair', params: { ...incomingParams, CallStatus: 'in-progress', DialCallStatus: status } });
+      const result = await postVoice({
+        pathAndQuery: '/voice/dial-result?g=pair&o=anna&v=pair',
+        params: { ...incomingParams, CallStatus: 'in-progress', DialCallStatus: status },
+      });
 
       const dial = parseTwiml(result.body).find((verb) => verb.name === 'Dial');
       expect(dial?.children.map((noun) => noun.text)).toEqual(['ben', '+491709999999']);
@@ -184,7 +251,10 @@ describe('voice handler', () => {
     it('offers nobody else once the caller has hung up, and notes the call as abandoned while ringing', async () => {
       const before = await tableSnapshot();
 
-      const result = await postVoice({ pathAndQuery: '/voice/dial-result?g=support&v=support', params: { ...incomingParams, CallSid: 'CAgone00000000000000000000000000', CallStatus: 'completed', DialCallStatus: 'canceled' } });
+      const result = await postVoice({
+        pathAndQuery: '/voice/dial-result?g=support&v=support',
+        params: { ...incomingParams, CallSid: 'CAgone00000000000000000000000000', CallStatus: 'completed', DialCallStatus: 'canceled' },
+      });
 
       expect(parseTwiml(result.body).map((verb) => verb.name)).toEqual(['Hangup']);
       const after = await tableSnapshot();

@@ -19,7 +19,9 @@ function importGraph(files: readonly string[]): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
-    const targets = [...text.matchAll(/(?:import|export)[^'"]*?from\s+'(\.[^']+)'/g)].map((match) => resolve(dirname(file), (match[1] ?? '').replace(/\.js$/, '.ts')));
+    const targets = [...text.matchAll(/(?:import|export)[^'"]*?from\s+'(\.[^']+)'/g)].map((match) =>
+      resolve(dirname(file), (match[1] ?? '').replace(/\.js$/, '.ts')),
+    );
     graph.set(file, targets);
   }
   return graph;
@@ -60,11 +62,22 @@ describe('the code layout', () => {
 
   it('keeps the routing core pure: no store, voice, REST, handlers or middleware; no AWS, no twilio package, no environment', () => {
     const routing = sourceFiles(join(root, 'functions', 'routing'));
-    const allowed = [join(root, 'functions', 'routing'), join(root, 'functions', 'commons', 'schemas.ts'), join(root, 'functions', 'twilio', 'vocabulary.ts'), join(root, 'functions', 'twiml', 'dial-limits.ts')];
+    const allowed = [
+      join(root, 'functions', 'routing'),
+      join(root, 'functions', 'commons', 'schemas.ts'),
+      join(root, 'functions', 'twilio', 'vocabulary.ts'),
+      join(root, 'functions', 'twiml', 'dial-limits.ts'),
+    ];
     const graph = importGraph(routing);
-    const outside = [...graph].flatMap(([file, targets]) => targets.filter((target) => !allowed.some((prefix) => target.startsWith(prefix))).map((target) => `${relative(root, file)} -> ${relative(root, target)}`));
+    const outside = [...graph].flatMap(([file, targets]) =>
+      targets
+        .filter((target) => !allowed.some((prefix) => target.startsWith(prefix)))
+        .map((target) => `${relative(root, file)} -> ${relative(root, target)}`),
+    );
     expect(outside).toEqual([]);
-    const impure = routing.filter((file) => /from '(?:@aws-sdk|twilio)|process\.env/.test(readFileSync(file, 'utf8'))).map((file) => relative(root, file));
+    const impure = routing
+      .filter((file) => /from '(?:@aws-sdk|twilio)|process\.env/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(root, file));
     expect(impure).toEqual([]);
   });
 
@@ -81,10 +94,18 @@ describe('the code layout', () => {
   });
 
   it('bundles the admin function without TwiML code: neither the twilio package nor our TwiML rendering', async () => {
-    const result = await build({ ...deployedBundleOptions(join(root, 'functions', 'handlers', 'admin.ts'), join(dir, 'admin.mjs')), metafile: true });
+    const result = await build({
+      ...deployedBundleOptions(join(root, 'functions', 'handlers', 'admin.ts'), join(dir, 'admin.mjs')),
+      metafile: true,
+    });
     const inputs = Object.keys(result.metafile.inputs);
 
-    expect(inputs.filter((input) => input.includes('node_modules/twilio/') || input === 'functions/twiml/responses.ts' || input === 'functions/twiml/prompts.ts')).toEqual([]);
+    expect(
+      inputs.filter(
+        (input) =>
+          input.includes('node_modules/twilio/') || input === 'functions/twiml/responses.ts' || input === 'functions/twiml/prompts.ts',
+      ),
+    ).toEqual([]);
     // It still serves the waiting line when a member comes back from away.
     expect(inputs).toContain('functions/voice/line-dispatch.ts');
   });

@@ -22,7 +22,12 @@ describe('deployed voice bundle', () => {
 
   it('loads without node_modules and answers a signed /voice/fallback with TwiML', () => {
     const token = 'bundle-test-token';
-    const params = { CallSid: 'CAbundle', From: '+15550001111', ErrorCode: '11205', ErrorUrl: 'https://voice.example.test/voice/group?g=support' };
+    const params = {
+      CallSid: 'CAbundle',
+      From: '+15550001111',
+      ErrorCode: '11205',
+      ErrorUrl: 'https://voice.example.test/voice/group?g=support',
+    };
     const signature = getExpectedTwilioSignature(token, 'https://voice.example.test/voice/fallback', params);
     const event = {
       version: '2.0',
@@ -40,7 +45,14 @@ describe('deployed voice bundle', () => {
 
     const output = execFileSync(process.execPath, [join(dir, 'run.mjs')], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '', TABLE_NAME: 'unused', AWS_REGION: 'eu-central-1', TWILIO_AUTH_TOKEN: token, LOG_LEVEL: 'silent', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        TABLE_NAME: 'unused',
+        AWS_REGION: 'eu-central-1',
+        TWILIO_AUTH_TOKEN: token,
+        LOG_LEVEL: 'silent',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
       encoding: 'utf8',
     });
     const result = JSON.parse(output) as { statusCode: number; body: string };

@@ -63,7 +63,10 @@ describe('deployed voice bundle and the credential chain', () => {
       server = createServer((request, response) => {
         request.resume();
         request.on('end', () => {
-          requests.push({ target: String(request.headers['x-amz-target'] ?? ''), authorization: String(request.headers.authorization ?? '') });
+          requests.push({
+            target: String(request.headers['x-amz-target'] ?? ''),
+            authorization: String(request.headers.authorization ?? ''),
+          });
           response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
           response.end('{}');
         });
@@ -84,7 +87,11 @@ describe('deployed voice bundle and the credential chain', () => {
         version: '2.0',
         rawPath: '/voice/incoming',
         rawQueryString: '',
-        headers: { host: 'voice.example.test', 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': getExpectedTwilioSignature(token, url, params) },
+        headers: {
+          host: 'voice.example.test',
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': getExpectedTwilioSignature(token, url, params),
+        },
         body: new URLSearchParams(params).toString(),
         isBase64Encoded: false,
         requestContext: { http: { method: 'POST', path: '/voice/incoming' }, domainName: 'voice.example.test' },

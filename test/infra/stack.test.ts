@@ -4,7 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { QueueGroupsStack } from '../../lib/queue-groups-stack.js';
 import { TABLE_ACTIONS } from '../../lib/table-permissions.js';
 
-type PolicyResource = { Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } };
+type PolicyResource = {
+  Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } };
+};
 
 /** The actions granted to the role of the function whose logical ID starts with `functionId`. */
 function actionsOf(template: Template, functionId: string): string[] {
@@ -39,15 +41,25 @@ describe('QueueGroupsStack', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Timeout: 10,
-      Environment: { Variables: Match.objectLike({ TABLE_NAME: Match.anyValue(), TWILIO_AUTH_TOKEN_SECRET_ARN: Match.anyValue(), PUBLIC_BASE_URL: Match.anyValue() }) },
+      Environment: {
+        Variables: Match.objectLike({
+          TABLE_NAME: Match.anyValue(),
+          TWILIO_AUTH_TOKEN_SECRET_ARN: Match.anyValue(),
+          PUBLIC_BASE_URL: Match.anyValue(),
+        }),
+      },
     });
-    const runtimes = Object.values(template.findResources('AWS::Lambda::Function')).map((resource) => (resource as { Properties: { Runtime?: string } }).Properties.Runtime);
+    const runtimes = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (resource) => (resource as { Properties: { Runtime?: string } }).Properties.Runtime,
+    );
     expect(runtimes.filter((runtime) => runtime === 'nodejs22.x')).toHaveLength(3);
   });
 
   it('gives the voice function the memory chosen from the bench figures (lib/function-sizes.ts), the others the default', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 10, MemorySize: 1024 });
-    const sizes = Object.values(template.findResources('AWS::Lambda::Function')).map((resource) => (resource as { Properties: { MemorySize?: number } }).Properties.MemorySize);
+    const sizes = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (resource) => (resource as { Properties: { MemorySize?: number } }).Properties.MemorySize,
+    );
     expect(sizes.sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([512, 512, 1024]);
   });
 
@@ -69,8 +81,13 @@ describe('QueueGroupsStack', () => {
       FunctionName: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ReconcileFunction'), 'Arn'] },
     });
 
-    const withSid = Template.fromStack(new QueueGroupsStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'WithSid', { twilioAccountSid: `AC${'b'.repeat(32)}` }));
-    withSid.hasResourceProperties('AWS::Lambda::Function', { Timeout: 60, Environment: { Variables: Match.objectLike({ TWILIO_ACCOUNT_SID: `AC${'b'.repeat(32)}` }) } });
+    const withSid = Template.fromStack(
+      new QueueGroupsStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'WithSid', { twilioAccountSid: `AC${'b'.repeat(32)}` }),
+    );
+    withSid.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: 60,
+      Environment: { Variables: Match.objectLike({ TWILIO_ACCOUNT_SID: `AC${'b'.repeat(32)}` }) },
+    });
   });
 
   it('routes POST /voice/{proxy+} of an HTTP API to the voice function', () => {
@@ -85,7 +102,11 @@ describe('QueueGroupsStack', () => {
   });
 
   it('grants each function the table actions of lib/table-permissions.ts (pinned to what the code does by test/permissions/) on the table only, and the auth token secret', () => {
-    for (const [functionId, handler] of [['VoiceFunction', 'voice'], ['AdminFunction', 'admin'], ['ReconcileFunction', 'reconcile']] as const) {
+    for (const [functionId, handler] of [
+      ['VoiceFunction', 'voice'],
+      ['AdminFunction', 'admin'],
+      ['ReconcileFunction', 'reconcile'],
+    ] as const) {
       const actions = actionsOf(template, functionId);
       expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual([...TABLE_ACTIONS[handler]].sort());
       expect(actions).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue']));
@@ -93,7 +114,9 @@ describe('QueueGroupsStack', () => {
     const tableStatements = (Object.values(template.findResources('AWS::IAM::Policy')) as PolicyResource[])
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
       .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('dynamodb:')));
-    expect(tableStatements.map((statement) => statement.Resource)).toEqual(tableStatements.map(() => ({ 'Fn::GetAtt': [expect.stringMatching(/^StateTable/), 'Arn'] })));
+    expect(tableStatements.map((statement) => statement.Resource)).toEqual(
+      tableStatements.map(() => ({ 'Fn::GetAtt': [expect.stringMatching(/^StateTable/), 'Arn'] })),
+    );
   });
 
   it('never grants a wildcard DynamoDB action', () => {
@@ -105,21 +128,45 @@ describe('QueueGroupsStack', () => {
   it('keeps logs for a month and raises alarms on fallbacks, errors and throttles, and on a failing reconciliation', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^ReconcileFunction') } }] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^ReconcileFunction') } }],
+    });
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.level = "error" }' });
   });
 
   it('names the URLs to paste into the Twilio number', () => {
     const outputs = template.findOutputs('*');
 
-    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['IncomingCallUrl', 'StatusCallbackUrl', 'FallbackUrl', 'OutboundCallUrl', 'AdminApiUrl', 'AuthTokenSecretArn']));
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining([
+        'IncomingCallUrl',
+        'StatusCallbackUrl',
+        'FallbackUrl',
+        'OutboundCallUrl',
+        'AdminApiUrl',
+        'AuthTokenSecretArn',
+      ]),
+    );
   });
 
   it('checks signatures against a configured public base URL', () => {
-    const custom = Template.fromStack(new QueueGroupsStack(new App(), 'Custom', { publicBaseUrl: 'https://voice.acme.example', authTokenSecretName: 'acme/twilio', twilioAccountSid: `AC${'a'.repeat(32)}` }));
+    const custom = Template.fromStack(
+      new QueueGroupsStack(new App(), 'Custom', {
+        publicBaseUrl: 'https://voice.acme.example',
+        authTokenSecretName: 'acme/twilio',
+        twilioAccountSid: `AC${'a'.repeat(32)}`,
+      }),
+    );
 
-    custom.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ PUBLIC_BASE_URL: 'https://voice.acme.example', TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}` }) } });
-    custom.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ VOICE_BASE_URL: 'https://voice.acme.example/voice/' }) } });
+    custom.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ PUBLIC_BASE_URL: 'https://voice.acme.example', TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}` }),
+      },
+    });
+    custom.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ VOICE_BASE_URL: 'https://voice.acme.example/voice/' }) },
+    });
     custom.resourceCountIs('AWS::SecretsManager::Secret', 0);
   });
 });

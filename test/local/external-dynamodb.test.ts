@@ -24,18 +24,35 @@ describe('npm start with DYNAMODB_ENDPOINT and TABLE_NAME', () => {
     const port = await freePort();
     const token = randomBytes(16).toString('hex');
     const dynamo = localClient(endpoint);
-    const stack = startCli({ PORT: String(port), LOCAL_DATA_DIR: dataDir, TWILIO_AUTH_TOKEN: token, DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: tableName, PATH: NO_JAVA_PATH });
+    const stack = startCli({
+      PORT: String(port),
+      LOCAL_DATA_DIR: dataDir,
+      TWILIO_AUTH_TOKEN: token,
+      DYNAMODB_ENDPOINT: endpoint,
+      TABLE_NAME: tableName,
+      PATH: NO_JAVA_PATH,
+    });
     try {
       await waitFor(() => stack.output().includes('Ctrl-C stops'), 'the start-up banner');
-      expect(stack.output()).toContain(`DynamoDB        ${endpoint}  table ${tableName} (created now); from DYNAMODB_ENDPOINT, no DynamoDB Local started`);
+      expect(stack.output()).toContain(
+        `DynamoDB        ${endpoint}  table ${tableName} (created now); from DYNAMODB_ENDPOINT, no DynamoDB Local started`,
+      );
       expect((await dynamo.send(new DescribeTableCommand({ TableName: tableName }))).Table?.TableStatus).toBe('ACTIVE');
 
       const admin = `http://127.0.0.1:${port}/admin`;
-      expect((await fetch(`${admin}/groups/support`, { method: 'PUT', body: JSON.stringify({ name: 'Support', members: [] }) })).status).toBe(201);
-      expect((await fetch(`${admin}/numbers/%2B493000000001`, { method: 'PUT', body: JSON.stringify({ group: 'support' }) })).status).toBeLessThan(300);
+      expect(
+        (await fetch(`${admin}/groups/support`, { method: 'PUT', body: JSON.stringify({ name: 'Support', members: [] }) })).status,
+      ).toBe(201);
+      expect(
+        (await fetch(`${admin}/numbers/%2B493000000001`, { method: 'PUT', body: JSON.stringify({ group: 'support' }) })).status,
+      ).toBeLessThan(300);
       const params = { CallSid: 'CAexternal', From: '+15550001111', To: '+493000000001' };
       const url = `http://127.0.0.1:${port}/voice/incoming`;
-      const answer = await fetch(url, { method: 'POST', body: new URLSearchParams(params), headers: { 'x-twilio-signature': getExpectedTwilioSignature(token, url, params) } });
+      const answer = await fetch(url, {
+        method: 'POST',
+        body: new URLSearchParams(params),
+        headers: { 'x-twilio-signature': getExpectedTwilioSignature(token, url, params) },
+      });
       expect(answer.status).toBe(200);
       expect(await answer.text()).toContain('<Record');
       // What it served came from, and went to, the given table.
@@ -52,7 +69,14 @@ describe('npm start with DYNAMODB_ENDPOINT and TABLE_NAME', () => {
       expect((await dynamo.send(new ListTablesCommand({}))).TableNames).toContain(tableName);
 
       // A second start finds the table and the configuration there.
-      const again = startCli({ PORT: String(port), LOCAL_DATA_DIR: dataDir, TWILIO_AUTH_TOKEN: token, DYNAMODB_ENDPOINT: endpoint, TABLE_NAME: tableName, PATH: NO_JAVA_PATH });
+      const again = startCli({
+        PORT: String(port),
+        LOCAL_DATA_DIR: dataDir,
+        TWILIO_AUTH_TOKEN: token,
+        DYNAMODB_ENDPOINT: endpoint,
+        TABLE_NAME: tableName,
+        PATH: NO_JAVA_PATH,
+      });
       try {
         await waitFor(() => again.output().includes('Ctrl-C stops'), 'the second start-up banner');
         expect(again.output()).toContain(`table ${tableName} (existing)`);
@@ -73,12 +97,21 @@ describe('npm start with DYNAMODB_ENDPOINT and TABLE_NAME', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'queue-groups-'));
     const [port, nothing] = [await freePort(), await freePort()];
     try {
-      const stack = startCli({ PORT: String(port), LOCAL_DATA_DIR: dataDir, DYNAMODB_ENDPOINT: `http://127.0.0.1:${nothing}`, PATH: NO_JAVA_PATH });
+      const stack = startCli({
+        PORT: String(port),
+        LOCAL_DATA_DIR: dataDir,
+        DYNAMODB_ENDPOINT: `http://127.0.0.1:${nothing}`,
+        PATH: NO_JAVA_PATH,
+      });
 
       expect(await stack.exited).toBe(1);
       const lines = stack.output().trim().split('\n');
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`^DynamoDB at http://127\\.0\\.0\\.1:${nothing} \\(DYNAMODB_ENDPOINT\\) could not create or read table queue-groups: .*unset DYNAMODB_ENDPOINT to use DynamoDB Local\\.$`));
+      expect(lines[0]).toMatch(
+        new RegExp(
+          `^DynamoDB at http://127\\.0\\.0\\.1:${nothing} \\(DYNAMODB_ENDPOINT\\) could not create or read table queue-groups: .*unset DYNAMODB_ENDPOINT to use DynamoDB Local\\.$`,
+        ),
+      );
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
@@ -88,6 +121,7 @@ describe('npm start with DYNAMODB_ENDPOINT and TABLE_NAME', () => {
     const help = startCli({}, ['--help']);
 
     expect(await help.exited).toBe(0);
-    for (const name of ['PORT', 'TWILIO_AUTH_TOKEN', 'LOCAL_DATA_DIR', 'DYNAMODB_ENDPOINT', 'TABLE_NAME']) expect(help.output()).toContain(name);
+    for (const name of ['PORT', 'TWILIO_AUTH_TOKEN', 'LOCAL_DATA_DIR', 'DYNAMODB_ENDPOINT', 'TABLE_NAME'])
+      expect(help.output()).toContain(name);
   });
 });

@@ -26,16 +26,27 @@ describe('npm start (the local stack)', () => {
       expect(stack.output()).toContain(`http://127.0.0.1:${port}/voice/incoming`);
       expect(stack.output()).toContain(token);
 
-      const created = await fetch(`http://127.0.0.1:${port}/admin/groups/support`, { method: 'PUT', body: JSON.stringify({ name: 'Support', members: [] }) });
+      const created = await fetch(`http://127.0.0.1:${port}/admin/groups/support`, {
+        method: 'PUT',
+        body: JSON.stringify({ name: 'Support', members: [] }),
+      });
       expect(created.status).toBe(201);
       await fetch(`http://127.0.0.1:${port}/admin/numbers/%2B493000000001`, { method: 'PUT', body: JSON.stringify({ group: 'support' }) });
 
       const params = { CallSid: 'CAlocal', From: '+15550001111', To: '+493000000001' };
       const url = `http://127.0.0.1:${port}/voice/incoming`;
-      const answer = await fetch(url, { method: 'POST', body: new URLSearchParams(params), headers: { 'x-twilio-signature': getExpectedTwilioSignature(token, url, params) } });
+      const answer = await fetch(url, {
+        method: 'POST',
+        body: new URLSearchParams(params),
+        headers: { 'x-twilio-signature': getExpectedTwilioSignature(token, url, params) },
+      });
       expect(answer.status).toBe(200);
       expect(await answer.text()).toContain('<Record');
-      const forged = await fetch(url, { method: 'POST', body: new URLSearchParams(params), headers: { 'x-twilio-signature': getExpectedTwilioSignature('wrong', url, params) } });
+      const forged = await fetch(url, {
+        method: 'POST',
+        body: new URLSearchParams(params),
+        headers: { 'x-twilio-signature': getExpectedTwilioSignature('wrong', url, params) },
+      });
       expect(forged.status).toBe(403);
 
       expect(javaProcessesFor(dataDir)).toBe(1);
@@ -68,7 +79,9 @@ describe('npm start (the local stack)', () => {
       const stack = startCli({ PORT: String(port), LOCAL_DATA_DIR: dataDir });
 
       expect(await stack.exited).toBe(1);
-      expect(stack.output().trim()).toBe(`Port ${port} is in use: stop what uses it, or start on another port with PORT=${port + 1} npm start`);
+      expect(stack.output().trim()).toBe(
+        `Port ${port} is in use: stop what uses it, or start on another port with PORT=${port + 1} npm start`,
+      );
       expect(javaProcessesFor(dataDir)).toBe(0);
     } finally {
       blocker.close();
@@ -83,7 +96,9 @@ describe('npm start (the local stack)', () => {
       const stack = startCli({ PORT: String(port), LOCAL_DATA_DIR: dataDir, PATH: join(root, 'node_modules', '.bin') });
 
       expect(await stack.exited).toBe(1);
-      expect(stack.output().trim()).toBe('Java 17 or newer is needed for DynamoDB Local: install it (e.g. `apt-get install openjdk-17-jre-headless`) and run again.');
+      expect(stack.output().trim()).toBe(
+        'Java 17 or newer is needed for DynamoDB Local: install it (e.g. `apt-get install openjdk-17-jre-headless`) and run again.',
+      );
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 /** `npm start`'s entry point as a user runs it, in its own process, for the tests in test/local/. */
 export const root = join(import.meta.dirname, '..', '..');
 
-export type Started = { pid: number; output: () => string; exited: Promise<number | null>; stop: (signal: NodeJS.Signals) => Promise<number | null> };
+export type Started = {
+  pid: number;
+  output: () => string;
+  exited: Promise<number | null>;
+  stop: (signal: NodeJS.Signals) => Promise<number | null>;
+};
 
 /**
  * The test process's environment points at the suite's DynamoDB Local and this file's table
@@ -15,7 +20,11 @@ export function startCli(env: Record<string, string>, args: string[] = []): Star
   delete inherited.DYNAMODB_ENDPOINT;
   delete inherited.TABLE_NAME;
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bin', 'start.ts'), ...args], { cwd: root, env: { ...inherited, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bin', 'start.ts'), ...args], {
+    cwd: root,
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -47,7 +56,7 @@ export function descendantsOf(pid: number): string[] {
     .map((match) => ({ pid: Number(match[1]), ppid: Number(match[2]), args: match[3] ?? '' }));
   const found: string[] = [];
   const parents = new Set([pid]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const row of rows) {
       if (parents.has(row.ppid) && !parents.has(row.pid)) {

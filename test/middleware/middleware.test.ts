@@ -14,7 +14,11 @@ function event(options: { path: string; query?: string; params: Record<string, s
     method: 'POST',
     rawPath: options.path,
     rawQueryString: options.query ?? '',
-    headers: { host: options.host ?? 'hooks.example.test', 'content-type': 'application/x-www-form-urlencoded', ...(options.signature === undefined ? {} : { 'x-twilio-signature': options.signature }) },
+    headers: {
+      host: options.host ?? 'hooks.example.test',
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(options.signature === undefined ? {} : { 'x-twilio-signature': options.signature }),
+    },
     body: new URLSearchParams(options.params).toString(),
   });
 }
@@ -35,7 +39,10 @@ describe('twilioSignature', () => {
     const params = { CallSid: 'CA1', Digits: '12', To: '+4930' };
     const url = 'https://hooks.example.test/voice/extension?g=support';
 
-    const result = await chain(seen)(event({ path: '/voice/extension', query: 'g=support', params, signature: getExpectedTwilioSignature(TOKEN, url, params) }), localContext('t'));
+    const result = await chain(seen)(
+      event({ path: '/voice/extension', query: 'g=support', params, signature: getExpectedTwilioSignature(TOKEN, url, params) }),
+      localContext('t'),
+    );
 
     expect(result.statusCode).toBe(200);
     expect(seen[0]?.twilioParams).toEqual(params);
@@ -45,7 +52,10 @@ describe('twilioSignature', () => {
   it('stops a request with a wrong signature before the handler runs', async () => {
     const seen: VoiceEvent[] = [];
 
-    const result = await chain(seen)(event({ path: '/voice/incoming', params: { CallSid: 'CA1' }, signature: 'bm90IGEgc2lnbmF0dXJl' }), localContext('t'));
+    const result = await chain(seen)(
+      event({ path: '/voice/incoming', params: { CallSid: 'CA1' }, signature: 'bm90IGEgc2lnbmF0dXJl' }),
+      localContext('t'),
+    );
 
     expect(result.statusCode).toBe(403);
     expect(seen).toEqual([]);
@@ -67,7 +77,11 @@ describe('twimlErrorHandler', () => {
 
     const result = await handler(event({ path: '/voice/incoming', params: { CallSid: 'CA1' } }), localContext('t'));
 
-    expect(result).toEqual({ statusCode: 200, headers: { 'content-type': 'text/xml; charset=utf-8' }, body: '<Response><Hangup/></Response>' });
+    expect(result).toEqual({
+      statusCode: 200,
+      headers: { 'content-type': 'text/xml; charset=utf-8' },
+      body: '<Response><Hangup/></Response>',
+    });
   });
 
   it('leaves a response that an earlier error handler already set', async () => {

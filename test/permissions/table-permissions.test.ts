@@ -46,7 +46,9 @@ function suiteFiles(): string[] {
 
 /** The DynamoDB actions the template grants each function, by its handler file. */
 function grantedActions(stack: Stack, template: Template): Map<string, string[]> {
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as { Properties: { Roles: unknown[]; PolicyDocument: { Statement: { Action: string | string[] }[] } } }[];
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
+    Properties: { Roles: unknown[]; PolicyDocument: { Statement: { Action: string | string[] }[] } };
+  }[];
   const granted = new Map<string, string[]>();
   for (const fn of stack.node.findAll().filter((construct): construct is AppFunction => construct instanceof AppFunction)) {
     const role = fn.role?.node.defaultChild as CfnElement | undefined;
@@ -68,23 +70,32 @@ describe('table permissions of the deployed functions', () => {
   beforeAll(() => {
     recorded = readRecords(inject('dynamoDbActionLog'));
     // No bundling: the roles do not depend on the code's assets, and synthesis is much faster.
-    const stack = new QueueGroupsStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Permissions', { twilioAccountSid: `AC${'0'.repeat(32)}` });
+    const stack = new QueueGroupsStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Permissions', {
+      twilioAccountSid: `AC${'0'.repeat(32)}`,
+    });
     granted = grantedActions(stack, Template.fromStack(stack));
   });
 
   it('grants each function every DynamoDB action it performed in the tests, each action of a transaction included', () => {
     const performed = Object.fromEntries([...recorded.actions].map(([name, actions]) => [name, [...actions].sort()]));
-    const missing = Object.fromEntries(Object.entries(performed).map(([name, actions]) => [name, actions.filter((action) => !(granted.get(name) ?? []).includes(action))]));
+    const missing = Object.fromEntries(
+      Object.entries(performed).map(([name, actions]) => [name, actions.filter((action) => !(granted.get(name) ?? []).includes(action))]),
+    );
 
     // A function the stack does not deploy, or a request the recorder cannot name, shows up here too.
-    expect(missing, `performed ${JSON.stringify(performed)}; granted ${JSON.stringify(Object.fromEntries(granted))}`).toEqual(Object.fromEntries(Object.keys(performed).map((name) => [name, []])));
+    expect(missing, `performed ${JSON.stringify(performed)}; granted ${JSON.stringify(Object.fromEntries(granted))}`).toEqual(
+      Object.fromEntries(Object.keys(performed).map((name) => [name, []])),
+    );
   });
 
   it('grants no DynamoDB action that a function never performed across the whole suite', () => {
     const notRun = suiteFiles().filter((file) => !recorded.files.has(file));
     const performedSoFar = JSON.stringify(Object.fromEntries([...recorded.actions].map(([name, actions]) => [name, [...actions].sort()])));
     // Unused permissions can only be told from a run of every test file (npm test).
-    expect(notRun, `these test files did not run, so unused permissions cannot be told (run the whole suite); performed so far: ${performedSoFar}`).toEqual([]);
+    expect(
+      notRun,
+      `these test files did not run, so unused permissions cannot be told (run the whole suite); performed so far: ${performedSoFar}`,
+    ).toEqual([]);
 
     const performed = Object.fromEntries([...granted.keys()].map((name) => [name, [...(recorded.actions.get(name) ?? [])].sort()]));
     expect(Object.fromEntries(granted)).toEqual(performed);

@@ -17,9 +17,24 @@ describe("a call's outcome", () => {
   });
 
   it("places the start on Twilio's clock from its CallDuration, and counts waiting from joining to leaving or the answer", () => {
-    const record = recordOf(call({ startedAt: 900, answeredBy: 'ben', answeredAt: 1030, lineJoinedAt: 1010, groups: ['support'], group: 'sales' }), 1100, 120);
-    expect(record).toMatchObject({ startedAt: new Date(980_000).toISOString(), endedAt: new Date(1_100_000).toISOString(), durationSeconds: 120, answeredAfterSeconds: 50, waitedSeconds: 20, groups: ['sales', 'support'], outcome: 'answered' });
-    expect(recordOf(call({ startedAt: 900, waitedSeconds: 7, lineJoinedAt: 1000 }), 1100, undefined)).toMatchObject({ durationSeconds: 200, waitedSeconds: 7 });
+    const record = recordOf(
+      call({ startedAt: 900, answeredBy: 'ben', answeredAt: 1030, lineJoinedAt: 1010, groups: ['support'], group: 'sales' }),
+      1100,
+      120,
+    );
+    expect(record).toMatchObject({
+      startedAt: new Date(980_000).toISOString(),
+      endedAt: new Date(1_100_000).toISOString(),
+      durationSeconds: 120,
+      answeredAfterSeconds: 50,
+      waitedSeconds: 20,
+      groups: ['sales', 'support'],
+      outcome: 'answered',
+    });
+    expect(recordOf(call({ startedAt: 900, waitedSeconds: 7, lineJoinedAt: 1000 }), 1100, undefined)).toMatchObject({
+      durationSeconds: 200,
+      waitedSeconds: 7,
+    });
   });
 
   it('reads a caller still in a line at the end as abandoned while waiting, unless answered', () => {
@@ -31,7 +46,9 @@ describe("a call's outcome", () => {
 
 describe("a <Dial>'s outcome", () => {
   it('reads completed and answered as answered, the documented others as not answered, and says when a value is unknown', () => {
-    expect(['completed', 'answered', 'busy', 'no-answer', 'failed', 'canceled', 'complete', undefined].map((status) => dialOutcome(status))).toEqual([
+    expect(
+      ['completed', 'answered', 'busy', 'no-answer', 'failed', 'canceled', 'complete', undefined].map((status) => dialOutcome(status)),
+    ).toEqual([
       { outcome: 'answered', known: true },
       { outcome: 'answered', known: true },
       { outcome: 'not-answered', known: true },

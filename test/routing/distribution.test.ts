@@ -5,7 +5,8 @@ import { eligibility, eligibleMembers } from '../../functions/routing/eligibilit
 import { byId, client, group, member, phone, sip } from '../support/members.js';
 
 const rotation = (entries: Record<string, number>): Rotation => ({ lastOffer: new Map(Object.entries(entries)) });
-const offeredIds = (decision: ReturnType<typeof nextOffer>): string[] => (decision.kind === 'offer' ? decision.plan.members.map((entry) => entry.id) : []);
+const offeredIds = (decision: ReturnType<typeof nextOffer>): string[] =>
+  decision.kind === 'offer' ? decision.plan.members.map((entry) => entry.id) : [];
 
 describe('eligibility', () => {
   it.each([
@@ -42,12 +43,18 @@ describe('nextOffer', () => {
     expect(offeredIds(nextOffer(support, members, startInGroup('support'), rotation({})))).toEqual(['anna']);
     expect(offeredIds(nextOffer(support, members, startInGroup('support'), rotation({ anna: 3, ben: 1 })))).toEqual(['clara']);
     expect(offeredIds(nextOffer(support, members, startInGroup('support'), rotation({ anna: 3, ben: 1, clara: 2 })))).toEqual(['ben']);
-    expect(offeredIds(nextOffer(support, members, withOffered(startInGroup('support'), ['ben']), rotation({ anna: 3, ben: 1, clara: 2 })))).toEqual(['clara']);
+    expect(
+      offeredIds(nextOffer(support, members, withOffered(startInGroup('support'), ['ben']), rotation({ anna: 3, ben: 1, clara: 2 }))),
+    ).toEqual(['clara']);
   });
 
   it('evenly does not charge a skipped member: an away member keeps their place', () => {
     expect(chooseEvenly([member('ben'), member('clara')], rotation({ dora: 0, ben: 5, clara: 4 }))?.id).toBe('clara');
-    expect(rotationOrder(group('g', { members: ['anna', 'ben', 'clara'] }), rotation({ anna: 9, clara: 2 }))).toEqual(['ben', 'clara', 'anna']);
+    expect(rotationOrder(group('g', { members: ['anna', 'ben', 'clara'] }), rotation({ anna: 9, clara: 2 }))).toEqual([
+      'ben',
+      'clara',
+      'anna',
+    ]);
   });
 
   it('all-at-once offers every eligible member together', () => {
@@ -88,7 +95,9 @@ describe('nextOffer', () => {
 
     const decision = nextOffer(group('g', { members: ['clara'] }), desk, startInGroup('g'));
 
-    expect(decision.kind === 'offer' && decision.plan.nouns).toEqual([{ kind: 'sip', uri: 'sip:clara@acme.sip.twilio.com', member: 'clara' }]);
+    expect(decision.kind === 'offer' && decision.plan.nouns).toEqual([
+      { kind: 'sip', uri: 'sip:clara@acme.sip.twilio.com', member: 'clara' },
+    ]);
   });
 });
 

@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { callingMember, dialledDigits, interpretDialled, pickupCandidates, pickupConferenceName, type PickupPresence } from '../../functions/routing/pickup.js';
+import {
+  callingMember,
+  dialledDigits,
+  interpretDialled,
+  pickupCandidates,
+  pickupConferenceName,
+  type PickupPresence,
+} from '../../functions/routing/pickup.js';
 import { client, group, member, sip } from '../support/members.js';
 
 const NOW = 1_800_000_000;
-const ringingAt = (call: string, groupId: string, since: number): PickupPresence => ({ ringingCall: call, ringingGroup: groupId, ringingUntil: NOW + 30, ringingSince: since });
+const ringingAt = (call: string, groupId: string, since: number): PickupPresence => ({
+  ringingCall: call,
+  ringingGroup: groupId,
+  ringingUntil: NOW + 30,
+  ringingSince: since,
+});
 
 describe('calls placed by members', () => {
   const members = [member('anna', { devices: [client('anna')] }), member('clara', { devices: [sip('sip:clara@acme.sip.twilio.com')] })];
@@ -36,7 +48,7 @@ describe('pickup candidates', () => {
   const support = group('support', { members: ['anna', 'ben', 'emil'], pickup: true });
   const sales = group('sales', { members: ['clara', 'dora', 'emil'], pickup: false });
 
-  it('offers the oldest call ringing in the picker\'s pickup groups, never their own', () => {
+  it("offers the oldest call ringing in the picker's pickup groups, never their own", () => {
     const presence = new Map<string, PickupPresence>([
       ['anna', ringingAt('CA2', 'support', NOW - 5)],
       ['ben', ringingAt('CA1', 'support', NOW - 9)],
@@ -54,7 +66,9 @@ describe('pickup candidates', () => {
   });
 
   it('ignores expired ringing marks', () => {
-    expect(pickupCandidates('emil', [support], new Map([['anna', { ...ringingAt('CA1', 'support', NOW - 90), ringingUntil: NOW - 1 }]]), NOW)).toEqual([]);
+    expect(
+      pickupCandidates('emil', [support], new Map([['anna', { ...ringingAt('CA1', 'support', NOW - 90), ringingUntil: NOW - 1 }]]), NOW),
+    ).toEqual([]);
   });
 
   it('takes the oldest call to the millisecond, whatever the call ids say', () => {
@@ -85,7 +99,11 @@ describe('pickup candidates', () => {
     // anna and emil share support (pickup on); emil's call was offered by sales (pickup off).
     expect(pickupCandidates('anna', [support, sales], presence, NOW, 'emil')).toEqual([]);
     // The same call ringing from support may be taken.
-    expect(pickupCandidates('anna', [support, sales], new Map([['emil', ringingAt('CA1', 'support', NOW - 5)]]), NOW, 'emil').map((call) => call.callSid)).toEqual(['CA1']);
+    expect(
+      pickupCandidates('anna', [support, sales], new Map([['emil', ringingAt('CA1', 'support', NOW - 5)]]), NOW, 'emil').map(
+        (call) => call.callSid,
+      ),
+    ).toEqual(['CA1']);
   });
 
   it('takes nothing with directed pickup from a pickup group the picker is not in', () => {
@@ -95,14 +113,14 @@ describe('pickup candidates', () => {
     expect(pickupCandidates('anna', [support, desk], new Map([['emil', ringingAt('CA1', 'desk', NOW - 5)]]), NOW, 'emil')).toEqual([]);
   });
 
-  it('never takes the picker\'s own ringing call, directed or not', () => {
+  it("never takes the picker's own ringing call, directed or not", () => {
     const presence = new Map<string, PickupPresence>([['emil', ringingAt('CA1', 'support', NOW - 5)]]);
 
     expect(pickupCandidates('emil', [support], presence, NOW)).toEqual([]);
     expect(pickupCandidates('emil', [support], presence, NOW, 'emil')).toEqual([]);
   });
 
-  it('takes only the named member\'s call with directed pickup, if they share a pickup group', () => {
+  it("takes only the named member's call with directed pickup, if they share a pickup group", () => {
     const presence = new Map<string, PickupPresence>([
       ['anna', ringingAt('CA1', 'support', NOW - 20)],
       ['ben', ringingAt('CA2', 'support', NOW - 5)],

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { startInGroup } from '../../functions/routing/call-context.js';
 import { emptyRotation, nextOffer, type Rotation } from '../../functions/routing/distribution.js';
 import { activity, eligibility, type Presence } from '../../functions/routing/eligibility.js';
-import { assignWaitingCallers, hasWaitedTooLong, isSilent, LINE_SILENCE_LIMIT_SECONDS, positionInLine, triedAfterOffer, type WaitingCaller } from '../../functions/routing/waiting-line.js';
+import {
+  assignWaitingCallers,
+  hasWaitedTooLong,
+  isSilent,
+  LINE_SILENCE_LIMIT_SECONDS,
+  positionInLine,
+  triedAfterOffer,
+  type WaitingCaller,
+} from '../../functions/routing/waiting-line.js';
 import { byId, group, member, sip } from '../support/members.js';
 
 const NOW = 1_800_000_000;
@@ -11,7 +19,23 @@ const busy = (until = NOW + 100): Presence => ({ busyCall: 'CAother', busyLeg: '
 const ringing = (call = 'CAother', until = NOW + 30): Presence => ({ ringingCall: call, ringingUntil: until, ringingSince: NOW - 3 });
 
 function caller(callSid: string, overrides: Partial<WaitingCaller> = {}): WaitingCaller {
-  return { group: 'g', place: `00000000000${callSid.slice(-1)}`, callSid, from: '+1555', joinedAt: NOW, lastHeardAt: NOW, leaving: false, state: 'waiting', offeredTo: [], tried: [], queueSid: 'QU1', announced: undefined, waitedBefore: 0, version: 1, ...overrides };
+  return {
+    group: 'g',
+    place: `00000000000${callSid.slice(-1)}`,
+    callSid,
+    from: '+1555',
+    joinedAt: NOW,
+    lastHeardAt: NOW,
+    leaving: false,
+    state: 'waiting',
+    offeredTo: [],
+    tried: [],
+    queueSid: 'QU1',
+    announced: undefined,
+    waitedBefore: 0,
+    version: 1,
+    ...overrides,
+  };
 }
 
 describe('presence', () => {
@@ -24,7 +48,7 @@ describe('presence', () => {
     expect(eligibility(member('anna'), members, view({ anna: ringing('CAother', NOW - 1) }))).toBe('eligible');
   });
 
-  it('does not let a call\'s own ringing mark block it (a repeated webhook)', () => {
+  it("does not let a call's own ringing mark block it (a repeated webhook)", () => {
     expect(eligibility(member('anna'), new Set(), view({ anna: ringing('CAthis') }))).toBe('eligible');
   });
 
@@ -34,7 +58,13 @@ describe('presence', () => {
     const rotation: Rotation = { lastOffer: new Map([['clara', 9]]) };
 
     for (const distribution of ['in-order', 'evenly', 'all-at-once'] as const) {
-      const decision = nextOffer(group('g', { members: ['anna', 'ben', 'clara'], distribution }), members, startInGroup('g'), distribution === 'evenly' ? rotation : emptyRotation, marks);
+      const decision = nextOffer(
+        group('g', { members: ['anna', 'ben', 'clara'], distribution }),
+        members,
+        startInGroup('g'),
+        distribution === 'evenly' ? rotation : emptyRotation,
+        marks,
+      );
       expect(decision.kind === 'offer' && decision.plan.members.map((entry) => entry.id)).toEqual(['clara']);
     }
   });
@@ -49,25 +79,43 @@ describe('presence', () => {
 describe('waiting line', () => {
   const members = byId([member('anna'), member('ben'), member('clara')]);
   const support = group('g', { members: ['anna', 'ben', 'clara'], distribution: 'in-order' });
-  const assigned = (result: ReturnType<typeof assignWaitingCallers>) => result.map((entry) => `${entry.caller.callSid}:${entry.plan.members.map((m) => m.id).join('+')}`);
+  const assigned = (result: ReturnType<typeof assignWaitingCallers>) =>
+    result.map((entry) => `${entry.caller.callSid}:${entry.plan.members.map((m) => m.id).join('+')}`);
 
-  it('offers free members to the longest-waiting callers first, in the group\'s order', () => {
+  it("offers free members to the longest-waiting callers first, in the group's order", () => {
     const line = [caller('CA2'), caller('CA1'), caller('CA3')];
 
     expect(assigned(assignWaitingCallers(support, members, line, view({ ben: busy() }), emptyRotation))).toEqual(['CA1:anna', 'CA2:clara']);
   });
 
   it('gives a caller a member not yet tried in this round, and starts a new round when all free members were tried', () => {
-    expect(assigned(assignWaitingCallers(support, members, [caller('CA1', { tried: ['anna'] })], view({}), emptyRotation))).toEqual(['CA1:ben']);
-    expect(assigned(assignWaitingCallers(support, members, [caller('CA1', { tried: ['anna'] })], view({ ben: busy(), clara: busy() }), emptyRotation))).toEqual(['CA1:anna']);
+    expect(assigned(assignWaitingCallers(support, members, [caller('CA1', { tried: ['anna'] })], view({}), emptyRotation))).toEqual([
+      'CA1:ben',
+    ]);
+    expect(
+      assigned(
+        assignWaitingCallers(support, members, [caller('CA1', { tried: ['anna'] })], view({ ben: busy(), clara: busy() }), emptyRotation),
+      ),
+    ).toEqual(['CA1:anna']);
   });
 
   it('orders members by rotation for evenly, and offers everyone free for all-at-once', () => {
     const evenly = { ...support, distribution: 'evenly' as const };
     const allAtOnce = { ...support, distribution: 'all-at-once' as const };
 
-    expect(assigned(assignWaitingCallers(evenly, members, [caller('CA1')], view({}), { lastOffer: new Map([['anna', 5], ['ben', 7]]) }))).toEqual(['CA1:clara']);
-    expect(assigned(assignWaitingCallers(allAtOnce, members, [caller('CA1'), caller('CA2')], view({ ben: ringing() }), emptyRotation))).toEqual(['CA1:anna+clara']);
+    expect(
+      assigned(
+        assignWaitingCallers(evenly, members, [caller('CA1')], view({}), {
+          lastOffer: new Map([
+            ['anna', 5],
+            ['ben', 7],
+          ]),
+        }),
+      ),
+    ).toEqual(['CA1:clara']);
+    expect(
+      assigned(assignWaitingCallers(allAtOnce, members, [caller('CA1'), caller('CA2')], view({ ben: ringing() }), emptyRotation)),
+    ).toEqual(['CA1:anna+clara']);
   });
 
   it('skips callers already offered or leaving', () => {
@@ -79,7 +127,17 @@ describe('waiting line', () => {
   it('rings a SIP-only member alone in an all-at-once line offer', () => {
     const withDesk = byId([member('anna'), member('clara', { devices: [sip('sip:clara@x.sip.twilio.com')] })]);
 
-    expect(assigned(assignWaitingCallers(group('g', { members: ['clara', 'anna'], distribution: 'all-at-once' }), withDesk, [caller('CA1'), caller('CA2')], view({}), emptyRotation))).toEqual(['CA1:clara', 'CA2:anna']);
+    expect(
+      assigned(
+        assignWaitingCallers(
+          group('g', { members: ['clara', 'anna'], distribution: 'all-at-once' }),
+          withDesk,
+          [caller('CA1'), caller('CA2')],
+          view({}),
+          emptyRotation,
+        ),
+      ),
+    ).toEqual(['CA1:clara', 'CA2:anna']);
   });
 
   it('counts the position among callers still in the line', () => {
@@ -90,7 +148,12 @@ describe('waiting line', () => {
   });
 
   it('knows when a caller waited maxWaitSeconds, counting earlier stays', () => {
-    const tooLong = (waitedBefore: number, queueTime: number, maxWaitSeconds: number | undefined) => ({ waitedBefore, queueTime, maxWaitSeconds, tooLong: hasWaitedTooLong(caller('CA1', { waitedBefore }), queueTime, maxWaitSeconds) });
+    const tooLong = (waitedBefore: number, queueTime: number, maxWaitSeconds: number | undefined) => ({
+      waitedBefore,
+      queueTime,
+      maxWaitSeconds,
+      tooLong: hasWaitedTooLong(caller('CA1', { waitedBefore }), queueTime, maxWaitSeconds),
+    });
     expect([tooLong(100, 19, 120), tooLong(100, 20, 120)]).toEqual([
       { waitedBefore: 100, queueTime: 19, maxWaitSeconds: 120, tooLong: false },
       { waitedBefore: 100, queueTime: 20, maxWaitSeconds: 120, tooLong: true },
@@ -103,7 +166,10 @@ describe('waiting line', () => {
   });
 
   it('finds an entry silent for longer than any live caller can be', () => {
-    const silentAfter = (seconds: number) => ({ secondsSinceHeard: seconds, silent: isSilent(caller('CA1', { lastHeardAt: NOW - seconds }), NOW) });
+    const silentAfter = (seconds: number) => ({
+      secondsSinceHeard: seconds,
+      silent: isSilent(caller('CA1', { lastHeardAt: NOW - seconds }), NOW),
+    });
     expect([silentAfter(LINE_SILENCE_LIMIT_SECONDS), silentAfter(LINE_SILENCE_LIMIT_SECONDS + 1)]).toEqual([
       { secondsSinceHeard: LINE_SILENCE_LIMIT_SECONDS, silent: false },
       { secondsSinceHeard: LINE_SILENCE_LIMIT_SECONDS + 1, silent: true },

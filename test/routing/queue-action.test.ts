@@ -13,17 +13,19 @@ describe('the <Enqueue> action', () => {
   });
 
   it('reads every other QueueResult, and one Twilio does not document as a failure', () => {
-    expect(['hangup', 'redirected', 'redirected-from-bridged', 'bridged', 'bridging-in-process', 'queue-full', 'error', 'system-error', 'something-new', undefined].map((result) => afterQueueAction(result, { state: 'waiting' }, true))).toEqual([
-      'abandoned',
-      'moved-on',
-      'moved-on',
-      'moved-on',
-      'moved-on',
-      'failed',
-      'failed',
-      'failed',
-      'failed',
-      'failed',
-    ]);
+    expect(
+      [
+        'hangup',
+        'redirected',
+        'redirected-from-bridged',
+        'bridged',
+        'bridging-in-process',
+        'queue-full',
+        'error',
+        'system-error',
+        'something-new',
+        undefined,
+      ].map((result) => afterQueueAction(result, { state: 'waiting' }, true)),
+    ).toEqual(['abandoned', 'moved-on', 'moved-on', 'moved-on', 'moved-on', 'failed', 'failed', 'failed', 'failed', 'failed']);
   });
 });

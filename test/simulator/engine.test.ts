@@ -17,7 +17,13 @@ function scriptedProject(routes: Record<string, Route>, simulation: () => Simula
   const seen: Seen[] = [];
   const transport: Transport = async ({ url, params, signature }) => {
     const target = new URL(url);
-    seen.push({ path: target.pathname, query: target.search, params, signatureValid: validateRequest(TOKEN, signature, url, params), at: simulation().clock.now });
+    seen.push({
+      path: target.pathname,
+      query: target.search,
+      params,
+      signatureValid: validateRequest(TOKEN, signature, url, params),
+      at: simulation().clock.now,
+    });
     const route = routes[target.pathname];
     if (route === undefined) return { status: 200, body: `${XML}<Response/>` };
     return { status: 200, body: `${XML}<Response>${await route(params, target)}</Response>` };
@@ -41,7 +47,14 @@ describe('call simulator: webhooks', () => {
     await simulation.run([caller]);
 
     expect(seen.filter((request) => !request.signatureValid).map((request) => request.path)).toEqual([]);
-    expect(seen[0]?.params).toMatchObject({ AccountSid: DEFAULT_ACCOUNT_SID, From: '+15550001111', To: '+493000000001', CallStatus: 'ringing', Direction: 'inbound', ApiVersion: '2010-04-01' });
+    expect(seen[0]?.params).toMatchObject({
+      AccountSid: DEFAULT_ACCOUNT_SID,
+      From: '+15550001111',
+      To: '+493000000001',
+      CallStatus: 'ringing',
+      Direction: 'inbound',
+      ApiVersion: '2010-04-01',
+    });
     expect(seen[0]?.params.CallSid).toMatch(/^CA[0-9a-f]{32}$/);
     expect(seen.map((request) => request.path)).toEqual(['/voice/incoming', '/voice/status']);
     expect(seen[1]?.params).toMatchObject({ CallStatus: 'completed', CallDuration: '1' });
@@ -56,7 +69,12 @@ describe('call simulator: webhooks', () => {
 
     await simulation.run([caller]);
 
-    expect(seen.map((request) => `${request.path}${request.query}`)).toEqual(['/voice/incoming', '/voice/next?step=1', '/elsewhere', '/voice/status']);
+    expect(seen.map((request) => `${request.path}${request.query}`)).toEqual([
+      '/voice/incoming',
+      '/voice/next?step=1',
+      '/elsewhere',
+      '/voice/status',
+    ]);
   });
 });
 
@@ -89,7 +107,10 @@ describe('call simulator: <Gather>', () => {
     await simulation.run([{ ...caller, digits: '200', digitsAfter: 6 }]);
 
     expect(seen.map((request) => request.path)).toEqual(['/voice/incoming', '/voice/status']);
-    expect(simulation.events.filter((event) => event.type === 'say').map((event) => (event.type === 'say' ? event.text : ''))).toEqual(['Welcome to Acme', 'No keys']);
+    expect(simulation.events.filter((event) => event.type === 'say').map((event) => (event.type === 'say' ? event.text : ''))).toEqual([
+      'Welcome to Acme',
+      'No keys',
+    ]);
   });
 
   it('treats # as the end of input', async () => {
@@ -102,14 +123,21 @@ describe('call simulator: <Gather>', () => {
 });
 
 describe('call simulator: <Dial>', () => {
-  const dial = (nouns: string, attrs = 'timeout="20"') => ({ '/voice/incoming': () => `<Dial action="result" ${attrs}>${nouns}</Dial>`, '/voice/result': () => '<Hangup/>' });
+  const dial = (nouns: string, attrs = 'timeout="20"') => ({
+    '/voice/incoming': () => `<Dial action="result" ${attrs}>${nouns}</Dial>`,
+    '/voice/result': () => '<Hangup/>',
+  });
 
-  it('rings for timeout plus Twilio\'s 5-second buffer before no-answer', async () => {
+  it("rings for timeout plus Twilio's 5-second buffer before no-answer", async () => {
     const { simulation, seen } = setup(dial('<Client>anna</Client>'));
 
     await simulation.run([caller]);
 
-    expect(seen[1]).toMatchObject({ path: '/voice/result', at: 25, params: expect.objectContaining({ DialCallStatus: 'no-answer', CallStatus: 'in-progress' }) });
+    expect(seen[1]).toMatchObject({
+      path: '/voice/result',
+      at: 25,
+      params: expect.objectContaining({ DialCallStatus: 'no-answer', CallStatus: 'in-progress' }),
+    });
   });
 
   it('connects a device that answers inside the buffer', async () => {
@@ -118,7 +146,10 @@ describe('call simulator: <Dial>', () => {
     const [result] = await simulation.run([caller]);
 
     expect(result?.answeredBy).toBe('anna');
-    expect(seen[1]).toMatchObject({ at: 54, params: expect.objectContaining({ DialCallStatus: 'completed', DialCallDuration: '30', DialBridged: 'true' }) });
+    expect(seen[1]).toMatchObject({
+      at: 54,
+      params: expect.objectContaining({ DialCallStatus: 'completed', DialCallDuration: '30', DialBridged: 'true' }),
+    });
   });
 
   it('connects the first device to answer and stops the others ringing', async () => {
@@ -129,12 +160,11 @@ describe('call simulator: <Dial>', () => {
     const [result] = await simulation.run([caller]);
 
     expect(result?.answeredBy).toBe('ben');
-    expect(simulation.events.filter((event) => event.type === 'device').map((event) => (event.type === 'device' ? `${event.noun}:${event.outcome}` : ''))).toEqual([
-      'ben:answered',
-      'anna:canceled',
-      '+491709999999:canceled',
-      'ben:hung-up',
-    ]);
+    expect(
+      simulation.events
+        .filter((event) => event.type === 'device')
+        .map((event) => (event.type === 'device' ? `${event.noun}:${event.outcome}` : '')),
+    ).toEqual(['ben:answered', 'anna:canceled', '+491709999999:canceled', 'ben:hung-up']);
   });
 
   it.each([
@@ -151,7 +181,13 @@ describe('call simulator: <Dial>', () => {
   });
 
   it('uses a list of behaviours one per ring', async () => {
-    const { simulation } = setup({ '/voice/incoming': () => '<Dial action="again" timeout="5"><Client>anna</Client></Dial>', '/voice/again': () => '<Dial timeout="5"><Client>anna</Client></Dial>' }, { devices: { anna: ['no-answer', 'answer'] } });
+    const { simulation } = setup(
+      {
+        '/voice/incoming': () => '<Dial action="again" timeout="5"><Client>anna</Client></Dial>',
+        '/voice/again': () => '<Dial timeout="5"><Client>anna</Client></Dial>',
+      },
+      { devices: { anna: ['no-answer', 'answer'] } },
+    );
 
     const [result] = await simulation.run([caller]);
 
@@ -168,7 +204,10 @@ describe('call simulator: <Dial>', () => {
   });
 
   it('posts the child-leg status callbacks a noun asks for, in sequence', async () => {
-    const { simulation, seen } = setup(dial('<Client statusCallback="leg?m=anna" statusCallbackEvent="initiated ringing answered completed">anna</Client>'), { devices: { anna: { answerAfter: 4, hangUpAfter: 20 } } });
+    const { simulation, seen } = setup(
+      dial('<Client statusCallback="leg?m=anna" statusCallbackEvent="initiated ringing answered completed">anna</Client>'),
+      { devices: { anna: { answerAfter: 4, hangUpAfter: 20 } } },
+    );
 
     await simulation.run([caller]);
 
@@ -179,7 +218,9 @@ describe('call simulator: <Dial>', () => {
       ['in-progress', '2', 4],
       ['completed', '3', 24],
     ]);
-    expect(legs.map((request) => ({ parent: request.params.ParentCallSid, query: request.query, signatureValid: request.signatureValid }))).toEqual(legs.map(() => ({ parent: seen[0]?.params.CallSid, query: '?m=anna', signatureValid: true })));
+    expect(
+      legs.map((request) => ({ parent: request.params.ParentCallSid, query: request.query, signatureValid: request.signatureValid })),
+    ).toEqual(legs.map(() => ({ parent: seen[0]?.params.CallSid, query: '?m=anna', signatureValid: true })));
     expect(legs[3]?.params.CallDuration).toBe('20');
   });
 
@@ -189,14 +230,22 @@ describe('call simulator: <Dial>', () => {
     const [result] = await simulation.run([{ ...caller, hangUpAfter: 7 }]);
 
     expect(result?.ended).toBe('caller-hung-up');
-    expect(seen[1]).toMatchObject({ path: '/voice/result', at: 7, params: expect.objectContaining({ DialCallStatus: 'canceled', CallStatus: 'completed' }) });
-    expect(seen[2]).toMatchObject({ path: '/voice/status', params: expect.objectContaining({ CallStatus: 'completed', CallDuration: '7' }) });
+    expect(seen[1]).toMatchObject({
+      path: '/voice/result',
+      at: 7,
+      params: expect.objectContaining({ DialCallStatus: 'canceled', CallStatus: 'completed' }),
+    });
+    expect(seen[2]).toMatchObject({
+      path: '/voice/status',
+      params: expect.objectContaining({ CallStatus: 'completed', CallDuration: '7' }),
+    });
   });
 });
 
 describe('call simulator: <Record>', () => {
   const routes = {
-    '/voice/incoming': () => '<Record action="done" recordingStatusCallback="https://project.example/voice/recording?g=support"/><Say>After record</Say>',
+    '/voice/incoming': () =>
+      '<Record action="done" recordingStatusCallback="https://project.example/voice/recording?g=support"/><Say>After record</Say>',
     '/voice/done': () => '<Say>Thanks</Say><Hangup/>',
   };
 
@@ -235,7 +284,8 @@ describe('call simulator: waiting lines and the REST API', () => {
 
   const line = {
     '/voice/incoming': () => '<Enqueue action="left" waitUrl="hold">support</Enqueue><Say>after queue</Say>',
-    '/voice/hold': (params: Record<string, string>) => (Number(params.QueueTime) >= 40 ? '<Leave/>' : '<Play>https://example.com/hold.mp3</Play><Pause length="10"/>'),
+    '/voice/hold': (params: Record<string, string>) =>
+      Number(params.QueueTime) >= 40 ? '<Leave/>' : '<Play>https://example.com/hold.mp3</Play><Pause length="10"/>',
     '/voice/left': (params: Record<string, string>) => `<Say>left ${params.QueueResult}</Say>`,
   };
 
@@ -248,26 +298,39 @@ describe('call simulator: waiting lines and the REST API', () => {
     expect(holds[0]?.params).toMatchObject({ QueuePosition: '1', QueueTime: '0', CurrentQueueSize: '1', MaxQueueSize: '1000' });
     expect(holds[0]?.params.QueueSid).toMatch(/^QU[0-9a-f]{32}$/);
     expect(holds.find((request) => request.at === 3)?.params).toMatchObject({ QueuePosition: '2', CurrentQueueSize: '2' });
-    expect(holds.filter((request) => request.params.CallSid === seen[0]?.params.CallSid).map((request) => request.at)).toEqual([0, 15, 30, 45]);
+    expect(holds.filter((request) => request.params.CallSid === seen[0]?.params.CallSid).map((request) => request.at)).toEqual([
+      0, 15, 30, 45,
+    ]);
     const left = seen.filter((request) => request.path === '/voice/left');
     expect(left[0]?.params).toMatchObject({ QueueResult: 'leave', QueueTime: '45' });
   });
 
-  it.each(['error', 'system-error', 'bridging-in-process', 'redirected-from-bridged'] as const)('can end a wait with QueueResult %s, as Twilio does on its own faults', async (fault) => {
-    const { simulation, seen } = setup(line);
+  it.each(['error', 'system-error', 'bridging-in-process', 'redirected-from-bridged'] as const)(
+    'can end a wait with QueueResult %s, as Twilio does on its own faults',
+    async (fault) => {
+      const { simulation, seen } = setup(line);
 
-    await simulation.run([{ ...caller, queueFault: { after: 20, result: fault } }]);
+      await simulation.run([{ ...caller, queueFault: { after: 20, result: fault } }]);
 
-    expect(seen.find((request) => request.path === '/voice/left')).toMatchObject({ at: 20, params: expect.objectContaining({ QueueResult: fault, QueueTime: '20' }) });
-    expect(simulation.events.filter((event) => event.type === 'say').map((event) => (event.type === 'say' ? event.text : ''))).toEqual([`left ${fault}`]);
-  });
+      expect(seen.find((request) => request.path === '/voice/left')).toMatchObject({
+        at: 20,
+        params: expect.objectContaining({ QueueResult: fault, QueueTime: '20' }),
+      });
+      expect(simulation.events.filter((event) => event.type === 'say').map((event) => (event.type === 'say' ? event.text : ''))).toEqual([
+        `left ${fault}`,
+      ]);
+    },
+  );
 
   it('reports a full queue with QueueResult queue-full at once', async () => {
     const { simulation, seen } = setup(line, { queueMaxSize: 1 });
 
     await simulation.run([caller, { ...caller, id: 'c2', at: 2, hangUpAfter: 1 }]);
 
-    expect(seen.filter((request) => request.path === '/voice/left')[0]?.params).toMatchObject({ QueueResult: 'queue-full', QueueTime: '0' });
+    expect(seen.filter((request) => request.path === '/voice/left')[0]?.params).toMatchObject({
+      QueueResult: 'queue-full',
+      QueueTime: '0',
+    });
   });
 
   it('bridges the front caller to a call that dials the queue: QueueResult bridged after the talk', async () => {
@@ -281,7 +344,10 @@ describe('call simulator: waiting lines and the REST API', () => {
 
     expect(waiting?.answeredBy).toBe('agent');
     expect(agent?.offers).toEqual([]);
-    expect(seen.find((request) => request.path === '/voice/left')).toMatchObject({ at: 70, params: expect.objectContaining({ QueueResult: 'bridged', QueueTime: '10' }) });
+    expect(seen.find((request) => request.path === '/voice/left')).toMatchObject({
+      at: 70,
+      params: expect.objectContaining({ QueueResult: 'bridged', QueueTime: '10' }),
+    });
   });
 
   it('reports a caller who hangs up while waiting with QueueResult hangup', async () => {
@@ -290,7 +356,10 @@ describe('call simulator: waiting lines and the REST API', () => {
     const [result] = await simulation.run([{ ...caller, hangUpAfter: 20 }]);
 
     expect(result?.ended).toBe('caller-hung-up');
-    expect(seen.find((request) => request.path === '/voice/left')?.params).toMatchObject({ QueueResult: 'hangup', CallStatus: 'completed' });
+    expect(seen.find((request) => request.path === '/voice/left')?.params).toMatchObject({
+      QueueResult: 'hangup',
+      CallStatus: 'completed',
+    });
   });
 
   it('dequeues a waiting caller through the REST API: the action learns "redirected" and the call runs the Url', async () => {
@@ -346,13 +415,21 @@ describe('call simulator: waiting lines and the REST API', () => {
   }
 
   it('redirects a live call at once with a Url, and with inline TwiML that uses absolute URLs', async () => {
-    const { first, seen } = await actOnWaitingCall((client, sid) => client.redirectCall(sid, `${BASE}/voice/moved`), { '/voice/moved': () => `<Say>moved</Say>` });
+    const { first, seen } = await actOnWaitingCall((client, sid) => client.redirectCall(sid, `${BASE}/voice/moved`), {
+      '/voice/moved': () => `<Say>moved</Say>`,
+    });
 
-    expect(seen.filter((request) => request.params.CallSid === first?.sid).map((request) => `${request.path}@${request.at}`)).toEqual(['/voice/incoming@0', '/voice/moved@5', '/voice/status@6']);
+    expect(seen.filter((request) => request.params.CallSid === first?.sid).map((request) => `${request.path}@${request.at}`)).toEqual([
+      '/voice/incoming@0',
+      '/voice/moved@5',
+      '/voice/status@6',
+    ]);
   });
 
   it('fails a call redirected with inline TwiML that holds a relative URL', async () => {
-    const { first } = await actOnWaitingCall((client, sid) => client.updateCallTwiml(sid, `${XML}<Response><Redirect>relative</Redirect></Response>`));
+    const { first } = await actOnWaitingCall((client, sid) =>
+      client.updateCallTwiml(sid, `${XML}<Response><Redirect>relative</Redirect></Response>`),
+    );
 
     expect(first?.errors[0]).toContain('relative URL in inline TwiML');
   });
@@ -399,8 +476,18 @@ describe('call simulator: waiting lines and the REST API', () => {
 
     await simulation.run([caller, { ...caller, id: 'c2', to: '+493000000002', at: 5 }]);
     const completed = await codeOf(() => good?.redirectCall(firstSid, `${BASE}/x`));
-    const otherAccount = api?.answer('POST', `/2010-04-01/Accounts/AC${'1'.repeat(32)}/Calls/${firstSid}.json`, { Url: `${BASE}/x` }, `Basic ${Buffer.from(`${DEFAULT_ACCOUNT_SID}:${TOKEN}`).toString('base64')}`);
-    const unknownField = api?.answer('POST', `/2010-04-01/Accounts/${DEFAULT_ACCOUNT_SID}/Calls/${firstSid}.json`, { Colour: 'blue' }, `Basic ${Buffer.from(`${DEFAULT_ACCOUNT_SID}:${TOKEN}`).toString('base64')}`);
+    const otherAccount = api?.answer(
+      'POST',
+      `/2010-04-01/Accounts/AC${'1'.repeat(32)}/Calls/${firstSid}.json`,
+      { Url: `${BASE}/x` },
+      `Basic ${Buffer.from(`${DEFAULT_ACCOUNT_SID}:${TOKEN}`).toString('base64')}`,
+    );
+    const unknownField = api?.answer(
+      'POST',
+      `/2010-04-01/Accounts/${DEFAULT_ACCOUNT_SID}/Calls/${firstSid}.json`,
+      { Colour: 'blue' },
+      `Basic ${Buffer.from(`${DEFAULT_ACCOUNT_SID}:${TOKEN}`).toString('base64')}`,
+    );
 
     expect(outcomes).toEqual([
       [401, 20003],

@@ -1,7 +1,14 @@
 import { validateRequest } from 'twilio/lib/webhooks/webhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_ACCOUNT_SID } from '../../bin/simulator/defaults.js';
-import { Simulation, type Behaviours, type CallerScript, type InterruptedDialAction, type SimulationOptions, type Transport } from '../../bin/simulator/engine.js';
+import {
+  Simulation,
+  type Behaviours,
+  type CallerScript,
+  type InterruptedDialAction,
+  type SimulationOptions,
+  type Transport,
+} from '../../bin/simulator/engine.js';
 import { FakeTwilioApi } from '../../bin/simulator/rest-api.js';
 import { formatTranscript } from '../../bin/simulator/transcript.js';
 import { createTwilioApi, type TwilioApi } from '../../functions/twilio-api/client.js';
@@ -35,7 +42,13 @@ afterEach(async () => {
  * A stand-in project: the first call rings `dial`; the second call's webhook moves it with `move`
  * through the fake REST API. Every request is recorded with the simulated time it came.
  */
-async function playMove(options: { reading?: InterruptedDialAction; dial?: string; routes?: Record<string, Route>; move: (client: TwilioApi, sid: string) => Promise<void>; devices?: Behaviours }) {
+async function playMove(options: {
+  reading?: InterruptedDialAction;
+  dial?: string;
+  routes?: Record<string, Route>;
+  move: (client: TwilioApi, sid: string) => Promise<void>;
+  devices?: Behaviours;
+}) {
   const seen: Seen[] = [];
   let simulation: Simulation | undefined;
   let client: TwilioApi | undefined;
@@ -55,12 +68,24 @@ async function playMove(options: { reading?: InterruptedDialAction; dial?: strin
   };
   const transport: Transport = async ({ url, params, signature }) => {
     const target = new URL(url);
-    seen.push({ path: target.pathname, query: target.search, params, signatureValid: validateRequest(TOKEN, signature, url, params), at: simulation?.clock.now ?? -1 });
+    seen.push({
+      path: target.pathname,
+      query: target.search,
+      params,
+      signatureValid: validateRequest(TOKEN, signature, url, params),
+      at: simulation?.clock.now ?? -1,
+    });
     const route = routes[target.pathname];
     const body = route === undefined ? '' : await route(params);
     return { status: 200, body: body.startsWith('<Response') ? `${XML}${body}` : `${XML}<Response>${body}</Response>` };
   };
-  const simulationOptions: SimulationOptions = { baseUrl: BASE, authToken: TOKEN, transport, ...(options.reading === undefined ? {} : { interruptedDialAction: options.reading }), ...(options.devices === undefined ? {} : { devices: options.devices }) };
+  const simulationOptions: SimulationOptions = {
+    baseUrl: BASE,
+    authToken: TOKEN,
+    transport,
+    ...(options.reading === undefined ? {} : { interruptedDialAction: options.reading }),
+    ...(options.devices === undefined ? {} : { devices: options.devices }),
+  };
   simulation = new Simulation(simulationOptions);
   api = new FakeTwilioApi(simulation, { accountSid: DEFAULT_ACCOUNT_SID, authToken: TOKEN });
   client = createTwilioApi({ baseUrl: await api.listen(0), accountSid: DEFAULT_ACCOUNT_SID, authToken: async () => TOKEN });
@@ -72,7 +97,8 @@ async function playMove(options: { reading?: InterruptedDialAction; dial?: strin
 
 const redirectTo = (path: string) => (client: TwilioApi, sid: string) => client.redirectCall(sid, `${BASE}${path}`);
 /** The first call's requests, leg callbacks left out: path@second. */
-const parentRequests = (seen: readonly Seen[]): string[] => seen.filter((request) => request.path !== '/voice/leg').map((request) => `${request.path}@${request.at}`);
+const parentRequests = (seen: readonly Seen[]): string[] =>
+  seen.filter((request) => request.path !== '/voice/leg').map((request) => `${request.path}@${request.at}`);
 
 describe('call simulator: a REST redirect of a call whose <Dial> rings', () => {
   it.each([
@@ -98,35 +124,43 @@ describe('call simulator: a REST redirect of a call whose <Dial> rings', () => {
     expect(first.answeredBy).toBeUndefined();
     expect(first.errors).toEqual([]);
     const mine = simulation.events.filter((event) => event.call === 'ringing');
-    expect(mine.flatMap((event) => (event.type === 'device' ? [`${event.noun}:${event.outcome}`] : []))).toEqual(['anna:canceled', '+491709999999:canceled']);
+    expect(mine.flatMap((event) => (event.type === 'device' ? [`${event.noun}:${event.outcome}`] : []))).toEqual([
+      'anna:canceled',
+      '+491709999999:canceled',
+    ]);
     expect(mine.find((event) => event.type === 'dial-end')).toMatchObject({ at: 5, status: 'canceled' });
     // The answer to the action is ignored: nothing after the <Dial> runs, the redirected TwiML does.
     const heard = mine.flatMap((event) => (event.type === 'say' ? [event.text] : []));
     expect(heard).toEqual(['moved']);
     const ignored = mine.filter((event) => event.type === 'dial-action-ignored');
-    expect(ignored).toEqual(reading === 'never' ? [] : [expect.objectContaining({ at: 5, url: `${BASE}/voice/result?t=1`, verbs: ['Say'] })]);
+    expect(ignored).toEqual(
+      reading === 'never' ? [] : [expect.objectContaining({ at: 5, url: `${BASE}/voice/result?t=1`, verbs: ['Say'] })],
+    );
   });
 
-  it.each(['before', 'after'] as const)('interruptedDialAction %s: the action gets DialCallStatus=canceled, CallStatus=in-progress and the usual parameters', async (reading) => {
-    const { first, seen } = await playMove({ reading, move: redirectTo('/voice/moved') });
+  it.each(['before', 'after'] as const)(
+    'interruptedDialAction %s: the action gets DialCallStatus=canceled, CallStatus=in-progress and the usual parameters',
+    async (reading) => {
+      const { first, seen } = await playMove({ reading, move: redirectTo('/voice/moved') });
 
-    const action = seen.find((request) => request.path === '/voice/result');
-    expect(action?.query).toBe('?t=1');
-    expect(action?.params).toMatchObject({
-      AccountSid: DEFAULT_ACCOUNT_SID,
-      ApiVersion: '2010-04-01',
-      CallSid: first.sid,
-      From: ringing.from,
-      To: ringing.to,
-      Direction: 'inbound',
-      DialCallStatus: 'canceled',
-      CallStatus: 'in-progress',
-    });
-    // DialCallSid names a leg of this <Dial> (the first one, as for a caller who hangs up while it rings).
-    const firstLeg = seen.find((request) => request.path === '/voice/leg' && request.query === '?m=anna');
-    expect(action?.params.DialCallSid).toBe(firstLeg?.params.CallSid);
-    expect(action?.params).not.toHaveProperty('DialCallDuration');
-  });
+      const action = seen.find((request) => request.path === '/voice/result');
+      expect(action?.query).toBe('?t=1');
+      expect(action?.params).toMatchObject({
+        AccountSid: DEFAULT_ACCOUNT_SID,
+        ApiVersion: '2010-04-01',
+        CallSid: first.sid,
+        From: ringing.from,
+        To: ringing.to,
+        Direction: 'inbound',
+        DialCallStatus: 'canceled',
+        CallStatus: 'in-progress',
+      });
+      // DialCallSid names a leg of this <Dial> (the first one, as for a caller who hangs up while it rings).
+      const firstLeg = seen.find((request) => request.path === '/voice/leg' && request.query === '?m=anna');
+      expect(action?.params.DialCallSid).toBe(firstLeg?.params.CallSid);
+      expect(action?.params).not.toHaveProperty('DialCallDuration');
+    },
+  );
 
   it('requests the action before the new TwiML by default', async () => {
     const { seen } = await playMove({ move: redirectTo('/voice/moved') });
@@ -134,23 +168,44 @@ describe('call simulator: a REST redirect of a call whose <Dial> rings', () => {
     expect(parentRequests(seen)).toEqual(['/voice/incoming@0', '/voice/result@5', '/voice/moved@5', '/voice/status@6']);
   });
 
-  it.each(['before', 'after'] as const)('interruptedDialAction %s: a call updated with inline TwiML requests the action too, and runs the inline TwiML', async (reading) => {
-    const { first, seen, simulation } = await playMove({ reading, move: (client, sid) => client.updateCallTwiml(sid, `${XML}<Response><Say>inline</Say></Response>`) });
+  it.each(['before', 'after'] as const)(
+    'interruptedDialAction %s: a call updated with inline TwiML requests the action too, and runs the inline TwiML',
+    async (reading) => {
+      const { first, seen, simulation } = await playMove({
+        reading,
+        move: (client, sid) => client.updateCallTwiml(sid, `${XML}<Response><Say>inline</Say></Response>`),
+      });
 
-    expect(parentRequests(seen)).toEqual(['/voice/incoming@0', '/voice/result@5', '/voice/status@6']);
-    expect(first.errors).toEqual([]);
-    expect(simulation.events.filter((event) => event.call === 'ringing' && event.type === 'say').map((event) => (event.type === 'say' ? event.text : ''))).toEqual(['inline']);
-  });
+      expect(parentRequests(seen)).toEqual(['/voice/incoming@0', '/voice/result@5', '/voice/status@6']);
+      expect(first.errors).toEqual([]);
+      expect(
+        simulation.events
+          .filter((event) => event.call === 'ringing' && event.type === 'say')
+          .map((event) => (event.type === 'say' ? event.text : '')),
+      ).toEqual(['inline']);
+    },
+  );
 
-  it.each(['before', 'after'] as const)('interruptedDialAction %s: the ignored answer must still be TwiML Twilio accepts', async (reading) => {
-    const { first } = await playMove({ reading, move: redirectTo('/voice/moved'), routes: { '/voice/result': () => '<Dial timeout="2"><Client>anna</Client></Dial>' } });
+  it.each(['before', 'after'] as const)(
+    'interruptedDialAction %s: the ignored answer must still be TwiML Twilio accepts',
+    async (reading) => {
+      const { first } = await playMove({
+        reading,
+        move: redirectTo('/voice/moved'),
+        routes: { '/voice/result': () => '<Dial timeout="2"><Client>anna</Client></Dial>' },
+      });
 
-    expect(first.ended).toBe('error');
-    expect(first.errors[0]).toMatch(/timeout/i);
-  });
+      expect(first.ended).toBe('error');
+      expect(first.errors[0]).toMatch(/timeout/i);
+    },
+  );
 
   it('interruptedDialAction never: an answer Twilio would refuse is never asked for', async () => {
-    const { first } = await playMove({ reading: 'never', move: redirectTo('/voice/moved'), routes: { '/voice/result': () => '<Dial timeout="2"><Client>anna</Client></Dial>' } });
+    const { first } = await playMove({
+      reading: 'never',
+      move: redirectTo('/voice/moved'),
+      routes: { '/voice/result': () => '<Dial timeout="2"><Client>anna</Client></Dial>' },
+    });
 
     expect(first.errors).toEqual([]);
   });
@@ -162,12 +217,20 @@ describe('call simulator: a REST redirect of a call whose <Dial> rings', () => {
   });
 
   it('resolves the action against the document that named it and uses its method', async () => {
-    const { first, all } = await playMove({ dial: '<Dial action="../done" method="GET" timeout="20"><Sip>sip:clara@acme.sip.twilio.com</Sip></Dial>', move: redirectTo('/voice/moved') });
+    const { first, all } = await playMove({
+      dial: '<Dial action="../done" method="GET" timeout="20"><Sip>sip:clara@acme.sip.twilio.com</Sip></Dial>',
+      move: redirectTo('/voice/moved'),
+    });
 
     // A GET carries its parameters in the query.
     const action = all.find((request) => request.path === '/done');
     const query = new URLSearchParams(action?.query ?? '');
-    expect([query.get('CallSid'), query.get('DialCallStatus'), query.get('CallStatus'), action?.at]).toEqual([first.sid, 'canceled', 'in-progress', 5]);
+    expect([query.get('CallSid'), query.get('DialCallStatus'), query.get('CallStatus'), action?.at]).toEqual([
+      first.sid,
+      'canceled',
+      'in-progress',
+      5,
+    ]);
     expect(action).toMatchObject({ signatureValid: true });
   });
 
@@ -176,7 +239,9 @@ describe('call simulator: a REST redirect of a call whose <Dial> rings', () => {
 
     const transcript = formatTranscript(simulation.events, [first]);
     expect(transcript).toContain('offer ended: canceled');
-    expect(transcript).toContain(`Twilio requests the interrupted <Dial>'s action ${BASE}/voice/result?t=1 (DialCallStatus=canceled); its answer is ignored: an empty <Response/>`);
+    expect(transcript).toContain(
+      `Twilio requests the interrupted <Dial>'s action ${BASE}/voice/result?t=1 (DialCallStatus=canceled); its answer is ignored: an empty <Response/>`,
+    );
   });
 
   it('keeps the behaviour for a <Dial> already connected when the redirect comes: no action is requested', async () => {

@@ -12,7 +12,9 @@ import { authToken } from '../support/invoke.js';
 import { createTestTable } from '../support/table.js';
 
 const scenarioDir = join(import.meta.dirname, '..', 'scenarios');
-const files = readdirSync(scenarioDir).filter((file) => file.endsWith('.json')).sort();
+const files = readdirSync(scenarioDir)
+  .filter((file) => file.endsWith('.json'))
+  .sort();
 
 /** Every shipped scenario, played over HTTP against the local server with DynamoDB Local. */
 describe('scenarios', () => {
@@ -25,7 +27,13 @@ describe('scenarios', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
-    target = { baseUrl: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${port}/admin`, authToken: authToken(), transport: httpTransport, apiPort: testApiPort() };
+    target = {
+      baseUrl: `http://127.0.0.1:${port}`,
+      adminUrl: `http://127.0.0.1:${port}/admin`,
+      authToken: authToken(),
+      transport: httpTransport,
+      apiPort: testApiPort(),
+    };
   });
 
   afterAll(async () => {
@@ -44,14 +52,19 @@ describe('scenarios', () => {
     const report = await runScenario(readScenario(join(scenarioDir, file)), target);
 
     expect(report.failures).toEqual([]);
-    expect(report.results.filter((result) => result.errors.length > 0).map((result) => ({ call: result.id, errors: result.errors }))).toEqual([]);
+    expect(
+      report.results.filter((result) => result.errors.length > 0).map((result) => ({ call: result.id, errors: result.errors })),
+    ).toEqual([]);
   });
 
   it('fails wrong expectations, saying which expectation and why', async () => {
     const scenario = scenarioSchema.parse({
       name: 'deliberately wrong',
       config: {
-        users: { anna: { name: 'Anna', devices: [{ type: 'client', identity: 'anna' }] }, ben: { name: 'Ben', devices: [{ type: 'client', identity: 'ben' }] } },
+        users: {
+          anna: { name: 'Anna', devices: [{ type: 'client', identity: 'anna' }] },
+          ben: { name: 'Ben', devices: [{ type: 'client', identity: 'ben' }] },
+        },
         groups: { support: { name: 'Support', members: ['anna', 'ben'], whenNobodyAnswers: { action: 'voicemail' } } },
         numbers: { '+493012345678': { group: 'support' } },
       },
@@ -80,6 +93,8 @@ describe('scenarios', () => {
   });
 
   it('refuses a scenario file that names a call it does not place', () => {
-    expect(() => readScenario(join(import.meta.dirname, 'fixtures', 'bad-scenario.json'))).toThrow('an expectation names call c9, which the scenario does not place');
+    expect(() => readScenario(join(import.meta.dirname, 'fixtures', 'bad-scenario.json'))).toThrow(
+      'an expectation names call c9, which the scenario does not place',
+    );
   });
 });

@@ -19,7 +19,10 @@ const NOW = Math.floor(Date.now() / 1000);
 const callSid = (index: number): string => `CA${String(index).padStart(32, '0')}`;
 
 function incomingCall(sid: string): Promise<{ statusCode: number; body: string }> {
-  return postVoice({ pathAndQuery: '/voice/incoming', params: { CallSid: sid, From: '+15550001111', To: NUMBER, CallStatus: 'ringing', AccountSid: 'AC0', Direction: 'inbound' } });
+  return postVoice({
+    pathAndQuery: '/voice/incoming',
+    params: { CallSid: sid, From: '+15550001111', To: NUMBER, CallStatus: 'ringing', AccountSid: 'AC0', Direction: 'inbound' },
+  });
 }
 
 /** What a <Dial> in the answer rings (every noun), and its action; no <Dial>, no identities. */
@@ -44,7 +47,14 @@ function evenlyClaim(groupId: string, sid: string): Claim {
     members: MEMBERS,
     rotationKey: `${sid}:${groupId}:0`,
     decide: (state: ClaimState) => {
-      const decision = nextOffer(group('burst', { members: MEMBERS, distribution: 'evenly' }), candidates, startInGroup('burst'), state.rotation, { byMember: state.presence, now: NOW, callSid: sid }, { afterLostRace: state.afterLostRace === true });
+      const decision = nextOffer(
+        group('burst', { members: MEMBERS, distribution: 'evenly' }),
+        candidates,
+        startInGroup('burst'),
+        state.rotation,
+        { byMember: state.presence, now: NOW, callSid: sid },
+        { afterLostRace: state.afterLostRace === true },
+      );
       return decision.kind === 'offer' ? decision.plan.members.map((chosen) => chosen.id) : [];
     },
   };
@@ -60,7 +70,9 @@ describe('claiming members', () => {
   });
 
   it('gives 50 simultaneous claims into 5 free members one member each, re-reading the marks after a lost race', async () => {
-    const outcomes = await Promise.all(Array.from({ length: 50 }, (_unused, index) => claimMembers(evenlyClaim('burst', callSid(100 + index)))));
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_unused, index) => claimMembers(evenlyClaim('burst', callSid(100 + index)))),
+    );
 
     const claimed = outcomes.flatMap((outcome) => (outcome.kind === 'claimed' ? outcome.members : []));
     expect([...claimed].sort()).toEqual(MEMBERS);
@@ -71,14 +83,20 @@ describe('claiming members', () => {
     expect(Math.max(...outcomes.map((outcome) => outcome.failedConditions))).toBeLessThanOrEqual(MAX_CLAIM_ATTEMPTS);
     expect([...(await rotationOf('burst')).lastOffer.keys()].sort()).toEqual(MEMBERS);
     // Those offers end unanswered: the members are free for the tests that follow.
-    await Promise.all(outcomes.map((outcome, index) => (outcome.kind === 'claimed' ? Promise.all(outcome.members.map((id) => clearRinging(id, callSid(100 + index)))) : undefined)));
+    await Promise.all(
+      outcomes.map((outcome, index) =>
+        outcome.kind === 'claimed' ? Promise.all(outcome.members.map((id) => clearRinging(id, callSid(100 + index)))) : undefined,
+      ),
+    );
   });
 
   it('gives 50 simultaneous incoming calls into 5 available members one offer each: ringing members are not offered again', async () => {
     const answers = await Promise.all(Array.from({ length: 50 }, (_unused, index) => incomingCall(callSid(index))));
 
     const identities = answers.flatMap((answer) => offered(answer.body).identities);
-    expect(answers.filter((answer) => answer.statusCode !== 200).map((answer) => ({ statusCode: answer.statusCode, body: answer.body }))).toEqual([]);
+    expect(
+      answers.filter((answer) => answer.statusCode !== 200).map((answer) => ({ statusCode: answer.statusCode, body: answer.body })),
+    ).toEqual([]);
     expect(identities.sort()).toEqual(MEMBERS);
     expect(answers.filter((answer) => answer.body.includes('<Hangup/>'))).toHaveLength(45);
     expect([...(await rotationOf('hotline')).lastOffer.keys()].sort()).toEqual(MEMBERS);
@@ -86,7 +104,10 @@ describe('claiming members', () => {
     for (const [index, answer] of answers.entries()) {
       const { action } = offered(answer.body);
       if (action === undefined) continue;
-      await postVoice({ pathAndQuery: `/voice/${action}`, params: { CallSid: callSid(index), From: '+15550001111', To: NUMBER, CallStatus: 'completed', DialCallStatus: 'no-answer' } });
+      await postVoice({
+        pathAndQuery: `/voice/${action}`,
+        params: { CallSid: callSid(index), From: '+15550001111', To: NUMBER, CallStatus: 'completed', DialCallStatus: 'no-answer' },
+      });
     }
   });
 
@@ -99,9 +120,21 @@ describe('claiming members', () => {
 
     expect(offered(repeated.body).identities).toEqual(offered(first.body).identities);
     expect(await rotationOf('hotline')).toEqual(rotationAfterFirst);
-    const marks = (items: Record<string, unknown>[]) => items.filter((item) => String(item.pk).startsWith('PRESENCE#')).map((item) => [item.pk, item.ringingCall ?? null, item.busyCall ?? null]);
+    const marks = (items: Record<string, unknown>[]) =>
+      items
+        .filter((item) => String(item.pk).startsWith('PRESENCE#'))
+        .map((item) => [item.pk, item.ringingCall ?? null, item.busyCall ?? null]);
     expect(marks(await tableSnapshot())).toEqual(marks(tableAfterFirst));
-    await postVoice({ pathAndQuery: `/voice/${offered(first.body).action ?? ''}`, params: { CallSid: 'CArepeat000000000000000000000000', From: '+15550001111', To: NUMBER, CallStatus: 'completed', DialCallStatus: 'no-answer' } });
+    await postVoice({
+      pathAndQuery: `/voice/${offered(first.body).action ?? ''}`,
+      params: {
+        CallSid: 'CArepeat000000000000000000000000',
+        From: '+15550001111',
+        To: NUMBER,
+        CallStatus: 'completed',
+        DialCallStatus: 'no-answer',
+      },
+    });
   });
 
   it('decides again on fresh marks when the state it was given is stale', async () => {
@@ -110,7 +143,13 @@ describe('claiming members', () => {
     expect(blocker.kind).toBe('claimed');
     const staleState: ClaimState = { presence: new Map(), rotation: rotationFromPresence([], 'stale') };
 
-    const outcome = await claimMembers({ ...evenlyClaim('stale', 'CAlate000000000000000000000000000'), decide: (state) => (state.presence.get('m1')?.ringingCall === undefined ? ['m1'] : ['m2']) }, staleState);
+    const outcome = await claimMembers(
+      {
+        ...evenlyClaim('stale', 'CAlate000000000000000000000000000'),
+        decide: (state) => (state.presence.get('m1')?.ringingCall === undefined ? ['m1'] : ['m2']),
+      },
+      staleState,
+    );
 
     expect(outcome).toEqual({ kind: 'claimed', members: ['m2'], repeated: false, failedConditions: 1, released: [] });
   });
@@ -126,11 +165,22 @@ describe('claiming members', () => {
 
   it('gives up on a waiting caller whose entry changed since it was read, writing no mark', async () => {
     const callSid = 'CAwaiting0000000000000000000000';
-    const { entry } = await joinLine(newEntry('line-claims', placeOf(NOW * 1000, callSid), callSid, '+1555', 'https://music.example/hold.mp3', NOW), NOW);
+    const { entry } = await joinLine(
+      newEntry('line-claims', placeOf(NOW * 1000, callSid), callSid, '+1555', 'https://music.example/hold.mp3', NOW),
+      NOW,
+    );
     await changeEntry(entry, { state: 'waiting' });
     const before = await tableSnapshot();
 
-    const outcome = await claimMembers({ callSid: entry.callSid, group: 'line-claims', now: NOW, ringingUntil: NOW + 80, members: ['m5'], lineEntry: entry, decide: () => ['m5'] });
+    const outcome = await claimMembers({
+      callSid: entry.callSid,
+      group: 'line-claims',
+      now: NOW,
+      ringingUntil: NOW + 80,
+      members: ['m5'],
+      lineEntry: entry,
+      decide: () => ['m5'],
+    });
 
     expect(outcome).toEqual({ kind: 'entry-changed', failedConditions: 1 });
     expect(await tableSnapshot()).toEqual(before);

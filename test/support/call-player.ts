@@ -1,6 +1,14 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { localContext, simulatorWebhookEvent } from '../../bin/local/lambda-event.js';
-import { Simulation, type Behaviours, type CallerScript, type CallResult, type SimulationOptions, type TranscriptEvent, type Transport } from '../../bin/simulator/engine.js';
+import {
+  Simulation,
+  type Behaviours,
+  type CallerScript,
+  type CallResult,
+  type SimulationOptions,
+  type TranscriptEvent,
+  type Transport,
+} from '../../bin/simulator/engine.js';
 import { FakeTwilioApi } from '../../bin/simulator/rest-api.js';
 import { testApiPort } from './api-port.js';
 import { parseTwiml as parseCheckedTwiml, type TwimlElement } from '../../bin/simulator/twiml.js';
@@ -66,13 +74,23 @@ function toEntries(events: readonly TranscriptEvent[]): TranscriptEntry[] {
         entries.push({ verb: 'play', url: event.url });
         break;
       case 'gather':
-        entries.push({ verb: 'gather', ...(event.numDigits === undefined ? {} : { numDigits: event.numDigits }), ...(event.digits === undefined ? {} : { digits: event.digits }) });
+        entries.push({
+          verb: 'gather',
+          ...(event.numDigits === undefined ? {} : { numDigits: event.numDigits }),
+          ...(event.digits === undefined ? {} : { digits: event.digits }),
+        });
         break;
       case 'offer':
         offer = { nouns: event.nouns, timeout: event.timeout };
         break;
       case 'dial-end':
-        entries.push({ verb: 'dial', nouns: offer?.nouns ?? [], timeout: offer?.timeout ?? 0, status: event.status, ...(event.answeredBy === undefined ? {} : { answeredBy: event.answeredBy }) });
+        entries.push({
+          verb: 'dial',
+          nouns: offer?.nouns ?? [],
+          timeout: offer?.timeout ?? 0,
+          status: event.status,
+          ...(event.answeredBy === undefined ? {} : { answeredBy: event.answeredBy }),
+        });
         break;
       case 'record':
         entries.push({ verb: 'record', seconds: event.seconds });
@@ -96,8 +114,19 @@ export type PlayedCalls = { results: CallResult[]; events: TranscriptEvent[]; ap
  * Several calls on one simulated clock against the voice handler in this process, with the fake
  * Twilio REST API listening where the handler's client points (TWILIO_API_BASE_URL).
  */
-export async function playCalls(callers: CallerScript[], devices: Behaviours = {}, options: Partial<SimulationOptions> = {}): Promise<PlayedCalls> {
-  const simulation = new Simulation({ baseUrl: `https://${TEST_HOST}`, authToken: authToken(), transport: inProcessTransport, devices, directory: await memberDirectory(), ...options });
+export async function playCalls(
+  callers: CallerScript[],
+  devices: Behaviours = {},
+  options: Partial<SimulationOptions> = {},
+): Promise<PlayedCalls> {
+  const simulation = new Simulation({
+    baseUrl: `https://${TEST_HOST}`,
+    authToken: authToken(),
+    transport: inProcessTransport,
+    devices,
+    directory: await memberDirectory(),
+    ...options,
+  });
   const api = new FakeTwilioApi(simulation, { accountSid: simulation.accountSid, authToken: authToken() });
   await api.listen(testApiPort());
   try {
@@ -110,8 +139,14 @@ export async function playCalls(callers: CallerScript[], devices: Behaviours = {
 
 /** Device address -> member id, from the admin API, so offers name members. */
 async function memberDirectory(): Promise<Map<string, string>> {
-  const { users } = (await admin('GET', '/users')).body as { users: { id: string; devices: { identity?: string; number?: string; uri?: string }[] }[] };
-  return new Map(users.flatMap((user) => user.devices.map((device): [string, string] => [device.identity ?? device.number ?? device.uri ?? '', user.id])));
+  const { users } = (await admin('GET', '/users')).body as {
+    users: { id: string; devices: { identity?: string; number?: string; uri?: string }[] }[];
+  };
+  return new Map(
+    users.flatMap((user) =>
+      user.devices.map((device): [string, string] => [device.identity ?? device.number ?? device.uri ?? '', user.id]),
+    ),
+  );
 }
 
 /** One call, played by `playCalls`; a call the simulator ends in an error throws with its errors. */
@@ -131,7 +166,11 @@ export async function playCall(script: CallScript): Promise<PlayedCall> {
   return {
     transcript: toEntries(events),
     requests: result.requests,
-    offers: result.offers.map((offer) => ({ nouns: offer.nouns, status: offer.status, ...(offer.answeredBy === undefined ? {} : { answeredBy: offer.answeredBy }) })),
+    offers: result.offers.map((offer) => ({
+      nouns: offer.nouns,
+      status: offer.status,
+      ...(offer.answeredBy === undefined ? {} : { answeredBy: offer.answeredBy }),
+    })),
     ended,
     result,
     events,

@@ -22,7 +22,8 @@ export function recordDynamoDbActions(): Vite.Plugin {
       if (dirname(file) !== handlersDir || !file.endsWith('.ts')) return null;
       const name = file.slice(handlersDir.length + 1, -'.ts'.length);
       // A handler written another way would go unrecorded: fail loudly instead.
-      if (!EXPORT.test(code)) this.error(`${file}: cannot record its DynamoDB actions; the handler must be exported as \`export const handler = …\``);
+      if (!EXPORT.test(code))
+        this.error(`${file}: cannot record its DynamoDB actions; the handler must be exported as \`export const handler = …\``);
       const recorderImport = `./${relative(handlersDir, recorder)}`.replace(/^\.\/\.\.\//, '../');
       const instrumented = [
         code.replace(EXPORT, 'const handler$unrecorded'),

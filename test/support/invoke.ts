@@ -30,8 +30,13 @@ export async function postVoice(request: VoiceRequest): Promise<{ statusCode: nu
   const [rawPath = '', rawQueryString = ''] = request.pathAndQuery.split(/\?(.*)/s);
   const url = `https://${TEST_HOST}${request.pathAndQuery}`;
   const body = new URLSearchParams(request.params).toString();
-  const headers: Record<string, string> = { host: TEST_HOST, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-proto': 'https' };
-  if (request.unsigned !== true) headers['x-twilio-signature'] = getExpectedTwilioSignature(request.signWith ?? authToken(), request.signedUrl ?? url, request.params);
+  const headers: Record<string, string> = {
+    host: TEST_HOST,
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-forwarded-proto': 'https',
+  };
+  if (request.unsigned !== true)
+    headers['x-twilio-signature'] = getExpectedTwilioSignature(request.signWith ?? authToken(), request.signedUrl ?? url, request.params);
   const event = toLambdaEvent({ method: 'POST', rawPath, rawQueryString, headers, body });
   const result = (await voiceHandler(event, localContext('voice'))) as APIGatewayProxyStructuredResultV2;
   return { statusCode: result.statusCode ?? 200, body: result.body ?? '' };
@@ -48,7 +53,10 @@ export async function admin(method: string, path: string, body?: unknown): Promi
     body: body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const result = (await adminHandler(event, localContext('admin'))) as APIGatewayProxyStructuredResultV2;
-  return { statusCode: result.statusCode ?? 200, body: result.body === undefined || result.body === '' ? {} : (JSON.parse(result.body) as Record<string, unknown>) };
+  return {
+    statusCode: result.statusCode ?? 200,
+    body: result.body === undefined || result.body === '' ? {} : (JSON.parse(result.body) as Record<string, unknown>),
+  };
 }
 
 /** PUT a document and fail loudly if the admin API refuses it (test fixtures). */

@@ -16,7 +16,16 @@ export function sip(uri: string): Device {
 }
 
 export function group(id: string, overrides: Partial<Group> = {}): Group {
-  return { id, name: id, members: [], distribution: 'in-order', rings: 3, pickup: false, whenNobodyAnswers: { action: 'voicemail' }, ...overrides };
+  return {
+    id,
+    name: id,
+    members: [],
+    distribution: 'in-order',
+    rings: 3,
+    pickup: false,
+    whenNobodyAnswers: { action: 'voicemail' },
+    ...overrides,
+  };
 }
 
 export function byId(members: readonly Member[]): Map<string, Member> {

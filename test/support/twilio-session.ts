@@ -18,7 +18,12 @@ export type TwilioSession = {
 };
 
 export async function startTwilioSession(options: { devices?: Behaviours; transport?: Transport } = {}): Promise<TwilioSession> {
-  const simulation = new Simulation({ baseUrl: `https://${TEST_HOST}`, authToken: authToken(), transport: options.transport ?? inProcessTransport, devices: options.devices ?? {} });
+  const simulation = new Simulation({
+    baseUrl: `https://${TEST_HOST}`,
+    authToken: authToken(),
+    transport: options.transport ?? inProcessTransport,
+    devices: options.devices ?? {},
+  });
   const api = new FakeTwilioApi(simulation, { accountSid: simulation.accountSid, authToken: authToken() });
   await api.listen(testApiPort());
   return {
@@ -34,5 +39,6 @@ export async function startTwilioSession(options: { devices?: Behaviours; transp
  * paths (e.g. `/voice/recording`): Twilio's request arrives, the table does not answer.
  */
 export function databaseDownFor(paths: readonly string[], outage: DynamoDbOutage): Transport {
-  return async (request) => (paths.includes(new URL(request.url).pathname) ? outage.during(() => inProcessTransport(request)) : inProcessTransport(request));
+  return async (request) =>
+    paths.includes(new URL(request.url).pathname) ? outage.during(() => inProcessTransport(request)) : inProcessTransport(request);
 }

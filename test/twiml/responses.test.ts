@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { dialTimeoutSeconds, planDial } from '../../functions/twiml/dial-limits.js';
-import { emptyResponse, enqueue, forward, greetingThenRedirect, greetingWithExtensions, hangup, hold, leaveLine, messageThenHangup, offer, voicemail } from '../../functions/twiml/responses.js';
+import {
+  emptyResponse,
+  enqueue,
+  forward,
+  greetingThenRedirect,
+  greetingWithExtensions,
+  hangup,
+  hold,
+  leaveLine,
+  messageThenHangup,
+  offer,
+  voicemail,
+} from '../../functions/twiml/responses.js';
 import { voiceUrl } from '../../functions/twiml/urls.js';
 import { client, member, phone, sip } from '../support/members.js';
 
@@ -49,14 +61,33 @@ describe('TwiML answers', () => {
         rings: 4,
         action: 'dial-result?g=support&o=anna',
       }),
-    ).toBe(`${XML}<Response><Dial action="dial-result?g=support&amp;o=anna" method="POST" timeout="20" timeLimit="14400"><Client>anna</Client><Number>+491709999999</Number></Dial></Response>`);
-    expect(offer({ nouns: [{ kind: 'sip', uri: 'sip:clara@acme.sip.twilio.com' }], rings: 1, action: 'dial-result?g=s', before: en('Please hold.') })).toBe(
+    ).toBe(
+      `${XML}<Response><Dial action="dial-result?g=support&amp;o=anna" method="POST" timeout="20" timeLimit="14400"><Client>anna</Client><Number>+491709999999</Number></Dial></Response>`,
+    );
+    expect(
+      offer({
+        nouns: [{ kind: 'sip', uri: 'sip:clara@acme.sip.twilio.com' }],
+        rings: 1,
+        action: 'dial-result?g=s',
+        before: en('Please hold.'),
+      }),
+    ).toBe(
       `${XML}<Response><Say language="en-US">Please hold.</Say><Dial action="dial-result?g=s" method="POST" timeout="5" timeLimit="14400"><Sip>sip:clara@acme.sip.twilio.com</Sip></Dial></Response>`,
     );
   });
 
-  it('an offer whose member nouns ask for their legs\' answered and completed callbacks', () => {
-    expect(offer({ nouns: [{ kind: 'client', identity: 'anna', member: 'anna' }, { kind: 'number', number: '+4930', member: 'ben' }], rings: 2, action: 'dial-result?g=s', legCallback: (member) => `leg?m=${member}` })).toBe(
+  it("an offer whose member nouns ask for their legs' answered and completed callbacks", () => {
+    expect(
+      offer({
+        nouns: [
+          { kind: 'client', identity: 'anna', member: 'anna' },
+          { kind: 'number', number: '+4930', member: 'ben' },
+        ],
+        rings: 2,
+        action: 'dial-result?g=s',
+        legCallback: (member) => `leg?m=${member}`,
+      }),
+    ).toBe(
       `${XML}<Response><Dial action="dial-result?g=s" method="POST" timeout="10" timeLimit="14400"><Client statusCallback="leg?m=anna" statusCallbackMethod="POST" statusCallbackEvent="answered completed">anna</Client><Number statusCallback="leg?m=ben" statusCallbackMethod="POST" statusCallbackEvent="answered completed">+4930</Number></Dial></Response>`,
     );
   });
@@ -78,7 +109,14 @@ describe('TwiML answers', () => {
   });
 
   it('a voicemail: prompt, Record with the recording callback, and a goodbye if the action is not requested', () => {
-    expect(voicemail({ prompt: en('Leave a message.'), action: 'voicemail-done', recordingStatusCallback: 'https://h.example/voice/recording?g=support', noMessage: en('Goodbye.') })).toBe(
+    expect(
+      voicemail({
+        prompt: en('Leave a message.'),
+        action: 'voicemail-done',
+        recordingStatusCallback: 'https://h.example/voice/recording?g=support',
+        noMessage: en('Goodbye.'),
+      }),
+    ).toBe(
       `${XML}<Response><Say language="en-US">Leave a message.</Say><Record action="voicemail-done" method="POST" maxLength="180" timeout="5" playBeep="true" finishOnKey="#" recordingStatusCallback="https://h.example/voice/recording?g=support" recordingStatusCallbackMethod="POST" recordingStatusCallbackEvent="completed"/><Say language="en-US">Goodbye.</Say><Hangup/></Response>`,
     );
   });
@@ -91,7 +129,7 @@ describe('TwiML answers', () => {
 
 /** Twilio's limits on the nouns of one <Dial>, enforced in one place. */
 describe('dial limits', () => {
-  it('clamps the timeout to Twilio\'s 5..600 seconds', () => {
+  it("clamps the timeout to Twilio's 5..600 seconds", () => {
     expect([1, 3, 20, 200].map(dialTimeoutSeconds)).toEqual([5, 15, 100, 600]);
   });
 
@@ -125,6 +163,8 @@ describe('dial limits', () => {
   });
 
   it('rings a member with SIP and other devices on the other devices', () => {
-    expect(planDial([member('anna', { devices: [sip('sip:anna@acme.sip.twilio.com'), client('anna')] })]).nouns).toEqual([{ kind: 'client', identity: 'anna', member: 'anna' }]);
+    expect(planDial([member('anna', { devices: [sip('sip:anna@acme.sip.twilio.com'), client('anna')] })]).nouns).toEqual([
+      { kind: 'client', identity: 'anna', member: 'anna' },
+    ]);
   });
 });

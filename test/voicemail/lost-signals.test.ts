@@ -21,7 +21,16 @@ const { createTwilioApi } = await import('../../functions/twilio-api/client.js')
 const { handler: reconcile } = await import('../../functions/handlers/reconcile.js');
 const { defaultPrompts } = await import('../../functions/twiml/prompts.js');
 
-type StoredVoicemail = { recordingSid: string; callSid: string; caller: string; group?: string; member?: string; recordingUrl: string; durationSeconds: number; recordedAt: string };
+type StoredVoicemail = {
+  recordingSid: string;
+  callSid: string;
+  caller: string;
+  group?: string;
+  member?: string;
+  recordingUrl: string;
+  durationSeconds: number;
+  recordedAt: string;
+};
 
 const CALLER = '+15550002222';
 
@@ -111,7 +120,11 @@ describe('a voicemail whose webhooks are lost', () => {
       expect(first).toEqual({ listed: 1, found: 1, alreadyStored: 0, added: 1, otherCalls: 0 });
       expect(second).toEqual({ listed: 1, found: 1, alreadyStored: 1, added: 0, otherCalls: 0 });
       const group = (await admin('GET', '/groups/support')).body as { members: string[] };
-      const [listed] = await createTwilioApi({ baseUrl: twilio.api.url, accountSid: twilio.simulation.accountSid, authToken: async () => process.env.TWILIO_AUTH_TOKEN ?? '' }).listRecordings({ createdOnOrAfter: '2000-01-01' });
+      const [listed] = await createTwilioApi({
+        baseUrl: twilio.api.url,
+        accountSid: twilio.simulation.accountSid,
+        authToken: async () => process.env.TWILIO_AUTH_TOKEN ?? '',
+      }).listRecordings({ createdOnOrAfter: '2000-01-01' });
       expect(await voicemailsOf(call.sid)).toEqual([
         {
           recordingSid: recording.recordingSid,

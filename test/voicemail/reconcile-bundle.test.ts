@@ -9,7 +9,10 @@ const root = join(import.meta.dirname, '..', '..');
 
 /** The inputs of a handler's bundle as the stack deploys it. */
 async function bundleInputs(handler: string, dir: string): Promise<string[]> {
-  const result = await build({ ...deployedBundleOptions(join(root, 'functions', 'handlers', `${handler}.ts`), join(dir, `${handler}.mjs`)), metafile: true });
+  const result = await build({
+    ...deployedBundleOptions(join(root, 'functions', 'handlers', `${handler}.ts`), join(dir, `${handler}.mjs`)),
+    metafile: true,
+  });
   return Object.keys(result.metafile.inputs);
 }
 

@@ -38,7 +38,13 @@ describe('voicemail reconciliation', () => {
     const [call] = await twilio.play([{ id: 'ours', from: '+15550007777', to: NUMBER_PLAIN, message: 6 }]);
     if (call === undefined) throw new Error('no call was played');
     const now = Date.now();
-    const recording = (overrides: { callSid?: string; seconds?: number; createdAt?: Date; source?: string; status?: string }) => ({ sid: `RE${hex()}`, callSid: call.sid, seconds: 30, createdAt: new Date(now - 60_000), ...overrides });
+    const recording = (overrides: { callSid?: string; seconds?: number; createdAt?: Date; source?: string; status?: string }) => ({
+      sid: `RE${hex()}`,
+      callSid: call.sid,
+      seconds: 30,
+      createdAt: new Date(now - 60_000),
+      ...overrides,
+    });
     const others = [
       recording({ callSid: `CA${hex()}` }), // a call this project never handled
       recording({ source: 'DialVerb' }), // a <Dial record> of our call, not a message
@@ -63,17 +69,37 @@ describe('voicemail reconciliation', () => {
   it('lists every page of the Recordings list, newest first, with the day filter Twilio documents', async () => {
     twilio = await startTwilioSession();
     const now = Date.now();
-    const made = Array.from({ length: 5 }, (_, index) => ({ sid: `RE${hex()}`, callSid: `CA${hex()}`, seconds: 10 + index, createdAt: new Date(now - index * 60_000) }));
+    const made = Array.from({ length: 5 }, (_, index) => ({
+      sid: `RE${hex()}`,
+      callSid: `CA${hex()}`,
+      seconds: 10 + index,
+      createdAt: new Date(now - index * 60_000),
+    }));
     for (const recording of made) twilio.api.addRecording(recording);
-    const client = createTwilioApi({ baseUrl: twilio.api.url, accountSid: twilio.simulation.accountSid, authToken: async () => authToken() });
+    const client = createTwilioApi({
+      baseUrl: twilio.api.url,
+      accountSid: twilio.simulation.accountSid,
+      authToken: async () => authToken(),
+    });
     const day = new Date(now - 24 * 3600_000).toISOString().slice(0, 10);
 
     const listed = await client.listRecordings({ createdOnOrAfter: day, pageSize: 2 });
 
     expect(listed.map((recording) => recording.sid)).toEqual(made.map((recording) => recording.sid));
-    expect(listed[0]).toEqual({ sid: made[0]?.sid, callSid: made[0]?.callSid, durationSeconds: 10, dateCreated: new Date(Math.floor(now / 1000) * 1000), source: 'RecordVerb', status: 'completed' });
+    expect(listed[0]).toEqual({
+      sid: made[0]?.sid,
+      callSid: made[0]?.callSid,
+      durationSeconds: 10,
+      dateCreated: new Date(Math.floor(now / 1000) * 1000),
+      source: 'RecordVerb',
+      status: 'completed',
+    });
     expect(twilio.api.requests.map((request) => ({ method: request.method, status: request.status, params: request.params }))).toEqual(
-      [0, 1, 2].map((page) => ({ method: 'GET', status: 200, params: { 'DateCreated>': day, PageSize: '2', ...(page === 0 ? {} : { Page: String(page) }) } })),
+      [0, 1, 2].map((page) => ({
+        method: 'GET',
+        status: 200,
+        params: { 'DateCreated>': day, PageSize: '2', ...(page === 0 ? {} : { Page: String(page) }) },
+      })),
     );
   });
 
@@ -81,15 +107,25 @@ describe('voicemail reconciliation', () => {
     twilio = await startTwilioSession();
     const accountSid = twilio.simulation.accountSid;
     const base = twilio.api.url;
-    const list = (options: { accountSid?: string; token?: string }) => createTwilioApi({ baseUrl: base, accountSid: options.accountSid ?? accountSid, authToken: async () => options.token ?? authToken() }).listRecordings({ createdOnOrAfter: '2026-08-04' });
+    const list = (options: { accountSid?: string; token?: string }) =>
+      createTwilioApi({
+        baseUrl: base,
+        accountSid: options.accountSid ?? accountSid,
+        authToken: async () => options.token ?? authToken(),
+      }).listRecordings({ createdOnOrAfter: '2026-08-04' });
 
     await expect(list({ token: 'wrong' })).rejects.toMatchObject({ status: 401, code: 20003 });
     await expect(list({ accountSid: `AC${'1'.repeat(32)}`, token: authToken() })).rejects.toBeInstanceOf(TwilioApiError);
-    const misspelt = await fetch(`${base}/2010-04-01/Accounts/${accountSid}/Recordings.json?${new URLSearchParams({ 'DateCreated>=': '2026-08-04' }).toString()}`, {
-      headers: { authorization: `Basic ${Buffer.from(`${accountSid}:${authToken()}`).toString('base64')}` },
-    });
+    const misspelt = await fetch(
+      `${base}/2010-04-01/Accounts/${accountSid}/Recordings.json?${new URLSearchParams({ 'DateCreated>=': '2026-08-04' }).toString()}`,
+      {
+        headers: { authorization: `Basic ${Buffer.from(`${accountSid}:${authToken()}`).toString('base64')}` },
+      },
+    );
     expect(misspelt.status).toBe(400);
-    await expect(createTwilioApi({ baseUrl: base, accountSid, authToken: async () => authToken() }).listRecordings({ createdOnOrAfter: 'yesterday' })).rejects.toBeInstanceOf(RangeError);
+    await expect(
+      createTwilioApi({ baseUrl: base, accountSid, authToken: async () => authToken() }).listRecordings({ createdOnOrAfter: 'yesterday' }),
+    ).rejects.toBeInstanceOf(RangeError);
   });
 
   it('does nothing without an Account SID, and says so', async () => {

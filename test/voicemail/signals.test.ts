@@ -32,7 +32,16 @@ describe('voicemail signals', () => {
   });
 
   it('gives the <Record> action the same context as the recording callback: group, member, caller and time', async () => {
-    const answer = await postVoice({ pathAndQuery: '/voice/dial-result?g=support&o=anna,ben&v=support', params: { CallSid: `CA${'c'.repeat(32)}`, From: '+15550003333', To: NUMBER_PLAIN, CallStatus: 'in-progress', DialCallStatus: 'no-answer' } });
+    const answer = await postVoice({
+      pathAndQuery: '/voice/dial-result?g=support&o=anna,ben&v=support',
+      params: {
+        CallSid: `CA${'c'.repeat(32)}`,
+        From: '+15550003333',
+        To: NUMBER_PLAIN,
+        CallStatus: 'in-progress',
+        DialCallStatus: 'no-answer',
+      },
+    });
 
     const record = parseTwiml(answer.body).find((verb) => verb.name === 'Record');
     const action = new URL(record?.attrs.action ?? '', 'https://queue-groups.example.test/voice/dial-result');
@@ -66,31 +75,52 @@ describe('voicemail signals', () => {
     expect(await voicemailsOf(callSid)).toEqual([stored]);
     expect(stored?.recordingSid).toBe(callback.params.RecordingSid);
     // The simulator, like Twilio's docs, sends the callback before the action here.
-    expect((await tableSnapshot()).find((item) => item.pk === `RECORDING#${callback.params.RecordingSid}`)?.storedBy).toBe('recording-callback');
+    expect((await tableSnapshot()).find((item) => item.pk === `RECORDING#${callback.params.RecordingSid}`)?.storedBy).toBe(
+      'recording-callback',
+    );
   });
 
   it('stores the voicemail from the <Record> action when it comes first; the callback after it adds nothing', async () => {
     const callSid = `CA${'a'.repeat(32)}`;
     const recordingSid = `RE${'a'.repeat(32)}`;
     const query = `?at=${encodeURIComponent('2026-08-04T10:00:00.000Z')}&g=support&m=anna&from=${encodeURIComponent('+15550005555')}`;
-    const recording = { RecordingSid: recordingSid, RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/AC${'0'.repeat(32)}/Recordings/${recordingSid}`, RecordingDuration: '6' };
+    const recording = {
+      RecordingSid: recordingSid,
+      RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/AC${'0'.repeat(32)}/Recordings/${recordingSid}`,
+      RecordingDuration: '6',
+    };
     const base = { CallSid: callSid, From: '+15550005555', To: NUMBER_PLAIN };
 
-    const thanked = await postVoice({ pathAndQuery: `/voice/voicemail-done${query}`, params: { ...base, CallStatus: 'in-progress', ...recording, Digits: '' } });
-    const callback = await postVoice({ pathAndQuery: `/voice/recording${query}`, params: { ...base, ...recording, RecordingStatus: 'completed', RecordingSource: 'RecordVerb', RecordingChannels: '1' } });
+    const thanked = await postVoice({
+      pathAndQuery: `/voice/voicemail-done${query}`,
+      params: { ...base, CallStatus: 'in-progress', ...recording, Digits: '' },
+    });
+    const callback = await postVoice({
+      pathAndQuery: `/voice/recording${query}`,
+      params: { ...base, ...recording, RecordingStatus: 'completed', RecordingSource: 'RecordVerb', RecordingChannels: '1' },
+    });
 
     expect(parseTwiml(thanked.body)[0]?.text).toBe(defaultPrompts.voicemailThanks);
     expect(callback.statusCode).toBe(200);
-    expect(await voicemailsOf(callSid)).toEqual([expect.objectContaining({ recordingSid, group: 'support', member: 'anna', recordedAt: '2026-08-04T10:00:00.000Z' })]);
+    expect(await voicemailsOf(callSid)).toEqual([
+      expect.objectContaining({ recordingSid, group: 'support', member: 'anna', recordedAt: '2026-08-04T10:00:00.000Z' }),
+    ]);
     expect((await tableSnapshot()).find((item) => item.pk === `RECORDING#${recordingSid}`)?.storedBy).toBe('record-action');
   });
 
   it('stores nothing for an empty recording (under 2 s), whichever signal reports it', async () => {
     const callSid = `CA${'e'.repeat(32)}`;
-    const recording = { RecordingSid: `RE${'e'.repeat(32)}`, RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/AC${'0'.repeat(32)}/Recordings/RE${'e'.repeat(32)}`, RecordingDuration: '1' };
+    const recording = {
+      RecordingSid: `RE${'e'.repeat(32)}`,
+      RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/AC${'0'.repeat(32)}/Recordings/RE${'e'.repeat(32)}`,
+      RecordingDuration: '1',
+    };
     const base = { CallSid: callSid, From: '+15550006666', To: NUMBER_PLAIN };
 
-    const answer = await postVoice({ pathAndQuery: '/voice/voicemail-done?g=support', params: { ...base, CallStatus: 'completed', ...recording, Digits: 'hangup' } });
+    const answer = await postVoice({
+      pathAndQuery: '/voice/voicemail-done?g=support',
+      params: { ...base, CallStatus: 'completed', ...recording, Digits: 'hangup' },
+    });
     await postVoice({ pathAndQuery: '/voice/recording?g=support', params: { ...base, ...recording, RecordingStatus: 'completed' } });
 
     expect(parseTwiml(answer.body)[0]?.text).toBe(defaultPrompts.noMessage);

@@ -94,7 +94,11 @@ const DEFAULT_DIAL_TIME_LIMIT = 14_400;
 /** The verbs a conference's waitUrl document may use (Twilio error 13238). */
 const CONFERENCE_WAIT_RULES: WaitRules = {
   allowed: ['Say', 'Play', 'Pause', 'Redirect'],
-  refuse: (verb) => new TwimlRuleError('verb not allowed in conference waitUrl', `<${verb}> cannot be used in a conference waitUrl document (Say, Play, Pause and Redirect only; Twilio error 13238)`),
+  refuse: (verb) =>
+    new TwimlRuleError(
+      'verb not allowed in conference waitUrl',
+      `<${verb}> cannot be used in a conference waitUrl document (Say, Play, Pause and Redirect only; Twilio error 13238)`,
+    ),
   params: () => ({}),
 };
 
@@ -105,7 +109,13 @@ const CONFERENCE_WAIT_RULES: WaitRules = {
  * up, or the REST API moves the call. The <Dial> action gets `DialCallStatus=answered` (Twilio's
  * value for a conference) and `DialCallDuration`, the seconds in the room; `timeLimit` bounds the stay.
  */
-export async function dialConference(context: VerbContext, call: SimCall, verb: TwimlElement, noun: TwimlElement, resolve: Resolve): Promise<ActionParams | Interrupt> {
+export async function dialConference(
+  context: VerbContext,
+  call: SimCall,
+  verb: TwimlElement,
+  noun: TwimlElement,
+  resolve: Resolve,
+): Promise<ActionParams | Interrupt> {
   const delay = call.script.conferenceDelay ?? 0;
   if (delay > 0) {
     const interrupt = await call.wait(delay);
@@ -133,13 +143,19 @@ export async function dialConference(context: VerbContext, call: SimCall, verb: 
     const first = room.others(participant)[0];
     call.answeredBy ??= first?.party;
     call.answeredAt ??= context.clock.now;
-    context.log(call, { type: 'conference', name: room.name, event: 'start', with: room.others(participant).map((someone) => someone.party) });
+    context.log(call, {
+      type: 'conference',
+      name: room.name,
+      event: 'start',
+      with: room.others(participant).map((someone) => someone.party),
+    });
   }
   const leave = (): Record<string, string> => {
     call.leftConference();
     const seconds = Math.round(context.clock.now - participant.joinedAt);
     context.log(call, { type: 'conference', name: room.name, event: 'leave', seconds });
-    if (room.started && room.startedAt !== undefined) call.talkSeconds = (call.talkSeconds ?? 0) + Math.round(context.clock.now - Math.max(room.startedAt, participant.joinedAt));
+    if (room.started && room.startedAt !== undefined)
+      call.talkSeconds = (call.talkSeconds ?? 0) + Math.round(context.clock.now - Math.max(room.startedAt, participant.joinedAt));
     if (room.leave(participant)) context.log(call, { type: 'conference', name: room.name, event: 'end' });
     return { DialCallStatus: 'answered', DialCallDuration: String(seconds) };
   };
@@ -161,7 +177,14 @@ export async function dialConference(context: VerbContext, call: SimCall, verb: 
 }
 
 /** In the room: wait for the conference to start, then talk. Undefined when the talk is over. */
-async function stay(context: VerbContext, call: SimCall, room: ConferenceRoom, noun: TwimlElement, resolve: Resolve, alone: boolean): Promise<Interrupt | undefined> {
+async function stay(
+  context: VerbContext,
+  call: SimCall,
+  room: ConferenceRoom,
+  noun: TwimlElement,
+  resolve: Resolve,
+  alone: boolean,
+): Promise<Interrupt | undefined> {
   if (!room.started) {
     const waited = await conferenceWait(context, call, noun, resolve, alone);
     if (waited.kind !== 'conference-started') return waited;
@@ -177,7 +200,12 @@ function conferenceStarted(context: VerbContext, room: ConferenceRoom): void {
     if (call === undefined || other === undefined) continue;
     call.answeredBy ??= other.party;
     call.answeredAt ??= context.clock.now;
-    context.log(call, { type: 'conference', name: room.name, event: 'start', with: room.others(participant).map((someone) => someone.party) });
+    context.log(call, {
+      type: 'conference',
+      name: room.name,
+      event: 'start',
+      with: room.others(participant).map((someone) => someone.party),
+    });
   }
 }
 
@@ -186,7 +214,13 @@ function conferenceStarted(context: VerbContext, room: ConferenceRoom): void {
  * Play, Pause and Redirect are allowed there: Twilio error 13238); `waitUrl=""` is silence; no
  * waitUrl is Twilio's own hold music. Ends only by an interrupt (the conference starts, ...).
  */
-async function conferenceWait(context: VerbContext, call: SimCall, noun: TwimlElement, resolve: Resolve, first: boolean): Promise<Interrupt> {
+async function conferenceWait(
+  context: VerbContext,
+  call: SimCall,
+  noun: TwimlElement,
+  resolve: Resolve,
+  first: boolean,
+): Promise<Interrupt> {
   const waitUrl = noun.attrs.waitUrl;
   if (waitUrl === undefined || waitUrl === '') {
     if (waitUrl === undefined && first) context.log(call, { type: 'play', url: TWILIO_DEFAULT_WAIT_MUSIC });

@@ -118,7 +118,14 @@ class DeviceDial {
   ) {
     this.timeout = Number(verb.attrs.timeout ?? '30');
     this.start = context.clock.now;
-    this.legs = nouns.map((noun) => ({ noun, device: context.devices.device(noun.text), sid: `CA${hex(16)}`, sequence: 0, state: 'ringing', behaviour: 'no-answer' }));
+    this.legs = nouns.map((noun) => ({
+      noun,
+      device: context.devices.device(noun.text),
+      sid: `CA${hex(16)}`,
+      sequence: 0,
+      state: 'ringing',
+      behaviour: 'no-answer',
+    }));
     const members = [...new Set(this.legs.map((leg) => leg.device.member).filter((member): member is string => member !== undefined))];
     this.offer = { at: this.start, nouns: this.legs.map((leg) => leg.noun.text), members, timeout: this.timeout, status: 'no-answer' };
     call.offers.push(this.offer);
@@ -140,7 +147,11 @@ class DeviceDial {
       // The REST API moved the call while it rang: the <Dial> is over, canceled (playDial requests its action).
       this.offer.status = 'canceled';
       this.context.log(this.call, { type: 'dial-end', status: 'canceled' });
-      return { kind: 'moved', move: rung, params: { DialCallStatus: 'canceled', DialCallSid: this.legs[0]?.sid ?? '', CallStatus: 'in-progress' } };
+      return {
+        kind: 'moved',
+        move: rung,
+        params: { DialCallStatus: 'canceled', DialCallSid: this.legs[0]?.sid ?? '', CallStatus: 'in-progress' },
+      };
     }
     return rung;
   }
@@ -167,7 +178,11 @@ class DeviceDial {
         if (plan.leg.device.connectedTo !== undefined || plan.leg.state !== 'ringing') continue;
         return plan.leg;
       }
-      this.endLeg(plan.leg, plan.kind === 'failed' ? 'failed' : 'busy', plan.kind === 'reject' ? 'rejected' : plan.kind === 'failed' ? 'failed' : 'busy');
+      this.endLeg(
+        plan.leg,
+        plan.kind === 'failed' ? 'failed' : 'busy',
+        plan.kind === 'reject' ? 'rejected' : plan.kind === 'failed' ? 'failed' : 'busy',
+      );
       if (this.legs.every((leg) => leg.state !== 'ringing')) break;
     }
     if (this.legs.some((leg) => leg.state === 'ringing')) {
@@ -190,7 +205,11 @@ class DeviceDial {
     return undefined;
   }
 
-  private endLeg(leg: Leg, state: 'busy' | 'failed' | 'no-answer' | 'canceled', outcome: 'busy' | 'rejected' | 'failed' | 'no-answer' | 'canceled'): void {
+  private endLeg(
+    leg: Leg,
+    state: 'busy' | 'failed' | 'no-answer' | 'canceled',
+    outcome: 'busy' | 'rejected' | 'failed' | 'no-answer' | 'canceled',
+  ): void {
     if (leg.state !== 'ringing') return;
     leg.state = state;
     this.logDevice(leg, outcome);
@@ -198,7 +217,12 @@ class DeviceDial {
   }
 
   private logDevice(leg: Leg, outcome: 'answered' | 'busy' | 'rejected' | 'failed' | 'no-answer' | 'canceled' | 'hung-up'): void {
-    this.context.log(this.call, { type: 'device', noun: leg.noun.text, ...(leg.device.member === undefined ? {} : { member: leg.device.member }), outcome });
+    this.context.log(this.call, {
+      type: 'device',
+      noun: leg.noun.text,
+      ...(leg.device.member === undefined ? {} : { member: leg.device.member }),
+      outcome,
+    });
   }
 
   private childCallback(leg: Leg, event: string, status: string, extra: Record<string, string> = {}): void {
@@ -207,7 +231,12 @@ class DeviceDial {
 
   private unanswered(): ActionParams {
     const states = this.legs.map((leg) => leg.state);
-    const status = states.length > 0 && states.every((state) => state === 'busy') ? 'busy' : states.length > 0 && states.every((state) => state === 'failed') ? 'failed' : 'no-answer';
+    const status =
+      states.length > 0 && states.every((state) => state === 'busy')
+        ? 'busy'
+        : states.length > 0 && states.every((state) => state === 'failed')
+          ? 'failed'
+          : 'no-answer';
     this.offer.status = status;
     this.context.log(this.call, { type: 'dial-end', status });
     return { kind: 'action', params: { DialCallStatus: status, DialCallSid: this.legs[0]?.sid ?? '' } };
@@ -239,6 +268,15 @@ class DeviceDial {
     this.context.log(call, { type: 'dial-end', status: 'completed', answeredBy: who, talkSeconds: talked });
     winner.state = 'completed';
     this.childCallback(winner, 'completed', 'completed', { CallDuration: String(talked) });
-    return { kind: 'action', params: { DialCallStatus: 'completed', DialCallSid: winner.sid, DialCallDuration: String(talked), DialBridged: 'true', ...(callerHungUp ? { CallStatus: 'completed' } : {}) } };
+    return {
+      kind: 'action',
+      params: {
+        DialCallStatus: 'completed',
+        DialCallSid: winner.sid,
+        DialCallDuration: String(talked),
+        DialBridged: 'true',
+        ...(callerHungUp ? { CallStatus: 'completed' } : {}),
+      },
+    };
   }
 }

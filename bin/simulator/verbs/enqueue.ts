@@ -16,7 +16,10 @@ import { playWaitUrl, type WaitRules } from './wait-url.js';
 const QUEUE_WAIT_VERBS = ['Play', 'Say', 'Pause', 'Gather', 'Redirect', 'Leave', 'Hangup'];
 
 const refuse = (verb: string): TwimlRuleError =>
-  new TwimlRuleError('verb not allowed in waitUrl', `<${verb}> cannot be used in a waitUrl document (Play, Say, Pause, Gather, Redirect, Leave, Hangup only)`);
+  new TwimlRuleError(
+    'verb not allowed in waitUrl',
+    `<${verb}> cannot be used in a waitUrl document (Play, Say, Pause, Gather, Redirect, Leave, Hangup only)`,
+  );
 
 export async function playEnqueue(context: VerbContext, call: SimCall, verb: TwimlElement, resolve: Resolve): Promise<Outcome> {
   const queue = context.queues.byName(verb.text.trim());
@@ -74,7 +77,8 @@ export async function playEnqueue(context: VerbContext, call: SimCall, verb: Twi
       // A REST dequeue or redirect: the action is requested at once (its answer is not used: the call
       // runs the TwiML of the new URL), then the call moves on.
       const params = leave('redirected');
-      if (verb.attrs.action !== undefined) await context.webhooks.post(call, resolve(verb.attrs.action), methodOf(verb.attrs.method), params);
+      if (verb.attrs.action !== undefined)
+        await context.webhooks.post(call, resolve(verb.attrs.action), methodOf(verb.attrs.method), params);
       return { kind: 'next', next: await context.webhooks.movedTo(call, waited) };
     }
     default:
@@ -84,12 +88,20 @@ export async function playEnqueue(context: VerbContext, call: SimCall, verb: Twi
 }
 
 /** The caller waits in the queue until something ends the wait: the waitUrl's <Leave> or <Hangup>, or an interrupt. */
-async function holdInQueue(context: VerbContext, call: SimCall, verb: TwimlElement, resolve: Resolve, queue: SimQueue, entry: QueueEntry): Promise<'Leave' | 'Hangup' | Interrupt> {
+async function holdInQueue(
+  context: VerbContext,
+  call: SimCall,
+  verb: TwimlElement,
+  resolve: Resolve,
+  queue: SimQueue,
+  entry: QueueEntry,
+): Promise<'Leave' | 'Hangup' | Interrupt> {
   const waitUrl = verb.attrs.waitUrl === undefined ? undefined : resolve(verb.attrs.waitUrl);
   const rules: WaitRules = { allowed: QUEUE_WAIT_VERBS, refuse, params: () => context.queues.params(queue, entry) };
   for (;;) {
     // Twilio's default hold music plays until something happens; a waitUrl document plays again when it ends.
-    const waited = waitUrl === undefined ? await call.wait(3600) : await playWaitUrl(context, call, waitUrl, methodOf(verb.attrs.waitUrlMethod), rules);
+    const waited =
+      waitUrl === undefined ? await call.wait(3600) : await playWaitUrl(context, call, waitUrl, methodOf(verb.attrs.waitUrlMethod), rules);
     if (waited !== undefined) return waited;
   }
 }

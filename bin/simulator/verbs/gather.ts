@@ -9,12 +9,27 @@ import type { Outcome, Resolve, VerbContext } from './verb.js';
 export type Gathered = { kind: 'gathered'; digits: string | undefined };
 
 /** The <Gather> verb: its action gets the keys (or none, with `actionOnEmptyResult`). */
-export async function playGather(context: VerbContext, call: SimCall, verb: TwimlElement, resolve: Resolve, documentUrl: string): Promise<Outcome> {
+export async function playGather(
+  context: VerbContext,
+  call: SimCall,
+  verb: TwimlElement,
+  resolve: Resolve,
+  documentUrl: string,
+): Promise<Outcome> {
   const gathered = await gather(context, call, verb);
   if (gathered.kind !== 'gathered') return gathered;
   if (gathered.digits === undefined && verb.attrs.actionOnEmptyResult !== 'true') return undefined;
   const url = resolve(verb.attrs.action ?? documentUrl);
-  return { kind: 'next', next: { verbs: await context.webhooks.fetchTwiml(call, url, methodOf(verb.attrs.method), { Digits: gathered.digits ?? '', FinishedOnKey: '' }), url } };
+  return {
+    kind: 'next',
+    next: {
+      verbs: await context.webhooks.fetchTwiml(call, url, methodOf(verb.attrs.method), {
+        Digits: gathered.digits ?? '',
+        FinishedOnKey: '',
+      }),
+      url,
+    },
+  };
 }
 
 /** The keys a <Gather> gets (also in a waitUrl document, where they lead nowhere). */
@@ -26,7 +41,8 @@ export async function gather(context: VerbContext, call: SimCall, verb: TwimlEle
   call.digitsUsed = true;
   const pressAfter = call.script.digitsAfter ?? 1;
   const promptSeconds = verb.children.reduce((sum, child) => sum + mediaSeconds(child, context.options.playSeconds), 0);
-  if (keys !== undefined && keys !== '' && pressAfter <= promptSeconds + timeout) return pressKeys(context, call, verb, keys, pressAfter, numDigits, timeout);
+  if (keys !== undefined && keys !== '' && pressAfter <= promptSeconds + timeout)
+    return pressKeys(context, call, verb, keys, pressAfter, numDigits, timeout);
   for (const child of verb.children) {
     const interrupt = await playMedia(context, call, child);
     if (interrupt !== undefined) return interrupt;
@@ -38,13 +54,23 @@ export async function gather(context: VerbContext, call: SimCall, verb: TwimlEle
 }
 
 /** The caller presses `keys` `pressAfter` seconds into the <Gather>. */
-async function pressKeys(context: VerbContext, call: SimCall, verb: TwimlElement, keys: string, pressAfter: number, numDigits: number | undefined, timeout: number): Promise<Gathered | Interrupt> {
+async function pressKeys(
+  context: VerbContext,
+  call: SimCall,
+  verb: TwimlElement,
+  keys: string,
+  pressAfter: number,
+  numDigits: number | undefined,
+  timeout: number,
+): Promise<Gathered | Interrupt> {
   const started = context.clock.now;
   // The prompt plays until the first key, which stops it.
   for (const child of verb.children) {
     if (context.clock.now - started >= pressAfter) break;
     announce(context, call, child);
-    const interrupt = await call.wait(Math.min(pressAfter - (context.clock.now - started), mediaSeconds(child, context.options.playSeconds)));
+    const interrupt = await call.wait(
+      Math.min(pressAfter - (context.clock.now - started), mediaSeconds(child, context.options.playSeconds)),
+    );
     if (interrupt !== undefined) return interrupt;
   }
   const interrupt = await call.wait(Math.max(0, pressAfter - (context.clock.now - started)));

@@ -26,7 +26,8 @@ function plays(verb: TwimlElement): number {
 
 /** The transcript line of a <Say> or a <Play> starting (a <Pause> is logged with its length). */
 export function announce(context: VerbContext, call: SimCall, verb: TwimlElement): void {
-  if (verb.name === 'Say') context.log(call, { type: 'say', text: verb.text, ...(verb.attrs.language === undefined ? {} : { language: verb.attrs.language }) });
+  if (verb.name === 'Say')
+    context.log(call, { type: 'say', text: verb.text, ...(verb.attrs.language === undefined ? {} : { language: verb.attrs.language }) });
   if (verb.name === 'Play') context.log(call, { type: 'play', url: verb.text });
 }
 

@@ -28,7 +28,13 @@ export class Queues {
   byName(name: string): SimQueue {
     let queue = this.queues.get(name);
     if (queue === undefined) {
-      queue = { name, sid: `QU${createHash('sha256').update(name).digest('hex').slice(0, 32)}`, members: [], maxSize: this.maxSize, waited: [] };
+      queue = {
+        name,
+        sid: `QU${createHash('sha256').update(name).digest('hex').slice(0, 32)}`,
+        members: [],
+        maxSize: this.maxSize,
+        waited: [],
+      };
       this.queues.set(name, queue);
     }
     return queue;
@@ -80,7 +86,12 @@ export async function talk(context: VerbContext, call: SimCall, partner: SimCall
  * queue nobody has entered yet does not exist: "If the queue does not exist, Dial will post an error
  * status to its action URL" (https://www.twilio.com/docs/voice/twiml/queue).
  */
-export async function dialQueue(context: VerbContext, call: SimCall, verb: TwimlElement, noun: TwimlElement): Promise<ActionParams | Interrupt> {
+export async function dialQueue(
+  context: VerbContext,
+  call: SimCall,
+  verb: TwimlElement,
+  noun: TwimlElement,
+): Promise<ActionParams | Interrupt> {
   if (!context.queues.has(noun.text.trim())) {
     context.log(call, { type: 'dial-end', status: 'failed' });
     return { kind: 'action', params: { DialCallStatus: 'failed' } };
@@ -100,5 +111,15 @@ export async function dialQueue(context: VerbContext, call: SimCall, verb: Twiml
   context.log(call, { type: 'dial-end', status: 'completed', answeredBy: context.partyOf(front.call), talkSeconds: seconds });
   const talked = await talk(context, call, front.call, seconds);
   if (typeof talked !== 'number') return talked;
-  return { kind: 'action', params: { DialCallStatus: 'completed', DialCallSid: front.call.sid, DialCallDuration: String(talked), DialBridged: 'true', QueueSid: queue.sid, ...(call.callerGone ? { CallStatus: 'completed' } : {}) } };
+  return {
+    kind: 'action',
+    params: {
+      DialCallStatus: 'completed',
+      DialCallSid: front.call.sid,
+      DialCallDuration: String(talked),
+      DialBridged: 'true',
+      QueueSid: queue.sid,
+      ...(call.callerGone ? { CallStatus: 'completed' } : {}),
+    },
+  };
 }

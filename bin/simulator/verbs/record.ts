@@ -18,7 +18,12 @@ export async function playRecord(context: VerbContext, call: SimCall, verb: Twim
 }
 
 /** The recording's action parameters; undefined when an empty recording requests no action. */
-async function record(context: VerbContext, call: SimCall, verb: TwimlElement, resolve: Resolve): Promise<ActionParams | Interrupt | undefined> {
+async function record(
+  context: VerbContext,
+  call: SimCall,
+  verb: TwimlElement,
+  resolve: Resolve,
+): Promise<ActionParams | Interrupt | undefined> {
   const speak = call.script.message ?? 10;
   const maxLength = Number(verb.attrs.maxLength ?? '3600');
   const started = context.clock.now;

@@ -46,7 +46,13 @@ export function ended(how: CallResult['ended']): Outcome {
  * After a verb that ends with an action request: request it (Twilio does so even when the caller
  * has hung up, and then ignores the answer). Undefined when the verb has no action.
  */
-export async function followAction(context: VerbContext, call: SimCall, verb: TwimlElement, resolve: Resolve, params: Record<string, string>): Promise<Outcome> {
+export async function followAction(
+  context: VerbContext,
+  call: SimCall,
+  verb: TwimlElement,
+  resolve: Resolve,
+  params: Record<string, string>,
+): Promise<Outcome> {
   if (verb.attrs.action === undefined) return call.callerGone ? ended('caller-hung-up') : undefined;
   const url = resolve(verb.attrs.action);
   const verbs = await context.webhooks.fetchTwiml(call, url, methodOf(verb.attrs.method), params);

@@ -22,7 +22,13 @@ export type WaitRules = {
  * Plays the document at `url` (following its <Redirect>s) to its end (undefined), to a verb that ends
  * the wait (<Leave>, <Hangup>), or until the call is interrupted (the interrupt).
  */
-export async function playWaitUrl(context: VerbContext, call: SimCall, url: string, method: 'GET' | 'POST', rules: WaitRules): Promise<'Leave' | 'Hangup' | Interrupt | undefined> {
+export async function playWaitUrl(
+  context: VerbContext,
+  call: SimCall,
+  url: string,
+  method: 'GET' | 'POST',
+  rules: WaitRules,
+): Promise<'Leave' | 'Hangup' | Interrupt | undefined> {
   let holdUrl = url;
   let verbs = await context.webhooks.fetchTwiml(call, holdUrl, method, rules.params());
   for (let index = 0; index < verbs.length; index += 1) {
