@@ -2,6 +2,7 @@ import type middy from '@middy/core';
 import { validateRequest } from 'twilio/lib/webhooks/webhooks';
 import { logger } from '../commons/logger.js';
 import { header, type HttpResult, type VoiceEvent } from './voice-event.js';
+import { bareParameters } from '../twilio/parameters.js';
 
 export type TwilioSignatureOptions = {
   /** The auth token, possibly fetched once from a secret. */
@@ -38,7 +39,10 @@ export function twilioSignature(options: TwilioSignatureOptions): middy.Middlewa
     const signature = header(event, 'x-twilio-signature');
     const valid = signature !== undefined && validateRequest(await options.authToken(), signature, url, event.twilioParams ?? {});
     if (!valid) {
-      logger.warn('rejected a voice request with a missing or wrong signature', { url, callSid: event.twilioParams?.CallSid });
+      logger.warn('rejected a voice request with a missing or wrong signature', {
+        url,
+        callSid: bareParameters(event.twilioParams ?? {}).callSid,
+      });
       // Returning a response from `before` ends the chain: no route runs.
       return forbidden;
     }

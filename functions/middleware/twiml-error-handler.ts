@@ -2,6 +2,7 @@ import type middy from '@middy/core';
 import { logger } from '../commons/logger.js';
 import { hangup } from '../twiml/responses.js';
 import { twimlResult, type HttpResult, type VoiceEvent } from './voice-event.js';
+import { bareParameters } from '../twilio/parameters.js';
 
 /**
  * The last line of defence of the voice webhooks (SPEC section 12): any unexpected failure is logged
@@ -13,14 +14,14 @@ export function twimlErrorHandler(options: { fallbackTwiml: (event: VoiceEvent) 
   const twimlErrorHandlerOnError: middy.MiddlewareFn<VoiceEvent, HttpResult> = (request) => {
     if (request.response !== undefined && request.response !== null) return;
     logger.error('voice webhook failed; answering with fallback TwiML', request.error, {
-      callSid: request.event.twilioParams?.CallSid,
+      callSid: bareParameters(request.event.twilioParams ?? {}).callSid,
       path: request.event.rawPath,
     });
     let twiml: string;
     try {
       twiml = options.fallbackTwiml(request.event);
     } catch (fallbackError) {
-      logger.error('fallback TwiML failed too', fallbackError, { callSid: request.event.twilioParams?.CallSid });
+      logger.error('fallback TwiML failed too', fallbackError, { callSid: bareParameters(request.event.twilioParams ?? {}).callSid });
       twiml = hangup();
     }
     request.response = twimlResult(twiml);
