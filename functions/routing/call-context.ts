@@ -10,16 +10,10 @@ export type CallContext = {
   readonly offered: readonly string[];
   /** Groups this call has been distributed in, for the forward-to-group loop guard. */
   readonly visited: readonly string[];
-  /** Set when the caller dialled a member extension: ring only this member, in `group`'s terms. */
-  readonly member?: string | undefined;
+  /** Whom the call is for, which decides who is rung and what happens when nobody answers. */
+  readonly target: CallTarget;
   /** The members of the offer now ringing, whose ringing marks its end clears. */
   readonly ringing?: readonly string[] | undefined;
-  /** A member never offered this call: the member who placed it (an internal call to a group). */
-  readonly excluded?: string | undefined;
-  /** An internal call to a member: when they do not answer, voicemail for them, whatever the group does. */
-  readonly internal?: boolean | undefined;
-  /** The caller ID for offers of a call placed by a member (Twilio needs one of our numbers to ring phones). */
-  readonly callerId?: string | undefined;
   /**
    * When the ringing offer started (epoch ms). A `canceled` <Dial> whose call the project redirected
    * after this moment was interrupted by the project itself (pickup, a waiting-line offer).
@@ -27,10 +21,41 @@ export type CallContext = {
   readonly offeredAtMs?: number | undefined;
 };
 
+/**
+ * Whom a call is for (SPEC sections 3 and 9):
+ * - `group`: an outside caller, for the group's members;
+ * - `member-extension`: an outside caller who dialled a member's extension: only that member is rung,
+ *   in the group's terms, then the group's missed-call action;
+ * - `internal-to-group`: a member's call to a group extension: never offered to the caller;
+ * - `internal-to-member`: a member's call to a member: only that member is rung, then their voicemail,
+ *   whatever the group does.
+ * A member's call carries the caller ID its offers use (Twilio needs one of our numbers to ring phones).
+ */
+export type CallTarget =
+  | { readonly kind: 'group' }
+  | { readonly kind: 'member-extension'; readonly member: string }
+  | { readonly kind: 'internal-to-group'; readonly caller: string; readonly callerId: string | undefined }
+  | { readonly kind: 'internal-to-member'; readonly member: string; readonly callerId: string | undefined };
+
+/** The one member a call rings, when it is for one member. */
+export function onlyMember(context: CallContext): string | undefined {
+  return context.target.kind === 'member-extension' || context.target.kind === 'internal-to-member' ? context.target.member : undefined;
+}
+
+/** The member never offered the call: the member who placed it. */
+export function neverOffered(context: CallContext): string | undefined {
+  return context.target.kind === 'internal-to-group' ? context.target.caller : undefined;
+}
+
+/** The caller ID of a member's own call. */
+export function callerIdOf(context: CallContext): string | undefined {
+  return context.target.kind === 'internal-to-group' || context.target.kind === 'internal-to-member' ? context.target.callerId : undefined;
+}
+
 const LIST_SEPARATOR = ',';
 
-export function startInGroup(group: string, visited: readonly string[] = []): CallContext {
-  return { group, offered: [], visited: visited.includes(group) ? visited : [...visited, group] };
+export function startInGroup(group: string, visited: readonly string[] = [], target: CallTarget = { kind: 'group' }): CallContext {
+  return { group, offered: [], visited: visited.includes(group) ? visited : [...visited, group], target };
 }
 
 export function withOffered(context: CallContext, members: readonly string[]): CallContext {
@@ -52,11 +77,14 @@ export function contextToQuery(context: CallContext): Record<string, string> {
   const query: Record<string, string> = { g: context.group };
   if (context.offered.length > 0) query.o = context.offered.join(LIST_SEPARATOR);
   if (context.visited.length > 0) query.v = context.visited.join(LIST_SEPARATOR);
-  if (context.member !== undefined) query.m = context.member;
+  const member = onlyMember(context);
+  if (member !== undefined) query.m = member;
   if (context.ringing !== undefined && context.ringing.length > 0) query.r = context.ringing.join(LIST_SEPARATOR);
-  if (context.excluded !== undefined) query.x = context.excluded;
-  if (context.internal === true) query.i = '1';
-  if (context.callerId !== undefined) query.c = context.callerId;
+  const caller = neverOffered(context);
+  if (caller !== undefined) query.x = caller;
+  if (context.target.kind === 'internal-to-member') query.i = '1';
+  const callerId = callerIdOf(context);
+  if (callerId !== undefined) query.c = callerId;
   if (context.offeredAtMs !== undefined) query.t = String(context.offeredAtMs);
   return query;
 }
@@ -85,17 +113,23 @@ export function contextFromQuery(query: Readonly<Record<string, string | undefin
     ...(excluded === undefined ? [] : [excluded]),
   ].find((id) => !SLUG.test(id));
   if (bad !== undefined) return { ok: false, problem: `query parameter holds an invalid id: ${bad}` };
+  const callerId = query.c !== undefined && /^\+[1-9][0-9]{6,14}$/.test(query.c) ? query.c : undefined;
+  const target: CallTarget =
+    excluded !== undefined
+      ? { kind: 'internal-to-group', caller: excluded, callerId }
+      : member !== undefined
+        ? query.i === '1'
+          ? { kind: 'internal-to-member', member, callerId }
+          : { kind: 'member-extension', member }
+        : { kind: 'group' };
   return {
     ok: true,
     context: {
       group,
       offered,
       visited: visited.length > 0 ? visited : [group],
-      member,
+      target,
       ...(ringing.length > 0 ? { ringing } : {}),
-      excluded,
-      ...(query.i === '1' ? { internal: true } : {}),
-      ...(query.c !== undefined && /^\+[1-9][0-9]{6,14}$/.test(query.c) ? { callerId: query.c } : {}),
       ...(query.t !== undefined && /^[0-9]{1,16}$/.test(query.t) ? { offeredAtMs: Number(query.t) } : {}),
     },
   };

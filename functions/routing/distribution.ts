@@ -1,3 +1,4 @@
+import { neverOffered, onlyMember } from './call-context.js';
 import type { Group, Member } from '../commons/schemas.js';
 import { planDial, type DialPlan } from '../twiml/dial-limits.js';
 import type { CallContext } from './call-context.js';
@@ -66,13 +67,15 @@ export function nextOffer(
   presence?: PresenceView,
   options: { afterLostRace?: boolean } = {},
 ): NextOffer {
-  const order = context.member === undefined ? group.members : [context.member];
-  const notThisCall = context.excluded === undefined ? context.offered : [...context.offered, context.excluded];
+  const member = onlyMember(context);
+  const order = member === undefined ? group.members : [member];
+  const caller = neverOffered(context);
+  const notThisCall = caller === undefined ? context.offered : [...context.offered, caller];
   const candidates = eligibleMembers(order, membersById, notThisCall, presence);
   const first = candidates[0];
   if (first === undefined) return { kind: 'nobody-left' };
   // A member extension rings that one member, whatever the group's distribution.
-  const mode = context.member === undefined ? group.distribution : 'in-order';
+  const mode = member === undefined ? group.distribution : 'in-order';
   const raced =
     options.afterLostRace === true && presence?.callSid !== undefined ? spreadAfterLostRace(candidates, presence.callSid) : undefined;
   switch (mode) {

@@ -1,5 +1,5 @@
 import type { Group, Member } from '../commons/schemas.js';
-import { lastOffered, startInGroup, type CallContext } from './call-context.js';
+import { lastOffered, onlyMember, startInGroup, type CallContext } from './call-context.js';
 
 /** What the caller gets when nobody answered (SPEC section 6), decided from state alone. */
 export type MissedCallStep =
@@ -22,7 +22,7 @@ export type MissedCallStep =
  * dialled by extension, else the group's first member.
  */
 export function voicemailOwner(group: Group, context: CallContext): string | undefined {
-  return lastOffered(context) ?? context.member ?? group.members[0];
+  return lastOffered(context) ?? onlyMember(context) ?? group.members[0];
 }
 
 export function missedCallStep(group: Group, membersById: ReadonlyMap<string, Member>, context: CallContext): MissedCallStep {
@@ -34,12 +34,12 @@ export function missedCallStep(group: Group, membersById: ReadonlyMap<string, Me
     reason,
   });
   // An internal call to a member ends in that member's voicemail (SPEC section 9).
-  if (context.internal === true) return voicemail();
+  if (context.target.kind === 'internal-to-member') return voicemail();
   switch (action.action) {
     case 'voicemail':
       return voicemail();
     case 'forward-to-mobile': {
-      const memberId = action.member ?? lastOffered(context) ?? context.member;
+      const memberId = action.member ?? lastOffered(context) ?? onlyMember(context);
       const mobile = memberId === undefined ? undefined : membersById.get(memberId)?.mobile;
       if (mobile === undefined) return voicemail('no-mobile');
       return { kind: 'forward', to: mobile, group: group.id, member: memberId };

@@ -45,9 +45,10 @@ export function ownCallStep(call: OwnCall): OwnCallStep {
   const owner = call.holder(dialled.extension);
   if (owner === undefined) return { kind: 'refuse', why: 'unknown-extension' };
   const callerId = companyCallerId(call.numbers);
-  if (owner.kind === 'group') return { kind: 'distribute', context: { ...startInGroup(owner.id), excluded: caller.id, callerId } };
+  if (owner.kind === 'group')
+    return { kind: 'distribute', context: startInGroup(owner.id, [], { kind: 'internal-to-group', caller: caller.id, callerId }) };
   if (owner.id === caller.id) return { kind: 'refuse', why: 'not-supported' };
   const group = firstGroupOf(owner.id, call.groups);
   if (group === undefined) return { kind: 'voicemail', member: owner.id };
-  return { kind: 'distribute', context: { ...startInGroup(group.id), member: owner.id, internal: true, callerId } };
+  return { kind: 'distribute', context: startInGroup(group.id, [], { kind: 'internal-to-member', member: owner.id, callerId }) };
 }

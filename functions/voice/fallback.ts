@@ -1,5 +1,5 @@
 import { defaultSettings } from '../commons/schemas.js';
-import { contextFromQuery, lastOffered, type CallContext } from '../routing/call-context.js';
+import { contextFromQuery, lastOffered, onlyMember, type CallContext } from '../routing/call-context.js';
 import { voicemailTwiml } from './voicemail.js';
 import type { VoiceWebhook } from './webhook.js';
 
@@ -20,7 +20,7 @@ function knownContext(webhook: VoiceWebhook): CallContext | undefined {
  */
 export function apologyTwiml(webhook: VoiceWebhook): string {
   const context = knownContext(webhook);
-  const member = context === undefined ? undefined : (lastOffered(context) ?? context.member);
+  const member = context === undefined ? undefined : (lastOffered(context) ?? onlyMember(context));
   return voicemailTwiml(webhook, defaultSettings, { group: context?.group, member }, { promptName: 'apology' });
 }
 

@@ -43,7 +43,9 @@ export async function faultAnswer(route: string, webhook: VoiceWebhook): Promise
       return bestEffortInGroup(
         webhook,
         configuration,
-        owner?.kind === 'user' ? { ...startInGroup(context.context.group), member: owner.id } : startInGroup(context.context.group),
+        owner?.kind === 'user'
+          ? startInGroup(context.context.group, [], { kind: 'member-extension', member: owner.id })
+          : startInGroup(context.context.group),
       );
     }
     case 'group':

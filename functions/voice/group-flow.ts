@@ -1,6 +1,6 @@
 import { logger } from '../commons/logger.js';
 import type { Group, Member, Settings } from '../commons/schemas.js';
-import { contextToQuery, ringingOffer, type CallContext } from '../routing/call-context.js';
+import { callerIdOf, contextToQuery, onlyMember, ringingOffer, type CallContext } from '../routing/call-context.js';
 import { nextOffer } from '../routing/distribution.js';
 import { missedCallStep } from '../routing/missed-call.js';
 import { waitingCallers } from '../routing/waiting-line.js';
@@ -24,10 +24,11 @@ import { epochSeconds, type VoiceWebhook } from './webhook.js';
 /** The members a group's decisions may need: its members, the dialled member, the forward-to-mobile member. */
 function memberIdsOf(group: Pick<Group, 'members' | 'whenNobodyAnswers'>, context: CallContext): string[] {
   const action = group.whenNobodyAnswers;
+  const member = onlyMember(context);
   return [
     ...new Set([
       ...group.members,
-      ...(context.member === undefined ? [] : [context.member]),
+      ...(member === undefined ? [] : [member]),
       ...(action.action === 'forward-to-mobile' && action.member !== undefined ? [action.member] : []),
     ]),
   ];
@@ -35,12 +36,12 @@ function memberIdsOf(group: Pick<Group, 'members' | 'whenNobodyAnswers'>, contex
 
 /** evenly records its offers in the group's rotation (not for a dialled member extension). */
 function recordsRotation(group: Group, context: CallContext): boolean {
-  return group.distribution === 'evenly' && context.member === undefined;
+  return group.distribution === 'evenly' && onlyMember(context) === undefined;
 }
 
 /** Callers are served in the order they came: a new caller joins a non-empty line at the back. */
 function joinsLineFirst(group: Group, context: CallContext): boolean {
-  return group.whenNobodyAnswers.action === 'wait-for-agent' && context.member === undefined && context.offered.length === 0;
+  return group.whenNobodyAnswers.action === 'wait-for-agent' && onlyMember(context) === undefined && context.offered.length === 0;
 }
 
 export type GroupFlowOptions = { lead?: Prompt | undefined };
@@ -70,7 +71,7 @@ export function offerTwiml(group: Group, members: readonly Member[], context: Ca
     action: voiceUrl('dial-result', contextToQuery(ringingOffer(context, ids, Date.now()))),
     legCallback: (member) => voiceUrl('leg', legQuery.encode(member)),
     before: options.lead,
-    callerId: context.callerId,
+    callerId: callerIdOf(context),
   });
 }
 

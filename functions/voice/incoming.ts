@@ -72,7 +72,7 @@ export async function extension(webhook: VoiceWebhook): Promise<string> {
         return { kind: 'distribute', context: startInGroup(owner.id) };
       case 'user':
         // Ring that member with the rings of the number's group, then that group's missed-call action.
-        return { kind: 'distribute', context: { ...startInGroup(numberGroup), member: owner.id } };
+        return { kind: 'distribute', context: startInGroup(numberGroup, [], { kind: 'member-extension', member: owner.id }) };
       default:
         return owner.kind satisfies never;
     }

@@ -72,7 +72,7 @@ describe('nextOffer', () => {
 
   it('rings only the dialled member for a member extension, whatever the distribution', () => {
     const everyone = group('everyone', { members: ['anna', 'ben'], distribution: 'all-at-once' });
-    const context = { ...startInGroup('everyone'), member: 'clara' };
+    const context = startInGroup('everyone', [], { kind: 'member-extension', member: 'clara' });
 
     expect(offeredIds(nextOffer(everyone, members, context))).toEqual(['clara']);
     expect(nextOffer(everyone, members, withOffered(context, ['clara']))).toEqual({ kind: 'nobody-left' });
@@ -103,7 +103,7 @@ describe('nextOffer', () => {
 
 describe('call context', () => {
   it('travels through a query string unchanged', () => {
-    const context = { ...withOffered(startInGroup('support', ['front']), ['anna', 'ben']), member: 'ben' };
+    const context = withOffered(startInGroup('support', ['front'], { kind: 'member-extension', member: 'ben' }), ['anna', 'ben']);
 
     const query = Object.fromEntries(new URLSearchParams(new URLSearchParams(contextToQuery(context)).toString()));
 

@@ -26,7 +26,7 @@ describe('missedCallStep', () => {
   });
 
   it('voicemail of a member-extension call belongs to the dialled member even if never offered', () => {
-    const context = { ...startInGroup('support'), member: 'clara' };
+    const context = startInGroup('support', [], { kind: 'member-extension', member: 'clara' });
 
     expect(missedCallStep(group('support', { members: ['anna'] }), members, context)).toEqual({
       kind: 'voicemail',
@@ -90,13 +90,13 @@ describe('missedCallStep', () => {
 
     expect(missedCallStep(front, members, afterOffers('front', ['anna']))).toEqual({
       kind: 'distribute',
-      context: { group: 'back', offered: [], visited: ['front', 'back'] },
+      context: { group: 'back', offered: [], visited: ['front', 'back'], target: { kind: 'group' } },
     });
   });
 
   it('forward-to-group ends in voicemail when the chain comes back to a visited group', () => {
     const back = group('back', { members: ['ben'], whenNobodyAnswers: { action: 'forward-to-group', group: 'front' } });
-    const context = { group: 'back', offered: ['ben'], visited: ['front', 'back'] };
+    const context = { group: 'back', offered: ['ben'], visited: ['front', 'back'], target: { kind: 'group' } } as const;
 
     expect(missedCallStep(back, members, context)).toEqual({ kind: 'voicemail', group: 'back', member: 'ben', reason: 'loop' });
   });

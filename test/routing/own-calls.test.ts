@@ -19,14 +19,24 @@ describe("a member's own call", () => {
   it('distributes a call to a group extension as an outside call, never offered to the caller, with our first number as caller ID', () => {
     expect(ownCallStep({ ...base, dialled: { kind: 'extension', extension: '200' } })).toEqual({
       kind: 'distribute',
-      context: { group: 'support', offered: [], visited: ['support'], excluded: 'ben', callerId: '+493011111111' },
+      context: {
+        group: 'support',
+        offered: [],
+        visited: ['support'],
+        target: { kind: 'internal-to-group', caller: 'ben', callerId: '+493011111111' },
+      },
     });
   });
 
   it("rings a member with the rings of their first group by id, then the member's voicemail; a member in no group gets voicemail at once", () => {
     expect(ownCallStep({ ...base, dialled: { kind: 'extension', extension: '101' } })).toEqual({
       kind: 'distribute',
-      context: { group: 'accounts', offered: [], visited: ['accounts'], member: 'anna', internal: true, callerId: '+493011111111' },
+      context: {
+        group: 'accounts',
+        offered: [],
+        visited: ['accounts'],
+        target: { kind: 'internal-to-member', member: 'anna', callerId: '+493011111111' },
+      },
     });
     expect(ownCallStep({ ...base, dialled: { kind: 'extension', extension: '103' } })).toEqual({ kind: 'voicemail', member: 'dora' });
   });
