@@ -6,6 +6,8 @@ import { logger } from '../commons/logger.js';
 import { createTwilioApi } from '../twilio-api/client.js';
 import { twilioFormBody } from '../middleware/twilio-form-body.js';
 import { twilioSignature } from '../middleware/twilio-signature.js';
+import { twilioParameters } from '../middleware/twilio-parameters.js';
+import type { VoiceRoute } from '../twiml/urls.js';
 import { twimlErrorHandler } from '../middleware/twiml-error-handler.js';
 import { queryParams, twimlResult, type HttpResult, type VoiceEvent } from '../middleware/voice-event.js';
 import { apologyTwiml } from '../voice/fallback.js';
@@ -56,6 +58,10 @@ function routeOf(event: VoiceEvent): string {
   return event.rawPath.replace(/^.*\/voice\//, '').replace(/\/+$/, '');
 }
 
+function knownRoute(route: string): VoiceRoute | undefined {
+  return isVoiceRoute(route) ? route : undefined;
+}
+
 /** A callback whose data Twilio could deliver again: answering an error lets it retry. */
 const unavailable: HttpResult = {
   statusCode: 503,
@@ -71,9 +77,9 @@ async function answerVoiceWebhook(event: VoiceEvent): Promise<HttpResult> {
     logger.warn('voice request to an unknown route', { route, callSid: bareParameters(form).callSid });
     return twimlResult(apologyTwiml(toWebhook(event, route)));
   }
-  // Twilio's parameters, parsed once: a request without what its kind requires is not one Twilio
-  // sends for this route. It is logged as such and the caller served as in a fault.
-  const parsed = parseVoiceParameters(route, form);
+  // Twilio's parameters, parsed once by the middleware: a request without what its kind requires is
+  // not one Twilio sends for this route. It is logged as such and the caller served as in a fault.
+  const parsed = event.voiceParameters ?? parseVoiceParameters(route, form);
   if (!parsed.ok) {
     const bare = toWebhook(event, route);
     logger.warn('voice request without a parameter its kind requires; answering as in a fault', {
@@ -112,4 +118,5 @@ async function answerVoiceWebhook(event: VoiceEvent): Promise<HttpResult> {
 export const handler = middy<VoiceEvent, HttpResult>(answerVoiceWebhook)
   .use(twilioFormBody())
   .use(twilioSignature({ authToken, publicBaseUrl: config.publicBaseUrl }))
+  .use(twilioParameters({ routeOf: (event) => knownRoute(routeOf(event)) }))
   .use(twimlErrorHandler({ fallbackTwiml: (event) => apologyTwiml(toWebhook(event, routeOf(event))) }));

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { ParametersOutcome } from '../twilio/parameters.js';
 
 /** A Twilio webhook as the voice middlewares leave it for the route: parameters parsed and verified. */
 export type VoiceEvent = APIGatewayProxyEventV2 & {
@@ -6,6 +7,8 @@ export type VoiceEvent = APIGatewayProxyEventV2 & {
   twilioParams?: Record<string, string>;
   /** The public URL Twilio requested (what the signature covers); action URLs resolve against it. */
   twilioUrl?: string;
+  /** Twilio's parameters parsed for the route (twilio-parameters.ts), or what is missing. */
+  voiceParameters?: ParametersOutcome;
 };
 
 export type HttpResult = APIGatewayProxyStructuredResultV2;

@@ -31,10 +31,6 @@ export class TwilioApiError extends Error {
 export type TwilioApi = {
   /** Send a live call to the TwiML at `url` at once (the caller's parent call, never a child leg). */
   redirectCall(callSid: string, url: string): Promise<void>;
-  /** Replace a live call's TwiML with `twiml` (at most 4000 characters, absolute URLs only). */
-  updateCallTwiml(callSid: string, twiml: string): Promise<void>;
-  /** End a live call. */
-  endCall(callSid: string): Promise<void>;
   /** Take a caller (or the front caller) out of a queue to run the TwiML at `url`. */
   dequeueMember(queueSid: string, callSid: string | 'Front', url: string): Promise<void>;
   /**
@@ -182,8 +178,6 @@ export function createTwilioApi(config: TwilioApiConfig): TwilioApi {
   }
   return {
     redirectCall: (callSid, url) => post(`/Calls/${encodeURIComponent(callSid)}.json`, { Url: url, Method: 'POST' }),
-    updateCallTwiml: (callSid, twiml) => post(`/Calls/${encodeURIComponent(callSid)}.json`, { Twiml: twiml }),
-    endCall: (callSid) => post(`/Calls/${encodeURIComponent(callSid)}.json`, { Status: 'completed' }),
     dequeueMember: (queueSid, callSid, url) =>
       post(`/Queues/${encodeURIComponent(queueSid)}/Members/${encodeURIComponent(callSid)}.json`, { Url: url, Method: 'POST' }),
     listRecordings,

@@ -1,6 +1,7 @@
 /**
- * Twilio's words and limits that the project decides on, in one place (the limits of one <Dial>'s
- * nouns and its timeouts are in twiml/dial-limits.ts, beside the TwiML that obeys them).
+ * Twilio's words and limits that the project decides on, in one place: the statuses and results its
+ * requests carry, and the limits of the TwiML it answers with (twiml/dial-limits.ts plans a <Dial>
+ * within them).
  */
 
 /**
@@ -36,3 +37,29 @@ export type QueueResult = (typeof QUEUE_RESULTS)[number];
 
 /** Twilio's queue names have at most 64 characters (https://www.twilio.com/docs/voice/twiml/enqueue). */
 export const QUEUE_NAME_MAX_LENGTH = 64;
+
+/**
+ * The nouns of one <Dial> (https://www.twilio.com/docs/voice/twiml/dial#nouns): at most 10 <Client>
+ * and at most 10 <Number> ring together, and a <Sip> stands alone. Whether several <Sip> nouns in one
+ * <Dial> ring together is unconfirmed, so we never put two in one.
+ */
+export const MAX_CLIENTS_PER_DIAL = 10;
+export const MAX_NUMBERS_PER_DIAL = 10;
+
+/**
+ * The longest call an offer can become: <Dial timeLimit> (Twilio's own maximum is 4 hours). A busy
+ * mark expires this long after the answer (plus a margin), so a lost callback cannot block a member
+ * for longer.
+ */
+export const MAX_CALL_SECONDS = 4 * 3600;
+
+/**
+ * "Twilio always adds a five-second timeout buffer" to a <Dial>'s timeout
+ * (https://www.twilio.com/docs/voice/twiml/dial#timeout): an offer rings this much longer.
+ */
+export const TWILIO_RING_BUFFER_SECONDS = 5;
+
+/** A <Dial>'s `timeout` is 5 to 600 seconds; one ring is 5 seconds. */
+export const DIAL_TIMEOUT_MIN_SECONDS = 5;
+export const DIAL_TIMEOUT_MAX_SECONDS = 600;
+export const SECONDS_PER_RING = 5;

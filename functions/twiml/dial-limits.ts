@@ -1,30 +1,15 @@
 import type { Device, Member } from '../commons/schemas.js';
+import {
+  DIAL_TIMEOUT_MAX_SECONDS,
+  DIAL_TIMEOUT_MIN_SECONDS,
+  MAX_CLIENTS_PER_DIAL,
+  MAX_NUMBERS_PER_DIAL,
+  SECONDS_PER_RING,
+} from '../twilio/vocabulary.js';
 
-/**
- * The one place that knows Twilio's limits on the nouns of one <Dial> (reference/twilio.md):
- * at most 10 <Client> and at most 10 <Number> ring together, and a <Sip> stands alone. Whether
- * several <Sip> nouns in one <Dial> ring together is unconfirmed, so we never put two in one.
- */
-export const MAX_CLIENTS_PER_DIAL = 10;
-export const MAX_NUMBERS_PER_DIAL = 10;
-
-/**
- * The longest call an offer can become: <Dial timeLimit> (Twilio's own maximum is 4 hours). A busy
- * mark expires this long after the answer (plus a margin), so a lost callback cannot block a member
- * for longer.
- */
-export const MAX_CALL_SECONDS = 4 * 3600;
-
-/**
- * "Twilio always adds a five-second timeout buffer" to a <Dial>'s timeout
- * (https://www.twilio.com/docs/voice/twiml/dial#timeout): an offer rings this much longer.
- */
-export const TWILIO_RING_BUFFER_SECONDS = 5;
-
-/** Twilio accepts 5..600 seconds; one ring is 5 seconds (SPEC section 2). */
-export const SECONDS_PER_RING = 5;
+/** A <Dial>'s timeout for `rings` rings, within what Twilio accepts. */
 export function dialTimeoutSeconds(rings: number): number {
-  return Math.min(600, Math.max(5, rings * SECONDS_PER_RING));
+  return Math.min(DIAL_TIMEOUT_MAX_SECONDS, Math.max(DIAL_TIMEOUT_MIN_SECONDS, rings * SECONDS_PER_RING));
 }
 
 /** One device to ring; `member` is whose device it is (for the leg's status callbacks). */

@@ -1,6 +1,7 @@
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse';
 import type { Greeting } from '../commons/schemas.js';
-import { dialTimeoutSeconds, MAX_CALL_SECONDS, type DialNoun } from './dial-limits.js';
+import { MAX_CALL_SECONDS } from '../twilio/vocabulary.js';
+import { dialTimeoutSeconds, type DialNoun } from './dial-limits.js';
 import type { Prompt } from './prompts.js';
 
 /**

@@ -2,7 +2,7 @@ import { logger } from '../commons/logger.js';
 import { getCall } from '../store/call-store.js';
 import { recordLegStatus } from '../store/leg-store.js';
 import { clearRinging, readPresence } from '../store/presence-store.js';
-import { MAX_CALL_SECONDS } from '../twiml/dial-limits.js';
+import { MAX_CALL_SECONDS } from '../twilio/vocabulary.js';
 import { legQuery } from '../twiml/queries.js';
 import { emptyResponse } from '../twiml/responses.js';
 import { LEG_ANSWERING } from '../twilio/vocabulary.js';

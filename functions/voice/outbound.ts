@@ -8,7 +8,7 @@ import { cachedConfiguration, readWithConfiguration, type Configuration } from '
 import { claimPickup, endPickup, getPickup, undoPickup } from '../store/pickup-store.js';
 import { clearBusy, presenceFromItems } from '../store/presence-store.js';
 import type { Presence } from '../routing/eligibility.js';
-import { MAX_CALL_SECONDS } from '../twiml/dial-limits.js';
+import { MAX_CALL_SECONDS } from '../twilio/vocabulary.js';
 import { prompt } from '../twiml/prompts.js';
 import { hangup, joinPickupConference, messageThenHangup } from '../twiml/responses.js';
 import { pickupQuery } from '../twiml/queries.js';

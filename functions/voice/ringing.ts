@@ -1,5 +1,6 @@
 import type { Group } from '../commons/schemas.js';
-import { dialTimeoutSeconds, TWILIO_RING_BUFFER_SECONDS } from '../twiml/dial-limits.js';
+import { dialTimeoutSeconds } from '../twiml/dial-limits.js';
+import { TWILIO_RING_BUFFER_SECONDS } from '../twilio/vocabulary.js';
 
 /** Seconds a ringing mark outlives the offer's own ring time (Twilio's 5 s buffer and webhook delays). */
 export const RINGING_MARGIN_SECONDS = 60;

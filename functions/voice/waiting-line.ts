@@ -26,7 +26,7 @@ import {
   type EntryChange,
 } from '../store/line-store.js';
 import { clearRinging } from '../store/presence-store.js';
-import { dialTimeoutSeconds, planDial, TWILIO_RING_BUFFER_SECONDS } from '../twiml/dial-limits.js';
+import { dialTimeoutSeconds, planDial } from '../twiml/dial-limits.js';
 import { prompt, type Prompt } from '../twiml/prompts.js';
 import { emptyResponse, enqueue, hangup, hold, leaveLine, offer } from '../twiml/responses.js';
 import { legQuery, lineOfferQuery, lineQuery } from '../twiml/queries.js';
@@ -35,7 +35,7 @@ import { dispatchForMembers, dispatchLine, endRinging, lineStateKeys, type Dispa
 import { isOwnRedirect } from './own-redirects.js';
 import { voicemailTwiml } from './voicemail.js';
 import { epochSeconds, type VoiceWebhook } from './webhook.js';
-import { DIAL_ANSWERED, QUEUE_NAME_MAX_LENGTH } from '../twilio/vocabulary.js';
+import { DIAL_ANSWERED, QUEUE_NAME_MAX_LENGTH, TWILIO_RING_BUFFER_SECONDS } from '../twilio/vocabulary.js';
 
 /**
  * The waiting line (SPEC section 7), wired: callers join with <Enqueue>; whenever a member is free

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BUSY_MARGIN_SECONDS } from '../../functions/voice/leg.js';
-import { MAX_CALL_SECONDS } from '../../functions/twiml/dial-limits.js';
+import { MAX_CALL_SECONDS } from '../../functions/twilio/vocabulary.js';
 import { parseTwiml } from '../support/call-player.js';
 import { loadGroup, loadNumber } from '../support/fixtures.js';
 import { admin, postVoice, put } from '../support/invoke.js';

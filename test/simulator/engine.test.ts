@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_ACCOUNT_SID } from '../../bin/simulator/defaults.js';
 import { Simulation, type Behaviours, type SimulationOptions, type Transport } from '../../bin/simulator/engine.js';
 import { FakeTwilioApi } from '../../bin/simulator/rest-api.js';
-import { createTwilioApi, TwilioApiError, type TwilioApi } from '../../functions/twilio-api/client.js';
+import { TwilioApiError } from '../../functions/twilio-api/client.js';
+import { createTestTwilioApi, type TestTwilioApi } from '../support/rest-client.js';
 
 const TOKEN = 'simulator-test-token';
 const BASE = 'https://project.example';
@@ -276,10 +277,10 @@ describe('call simulator: waiting lines and the REST API', () => {
     api = undefined;
   });
 
-  async function withApi(simulation: Simulation): Promise<TwilioApi> {
+  async function withApi(simulation: Simulation): Promise<TestTwilioApi> {
     api = new FakeTwilioApi(simulation, { accountSid: DEFAULT_ACCOUNT_SID, authToken: TOKEN });
     const baseUrl = await api.listen(0);
-    return createTwilioApi({ baseUrl, accountSid: DEFAULT_ACCOUNT_SID, authToken: async () => TOKEN });
+    return createTestTwilioApi({ baseUrl, accountSid: DEFAULT_ACCOUNT_SID, authToken: async () => TOKEN });
   }
 
   const line = {
@@ -363,7 +364,7 @@ describe('call simulator: waiting lines and the REST API', () => {
   });
 
   it('dequeues a waiting caller through the REST API: the action learns "redirected" and the call runs the Url', async () => {
-    let client: TwilioApi | undefined;
+    let client: TestTwilioApi | undefined;
     let waitingSid = '';
     let queueSid = '';
     const { simulation, seen } = setup({
@@ -395,8 +396,8 @@ describe('call simulator: waiting lines and the REST API', () => {
    * The first call waits (a long pause); the second call's webhook, at 5 s, is where the project acts
    * on the first call through the REST API.
    */
-  async function actOnWaitingCall(act: (client: TwilioApi, waitingSid: string) => Promise<void>, routes: Record<string, Route> = {}) {
-    let client: TwilioApi | undefined;
+  async function actOnWaitingCall(act: (client: TestTwilioApi, waitingSid: string) => Promise<void>, routes: Record<string, Route> = {}) {
+    let client: TestTwilioApi | undefined;
     let waitingSid = '';
     const { simulation, seen } = setup({
       ...routes,
@@ -443,9 +444,9 @@ describe('call simulator: waiting lines and the REST API', () => {
   it('validates REST requests as Twilio does', async () => {
     let firstSid = '';
     const outcomes: unknown[] = [];
-    let good: TwilioApi | undefined;
-    let wrongToken: TwilioApi | undefined;
-    let wrongAccount: TwilioApi | undefined;
+    let good: TestTwilioApi | undefined;
+    let wrongToken: TestTwilioApi | undefined;
+    let wrongAccount: TestTwilioApi | undefined;
     const codeOf = async (work: () => Promise<void> | undefined): Promise<unknown> => {
       try {
         await work();
@@ -471,8 +472,8 @@ describe('call simulator: waiting lines and the REST API', () => {
     });
     good = await withApi(simulation);
     const baseUrl = api?.url ?? '';
-    wrongToken = createTwilioApi({ baseUrl, accountSid: DEFAULT_ACCOUNT_SID, authToken: async () => 'wrong' });
-    wrongAccount = createTwilioApi({ baseUrl, accountSid: `AC${'1'.repeat(32)}`, authToken: async () => TOKEN });
+    wrongToken = createTestTwilioApi({ baseUrl, accountSid: DEFAULT_ACCOUNT_SID, authToken: async () => 'wrong' });
+    wrongAccount = createTestTwilioApi({ baseUrl, accountSid: `AC${'1'.repeat(32)}`, authToken: async () => TOKEN });
 
     await simulation.run([caller, { ...caller, id: 'c2', to: '+493000000002', at: 5 }]);
     const completed = await codeOf(() => good?.redirectCall(firstSid, `${BASE}/x`));

@@ -11,7 +11,7 @@ import {
 } from '../../bin/simulator/engine.js';
 import { FakeTwilioApi } from '../../bin/simulator/rest-api.js';
 import { formatTranscript } from '../../bin/simulator/transcript.js';
-import { createTwilioApi, type TwilioApi } from '../../functions/twilio-api/client.js';
+import { createTestTwilioApi, type TestTwilioApi } from '../support/rest-client.js';
 
 /**
  * SPEC 8: when the project moves a caller off a ringing <Dial> through the REST API, the <Dial> ends
@@ -46,12 +46,12 @@ async function playMove(options: {
   reading?: InterruptedDialAction;
   dial?: string;
   routes?: Record<string, Route>;
-  move: (client: TwilioApi, sid: string) => Promise<void>;
+  move: (client: TestTwilioApi, sid: string) => Promise<void>;
   devices?: Behaviours;
 }) {
   const seen: Seen[] = [];
   let simulation: Simulation | undefined;
-  let client: TwilioApi | undefined;
+  let client: TestTwilioApi | undefined;
   let ringingSid = '';
   const routes: Record<string, Route> = {
     '/voice/incoming': async (params) => {
@@ -88,14 +88,14 @@ async function playMove(options: {
   };
   simulation = new Simulation(simulationOptions);
   api = new FakeTwilioApi(simulation, { accountSid: DEFAULT_ACCOUNT_SID, authToken: TOKEN });
-  client = createTwilioApi({ baseUrl: await api.listen(0), accountSid: DEFAULT_ACCOUNT_SID, authToken: async () => TOKEN });
+  client = createTestTwilioApi({ baseUrl: await api.listen(0), accountSid: DEFAULT_ACCOUNT_SID, authToken: async () => TOKEN });
   const [first] = await simulation.run([ringing, mover]);
   if (first === undefined) throw new Error('no call was played');
   const mine = seen.filter((request) => request.params.CallSid === first.sid || request.params.ParentCallSid === first.sid);
   return { first, seen: mine, all: seen, simulation };
 }
 
-const redirectTo = (path: string) => (client: TwilioApi, sid: string) => client.redirectCall(sid, `${BASE}${path}`);
+const redirectTo = (path: string) => (client: TestTwilioApi, sid: string) => client.redirectCall(sid, `${BASE}${path}`);
 /** The first call's requests, leg callbacks left out: path@second. */
 const parentRequests = (seen: readonly Seen[]): string[] =>
   seen.filter((request) => request.path !== '/voice/leg').map((request) => `${request.path}@${request.at}`);
