@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { reportCliError } from './cli.js';
 import { replaceConfiguration, type Configuration } from './simulator/configuration.js';
 import { DEFAULT_ACCOUNT_SID, DEFAULT_API_PORT, DEFAULT_CALLER } from './simulator/defaults.js';
 import { Simulation, type Behaviours, type DeviceBehaviour } from './simulator/engine.js';
@@ -91,7 +92,7 @@ async function main(): Promise<number> {
       'account-sid': { type: 'string' },
       'api-port': { type: 'string' },
       json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const [command, file] = positionals;
@@ -203,7 +204,7 @@ main().then(
     else if (error instanceof Error && (error.name === 'ScenarioFileError' || error.name === 'AdminApiError')) console.error(error.message);
     else if (error instanceof TypeError && String(error.cause).includes('ECONNREFUSED'))
       console.error('Nothing answers at the base URL: start the local stack with npm start (or give --base-url).');
-    else console.error(error);
+    else reportCliError(error);
     process.exit(2);
   },
 );
