@@ -100,6 +100,8 @@ try {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // A closed terminal sends SIGHUP.
+  process.on('SIGHUP', () => shutdown('SIGHUP'));
   // Should we die another way, do not leave Java running.
   process.on('exit', () => {
     if (dynamo.local !== undefined && dynamo.local.process.exitCode === null) dynamo.local.process.kill('SIGKILL');

