@@ -17,6 +17,7 @@ import { webhookFigures as perWebhook } from './bench/webhooks.js';
 import { wholeCallFigures } from './bench/whole-calls.js';
 import { ensureTable, freePort, startDynamoDbLocal } from './local/dynamodb-local.js';
 import { DEFAULT_ACCOUNT_SID } from './simulator/defaults.js';
+import { median, percentile, round } from './bench/stats.js';
 
 /**
  * `npm run bench`: prints one JSON line per figure. It reports; it does not pass or fail.
@@ -60,19 +61,6 @@ const BURST_OPTIONS: BurstOptions = {
 function report(figure: string, fields: Record<string, unknown>): void {
   console.log(JSON.stringify({ figure, ...fields }));
 }
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
-
-const round = (value: number): number => Math.round(value * 100) / 100;
 
 /** Bundle each handler exactly as lib/app-function.ts has the CDK bundle it. */
 async function bundleSizes(): Promise<Record<string, string>> {

@@ -9,6 +9,7 @@ import { failedWrites, inRoute, installFailureCounter, takeTallies, type RouteTa
 import { limiter, putAdmin } from './in-process.js';
 import { seededRandom } from '../simulator/seeded-random.js';
 import { callsHearing, countBy, doubleOffers, firstEnqueued, offersPerMember, outcomeOf } from './timeline.js';
+import { percentile, round } from './stats.js';
 
 /**
  * The burst figure of `npm run bench`: many callers at the same second into one evenly group, played
@@ -49,13 +50,6 @@ export type BurstDeps = {
 type MissedCallAction = { action: 'voicemail' } | { action: 'wait-for-agent'; maxWaitSeconds: number };
 
 const HOST = 'bench.example';
-const round = (value: number): number => Math.round(value * 100) / 100;
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
-
 /** Devices answer after 1 to 10 s (0.1 s steps), drawn per ring from one seeded stream per member. */
 function answeringDevices(members: readonly string[], options: BurstOptions): Record<string, DeviceBehaviour[]> {
   const rings = Math.max(100, options.calls * 4);

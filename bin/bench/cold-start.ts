@@ -7,13 +7,12 @@ import {
   buildBundles,
   callWebhooks,
   childEnvironment,
-  median,
-  round,
   runFresh,
   seedConfiguration,
   type FreshProcessOptions,
   type Report,
 } from './fresh-process.js';
+import { median, round } from './stats.js';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..', '..');
 /** Whole calls played once before measuring, to warm DynamoDB Local up. */

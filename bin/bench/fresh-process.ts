@@ -188,11 +188,3 @@ export function assertOffered(result: EventResult | undefined): void {
   if (result === undefined || !/<Dial[\s>]/.test(result.body ?? ''))
     throw new Error(`the incoming webhook did not offer the call: ${result?.body ?? 'no answer'}`);
 }
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
-export const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;

@@ -1,5 +1,6 @@
 import { Agent, createServer, request as forward, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { median } from './stats.js';
 
 /**
  * A latency-injecting HTTP proxy in front of DynamoDB (Local), for the benchmark: every request waits
@@ -128,12 +129,6 @@ export function leastSquaresSlope(points: readonly { x: number; y: number }[]): 
   const sxx = points.reduce((sum, point) => sum + (point.x - meanX) ** 2, 0);
   const sxy = points.reduce((sum, point) => sum + (point.x - meanX) * (point.y - meanY), 0);
   return sxx === 0 ? 0 : sxy / sxx;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 export type LatencySlopeOptions = {

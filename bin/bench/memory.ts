@@ -4,13 +4,12 @@ import {
   buildBundles,
   callWebhooks,
   childEnvironment,
-  median,
-  round,
   runFresh,
   seedConfiguration,
   type FreshProcessOptions,
   type Report,
 } from './fresh-process.js';
+import { median, round } from './stats.js';
 
 /**
  * The memory figures of `npm run bench`: what the voice function's memory size buys, from CPU time

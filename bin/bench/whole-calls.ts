@@ -9,6 +9,7 @@ import { FakeTwilioApi } from '../simulator/rest-api.js';
 import { limiter, putAdmin } from './in-process.js';
 import { installMeter, meter, readsImages, type MeteredRequest } from './request-meter.js';
 import { unitsOf } from './units.js';
+import { round } from './stats.js';
 
 /**
  * The `whole_call` figures of `npm run bench`: what one whole call costs in DynamoDB and Lambda, for
@@ -61,8 +62,6 @@ export const PRICES = {
 
 const HOST = 'bench.example';
 const HOLD_SECONDS = 30;
-const round = (value: number, digits = 2): number => Math.round(value * 10 ** digits) / 10 ** digits;
-
 /** One metered webhook of the measured call (or the admin request that freed a member for it). */
 type Webhook = { route: string; status: number; requests: readonly MeteredRequest[]; roundTrips: number; function: 'voice' | 'admin' };
 

@@ -12,6 +12,12 @@ import type { VoiceWebhook } from './webhook.js';
 import { lineQuery } from '../twiml/queries.js';
 import { DIAL_ANSWERED } from '../twilio/vocabulary.js';
 
+/** The caller's <Enqueue> again, from the line and place our own URL carries. */
+function backIntoLine(webhook: VoiceWebhook): string {
+  const { group, place } = lineQuery.decode(webhook.query);
+  return enqueueTwiml({ id: group }, place);
+}
+
 /**
  * What each webhook answers when its work failed or ran out of time (SPEC sections 12 and 13): built
  * from the request and the configuration this instance last saw, without a single request, so the
@@ -56,10 +62,10 @@ export async function faultAnswer(route: string, webhook: VoiceWebhook): Promise
     case 'line-wait':
       return hold({ music: holdMusicOf(configuration, webhook.call.to) });
     case 'line-offer':
-      return enqueueTwiml({ id: lineQuery.decode(webhook.query).group }, lineQuery.decode(webhook.query).place);
+      return backIntoLine(webhook);
     case 'line-offer-result':
       if ((dialStatus !== undefined && DIAL_ANSWERED.has(dialStatus)) || callerGone) return hangup();
-      return enqueueTwiml({ id: lineQuery.decode(webhook.query).group }, lineQuery.decode(webhook.query).place);
+      return backIntoLine(webhook);
     case 'line-left': {
       const result = webhook.params.queueResult;
       if (result === 'hangup') return hangup();

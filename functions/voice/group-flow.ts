@@ -119,8 +119,15 @@ export async function routeCall(
 ): Promise<string> {
   const callSid = webhook.call.callSid;
   const now = epochSeconds(webhook);
+  // Routing renders TwiML and may log: once per configuration, however often the read asks for it.
+  const routed = new WeakMap<Configuration, Routing>();
+  const routeFor = (configuration: Configuration): Routing => {
+    const routing = routed.get(configuration) ?? route(configuration);
+    routed.set(configuration, routing);
+    return routing;
+  };
   const routeOf = (configuration: Configuration | undefined): Routing | undefined =>
-    configuration === undefined ? undefined : route(configuration);
+    configuration === undefined ? undefined : routeFor(configuration);
   // The head of the group's line is read beside the keys when the caller may have to join it.
   const {
     configuration,
@@ -141,7 +148,7 @@ export async function routeCall(
     // Our own REST redirect (pickup, a waiting-line offer) interrupted the offer: nothing to do here.
     return emptyResponse();
   }
-  const routing = route(configuration);
+  const routing = routeFor(configuration);
   const callStart = options.callStart?.(configuration);
   const placedBy = options.placedBy?.(configuration, routing);
   const released = stillRingingFor(callSid, options.release, claimStateFrom(items, ''));
