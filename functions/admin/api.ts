@@ -27,10 +27,12 @@ import { listVoicemails } from '../store/voicemail-store.js';
 import { DEFAULT_CALL_LOG_DAYS, listCalls } from '../store/call-store.js';
 import { getGroupWithRotation, getMembersWithPresence } from '../store/config-store.js';
 import { listLine, removeWaitingCaller } from '../store/line-store.js';
+import { applyConfiguration, readConfigurationState, STALE_APPLY_MS } from '../store/configuration-apply.js';
+import { configurationWarnings, desiredOf, diffConfiguration, documentOf, parseConfiguration } from './configuration.js';
 import { liveView } from './live.js';
 import { dispatchAfterStatus } from './dispatch.js';
 import { badRequest, conflict, json, noContent, notFound, type AdminResult, type Problem } from './responses.js';
-import { LIMIT_PROBLEM, limitOf, malformedPath, timeOf, validate, validId } from './requests.js';
+import { LIMIT_PROBLEM, limitOf, malformedPath, parseBody, timeOf, validate, validId } from './requests.js';
 import { groupWarnings, numberWarnings } from './warnings.js';
 
 /** The admin API (SPEC section 10): routes, validation with zod, and the answers. */
@@ -225,6 +227,57 @@ const routes: Route[] = [
     run: async ([raw]) => {
       const e164 = validId('number', raw, e164Schema);
       return e164.ok ? deleted(await deleteNumber(e164.value), `number ${e164.value}`) : e164.result;
+    },
+  },
+  // The whole configuration (configuration as code)
+  {
+    method: 'GET',
+    pattern: /^\/configuration$/,
+    run: async () => {
+      const state = await readConfigurationState();
+      return { ...json(200, documentOf(state)), headers: { 'content-type': 'application/json', etag: `"${state.version}"` } };
+    },
+  },
+  {
+    method: 'PUT',
+    pattern: /^\/configuration$/,
+    run: async (_match, event) => {
+      const query = new URLSearchParams(event.rawQueryString ?? '');
+      const dryRun = query.get('dryRun');
+      if (dryRun !== null && dryRun !== 'true' && dryRun !== 'false')
+        return badRequest('the query is invalid', [{ path: 'dryRun', message: 'must be true or false' }]);
+      const ifMatch = event.headers['if-match'];
+      const expected = ifMatch === undefined ? undefined : /^(?:W\/)?"?([0-9]{1,15})"?$/.exec(ifMatch.trim())?.[1];
+      if (ifMatch !== undefined && expected === undefined)
+        return badRequest('the If-Match header is invalid', [
+          { path: 'If-Match', message: 'must be the ETag of GET /configuration, such as "12"' },
+        ]);
+      const body = parseBody(event);
+      if (!body.ok) return body.result;
+      // Everything is checked before anything is written: every problem of the file at once.
+      const parsed = parseConfiguration(body.value);
+      if (!parsed.ok) return badRequest('the configuration is invalid; nothing was written', parsed.problems);
+      const state = await readConfigurationState();
+      if (expected !== undefined && Number(expected) !== state.version)
+        return conflict(
+          `the configuration changed since version ${expected} was read (it is now at version ${state.version}); nothing was written`,
+        );
+      const changes = diffConfiguration(documentOf(state), parsed.value);
+      const warnings = configurationWarnings(parsed.value);
+      const held = state.applyingSince !== undefined && Date.parse(state.applyingSince) > Date.now() - STALE_APPLY_MS;
+      if (dryRun === 'true')
+        return json(200, {
+          applied: false,
+          dryRun: true,
+          version: state.version,
+          changes,
+          warnings,
+          ...(held ? { applyingSince: state.applyingSince } : {}),
+        });
+      if (held) return conflict(`another apply holds the configuration since ${state.applyingSince}; try again when it has finished`);
+      const outcome = await applyConfiguration(desiredOf(parsed.value), state.version);
+      if (outcome.kind === 'conflict') return conflict(`${outcome.reason}; nothing of this apply is in use`);
+      return json(200, { applied: outcome.kind === 'applied', version: outcome.version, changes, warnings });
     },
   },
   // Settings and voicemails

@@ -6,7 +6,8 @@ import { send, tableName } from './client.js';
 import { ContentionError } from './errors.js';
 import { keys, ownerToString, reference, type ExtensionOwner, type Key, type Reference } from './keys.js';
 import { referencesOf, versionOf, type StoredItem } from './items.js';
-import { configurationChanged, writeSnapshot } from './configuration.js';
+import { APPLYING_REFUSAL, configurationChanged, writeSnapshot } from './configuration.js';
+import { groupsNamedBy, usersNamedBy } from './references.js';
 
 /**
  * Every admin write is one DynamoDB transaction: the document, the references it adds to or drops
@@ -54,6 +55,8 @@ async function transact(build: () => Promise<Step[] | WriteOutcome>, created: ()
       const reasons = error.CancellationReasons ?? [];
       if (reasons.some((reason) => reason.Code === 'TransactionConflict')) continue;
       const failedIndex = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+      // The last item is the version's update: its condition fails only while an apply holds the configuration.
+      if (failedIndex === steps.length) return { kind: 'conflict', reason: APPLYING_REFUSAL };
       const failed = steps[failedIndex];
       if (failed === undefined) throw error;
       const existing = reasons[failedIndex]?.Item;
@@ -277,19 +280,6 @@ export async function setUserStatus(id: string, status: MemberStatus): Promise<W
 
 // ---------------------------------------------------------------------------------------------
 // Groups
-
-/** The members a group document names: its members and the forward-to-mobile member. */
-function usersNamedBy(document: Pick<GroupDocument, 'members' | 'whenNobodyAnswers'> | undefined): Set<string> {
-  if (document === undefined) return new Set();
-  const action = document.whenNobodyAnswers;
-  return new Set([...document.members, ...(action.action === 'forward-to-mobile' && action.member !== undefined ? [action.member] : [])]);
-}
-
-/** The other groups a group document names (forward-to-group); a group never references itself. */
-function groupsNamedBy(id: string, document: Pick<GroupDocument, 'whenNobodyAnswers'> | undefined): Set<string> {
-  const action = document?.whenNobodyAnswers;
-  return new Set(action?.action === 'forward-to-group' && action.group !== id ? [action.group] : []);
-}
 
 function storedGroupDocument(item: StoredItem | undefined): Pick<GroupDocument, 'members' | 'whenNobodyAnswers'> | undefined {
   if (item === undefined) return undefined;

@@ -57,6 +57,23 @@ type UpdateInput = ConstructorParameters<typeof UpdateCommand>[0];
 type PutInput = ConstructorParameters<typeof PutCommand>[0];
 type DeleteInput = ConstructorParameters<typeof DeleteCommand>[0];
 
+/**
+ * A conditional update on its own that returns the item: as it is now when written (ReturnValues
+ * ALL_NEW), as it was when the condition failed (ReturnValuesOnConditionCheckFailure ALL_OLD).
+ */
+export async function updateIf(
+  input: UpdateInput,
+): Promise<{ written: true; item: StoredItem } | { written: false; item: StoredItem | undefined }> {
+  try {
+    const result = await send(new UpdateCommand({ ...input, ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+    return { written: true, item: result.Attributes ?? {} };
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException)
+      return { written: false, item: error.Item === undefined ? undefined : unmarshall(error.Item) };
+    throw error;
+  }
+}
+
 /** A conditional write on its own; false when its condition failed. */
 export async function writeIf(write: { Update: UpdateInput } | { Put: PutInput } | { Delete: DeleteInput }): Promise<boolean> {
   try {

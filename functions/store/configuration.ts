@@ -91,7 +91,7 @@ function isItem(item: StoredItem, key: Key): boolean {
 }
 
 /** The stored items a configuration is made of. */
-type ConfigurationItems = {
+export type ConfigurationItems = {
   users: StoredItem[];
   groups: StoredItem[];
   numbers: StoredItem[];
@@ -99,7 +99,7 @@ type ConfigurationItems = {
   settings: StoredItem | undefined;
 };
 
-async function readConfigurationItems(): Promise<ConfigurationItems> {
+export async function readConfigurationItems(): Promise<ConfigurationItems> {
   const [users, groups, numbers, extensions, settings] = await Promise.all([
     queryPartition(partitions.users, { consistent: true }),
     queryPartition(partitions.groups, { consistent: true }),
@@ -110,9 +110,50 @@ async function readConfigurationItems(): Promise<ConfigurationItems> {
   return { users, groups, numbers, extensions, settings: settings.Item };
 }
 
-/** Read the whole configuration; `version` is the one read before it, so a write meanwhile makes it stale. */
+/** The version item: the configuration's version, and whether an apply holds it (configuration-apply.ts). */
+type VersionState = { version: number; applying: boolean };
+
+function versionStateOf(item: StoredItem | undefined): VersionState {
+  return { version: versionFrom(item), applying: item?.applying !== undefined };
+}
+
+async function readVersionState(): Promise<VersionState> {
+  const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.configVersion(), ConsistentRead: true }));
+  return versionStateOf(Item);
+}
+
+/** How often a load waits for an apply that holds the configuration when nothing whole is at hand. */
+const APPLY_WAITS = 8;
+const APPLY_WAIT_MS = 250;
+
+/**
+ * Read the whole configuration from its items. The version is read again after them: an apply that
+ * began meanwhile (or any change) may have changed some items and not others, and such a mix is never
+ * used; during an apply the snapshot or the cached configuration serves instead.
+ */
 async function loadConfiguration(version: number): Promise<Configuration> {
-  return configurationFrom(version, await readConfigurationItems());
+  let expected = version;
+  for (let attempt = 0; ; attempt += 1) {
+    const items = await readConfigurationItems();
+    const now = await readVersionState();
+    if (now.version === expected && !now.applying) return configurationFrom(expected, items);
+    if (now.applying) {
+      const whole = await wholeDuringApply(now.version);
+      if (whole !== undefined) return whole;
+      if (attempt >= APPLY_WAITS) throw new Error('the configuration is being applied and no whole configuration is at hand');
+      await new Promise((resolve) => setTimeout(resolve, APPLY_WAIT_MS));
+    }
+    expected = now.version;
+  }
+}
+
+/** While an apply holds the configuration: the snapshot of the version it started from, else the cached configuration. */
+async function wholeDuringApply(version: number): Promise<Configuration | undefined> {
+  const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.configSnapshot(), ConsistentRead: true }));
+  const snapshot = Item !== undefined && versionFrom(Item) === version ? fromSnapshot(version, Item) : undefined;
+  if (snapshot === undefined && cached !== undefined)
+    logger.warn('a configuration apply is in progress: serving the configuration this instance had', { version: cached.version });
+  return snapshot ?? cached;
 }
 
 function configurationFrom(version: number, { users, groups, numbers, extensions, settings }: ConfigurationItems): Configuration {
@@ -190,12 +231,14 @@ async function readFresh<A>(
     batchGet([keys.configVersion(), ...(known === undefined ? [keys.configSnapshot()] : []), ...keysWanted]),
     known === undefined ? undefined : alongside?.(known),
   ]);
-  const version = versionFrom(items.find((item) => isItem(item, keys.configVersion())));
+  const { version, applying } = versionStateOf(items.find((item) => isItem(item, keys.configVersion())));
   const snapshot = items.find((item) => isItem(item, keys.configSnapshot()));
   const others = items.filter((item) => item.pk !== partitions.config);
   if (known !== undefined && known.version === version) return { configuration: known, items: others, alongside: sideWithKnown };
   const configuration =
     (snapshot !== undefined && versionFrom(snapshot) === version ? fromSnapshot(version, snapshot) : undefined) ??
+    // The items are changing under an apply: only a whole configuration will do.
+    (applying ? await wholeDuringApply(version) : undefined) ??
     (await loadOnce(version));
   const again = extra(configuration);
   const same =
@@ -229,16 +272,18 @@ function fromSnapshot(version: number, snapshot: StoredItem): Configuration | un
 
 /**
  * Write the configuration's snapshot after a change (the admin function). The version is read before
- * the items, so a change meanwhile leaves a snapshot whose items are newer than its version says,
- * which only makes it unused once that change's version is read. A newer snapshot is never replaced.
+ * and after the items; when it moved or an apply holds it, the items may be mixed and no snapshot is
+ * written. A newer snapshot is never replaced.
  * Best effort: without a current snapshot a cold instance loads the configuration itself. A
  * configuration whose compressed JSON is larger than an item (400 KB) has no snapshot.
  */
 export async function writeSnapshot(): Promise<void> {
   try {
-    const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.configVersion(), ConsistentRead: true }));
-    const version = versionFrom(Item);
+    const { version } = await readVersionState();
     const items = await readConfigurationItems();
+    // A change or an apply that began while the items were read may have left them mixed: no snapshot then.
+    const after = await readVersionState();
+    if (after.version !== version || after.applying) return;
     // Compressed JSON: the snapshot's write units (1 per KB) are a fifth of the items' own size, and
     // it is rewritten on every change. Sets (references) become arrays, which nobody reads from here.
     const data = gzipSync(JSON.stringify(items, (_key, value: unknown) => (value instanceof Set ? [...(value as Set<unknown>)] : value)));
@@ -262,12 +307,20 @@ export async function currentConfiguration(): Promise<Configuration> {
   return (await readWithConfiguration(() => [])).configuration;
 }
 
-/** The update every admin write adds to its transaction: the configuration changed. */
+/** Why an admin write is refused while an apply holds the configuration (configuration-apply.ts). */
+export const APPLYING_REFUSAL =
+  'a configuration apply is in progress (or one was interrupted: apply the file again); try again when it has finished';
+
+/**
+ * The update every admin write adds to its transaction: the configuration changed. Refused while an
+ * apply holds the configuration, so no other change lands between its batches.
+ */
 export function configurationChanged() {
   return {
     TableName: tableName,
     Key: keys.configVersion(),
     UpdateExpression: 'ADD version :one',
+    ConditionExpression: 'attribute_not_exists(applying)',
     ExpressionAttributeValues: { ':one': 1 },
   };
 }

@@ -43,13 +43,18 @@ export async function postVoice(request: VoiceRequest): Promise<{ statusCode: nu
 }
 
 /** Call the real admin handler as a function URL would. */
-export async function admin(method: string, path: string, body?: unknown): Promise<{ statusCode: number; body: Record<string, unknown> }> {
+export async function admin(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ statusCode: number; body: Record<string, unknown> }> {
   const [rawPath = '', rawQueryString = ''] = path.split(/\?(.*)/s);
   const event = toLambdaEvent({
     method,
     rawPath,
     rawQueryString,
-    headers: { host: 'admin.example.test', 'content-type': 'application/json' },
+    headers: { host: 'admin.example.test', 'content-type': 'application/json', ...headers },
     body: body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const result = (await adminHandler(event, localContext('admin'))) as APIGatewayProxyStructuredResultV2;
