@@ -37,12 +37,13 @@ export type AdminClientOptions = {
 export type AdminClient = {
   readonly baseUrl: string;
   readonly signed: boolean;
-  request(method: string, path: string, body?: unknown): Promise<unknown>;
+  request(method: string, path: string, body?: unknown, headers?: Readonly<Record<string, string>>): Promise<unknown>;
 };
 
 /** A signer for one region; `signingDate` only for tests against AWS's published test vectors. */
 export function signerFor(region: string, service: string, credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider) {
-  return new SignatureV4({ credentials, region, service, sha256: Sha256, applyChecksum: true });
+  // No x-amz-content-sha256 header: that is S3's; the payload's hash is signed in the canonical request either way.
+  return new SignatureV4({ credentials, region, service, sha256: Sha256, applyChecksum: false });
 }
 
 async function defaultCredentials(): Promise<AwsCredentialIdentityProvider> {
@@ -58,10 +59,10 @@ export function adminClient(baseUrl: string, options: AdminClientOptions = {}): 
   return {
     baseUrl: base.toString().replace(/\/+$/, ''),
     signed: region !== undefined,
-    async request(method, path, body) {
+    async request(method, path, body, extraHeaders = {}) {
       const url = new URL(`${base.pathname.replace(/\/+$/, '')}${path}`, base);
       const payload = body === undefined ? undefined : JSON.stringify(body);
-      let headers: Record<string, string> = { ...(payload === undefined ? {} : { 'content-type': 'application/json' }) };
+      let headers: Record<string, string> = { ...extraHeaders, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) };
       if (region !== undefined) {
         signer ??= signerFor(region, 'lambda', options.credentials ?? (await defaultCredentials()));
         const signed = await signer.sign({
@@ -81,6 +82,13 @@ export function adminClient(baseUrl: string, options: AdminClientOptions = {}): 
         headers,
         ...(payload === undefined ? {} : { body: payload }),
         signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+      }).catch((error: unknown) => {
+        // fetch says only "fetch failed"; the reason is in its cause (ECONNREFUSED, ENOTFOUND, a timeout).
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        const reason = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+        throw new Error(
+          `cannot reach the admin API at ${base.toString()} (${reason})${region === undefined ? '; is npm start running?' : ''}`,
+        );
       });
       const text = await response.text();
       let parsed: unknown = text;

@@ -212,7 +212,7 @@ export async function runScenario(scenario: Scenario, target: ScenarioTarget): P
   if (scenario.config !== undefined) {
     if (target.adminUrl === undefined)
       throw new ScenarioFileError('this scenario carries a configuration, which needs the admin API (give --admin-url)');
-    await replaceConfiguration(target.adminUrl, scenario.config);
+    await replaceConfiguration(target.adminUrl, scenario.config, { fromScratch: true });
   }
   const directory = await loadDirectory(target.adminUrl);
   const simulation = new Simulation({
