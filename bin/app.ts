@@ -5,8 +5,13 @@ const app = new App();
 const publicBaseUrl = app.node.tryGetContext('publicBaseUrl') as string | undefined;
 const authTokenSecretName = app.node.tryGetContext('authTokenSecretName') as string | undefined;
 const twilioAccountSid = app.node.tryGetContext('twilioAccountSid') as string | undefined;
+const alarmEmail = app.node.tryGetContext('alarmEmail') as string | undefined;
+if (alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alarmEmail)) {
+  throw new Error(`-c alarmEmail=${alarmEmail}: not an email address`);
+}
 new QueueGroupsStack(app, 'QueueGroups', {
   ...(publicBaseUrl === undefined ? {} : { publicBaseUrl }),
   ...(authTokenSecretName === undefined ? {} : { authTokenSecretName }),
   ...(twilioAccountSid === undefined ? {} : { twilioAccountSid }),
+  ...(alarmEmail === undefined ? {} : { alarmEmail }),
 });

@@ -1,16 +1,16 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
-import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { addAccessLogs } from './access-logs.js';
 import { AppFunction } from './app-function.js';
 import { VOICE_MEMORY_MB } from './function-sizes.js';
+import { Observability } from './observability.js';
 import { QueueGroupsTable } from './queue-groups-table.js';
 import { TABLE_ACTIONS } from './table-permissions.js';
 
@@ -30,10 +30,32 @@ export interface QueueGroupsStackProps extends StackProps {
    * @default none: waiting callers are then served by the waiting line's polling only
    */
   readonly twilioAccountSid?: string;
+  /**
+   * An email address the alarm topic mails (AWS first mails it a link to confirm the subscription).
+   * @default none: subscribe to the topic (output AlarmTopicArn) by other means
+   */
+  readonly alarmEmail?: string;
 }
 
 /** How often the voicemail reconciliation runs: a message lost by both webhooks is listed within this. */
 const RECONCILE_EVERY = Duration.minutes(5);
+
+/**
+ * The secret with the Twilio auth token: an existing one by name, or a new one (their CDK types differ
+ * in optional fields).
+ */
+function authTokenSecret(scope: Construct, existingName: string | undefined): ISecret | Secret {
+  if (existingName !== undefined && existingName !== '') return Secret.fromSecretNameV2(scope, 'TwilioAuthToken', existingName);
+  const secret = new Secret(scope, 'TwilioAuthToken', {
+    description: 'Twilio auth token for queue groups: replace the generated value with your account auth token',
+  });
+  Validations.of(secret).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason:
+      "The secret holds Twilio's auth token, which only Twilio issues: it is rotated in Twilio's console (promote the secondary token) and then put into the secret, where the functions read it again within minutes; a Secrets Manager rotation function cannot do it",
+  });
+  return secret;
+}
 
 /** Everything the product needs in one AWS account: SPEC section 11, `cdk deploy`. */
 export class QueueGroupsStack extends Stack {
@@ -41,14 +63,15 @@ export class QueueGroupsStack extends Stack {
     super(scope, id, props);
 
     const { table } = new QueueGroupsTable(this, 'State');
-    // Either kind of secret: an existing one by name, or a new one (their CDK types differ in optional fields).
-    const authToken: ISecret | Secret = props.authTokenSecretName
-      ? Secret.fromSecretNameV2(this, 'TwilioAuthToken', props.authTokenSecretName)
-      : new Secret(this, 'TwilioAuthToken', {
-          description: 'Twilio auth token for queue groups: replace the generated value with your account auth token',
-        });
+    const authToken = authTokenSecret(this, props.authTokenSecretName);
 
     const api = new HttpApi(this, 'VoiceApi', { description: 'Twilio voice webhooks for queue groups' });
+    const accessLogs = addAccessLogs(this, 'VoiceApiAccessLogs', api);
+    Validations.of(api).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        "Twilio cannot sign AWS or JWT requests: every webhook is authenticated by Twilio's request signature (X-Twilio-Signature over the URL and the form body, HMAC with the account's auth token), checked by the voice function before it reads anything, and a forged request is answered 403",
+    });
     const voice = new AppFunction(this, 'VoiceFunction', {
       handlerFile: 'voice',
       // Chosen from the measured CPU time of a cold start and a warm webhook: lib/function-sizes.ts.
@@ -104,42 +127,14 @@ export class QueueGroupsStack extends Stack {
       targets: [new LambdaFunction(reconcile)],
     });
 
-    // Alarms: a voice webhook that fell back to apology TwiML logs at level "error"; the function
-    // itself should never fail or be throttled while callers wait.
-    new MetricFilter(this, 'VoiceFallbackFilter', {
-      logGroup: voice.logGroupRef,
-      filterPattern: FilterPattern.stringValue('$.level', '=', 'error'),
-      metricNamespace: 'QueueGroups',
-      metricName: 'VoiceFallbacks',
-      metricValue: '1',
+    const observability = new Observability(this, 'Observability', {
+      voice,
+      admin,
+      reconcile,
+      api,
+      table,
+      ...(props.alarmEmail === undefined ? {} : { alarmEmail: props.alarmEmail }),
     });
-    const alarmOnAny = (id: string, description: string, metric: IMetric): Alarm =>
-      new Alarm(this, id, {
-        alarmDescription: description,
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-    const fiveMinutes = Duration.minutes(5);
-    alarmOnAny(
-      'VoiceFallbackAlarm',
-      'Callers got the apology TwiML because a voice webhook failed',
-      new Metric({ namespace: 'QueueGroups', metricName: 'VoiceFallbacks', statistic: 'Sum', period: fiveMinutes }),
-    );
-    alarmOnAny(
-      'VoiceErrorsAlarm',
-      'The voice function failed (Twilio then requests the Fallback URL)',
-      voice.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-    );
-    alarmOnAny('VoiceThrottlesAlarm', 'The voice function was throttled', voice.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }));
-    // A failing reconciliation is otherwise silent until someone misses a message.
-    alarmOnAny(
-      'ReconcileErrorsAlarm',
-      'The voicemail reconciliation failed (lost voicemails are not being recovered)',
-      reconcile.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-    );
 
     const base = props.publicBaseUrl ?? api.apiEndpoint;
     new CfnOutput(this, 'IncomingCallUrl', {
@@ -164,5 +159,11 @@ export class QueueGroupsStack extends Stack {
     });
     new CfnOutput(this, 'AuthTokenSecretArn', { description: 'Put the Twilio auth token into this secret', value: authToken.secretArn });
     new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'Every alarm notifies this SNS topic (ALARM and OK); -c alarmEmail=... subscribes an address',
+      value: observability.alarmTopic.topicArn,
+    });
+    new CfnOutput(this, 'DashboardName', { description: 'CloudWatch dashboard', value: observability.dashboard.dashboardName });
+    new CfnOutput(this, 'AccessLogGroupName', { description: "The voice HTTP API's access logs (JSON)", value: accessLogs.logGroupName });
   }
 }

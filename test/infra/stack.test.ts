@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { METRICS_NAMESPACE, metricNames, OUTCOME_DIMENSION } from '../../functions/commons/metric-names.js';
 import { QueueGroupsStack } from '../../lib/queue-groups-stack.js';
 import { TABLE_ACTIONS } from '../../lib/table-permissions.js';
 
@@ -14,6 +15,30 @@ function actionsOf(template: Template, functionId: string): string[] {
   return policies
     .filter((policy) => policy.Properties.Roles.some((role) => role.Ref.startsWith(`${functionId}ServiceRole`)))
     .flatMap((policy) => policy.Properties.PolicyDocument.Statement.flatMap((statement) => statement.Action));
+}
+
+type DashboardMetric = { namespace: string; name: string; dimensions: string[]; stat: string | undefined };
+
+/** The dashboard's metrics and expressions, its body read as the JSON it becomes (references as `<ref>`). */
+function dashboardMetrics(template: Template): { expressions: string[]; metrics: DashboardMetric[] } {
+  const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as {
+    Properties: { DashboardBody: { 'Fn::Join': [string, unknown[]] } };
+  }[];
+  const parts = dashboard?.Properties.DashboardBody['Fn::Join'][1] ?? [];
+  const body = JSON.parse(parts.map((part) => (typeof part === 'string' ? part : '<ref>')).join('')) as {
+    widgets: { properties: { metrics?: unknown[][] } }[];
+  };
+  const entries = body.widgets.flatMap((widget) => widget.properties.metrics ?? []);
+  const options = (entry: unknown[]) => (typeof entry.at(-1) === 'object' ? (entry.at(-1) as { expression?: string; stat?: string }) : {});
+  return {
+    expressions: entries.flatMap((entry) => (options(entry).expression === undefined ? [] : [options(entry).expression as string])),
+    metrics: entries
+      .filter((entry) => typeof entry[0] === 'string')
+      .map((entry) => {
+        const [namespace, name, ...rest] = entry.filter((part) => typeof part === 'string') as string[];
+        return { namespace: namespace ?? '', name: name ?? '', dimensions: rest, stat: options(entry).stat };
+      }),
+  };
 }
 
 /** The CDK stack, synthesized offline (the functions bundled by the local esbuild). */
@@ -125,14 +150,179 @@ describe('QueueGroupsStack', () => {
     expect(policies).not.toContain('dynamodb:*');
   });
 
-  it('keeps logs for a month and raises alarms on fallbacks, errors and throttles, and on a failing reconciliation', () => {
+  it('keeps logs for a month and raises alarms on apologies, REST failures, errors, throttles, slow webhooks and a failing reconciliation', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Errors',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^ReconcileFunction') } }],
     });
-    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.level = "error" }' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRICS_NAMESPACE,
+      MetricName: metricNames.apologies,
+      Dimensions: [{ Name: 'service', Value: 'queue-groups-voice' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    // REST failures from any of the three functions, summed.
+    const restFailures = new Capture();
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Metrics: restFailures, Threshold: 1 });
+    const queries = restFailures.asArray() as {
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string; Dimensions: unknown } };
+    }[];
+    expect(queries.find((query) => query.Expression !== undefined)?.Expression).toBe(
+      'FILL(voice, 0) + FILL(admin, 0) + FILL(reconcile, 0)',
+    );
+    expect(queries.flatMap((query) => (query.MetricStat === undefined ? [] : [query.MetricStat.Metric]))).toEqual(
+      ['voice', 'admin', 'reconcile'].map((handler) => ({
+        Namespace: METRICS_NAMESPACE,
+        MetricName: metricNames.restFailures,
+        Dimensions: [{ Name: 'service', Value: `queue-groups-${handler}` }],
+      })),
+    );
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Duration', Statistic: 'Maximum', Threshold: 3000 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'AWS/ApiGateway', MetricName: '5xx' });
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ ($.level = "ERROR") || ($.level = "CRITICAL") || ($.level = "error") }',
+      MetricTransformations: [Match.objectLike({ MetricNamespace: METRICS_NAMESPACE, MetricName: 'VoiceErrorLogs' })],
+    });
+  });
+
+  it('notifies the alarm topic from every alarm, on ALARM and on OK', () => {
+    const topicRef = { Ref: Object.keys(template.findResources('AWS::SNS::Topic'))[0] };
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as {
+      Properties: { AlarmActions?: unknown[]; OKActions?: unknown[] };
+    }[];
+
+    expect(alarms.map((alarm) => [alarm.Properties.AlarmActions, alarm.Properties.OKActions])).toEqual(
+      alarms.map(() => [[topicRef], [topicRef]]),
+    );
+  });
+
+  it('encrypts the alarm topic with a rotated key CloudWatch may use, and refuses publishing without TLS', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlarmTopicKey'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Allow', Action: 'sns:Publish', Principal: { Service: 'cloudwatch.amazonaws.com' } }),
+        ]),
+      },
+    });
+  });
+
+  it('subscribes an email address to the alarm topic only when -c alarmEmail gives one', () => {
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+
+    const withEmail = Template.fromStack(
+      new QueueGroupsStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'WithEmail', { alarmEmail: 'ops@example.com' }),
+    );
+
+    withEmail.resourceCountIs('AWS::SNS::Subscription', 1);
+    withEmail.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: { Ref: Match.stringLikeRegexp('AlarmTopic') },
+    });
+  });
+
+  it('shows the calls, the functions, the table and the HTTP API on one dashboard named after the stack', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'Test' });
+    const { expressions, metrics } = dashboardMetrics(template);
+
+    // The functions' own metrics (functions/commons/metric-names.ts): a line per outcome and per function.
+    expect(expressions).toEqual(
+      expect.arrayContaining([
+        `SEARCH('{${METRICS_NAMESPACE},${OUTCOME_DIMENSION},service} MetricName="${metricNames.callsEnded}"', 'Sum', 300)`,
+        ...[metricNames.apologies, metricNames.offers, metricNames.restFailures].map(
+          (name) => `SEARCH('{${METRICS_NAMESPACE},service} MetricName="${name}"', 'Sum', 300)`,
+        ),
+      ]),
+    );
+    for (const name of [metricNames.timeToAnswer, metricNames.waitingTime]) {
+      expect(metrics.filter((metric) => metric.namespace === METRICS_NAMESPACE && metric.name === name)).toEqual(
+        ['p50', 'p90', 'Maximum'].map((stat) => ({
+          namespace: METRICS_NAMESPACE,
+          name,
+          dimensions: ['service', 'queue-groups-voice'],
+          stat,
+        })),
+      );
+    }
+    // Lambda (each function), DynamoDB and the HTTP API.
+    const shown = new Set(metrics.map((metric) => `${metric.namespace} ${metric.name}`));
+    for (const name of ['Errors', 'Throttles', 'Duration', 'Invocations', 'ConcurrentExecutions']) {
+      expect(metrics.filter((metric) => metric.namespace === 'AWS/Lambda' && metric.name === name).length).toBeGreaterThanOrEqual(3);
+    }
+    for (const name of ['ReadThrottleEvents', 'WriteThrottleEvents', 'SystemErrors', 'ConditionalCheckFailedRequests']) {
+      expect(shown).toContain(`AWS/DynamoDB ${name}`);
+    }
+    for (const name of ['Count', '4xx', '5xx', 'Latency', 'IntegrationLatency']) expect(shown).toContain(`AWS/ApiGateway ${name}`);
+  });
+
+  it('writes JSON access logs of the HTTP API, without query strings or bodies, to a log group kept for a month', () => {
+    const format = new Capture();
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^VoiceApiAccessLogs'), 'Arn'] }, Format: format },
+    });
+    const fields = JSON.parse(format.asString()) as Record<string, string>;
+    const logGroups = template.findResources('AWS::Logs::LogGroup');
+    const accessLogGroup = Object.entries(logGroups).find(([id]) => id.startsWith('VoiceApiAccessLogs'))?.[1] as
+      { Properties: { RetentionInDays: number } } | undefined;
+
+    expect(fields).toMatchObject({ requestId: '$context.requestId', status: '$context.status', routeKey: '$context.routeKey' });
+    expect(Object.values(fields).filter((value) => !/^\$context\.[A-Za-z.]+$/.test(value))).toEqual([]);
+    expect(Object.values(fields).filter((value) => /querystring|body|input|requestOverride/i.test(value))).toEqual([]);
+    expect(accessLogGroup?.Properties.RetentionInDays).toBe(30);
+  });
+
+  it("names each function's Powertools service and metrics namespace, which the dashboard and alarms read", () => {
+    for (const handler of ['voice', 'admin', 'reconcile']) {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            POWERTOOLS_SERVICE_NAME: `queue-groups-${handler}`,
+            POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+          }),
+        },
+      });
+    }
+  });
+
+  it('lets each function write its own log group only, with no AWS managed policy', () => {
+    const roles = Object.values(template.findResources('AWS::IAM::Role')) as { Properties: { ManagedPolicyArns?: unknown } }[];
+
+    expect(roles.map((role) => role.Properties.ManagedPolicyArns)).toEqual(roles.map(() => undefined));
+    for (const functionId of ['VoiceFunction', 'AdminFunction', 'ReconcileFunction']) {
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: Match.stringLikeRegexp(`^${functionId}ServiceRole`) }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            {
+              Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              Effect: 'Allow',
+              Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp(`^${functionId}Logs`), 'Arn'] },
+            },
+          ]),
+        },
+      });
+    }
   });
 
   it('names the URLs to paste into the Twilio number', () => {
@@ -146,6 +336,9 @@ describe('QueueGroupsStack', () => {
         'OutboundCallUrl',
         'AdminApiUrl',
         'AuthTokenSecretArn',
+        'AlarmTopicArn',
+        'DashboardName',
+        'AccessLogGroupName',
       ]),
     );
   });
