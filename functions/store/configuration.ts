@@ -149,8 +149,7 @@ async function loadConfiguration(version: number): Promise<Configuration> {
 
 /** While an apply holds the configuration: the snapshot of the version it started from, else the cached configuration. */
 async function wholeDuringApply(version: number): Promise<Configuration | undefined> {
-  const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.configSnapshot(), ConsistentRead: true }));
-  const snapshot = Item !== undefined && versionFrom(Item) === version ? fromSnapshot(version, Item) : undefined;
+  const snapshot = await snapshotAt(version);
   if (snapshot === undefined && cached !== undefined)
     logger.warn('a configuration apply is in progress: serving the configuration this instance had', { version: cached.version });
   return snapshot ?? cached;
@@ -181,9 +180,21 @@ function configurationFrom(version: number, { users, groups, numbers, extensions
 let loading: { version: number; promise: Promise<Configuration> } | undefined;
 
 /** Load a version once however many webhooks ask for it at the same moment (a burst after an admin write). */
-function loadOnce(version: number): Promise<Configuration> {
+/** The snapshot, if it is of `version`. */
+async function snapshotAt(version: number): Promise<Configuration | undefined> {
+  const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.configSnapshot(), ConsistentRead: true }));
+  return Item !== undefined && versionFrom(Item) === version ? fromSnapshot(version, Item) : undefined;
+}
+
+/**
+ * The configuration at `version`: from the snapshot the admin function wrote with the change (one
+ * request), else from the items. `snapshotRead`: the caller read the snapshot already and it was not
+ * of this version.
+ */
+function loadOnce(version: number, snapshotRead = false): Promise<Configuration> {
   if (loading?.version === version) return loading.promise;
-  const promise = outsideBudget(() => loadConfiguration(version)).finally(() => {
+  const load = async () => (snapshotRead ? undefined : await snapshotAt(version)) ?? (await loadConfiguration(version));
+  const promise = outsideBudget(load).finally(() => {
     if (loading?.promise === promise) loading = undefined;
   });
   loading = { version, promise };
@@ -239,7 +250,7 @@ async function readFresh<A>(
     (snapshot !== undefined && versionFrom(snapshot) === version ? fromSnapshot(version, snapshot) : undefined) ??
     // The items are changing under an apply: only a whole configuration will do.
     (applying ? await wholeDuringApply(version) : undefined) ??
-    (await loadOnce(version));
+    (await loadOnce(version, known === undefined));
   const again = extra(configuration);
   const same =
     again.length === keysWanted.length && again.every((key, index) => key.pk === keysWanted[index]?.pk && key.sk === keysWanted[index]?.sk);
