@@ -1,6 +1,10 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { authTokenProvider } from '../commons/auth-token.js';
 import { readVoiceConfig } from '../commons/config.js';
-import { logger } from '../commons/logger.js';
+import { logger, powertoolsLogger } from '../commons/logger.js';
+import { metrics } from '../commons/metrics.js';
 import { createTwilioApi } from '../twilio-api/client.js';
 import { reconcileVoicemails, type ReconcileSummary } from '../voicemail/reconcile.js';
 
@@ -17,7 +21,7 @@ const twilio =
     : createTwilioApi({ baseUrl: config.twilioApiBaseUrl, accountSid, authToken: authTokenProvider(config), timeoutMs: 10_000 });
 
 /** The summary of the run (also logged), or undefined when the deployment has no Account SID. */
-export const handler = async (): Promise<ReconcileSummary | undefined> => {
+async function reconcile(): Promise<ReconcileSummary | undefined> {
   if (twilio === undefined || accountSid === undefined) {
     // Without the Account SID the Recordings list cannot be read: deploy with -c twilioAccountSid=AC…
     logger.warn('voicemail reconciliation is off: TWILIO_ACCOUNT_SID is not set');
@@ -26,4 +30,9 @@ export const handler = async (): Promise<ReconcileSummary | undefined> => {
   const summary = await reconcileVoicemails({ twilio, accountSid, now: new Date() });
   logger.info('voicemail reconciliation', summary);
   return summary;
-};
+}
+
+export const handler = middy<unknown, ReconcileSummary | undefined>(reconcile)
+  .use(injectLambdaContext(powertoolsLogger, { resetKeys: true }))
+  // The Recordings list's failures count as REST failures.
+  .use(logMetrics(metrics));

@@ -1,12 +1,16 @@
 import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { withBudget } from '../commons/budget.js';
 import { authTokenProvider } from '../commons/auth-token.js';
 import { readVoiceConfig } from '../commons/config.js';
-import { logger } from '../commons/logger.js';
+import { logger, powertoolsLogger } from '../commons/logger.js';
+import { metrics } from '../commons/metrics.js';
 import { createTwilioApi } from '../twilio-api/client.js';
 import { twilioFormBody } from '../middleware/twilio-form-body.js';
 import { twilioSignature } from '../middleware/twilio-signature.js';
 import { twilioParameters } from '../middleware/twilio-parameters.js';
+import { callLogKeys } from '../middleware/call-log-keys.js';
 import type { VoiceRoute } from '../twiml/urls.js';
 import { twimlErrorHandler } from '../middleware/twiml-error-handler.js';
 import { queryParams, twimlResult, type HttpResult, type VoiceEvent } from '../middleware/voice-event.js';
@@ -74,7 +78,7 @@ async function answerVoiceWebhook(event: VoiceEvent): Promise<HttpResult> {
   const form = event.twilioParams ?? {};
   if (!isVoiceRoute(route)) {
     // A signed request to a path we never hand out: misconfigured. Serve the caller anyway.
-    logger.warn('voice request to an unknown route', { route, callSid: bareParameters(form).callSid });
+    logger.warn('voice request to an unknown route', { route });
     return twimlResult(apologyTwiml(toWebhook(event, route)));
   }
   // Twilio's parameters, parsed once by the middleware: a request without what its kind requires is
@@ -82,11 +86,7 @@ async function answerVoiceWebhook(event: VoiceEvent): Promise<HttpResult> {
   const parsed = event.voiceParameters ?? parseVoiceParameters(route, form);
   if (!parsed.ok) {
     const bare = toWebhook(event, route);
-    logger.warn('voice request without a parameter its kind requires; answering as in a fault', {
-      route,
-      problem: parsed.problem,
-      callSid: bare.call.callSid,
-    });
+    logger.warn('voice request without a parameter its kind requires; answering as in a fault', { route, problem: parsed.problem });
     const answer = await faultAnswer(route, bare);
     return answer === undefined ? unavailable : twimlResult(answer);
   }
@@ -105,18 +105,18 @@ async function answerVoiceWebhook(event: VoiceEvent): Promise<HttpResult> {
       ? 'voice webhook ran out of time; answering from what is known'
       : 'voice webhook failed; answering from what is known',
     outcome.kind === 'failed' ? outcome.error : undefined,
-    {
-      callSid: webhook.call.callSid,
-      route,
-      budgetMs: WEBHOOK_BUDGET_MS,
-    },
+    { route, budgetMs: WEBHOOK_BUDGET_MS },
   );
   const answer = await faultAnswer(route, webhook);
   return answer === undefined ? unavailable : twimlResult(answer);
 }
 
 export const handler = middy<VoiceEvent, HttpResult>(answerVoiceWebhook)
+  // First in, last out: the log's context and the metrics' flush wrap everything else.
+  .use(injectLambdaContext(powertoolsLogger, { resetKeys: true }))
+  .use(logMetrics(metrics))
   .use(twilioFormBody())
   .use(twilioSignature({ authToken, publicBaseUrl: config.publicBaseUrl }))
   .use(twilioParameters({ routeOf: (event) => knownRoute(routeOf(event)) }))
+  .use(callLogKeys())
   .use(twimlErrorHandler({ fallbackTwiml: (event) => apologyTwiml(toWebhook(event, routeOf(event))) }));

@@ -11,7 +11,8 @@ export function jsonErrorHandler(): middy.MiddlewareObj<APIGatewayProxyEventV2, 
   const jsonErrorHandlerOnError: middy.MiddlewareFn<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> = (request) => {
     if (request.response !== undefined && request.response !== null) return;
     const contention = request.error instanceof ContentionError;
-    logger.error('admin request failed', request.error, { requestId: request.context.awsRequestId, path: request.event.rawPath });
+    // The request id is in every line already (injectLambdaContext).
+    logger.error('admin request failed', request.error, { path: request.event.rawPath });
     request.response = {
       statusCode: contention ? 409 : 500,
       headers: { 'content-type': 'application/json' },

@@ -5,8 +5,11 @@ import { header, type HttpResult, type VoiceEvent } from './voice-event.js';
 import { bareParameters } from '../twilio/parameters.js';
 
 export type TwilioSignatureOptions = {
-  /** The auth token, possibly fetched once from a secret. */
-  authToken: () => Promise<string>;
+  /**
+   * The auth token (possibly read from a secret and cached), and `reread`, which reads it again at
+   * once unless that was done moments ago (commons/auth-token.ts).
+   */
+  authToken: (() => Promise<string>) & { reread?: () => Promise<string | undefined> };
   /** `PUBLIC_BASE_URL`: scheme and host (and any prefix) Twilio calls; default: from the request. */
   publicBaseUrl?: string | undefined;
 };
@@ -37,11 +40,22 @@ export function twilioSignature(options: TwilioSignatureOptions): middy.Middlewa
     const { event } = request;
     const url = publicUrl(event, options.publicBaseUrl);
     const signature = header(event, 'x-twilio-signature');
-    const valid = signature !== undefined && validateRequest(await options.authToken(), signature, url, event.twilioParams ?? {});
+    const params = event.twilioParams ?? {};
+    const token = await options.authToken();
+    let valid = signature !== undefined && validateRequest(token, signature, url, params);
+    if (!valid && signature !== undefined && options.authToken.reread !== undefined) {
+      // A signature that does not match may be Twilio's with a token rotated since the cached one was
+      // read: read the secret again (at most once per interval, so forgeries cannot flood Secrets
+      // Manager) and check once more.
+      const fresh = await options.authToken.reread();
+      valid = fresh !== undefined && fresh !== token && validateRequest(fresh, signature, url, params);
+      if (valid) logger.info('the auth token changed; a request was verified with the token read again');
+    }
     if (!valid) {
       logger.warn('rejected a voice request with a missing or wrong signature', {
         url,
-        callSid: bareParameters(event.twilioParams ?? {}).callSid,
+        // Unverified: what the request claims.
+        callSid: bareParameters(params).callSid,
       });
       // Returning a response from `before` ends the chain: no route runs.
       return forbidden;

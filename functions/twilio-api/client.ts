@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { assertWithinBudget, currentSignal } from '../commons/budget.js';
+import { countRestFailure } from '../commons/metrics.js';
 
 /**
  * The one way the project reaches Twilio's REST API (pickup and the waiting line redirect live calls;
@@ -26,6 +27,18 @@ export class TwilioApiError extends Error {
     super(message, options);
     this.name = 'TwilioApiError';
   }
+}
+
+/**
+ * A request that failed for good, counted as a REST failure (the metric RestFailures) unless Twilio
+ * says the call or queue member is gone (404, error 20404; 21220: the call is no longer in progress):
+ * an everyday answer when a caller hangs up first, which the callers handle, not a fault.
+ * https://www.twilio.com/docs/api/errors/20404 · https://www.twilio.com/docs/api/errors/21220
+ */
+function failure(error: TwilioApiError): TwilioApiError {
+  const gone = error.status === 404 || error.code === 20404 || error.code === 21220;
+  if (!gone) countRestFailure();
+  return error;
 }
 
 export type TwilioApi = {
@@ -114,11 +127,11 @@ export function createTwilioApi(config: TwilioApiConfig): TwilioApi {
         signal: budget === undefined ? timeout : AbortSignal.any([timeout, budget]),
       });
     } catch (error) {
-      throw new TwilioApiError(`Twilio's REST API could not be reached for ${path}`, 0, undefined, { cause: error });
+      throw failure(new TwilioApiError(`Twilio's REST API could not be reached for ${path}`, 0, undefined, { cause: error }));
     }
     if (response.ok) return;
     const body = (await response.json().catch(() => ({}))) as { code?: number; message?: string };
-    throw new TwilioApiError(`Twilio refused POST ${path}: ${body.message ?? response.statusText}`, response.status, body.code);
+    throw failure(new TwilioApiError(`Twilio refused POST ${path}: ${body.message ?? response.statusText}`, response.status, body.code));
   }
   /** GET a path of this account (with its query), as Twilio's `next_page_uri` names it; the parsed JSON. */
   async function get(pathAndQuery: string): Promise<unknown> {
@@ -143,16 +156,20 @@ export function createTwilioApi(config: TwilioApiConfig): TwilioApi {
         return request();
       });
     } catch (error) {
-      throw new TwilioApiError(`Twilio's REST API could not be reached for ${pathAndQuery}`, 0, undefined, { cause: error });
+      throw failure(new TwilioApiError(`Twilio's REST API could not be reached for ${pathAndQuery}`, 0, undefined, { cause: error }));
     }
     if (!response.ok) {
       const body = (await response.json().catch(() => ({}))) as { code?: number; message?: string };
-      throw new TwilioApiError(`Twilio refused GET ${pathAndQuery}: ${body.message ?? response.statusText}`, response.status, body.code);
+      throw failure(
+        new TwilioApiError(`Twilio refused GET ${pathAndQuery}: ${body.message ?? response.statusText}`, response.status, body.code),
+      );
     }
     return response.json().catch((error: unknown) => {
-      throw new TwilioApiError(`Twilio answered GET ${pathAndQuery} with something other than JSON`, response.status, undefined, {
-        cause: error,
-      });
+      throw failure(
+        new TwilioApiError(`Twilio answered GET ${pathAndQuery} with something other than JSON`, response.status, undefined, {
+          cause: error,
+        }),
+      );
     });
   }
   async function listRecordings(options: { createdOnOrAfter: string; pageSize?: number }): Promise<TwilioRecording[]> {
@@ -166,11 +183,11 @@ export function createTwilioApi(config: TwilioApiConfig): TwilioApi {
     for (let pages = 0; next !== null; pages += 1) {
       // Follow only this account's pages: the credentials go nowhere else.
       if (pages >= MAX_PAGES || !next.startsWith(`${accountPath}/Recordings.json`))
-        throw new TwilioApiError(`Twilio's Recordings list gave an unexpected next page: ${next}`, 200, undefined);
+        throw failure(new TwilioApiError(`Twilio's Recordings list gave an unexpected next page: ${next}`, 200, undefined));
       recordingPageSchema ??= buildRecordingPageSchema();
       const parsed = recordingPageSchema.safeParse(await get(next));
       if (!parsed.success)
-        throw new TwilioApiError(`Twilio's Recordings list is not as documented: ${parsed.error.message}`, 200, undefined);
+        throw failure(new TwilioApiError(`Twilio's Recordings list is not as documented: ${parsed.error.message}`, 200, undefined));
       recordings.push(...parsed.data.recordings.map(toRecording));
       next = parsed.data.next_page_uri;
     }

@@ -15,9 +15,9 @@ import { isOwnRedirect } from './own-redirects.js';
 import { eventSeconds, type VoiceWebhook } from './webhook.js';
 
 /** The routing core's reading of a <Dial>'s status, logged when Twilio sent a value it does not document. */
-function outcomeOf(dialCallStatus: string | undefined, callSid: string): DialOutcome {
+function outcomeOf(dialCallStatus: string | undefined): DialOutcome {
   const { outcome, known } = dialOutcome(dialCallStatus);
-  if (!known) logger.warn('unexpected DialCallStatus; treating the offer as not answered', { callSid, dialCallStatus });
+  if (!known) logger.warn('unexpected DialCallStatus; treating the offer as not answered', { dialCallStatus });
   return outcome;
 }
 
@@ -70,7 +70,7 @@ export async function dialResult(webhook: VoiceWebhook): Promise<string> {
   const parsed = contextFromQuery(webhook.query);
   if (!parsed.ok) throw new InvalidWebhookError(parsed.problem);
   const status = webhook.params.dialCallStatus;
-  const outcome = outcomeOf(status, webhook.call.callSid);
+  const outcome = outcomeOf(status);
   const ringing = parsed.context.ringing ?? [];
   const canceledOfferAtMs = status === 'canceled' ? parsed.context.offeredAtMs : undefined;
   if (outcome === 'not-answered' && !callerHungUp(webhook))
@@ -91,6 +91,6 @@ export async function dialResult(webhook: VoiceWebhook): Promise<string> {
 
 /** /voice/forward-result: a forward to a mobile or number ended; unanswered, the caller may leave a message. */
 export async function forwardResult(webhook: VoiceWebhook): Promise<string> {
-  if (outcomeOf(webhook.params.dialCallStatus, webhook.call.callSid) === 'answered' || callerHungUp(webhook)) return hangup();
+  if (outcomeOf(webhook.params.dialCallStatus) === 'answered' || callerHungUp(webhook)) return hangup();
   return voicemailTwiml(webhook, (await currentConfiguration()).settings, forwardQuery.decode(webhook.query));
 }

@@ -1,3 +1,4 @@
+import { countApology } from '../commons/metrics.js';
 import { defaultSettings } from '../commons/schemas.js';
 import { contextFromQuery, lastOffered, onlyMember, type CallContext } from '../routing/call-context.js';
 import { voicemailTwiml } from './voicemail.js';
@@ -19,6 +20,8 @@ function knownContext(webhook: VoiceWebhook): CallContext | undefined {
  * is left for the group (and member) the call context names, when it names one.
  */
 export function apologyTwiml(webhook: VoiceWebhook): string {
+  // Every way to the apology passes here (fault answers, the Fallback URL, the error handler): one count each.
+  countApology();
   const context = knownContext(webhook);
   const member = context === undefined ? undefined : (lastOffered(context) ?? onlyMember(context));
   return voicemailTwiml(webhook, defaultSettings, { group: context?.group, member }, { promptName: 'apology' });

@@ -1,4 +1,5 @@
 import { logger } from '../commons/logger.js';
+import { countOffers } from '../commons/metrics.js';
 import type { Group, Member, Settings } from '../commons/schemas.js';
 import { callerIdOf, contextToQuery, onlyMember, ringingOffer, type CallContext } from '../routing/call-context.js';
 import { nextOffer } from '../routing/distribution.js';
@@ -162,7 +163,7 @@ export async function routeCall(
   const settings = configuration.settings;
   if (group === undefined) {
     // Admin writes keep references intact, so this is a group deleted mid-call: the caller can still leave a message.
-    logger.warn('call reached a group that does not exist; offering voicemail', { callSid, group: context.group });
+    logger.warn('call reached a group that does not exist; offering voicemail', { group: context.group });
     await Promise.all([callStart === undefined ? undefined : startCall(callSid, callStart, now), releaseMarks(webhook, released)]);
     return voicemailTwiml(webhook, settings, { group: context.group, member: undefined }, { lead });
   }
@@ -190,17 +191,18 @@ export async function routeCall(
   if (claim.kind === 'claimed') {
     const members = claim.members.flatMap((id) => configuration.members.get(id) ?? []);
     logger.info('offer', {
-      callSid,
       group: group.id,
       members: claim.members,
       repeated: claim.repeated,
       failedConditions: claim.failedConditions,
     });
+    // A repeated webhook that found its offer in the rotation rings the same member again: counted once.
+    if (!claim.repeated) countOffers(claim.members.length);
     await dispatchForMembers(claim.released, dispatcherOf(webhook));
     return offerTwiml(group, members, context, { lead });
   }
   if (claim.kind === 'contended')
-    logger.warn('every free member was taken by other calls meanwhile; running the missed-call action', { callSid, group: group.id });
+    logger.warn('every free member was taken by other calls meanwhile; running the missed-call action', { group: group.id });
   return missedCall(webhook, group, configuration, context, { lead }, { mode: 'live', ...joinWrites });
 }
 
@@ -236,11 +238,11 @@ export async function bestEffortInGroup(
   const decision = nextOffer(group, configuration.members, context);
   if (decision.kind === 'offer') {
     logger.warn('best-effort offer from the cached configuration: presence unknown, nothing recorded', {
-      callSid: webhook.call.callSid,
       group: group.id,
       members: decision.plan.members.map((member) => member.id),
       configurationVersion: configuration.version,
     });
+    countOffers(decision.plan.members.length);
     return offerTwiml(group, decision.plan.members, context, options);
   }
   return missedCall(webhook, group, configuration, context, options, { mode: 'best-effort' });
@@ -273,7 +275,6 @@ async function missedCall(
   const settings: Settings = configuration.settings;
   const step = missedCallStep(group, configuration.members, context);
   logger.info('nobody answered', {
-    callSid: webhook.call.callSid,
     group: group.id,
     step: step.kind,
     mode,

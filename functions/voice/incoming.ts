@@ -28,7 +28,7 @@ function routeIncoming(webhook: VoiceWebhook, configuration: Configuration): Rou
   const { settings } = configuration;
   const number = webhook.call.to === undefined ? undefined : configuration.numbers.get(webhook.call.to);
   if (number === undefined) {
-    logger.warn('call to an unknown number', { callSid: webhook.call.callSid, to: webhook.call.to });
+    logger.warn('call to an unknown number', { to: webhook.call.to });
     return { kind: 'answer', twiml: messageThenHangup(prompt(settings, 'unknownNumber')) };
   }
   if (number.group === undefined) return { kind: 'answer', twiml: messageThenHangup(prompt(settings, 'noGroup')) };

@@ -1,4 +1,5 @@
 import { logger } from '../commons/logger.js';
+import { countOffers } from '../commons/metrics.js';
 import type { Group } from '../commons/schemas.js';
 import { assignWaitingCallers, isSilent, planForCaller, type LineAssignment, type WaitingCaller } from '../routing/waiting-line.js';
 import { claimMembers, claimStateFrom, claimStateKeys, type ClaimState } from '../store/claims.js';
@@ -38,7 +39,7 @@ function callerIsGone(error: unknown): boolean {
 /** Remove an entry whose caller is gone, and free the members it held. */
 async function removeGone(entry: WaitingCaller, why: string): Promise<string[]> {
   if (!(await removeStaleEntry(entry))) return [];
-  logger.warn('removed a waiting caller who is gone', { callSid: entry.callSid, group: entry.group, why });
+  logger.warn('removed a waiting caller who is gone', { waitingCall: entry.callSid, group: entry.group, why });
   const freed = await Promise.all(
     entry.offeredTo.map(async (member) => ((await clearRinging(member, entry.callSid)) ? member : undefined)),
   );
@@ -91,7 +92,7 @@ async function moveToOffer(
     if (callerIsGone(error)) return 'gone';
     // Twilio could not be reached: the line's polling retries.
     logger.warn('could not move a waiting caller to an offer', {
-      callSid: caller.callSid,
+      waitingCall: caller.callSid,
       group: group.id,
       members,
       error: error instanceof Error ? error.message : String(error),
@@ -216,11 +217,12 @@ async function offerWaitingCaller(
   );
   if (claim.kind !== 'claimed') return 'skipped';
   logger.info('waiting caller offered', {
-    callSid: caller.callSid,
+    waitingCall: caller.callSid,
     group: group.id,
     members: claim.members,
     failedConditions: claim.failedConditions,
   });
+  if (!claim.repeated) countOffers(claim.members.length);
   if (caller.callSid === self) return 'self';
   const moved = await moveToOffer(group, caller, claim.members, dispatcher);
   if (moved === 'moved') return 'moved';

@@ -101,7 +101,7 @@ export async function outbound(webhook: VoiceWebhook): Promise<string> {
         case 'voicemail':
           return { kind: 'answer', twiml: voicemailTwiml(webhook, settings, { group: undefined, member: step.member }) };
         case 'refuse':
-          if (step.why === 'unknown-caller') logger.warn('outbound call from a device of no member', { callSid, from: webhook.call.from });
+          if (step.why === 'unknown-caller') logger.warn('outbound call from a device of no member', { from: webhook.call.from });
           return { kind: 'answer', twiml: messageThenHangup(prompt(settings, REFUSAL_PROMPTS[step.why])) };
         default:
           return step satisfies never;
@@ -158,7 +158,7 @@ async function pickUp(
       ringing.filter((member) => member !== picker.id),
       dispatcherOf(webhook),
     );
-    logger.info('call picked up', { callSid: call.callSid, picker: picker.id, from: call.member });
+    logger.info('call picked up', { pickedCall: call.callSid, picker: picker.id, from: call.member });
     return joinPickupConference({
       name: pickupConferenceName(call.callSid),
       action: voiceUrl('pickup-result', pickupQuery.encode(call.callSid)),
@@ -175,7 +175,7 @@ async function pickUp(
 export async function pickupBridge(webhook: VoiceWebhook): Promise<string> {
   const callSid = pickupQuery.decode(webhook.query).call ?? webhook.call.callSid;
   if ((await getPickup(callSid)) === undefined) {
-    logger.warn('picked-up caller arrived after the picker had left', { callSid });
+    logger.warn('picked-up caller arrived after the picker had left', { pickedCall: callSid });
     return hangup();
   }
   return joinPickupConference({ name: pickupConferenceName(callSid), action: voiceUrl('pickup-left', pickupQuery.encode(callSid)) });

@@ -1,4 +1,5 @@
 import { logger } from '../commons/logger.js';
+import { countCallEnded } from '../commons/metrics.js';
 import { atCallEnd, unknownCall } from '../routing/call-outcome.js';
 import { finishCall, getCall } from '../store/call-store.js';
 import { removeEntry } from '../store/line-store.js';
@@ -10,7 +11,8 @@ import { epochSeconds, eventSeconds, type VoiceWebhook } from './webhook.js';
 
 /**
  * /voice/status: the number's call status callback. When the call is over it clears the marks the
- * call still holds and its place in a waiting line, records its outcome once (GET /calls), and offers
+ * call still holds and its place in a waiting line, records its outcome once (GET /calls, the metric
+ * CallsEnded), and offers
  * freed members to waiting callers.
  */
 export async function status(webhook: VoiceWebhook): Promise<string> {
@@ -30,7 +32,11 @@ export async function status(webhook: VoiceWebhook): Promise<string> {
   // Still in the line at the end: the caller hung up while waiting (unless someone had answered).
   const final = atCallEnd(latest, stillWaiting, now);
   const record = await finishCall(final, eventSeconds(webhook), webhook.params.callDuration);
-  if (record !== undefined) logger.info('call ended', { callSid, outcome: record.outcome, answeredBy: record.answeredBy });
+  // Once per call: `finishCall` answers undefined for a callback whose end was recorded before (a retry).
+  if (record !== undefined) {
+    logger.info('call ended', { outcome: record.outcome, answeredBy: record.answeredBy });
+    countCallEnded(record);
+  }
   await dispatchForMembers(freed, dispatcherOf(webhook));
   return emptyResponse();
 }

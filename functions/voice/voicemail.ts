@@ -64,7 +64,7 @@ async function storeVoicemail(
     ),
     noteVoicemail(call.callSid),
   ]);
-  logger.info(stored ? 'voicemail stored' : 'voicemail already stored', { callSid: call.callSid, recordingSid: recording.sid, source });
+  logger.info(stored ? 'voicemail stored' : 'voicemail already stored', { recordingSid: recording.sid, source });
   return stored;
 }
 
@@ -101,7 +101,6 @@ export async function recording(webhook: VoiceWebhook): Promise<string> {
   const message = params.recordingStatus === 'completed' ? reportedMessage(params) : undefined;
   if (message === undefined) {
     logger.info('recording is not a message', {
-      callSid: webhook.call.callSid,
       recordingSid: params.recordingSid,
       status: params.recordingStatus,
       duration: params.recordingDuration,

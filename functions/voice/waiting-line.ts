@@ -99,12 +99,12 @@ export async function joinWaitingLine(
   const release = endRinging(callSid, writes.released, dispatcherOf(webhook));
   if (writes.call?.lineGroup === group.id && writes.call.linePlace !== undefined) {
     await release;
-    logger.info('caller is already in the waiting line', { callSid, group: group.id });
+    logger.info('caller is already in the waiting line', { group: group.id });
     return enqueueTwiml(group, writes.call.linePlace, lead);
   }
   const entry = newEntry(group.id, placeOf(webhook.now.getTime(), callSid), callSid, from, holdMusicOf(configuration, to), now);
   const [joined] = await Promise.all([joinLine(entry, now, writes.callStart), release]);
-  logger.info(joined.joined ? 'caller joins the waiting line' : 'caller is already in the waiting line', { callSid, group: group.id });
+  logger.info(joined.joined ? 'caller joins the waiting line' : 'caller is already in the waiting line', { group: group.id });
   return enqueueTwiml(group, joined.entry.place, lead);
 }
 
@@ -197,7 +197,7 @@ export async function lineWait(webhook: VoiceWebhook): Promise<string> {
   const maxWait = action.action === 'wait-for-agent' ? action.maxWaitSeconds : undefined;
   const tooLong = hasWaitedTooLong(entry, webhook.params.queueTime ?? 0, maxWait);
   if (tooLong) {
-    logger.info('caller waited too long', { callSid, group: groupId });
+    logger.info('caller waited too long', { group: groupId });
     await heard(entry, now, { state: 'timed-out', queueSid });
     return leaveLine();
   }
@@ -285,7 +285,7 @@ export async function lineLeft(webhook: VoiceWebhook): Promise<string> {
       if (entry !== undefined) await counted(entry);
       return emptyResponse();
     case 'failed':
-      logger.warn('the waiting line failed; offering voicemail', { callSid, group: groupId, queueResult: result });
+      logger.warn('the waiting line failed; offering voicemail', { group: groupId, queueResult: result });
       if (entry !== undefined) await leave(entry, now, stay);
       return voicemailTwiml(webhook, settings, { group: groupId, member: group?.members[0] });
     default:

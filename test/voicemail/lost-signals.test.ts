@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDbOutageProxy } from '../support/dynamodb-outage.js';
+import { localContext } from '../../bin/local/lambda-event.js';
 
 /**
  * SPEC section 6: "a message Twilio recorded is in the list, even if the database was down when it
@@ -93,7 +94,7 @@ describe('a voicemail whose webhooks are lost', () => {
       ]);
       expect(await storedBy(recording.recordingSid)).toBe('record-action');
 
-      expect(await reconcile()).toEqual({ listed: 1, found: 1, alreadyStored: 1, added: 0, otherCalls: 0 });
+      expect(await reconcile({}, localContext('reconcile'))).toEqual({ listed: 1, found: 1, alreadyStored: 1, added: 0, otherCalls: 0 });
       expect(await voicemailsOf(call.sid)).toHaveLength(1);
     } finally {
       await twilio.close();
@@ -114,8 +115,8 @@ describe('a voicemail whose webhooks are lost', () => {
       expect(said(twilio.simulation.events, 'both-lost')).toEqual([defaultPrompts.voicemail, defaultPrompts.voicemailThanks]);
       expect(await voicemailsOf(call.sid)).toEqual([]);
 
-      const first = await reconcile();
-      const second = await reconcile();
+      const first = await reconcile({}, localContext('reconcile'));
+      const second = await reconcile({}, localContext('reconcile'));
 
       expect(first).toEqual({ listed: 1, found: 1, alreadyStored: 0, added: 1, otherCalls: 0 });
       expect(second).toEqual({ listed: 1, found: 1, alreadyStored: 1, added: 0, otherCalls: 0 });

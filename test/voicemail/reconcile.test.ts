@@ -6,6 +6,7 @@ import { loadGroup, loadMembers, loadNumber, NUMBER_PLAIN } from '../support/fix
 import { admin, authToken } from '../support/invoke.js';
 import { createTestTable } from '../support/table.js';
 import { startTwilioSession, type TwilioSession } from '../support/twilio-session.js';
+import { localContext } from '../../bin/local/lambda-event.js';
 
 /**
  * The voicemail reconciliation against the simulator's fake Recordings list: only recordings the
@@ -57,7 +58,7 @@ describe('voicemail reconciliation', () => {
     for (const other of others) twilio.api.addRecording(other);
     const before = await voicemailSids();
 
-    const summary = await reconcile();
+    const summary = await reconcile({}, localContext('reconcile'));
 
     // Our call's message was stored by its webhooks; the other call's is counted and left alone.
     expect(summary).toMatchObject({ found: 2, alreadyStored: 1, added: 0, otherCalls: 1 });
@@ -134,7 +135,7 @@ describe('voicemail reconciliation', () => {
     delete process.env.TWILIO_ACCOUNT_SID;
     try {
       const { handler } = await import('../../functions/handlers/reconcile.js');
-      expect(await handler()).toBeUndefined();
+      expect(await handler({}, localContext('reconcile'))).toBeUndefined();
     } finally {
       process.env.TWILIO_ACCOUNT_SID = saved;
       vi.resetModules();
