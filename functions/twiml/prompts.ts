@@ -15,15 +15,79 @@ export const defaultPrompts: Readonly<Record<PromptName, string>> = {
   nothingToPickUp: 'There is no call to pick up. Goodbye.',
 };
 
+/**
+ * The built-in prompts in the languages most companies using this ask for first. A language is
+ * matched by its primary subtag (`de-DE`, `de-AT` and `de-CH` all speak German).
+ */
+const builtInPrompts: Readonly<Record<string, Readonly<Record<PromptName, string>>>> = {
+  en: defaultPrompts,
+  de: {
+    unknownNumber: 'Diese Rufnummer ist leider nicht vergeben. Auf Wiederhören.',
+    noGroup: 'Unter dieser Nummer ist im Moment leider niemand erreichbar. Auf Wiederhören.',
+    unknownExtension: 'Diese Durchwahl gibt es leider nicht. Bitte bleiben Sie dran.',
+    voicemail: 'Im Moment ist niemand erreichbar. Bitte hinterlassen Sie nach dem Signalton eine Nachricht.',
+    voicemailThanks: 'Vielen Dank für Ihre Nachricht. Auf Wiederhören.',
+    noMessage: 'Wir haben keine Nachricht erhalten. Auf Wiederhören.',
+    apology: 'Entschuldigung, wir haben technische Schwierigkeiten. Bitte hinterlassen Sie nach dem Signalton eine Nachricht.',
+    position: 'Sie sind an Position {position} der Warteschlange. Bitte bleiben Sie dran.',
+    unknownCaller: 'Dieses Telefon ist keinem Mitglied zugeordnet. Auf Wiederhören.',
+    notSupported: 'Diese Nummer kann von hier aus leider nicht angerufen werden. Auf Wiederhören.',
+    nothingToPickUp: 'Es gibt keinen Anruf zum Heranholen. Auf Wiederhören.',
+  },
+  fr: {
+    unknownNumber: "Désolé, ce numéro n'est pas attribué. Au revoir.",
+    noGroup: 'Désolé, personne ne prend les appels sur ce numéro pour le moment. Au revoir.',
+    unknownExtension: "Désolé, ce poste n'existe pas. Veuillez patienter.",
+    voicemail: "Personne n'est disponible pour prendre votre appel. Veuillez laisser un message après le bip.",
+    voicemailThanks: 'Merci pour votre message. Au revoir.',
+    noMessage: "Nous n'avons pas reçu de message. Au revoir.",
+    apology: 'Désolé, nous rencontrons des difficultés techniques. Veuillez laisser un message après le bip.',
+    position: "Vous êtes en position {position} dans la file d'attente. Veuillez patienter.",
+    unknownCaller: "Ce téléphone n'est associé à aucun membre. Au revoir.",
+    notSupported: "Désolé, ce numéro ne peut pas être appelé d'ici. Au revoir.",
+    nothingToPickUp: "Il n'y a aucun appel à intercepter. Au revoir.",
+  },
+  es: {
+    unknownNumber: 'Lo sentimos, este número no está en servicio. Adiós.',
+    noGroup: 'Lo sentimos, en este momento nadie atiende llamadas en este número. Adiós.',
+    unknownExtension: 'Lo sentimos, esa extensión no existe. Por favor, espere.',
+    voicemail: 'No hay nadie disponible para atender su llamada. Por favor, deje un mensaje después de la señal.',
+    voicemailThanks: 'Gracias por su mensaje. Adiós.',
+    noMessage: 'No hemos recibido ningún mensaje. Adiós.',
+    apology: 'Lo sentimos, tenemos dificultades técnicas. Por favor, deje un mensaje después de la señal.',
+    position: 'Usted ocupa el puesto {position} en la cola. Por favor, espere.',
+    unknownCaller: 'Este teléfono no está registrado a ningún miembro. Adiós.',
+    notSupported: 'Lo sentimos, ese número no se puede llamar desde aquí. Adiós.',
+    nothingToPickUp: 'No hay ninguna llamada que contestar. Adiós.',
+  },
+};
+
+/** The voice built-in English prompts are spoken with when the settings' language has no built-in prompts. */
+const ENGLISH_VOICE = 'en-US';
+
+/** The languages with built-in prompts, by primary subtag. */
+export const builtInLanguages: readonly string[] = Object.keys(builtInPrompts);
+
 export type Prompt = { readonly text: string; readonly language: string };
 
+/**
+ * A prompt's text and the language it is spoken in: the settings' own text in the settings'
+ * language; else the built-in text for that language; else the English text with an English voice
+ * (English words read by, say, a Polish voice would be hard to understand).
+ */
 export function prompt(
   settings: Pick<Settings, 'prompts' | 'language'>,
   name: PromptName,
   values: Record<string, string | number> = {},
 ): Prompt {
-  const text = (settings.prompts[name] ?? defaultPrompts[name]).replace(/\{(\w+)\}/g, (whole, key: string) =>
-    key in values ? String(values[key]) : whole,
-  );
-  return { text, language: settings.language };
+  const own = settings.prompts[name];
+  const builtIn = builtInPrompts[settings.language.split('-')[0]?.toLowerCase() ?? ''];
+  const [template, language] =
+    own !== undefined
+      ? [own, settings.language]
+      : builtIn !== undefined
+        ? [builtIn[name], settings.language]
+        : [defaultPrompts[name], ENGLISH_VOICE];
+  const text = template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
+  return { text, language };
 }
