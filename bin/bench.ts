@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { reportCliError } from './cli.js';
+import { cliErrorLine, isOptionError, reportCliError, warnOfNpmBanner } from './cli.js';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -214,22 +214,29 @@ async function webhookFigures(): Promise<void> {
   }
 }
 
-const USAGE = `Usage: npm run bench [-- --help]
+const USAGE = `Usage: npm run -s bench [-- --json] [-- --help]
 
 Prints one JSON line per figure on stdout (progress and errors on stderr): bundle sizes, import times,
 per-webhook DynamoDB requests, round trips and capacity units, whole calls and their cost, handler
-latency, the burst, the cold start and the voice function's memory. Options are environment
-variables: BENCH_CALLS, BENCH_IMPORT_RUNS, BENCH_COLD_RUNS, BENCH_SLOPE=0, BENCH_BURST=0 and the
-BENCH_BURST_* variables (see bin/bench.ts). npm prints its own banner on stdout: for JSON alone, run
-npx tsx bin/bench.ts or npm run --silent bench.`;
+latency, the burst, the cold start and the voice function's memory. JSON lines are its only output,
+so --json changes nothing. Without -s (--silent) npm prints its banner on stdout above them.
+Options are environment variables: BENCH_CALLS, BENCH_IMPORT_RUNS, BENCH_COLD_RUNS, BENCH_SLOPE=0,
+BENCH_BURST=0 and the BENCH_BURST_* variables (see bin/bench.ts).`;
 
 try {
-  const { values } = parseArgs({ options: { help: { type: 'boolean', short: 'h', default: false } } });
+  const { values } = parseArgs({
+    options: { help: { type: 'boolean', short: 'h', default: false }, json: { type: 'boolean', default: false } },
+  });
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
   }
+  warnOfNpmBanner('bench');
 } catch (error) {
+  if (isOptionError(error)) {
+    console.error(`${cliErrorLine(error)}\n\n${USAGE}`);
+    process.exit(2);
+  }
   process.exit(reportCliError(error));
 }
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

