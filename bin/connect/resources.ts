@@ -1,0 +1,148 @@
+import * as z from 'zod';
+
+/**
+ * The three kinds of Twilio resource connect points at a deployment, their webhook settings in
+ * camelCase, and each setting's Twilio parameter name: Twilio's names live here and in the schemas
+ * below, nowhere else.
+ */
+
+/** IncomingPhoneNumber (https://www.twilio.com/docs/phone-numbers/api/incomingphonenumber-resource). */
+export const NUMBER_PARAMETERS = {
+  voiceUrl: 'VoiceUrl',
+  voiceMethod: 'VoiceMethod',
+  statusCallback: 'StatusCallback',
+  statusCallbackMethod: 'StatusCallbackMethod',
+  voiceFallbackUrl: 'VoiceFallbackUrl',
+  voiceFallbackMethod: 'VoiceFallbackMethod',
+  voiceApplicationSid: 'VoiceApplicationSid',
+} as const;
+
+/** Application, a TwiML App (https://www.twilio.com/docs/usage/api/applications). */
+export const APPLICATION_PARAMETERS = {
+  voiceUrl: 'VoiceUrl',
+  voiceMethod: 'VoiceMethod',
+  statusCallback: 'StatusCallback',
+  statusCallbackMethod: 'StatusCallbackMethod',
+  voiceFallbackUrl: 'VoiceFallbackUrl',
+  voiceFallbackMethod: 'VoiceFallbackMethod',
+} as const;
+
+/** SIP Domain (https://www.twilio.com/docs/voice/sip/api/sip-domain-resource). */
+export const SIP_DOMAIN_PARAMETERS = {
+  voiceUrl: 'VoiceUrl',
+  voiceMethod: 'VoiceMethod',
+  voiceStatusCallbackUrl: 'VoiceStatusCallbackUrl',
+  voiceStatusCallbackMethod: 'VoiceStatusCallbackMethod',
+  voiceFallbackUrl: 'VoiceFallbackUrl',
+  voiceFallbackMethod: 'VoiceFallbackMethod',
+} as const;
+
+export type NumberSettings = Record<keyof typeof NUMBER_PARAMETERS, string | undefined>;
+export type ApplicationSettings = Record<keyof typeof APPLICATION_PARAMETERS, string | undefined>;
+export type SipDomainSettings = Record<keyof typeof SIP_DOMAIN_PARAMETERS, string | undefined>;
+
+export type TwilioNumber = {
+  readonly sid: string;
+  readonly phoneNumber: string;
+  readonly settings: NumberSettings;
+  /** A SIP trunk takes the number's calls instead of its URLs (Twilio ignores the voice URLs then). */
+  readonly trunkSid: string | undefined;
+  /** False for a number that cannot take calls (e.g. SMS only). */
+  readonly voiceCapable: boolean;
+};
+
+export type TwimlApp = { readonly sid: string; readonly friendlyName: string; readonly settings: ApplicationSettings };
+
+export type SipDomain = { readonly sid: string; readonly domainName: string; readonly settings: SipDomainSettings };
+
+/** Twilio shows an unset URL or SID as null or as an empty string: both are "none". */
+const optional = z
+  .string()
+  .nullish()
+  .transform((value) => (value === null || value === undefined || value === '' ? undefined : value));
+
+export const numberSchema = z
+  .object({
+    sid: z.string().min(1),
+    phone_number: z.string().min(1),
+    voice_url: optional,
+    voice_method: optional,
+    status_callback: optional,
+    status_callback_method: optional,
+    voice_fallback_url: optional,
+    voice_fallback_method: optional,
+    voice_application_sid: optional,
+    trunk_sid: optional,
+    capabilities: z.object({ voice: z.boolean().optional() }).nullish(),
+  })
+  .transform((entry): TwilioNumber => ({
+    sid: entry.sid,
+    phoneNumber: entry.phone_number,
+    settings: {
+      voiceUrl: entry.voice_url,
+      voiceMethod: entry.voice_method,
+      statusCallback: entry.status_callback,
+      statusCallbackMethod: entry.status_callback_method,
+      voiceFallbackUrl: entry.voice_fallback_url,
+      voiceFallbackMethod: entry.voice_fallback_method,
+      voiceApplicationSid: entry.voice_application_sid,
+    },
+    trunkSid: entry.trunk_sid,
+    voiceCapable: entry.capabilities?.voice !== false,
+  }));
+
+export const applicationSchema = z
+  .object({
+    sid: z.string().min(1),
+    friendly_name: z.string().nullable(),
+    voice_url: optional,
+    voice_method: optional,
+    status_callback: optional,
+    status_callback_method: optional,
+    voice_fallback_url: optional,
+    voice_fallback_method: optional,
+  })
+  .transform((entry): TwimlApp => ({
+    sid: entry.sid,
+    friendlyName: entry.friendly_name ?? '',
+    settings: {
+      voiceUrl: entry.voice_url,
+      voiceMethod: entry.voice_method,
+      statusCallback: entry.status_callback,
+      statusCallbackMethod: entry.status_callback_method,
+      voiceFallbackUrl: entry.voice_fallback_url,
+      voiceFallbackMethod: entry.voice_fallback_method,
+    },
+  }));
+
+export const sipDomainSchema = z
+  .object({
+    sid: z.string().min(1),
+    domain_name: z.string().min(1),
+    voice_url: optional,
+    voice_method: optional,
+    voice_status_callback_url: optional,
+    voice_status_callback_method: optional,
+    voice_fallback_url: optional,
+    voice_fallback_method: optional,
+  })
+  .transform((entry): SipDomain => ({
+    sid: entry.sid,
+    domainName: entry.domain_name,
+    settings: {
+      voiceUrl: entry.voice_url,
+      voiceMethod: entry.voice_method,
+      voiceStatusCallbackUrl: entry.voice_status_callback_url,
+      voiceStatusCallbackMethod: entry.voice_status_callback_method,
+      voiceFallbackUrl: entry.voice_fallback_url,
+      voiceFallbackMethod: entry.voice_fallback_method,
+    },
+  }));
+
+/** The form of a write: each given setting by its Twilio name; a setting to clear is sent empty. */
+export function formOf<Field extends string>(
+  parameters: Readonly<Record<Field, string>>,
+  settings: Partial<Record<Field, string | undefined>>,
+): Record<string, string> {
+  return Object.fromEntries((Object.keys(settings) as Field[]).map((field) => [parameters[field], settings[field] ?? '']));
+}
