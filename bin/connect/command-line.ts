@@ -4,7 +4,9 @@ import { UsageError } from './errors.js';
 /** connect's command line, parsed once into typed options (the environment is read in credentials.ts). */
 
 /** The stack name bin/app.ts deploys. */
-export const DEFAULT_STACK_NAME = 'QueueGroups';
+import { DEFAULT_STACK_NAME } from '../../lib/stack-name.js';
+
+export { DEFAULT_STACK_NAME };
 
 export const USAGE = `Usage: npm run connect -- [options]
 
