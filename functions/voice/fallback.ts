@@ -1,5 +1,6 @@
 import { countApology } from '../commons/metrics.js';
 import { defaultSettings } from '../commons/schemas.js';
+import { cachedConfiguration } from '../store/configuration.js';
 import { contextFromQuery, lastOffered, onlyMember, type CallContext } from '../routing/call-context.js';
 import { voicemailTwiml } from './voicemail.js';
 import type { VoiceWebhook } from './webhook.js';
@@ -16,7 +17,7 @@ function knownContext(webhook: VoiceWebhook): CallContext | undefined {
 
 /**
  * What a caller gets when we cannot do better: an apology and a voicemail, built without touching
- * the database (SPEC section 12). Without the database we cannot know who could ring, so the message
+ * the database (SPEC section 12): the settings are the ones this instance last read, if any. Without the database we cannot know who could ring, so the message
  * is left for the group (and member) the call context names, when it names one.
  */
 export function apologyTwiml(webhook: VoiceWebhook): string {
@@ -24,7 +25,10 @@ export function apologyTwiml(webhook: VoiceWebhook): string {
   countApology();
   const context = knownContext(webhook);
   const member = context === undefined ? undefined : (lastOffered(context) ?? onlyMember(context));
-  return voicemailTwiml(webhook, defaultSettings, { group: context?.group, member }, { promptName: 'apology' });
+  // The company's own apology and language when this instance has seen its settings: read from
+  // memory, since the database may be what failed; else the built-in English.
+  const settings = cachedConfiguration()?.settings ?? defaultSettings;
+  return voicemailTwiml(webhook, settings, { group: context?.group, member }, { promptName: 'apology' });
 }
 
 /** /voice/fallback: the number's Fallback URL; works with the database down. */

@@ -7,7 +7,7 @@ import type { handler as voiceHandler } from '../../functions/handlers/voice.js'
 import { defaultPrompts } from '../../functions/twiml/prompts.js';
 import { parseTwiml } from '../support/call-player.js';
 import { loadGroup, loadMembers, loadNumber, NUMBER_PLAIN } from '../support/fixtures.js';
-import { authToken, postVoice, TEST_HOST } from '../support/invoke.js';
+import { authToken, postVoice, put, TEST_HOST } from '../support/invoke.js';
 import { createTestTable, tableSnapshot } from '../support/table.js';
 
 type VoiceHandler = typeof voiceHandler;
@@ -221,6 +221,24 @@ describe('voice handler', () => {
 
       expect(result.statusCode).toBe(200);
       expect(parseTwiml(result.body)[0]?.text).toBe(defaultPrompts.apology);
+    });
+
+    it("apologises in the company's own words and language once this instance has read its settings", async () => {
+      await put('/settings', { language: 'de-DE', prompts: { apology: 'Entschuldigung, bitte sprechen Sie nach dem Ton.' } });
+      // Any webhook that reads the configuration warms this instance.
+      await postVoice({ pathAndQuery: '/voice/incoming', params: { ...incomingParams, CallSid: 'CAsig0000000000000000000000000099' } });
+      try {
+        const result = await postVoice({ pathAndQuery: '/voice/fallback', params: { ...incomingParams, ErrorCode: '11200' } });
+        const verbs = parseTwiml(result.body);
+        expect(verbs[0]).toMatchObject({
+          name: 'Say',
+          text: 'Entschuldigung, bitte sprechen Sie nach dem Ton.',
+          attrs: { language: 'de-DE' },
+        });
+        expect(verbs.at(-2)).toMatchObject({ name: 'Say', text: 'Wir haben keine Nachricht erhalten. Auf Wiederhören.' });
+      } finally {
+        await put('/settings', {});
+      }
     });
   });
 
