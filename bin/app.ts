@@ -10,9 +10,20 @@ const alarmEmail = app.node.tryGetContext('alarmEmail') as string | undefined;
 if (alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alarmEmail)) {
   throw new Error(`-c alarmEmail=${alarmEmail}: not an email address`);
 }
+const consoleDomainPrefix = app.node.tryGetContext('consoleDomainPrefix') as string | undefined;
+// Cognito's rules for a domain prefix: https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html
+if (
+  consoleDomainPrefix !== undefined &&
+  (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(consoleDomainPrefix) || /aws|amazon|cognito/.test(consoleDomainPrefix))
+) {
+  throw new Error(
+    `-c consoleDomainPrefix=${consoleDomainPrefix}: use 1 to 63 lowercase letters, digits and hyphens (not first or last), without "aws", "amazon" or "cognito"`,
+  );
+}
 new QueueGroupsStack(app, DEFAULT_STACK_NAME, {
   ...(publicBaseUrl === undefined ? {} : { publicBaseUrl }),
   ...(authTokenSecretName === undefined ? {} : { authTokenSecretName }),
   ...(twilioAccountSid === undefined ? {} : { twilioAccountSid }),
   ...(alarmEmail === undefined ? {} : { alarmEmail }),
+  ...(consoleDomainPrefix === undefined ? {} : { consoleDomainPrefix }),
 });

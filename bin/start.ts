@@ -109,6 +109,10 @@ try {
     [
       '',
       'Queue groups for Twilio numbers: local stack running',
+      // The line to open first: the same words however the rest aligns, so scripts can find it.
+      stack.console.kind === 'built'
+        ? `  Console ${stack.baseUrl}/  (open it in a browser)`
+        : `  Console ${stack.baseUrl}/  NOT AVAILABLE: ${stack.console.reason}`,
       `  Voice webhooks  ${stack.baseUrl}/voice/incoming  (also /voice/status, /voice/fallback)`,
       `  Admin API       ${stack.baseUrl}/admin/            (e.g. GET ${stack.baseUrl}/admin/users)`,
       dynamoLine,

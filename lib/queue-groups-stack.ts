@@ -4,10 +4,10 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { addAccessLogs } from './access-logs.js';
+import { AdminConsole } from './admin-console.js';
 import { AppFunction } from './app-function.js';
 import { VOICE_MEMORY_MB } from './function-sizes.js';
 import { Observability } from './observability.js';
@@ -35,6 +35,11 @@ export interface QueueGroupsStackProps extends StackProps {
    * @default none: subscribe to the topic (output AlarmTopicArn) by other means
    */
   readonly alarmEmail?: string;
+  /**
+   * The prefix of the console's sign-in domain, `https://<prefix>.auth.<region>.amazoncognito.com`.
+   * @default the stack's name and its UUID (lib/admin-console.ts)
+   */
+  readonly consoleDomainPrefix?: string;
 }
 
 /** How often the voicemail reconciliation runs: a message lost by both webhooks is listed within this. */
@@ -105,7 +110,12 @@ export class QueueGroupsStack extends Stack {
     });
     admin.addToRolePolicy(new PolicyStatement({ actions: [...TABLE_ACTIONS.admin], resources: [table.tableArn] }));
     authToken.grantRead(admin);
-    const adminUrl = admin.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
+    // The console (SPEC section 18) creates the admin function URL: its CORS names the console's origin.
+    const adminConsole = new AdminConsole(this, 'Console', {
+      adminFunction: admin,
+      ...(props.consoleDomainPrefix === undefined ? {} : { domainPrefix: props.consoleDomainPrefix }),
+    });
+    const adminUrl = adminConsole.adminUrl;
 
     // Voicemails whose <Record> action and recording callback were both lost (the table was down):
     // every few minutes the recordings of the last day are listed through the REST API and any

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable, LocalStackError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { DEFAULT_ACCOUNT_SID, DEFAULT_API_PORT } from '../simulator/defaults.js';
-import { createLocalServer, type LocalHandlers } from './server.js';
+import { createLocalServer, type ConsoleFile, type ConsoleSite, type LocalHandlers } from './server.js';
 
 /**
  * The whole local stack: DynamoDB (DynamoDB Local started here, or an existing endpoint given with
@@ -24,7 +24,31 @@ export type LocalStackOptions = {
   dynamoEndpoint?: string;
   /** Default LOCAL_TABLE_NAME; created when missing. */
   tableName?: string;
+  /** Builds the console's files; default console/build.ts's buildConsole (tests give their own). */
+  buildConsole?: ConsoleBuilder;
 };
+
+export type ConsoleBuilder = () => Promise<ReadonlyMap<string, ConsoleFile>>;
+
+/** What the local console's app reads at boot: the admin API on the same origin, no sign-in. */
+export const LOCAL_CONSOLE_CONFIG = { adminUrl: '/admin', auth: { kind: 'none' } } as const;
+
+/** console/build.ts's builder, imported when needed so the local stack starts without it. */
+const defaultConsoleBuilder: ConsoleBuilder = async () => {
+  const { buildConsole } = (await import('../../console/build.js')) as { buildConsole: ConsoleBuilder };
+  return buildConsole();
+};
+
+/** The console built once; a missing or failing build is a reason shown at `/`, not a failed start. */
+export async function loadConsoleSite(build: ConsoleBuilder = defaultConsoleBuilder): Promise<ConsoleSite> {
+  try {
+    const files = await build();
+    if (!files.has('/index.html')) return { kind: 'unavailable', reason: 'the console build made no /index.html' };
+    return { kind: 'built', files, config: LOCAL_CONSOLE_CONFIG };
+  } catch (error) {
+    return { kind: 'unavailable', reason: `the console could not be built (${error instanceof Error ? error.message : String(error)})` };
+  }
+}
 
 export type LocalStackDynamo = {
   endpoint: string;
@@ -40,6 +64,8 @@ export type LocalStack = {
   authToken: string;
   authTokenSource: string;
   dynamo: LocalStackDynamo;
+  /** The console as built at start (or why it is not there). */
+  console: ConsoleSite;
   server: Server;
   stop: () => Promise<void>;
 };
@@ -100,11 +126,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   // Take the port before starting Java, so a port in use fails fast and leaves nothing running.
   let handlers: LocalHandlers | undefined;
-  const server = createLocalServer({
-    voice: async (event, context) => (handlers ?? unavailable()).voice(event, context),
-    admin: async (event, context) => (handlers ?? unavailable()).admin(event, context),
-  });
+  let site: ConsoleSite | undefined;
+  const server = createLocalServer(
+    {
+      voice: async (event, context) => (handlers ?? unavailable()).voice(event, context),
+      admin: async (event, context) => (handlers ?? unavailable()).admin(event, context),
+    },
+    () => site,
+  );
   await listen(server, options.port, host);
+  // Built once, beside DynamoDB Local's start.
+  const consoleBuilt = loadConsoleSite(options.buildConsole).then((built) => (site = built));
 
   const tableName = options.tableName ?? LOCAL_TABLE_NAME;
   let local: DynamoDbLocal | undefined;
@@ -154,6 +186,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dynamo = { endpoint, tableName, table, local };
     const [voice, admin] = await Promise.all([import('../../functions/handlers/voice.js'), import('../../functions/handlers/admin.js')]);
     handlers = { voice: voice.handler, admin: admin.handler };
+    await consoleBuilt;
   } catch (error) {
     server.close();
     await local?.stop();
@@ -166,6 +199,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     authToken: token,
     authTokenSource: source,
     dynamo,
+    console: site ?? { kind: 'unavailable', reason: 'the console was not built' },
     server,
     stop: async () => {
       server.closeAllConnections();

@@ -34,6 +34,8 @@ import { dispatchAfterStatus } from './dispatch.js';
 import { badRequest, conflict, json, noContent, notFound, type AdminResult, type Problem } from './responses.js';
 import { LIMIT_PROBLEM, limitOf, malformedPath, parseBody, timeOf, validate, validId } from './requests.js';
 import { groupWarnings, numberWarnings } from './warnings.js';
+import { voicemailAudio } from './voicemail-audio.js';
+import { CALL_OUTCOMES, type CallOutcome } from '../routing/call-outcome.js';
 
 /** The admin API (SPEC section 10): routes, validation with zod, and the answers. */
 
@@ -44,6 +46,11 @@ const ID = '([^/]+)';
 const statusDocumentSchema = z.strictObject({ status: memberStatusSchema });
 /** A Twilio CallSid: CA followed by 32 hex digits (https://www.twilio.com/docs/glossary/what-is-a-sid). */
 const callSidSchema = z.string().regex(/^CA[0-9a-zA-Z]{32}$/, 'must be a CallSid: CA followed by 32 letters or digits');
+
+/** A Twilio RecordingSid: RE followed by 32 hex digits. */
+const recordingSidSchema = z.string().regex(/^RE[0-9a-fA-F]{32}$/, 'must be a RecordingSid: RE followed by 32 hex digits');
+
+const isCallOutcome = (value: string): value is CallOutcome => (CALL_OUTCOMES as readonly string[]).includes(value);
 
 const DAY_MS = 24 * 3600 * 1000;
 /** The widest window GET /calls reads (one query per group and day). */
@@ -308,6 +315,9 @@ const routes: Route[] = [
       ] as const)
         if (value !== null && timeOf(value) === undefined)
           problems.push({ path: name, message: 'must be an ISO 8601 time such as 2026-11-26T10:00:00Z' });
+      const outcome = query.get('outcome');
+      if (outcome !== null && !isCallOutcome(outcome))
+        problems.push({ path: 'outcome', message: `must be one of ${CALL_OUTCOMES.join(', ')}` });
       const limit = limitOf(query);
       if (limit === undefined) problems.push(LIMIT_PROBLEM);
       if (problems.length > 0) return badRequest('the query is invalid', problems);
@@ -328,6 +338,7 @@ const routes: Route[] = [
         ...(group === null ? { groups: (await listGroups()).map((known) => known.id) } : { group, groups: [group] }),
         ...(since === null ? {} : { since: new Date(sinceMs).toISOString() }),
         ...(until === null ? {} : { until: new Date(untilMs).toISOString() }),
+        ...(outcome === null || !isCallOutcome(outcome) ? {} : { outcome }),
         limit: limit ?? 100,
       });
       return json(200, { calls });
@@ -344,6 +355,14 @@ const routes: Route[] = [
       const limit = limitOf(query);
       if (limit === undefined) return badRequest('the query is invalid', [LIMIT_PROBLEM]);
       return json(200, { voicemails: await listVoicemails({ ...(group === null ? {} : { group }), limit }) });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/voicemails/${ID}/audio$`),
+    run: async ([raw]) => {
+      const sid = validId('recording SID', raw, recordingSidSchema);
+      return sid.ok ? voicemailAudio(sid.value) : sid.result;
     },
   },
 ];

@@ -1,20 +1,12 @@
-import { authTokenProvider } from '../commons/auth-token.js';
-import { readTwilioApiConfig } from '../commons/config.js';
 import { logger } from '../commons/logger.js';
-import { createTwilioApi } from '../twilio-api/client.js';
 import { dispatchForMembers } from '../voice/line-dispatch.js';
+import { adminTwilio as twilio, adminTwilioConfig as config } from './twilio-account.js';
 
 /**
  * The admin function moves waiting callers too: a member back from away is offered the
  * longest-waiting caller at once. It needs the REST API and the voice routes' public URL; without
  * them (not configured) the waiting line's own polling serves the member a little later.
  */
-const config = readTwilioApiConfig();
-const twilio =
-  config === undefined
-    ? undefined
-    : createTwilioApi({ baseUrl: config.twilioApiBaseUrl, accountSid: config.accountSid ?? '', authToken: authTokenProvider(config) });
-
 export async function dispatchAfterStatus(member: string): Promise<void> {
   if (twilio === undefined || config?.voiceBaseUrl === undefined) {
     logger.info('no REST API configured for the admin function; the waiting line polls instead', { member });

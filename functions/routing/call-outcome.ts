@@ -32,7 +32,10 @@ export type CallState = {
   readonly finished: boolean;
 };
 
-export type CallOutcome = 'answered' | 'missed' | 'voicemail' | 'abandoned-ringing' | 'abandoned-waiting';
+/** Every outcome a call can end with (GET /calls?outcome= names them). */
+export const CALL_OUTCOMES = ['answered', 'missed', 'voicemail', 'abandoned-ringing', 'abandoned-waiting'] as const;
+
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
 export type CallRecord = {
   callSid: string;

@@ -4,7 +4,7 @@ import { currentConfiguration, queryPartition } from './configuration.js';
 import { send, tableName } from './client.js';
 import { keys, partitions, type Key } from './keys.js';
 import type { StoredItem } from './items.js';
-import { recordOf, type CallRecord, type CallState } from '../routing/call-outcome.js';
+import { recordOf, type CallOutcome, type CallRecord, type CallState } from '../routing/call-outcome.js';
 
 export type { CallOutcome, CallRecord, CallState } from '../routing/call-outcome.js';
 
@@ -318,8 +318,8 @@ function daysBetween(since: string, until: string): string[] {
   return days;
 }
 
-async function queryLogDay(pk: string, since: string, until: string, limit: number): Promise<CallRecord[]> {
-  const items = await queryPartition(pk, { descending: true, limit, between: [since, `${until}~`] });
+async function queryLogDay(pk: string, since: string, until: string, limit: number | undefined): Promise<CallRecord[]> {
+  const items = await queryPartition(pk, { descending: true, ...(limit === undefined ? {} : { limit }), between: [since, `${until}~`] });
   return items.map(({ pk: _pk, sk: _sk, ...record }) => record as unknown as CallRecord);
 }
 
@@ -332,6 +332,8 @@ export async function listCalls(options: {
   groups?: readonly string[];
   since?: string;
   until?: string;
+  /** Only calls with this outcome. */
+  outcome?: CallOutcome;
   limit: number;
 }): Promise<CallRecord[]> {
   // Without a group every group's log is read (a deleted group's calls are no longer listed).
@@ -343,7 +345,12 @@ export async function listCalls(options: {
     (options.group === undefined ? [...groups, undefined] : [options.group]).map((group) => partitions.callLog(group, day));
   const records = new Map<string, CallRecord>();
   for (const day of daysBetween(since, until)) {
-    const found = (await Promise.all(partitionsOf(day).map((pk) => queryLogDay(pk, since, until, options.limit)))).flat();
+    // With an outcome, each day is read whole and filtered here: a Limit on the query would count the
+    // calls of other outcomes too.
+    const read = (pk: string) => queryLogDay(pk, since, until, options.outcome === undefined ? options.limit : undefined);
+    const found = (await Promise.all(partitionsOf(day).map(read)))
+      .flat()
+      .filter((record) => options.outcome === undefined || record.outcome === options.outcome);
     for (const record of found.sort((a, b) => b.endedAt.localeCompare(a.endedAt)))
       if (!records.has(record.callSid)) records.set(record.callSid, record);
     if (records.size >= options.limit) break;

@@ -51,7 +51,22 @@ export type TwilioApi = {
    * list filters by day only), every page followed. `pageSize` is at most 1000 (Twilio's limit).
    */
   listRecordings(options: { createdOnOrAfter: string; pageSize?: number }): Promise<TwilioRecording[]>;
+  /**
+   * A recording's audio as MP3 (`GET .../Recordings/{Sid}.mp3`), refused with a TwilioApiError of
+   * status 0 and code MEDIA_TOO_LARGE when it is larger than `maxBytes`, before more is read.
+   * https://www.twilio.com/docs/voice/api/recording#fetch-a-recording-media-file
+   */
+  fetchRecordingMedia(recordingSid: string, options: { maxBytes: number; timeoutMs?: number }): Promise<RecordingMedia>;
 };
+
+/** A recording's audio file as Twilio serves it. */
+export type RecordingMedia = { contentType: string; bytes: Uint8Array };
+
+/** Not Twilio's: the code of the TwilioApiError for a recording larger than the caller can take. */
+export const MEDIA_TOO_LARGE = -413;
+
+/** A RecordingSid: RE followed by 32 hex digits (https://www.twilio.com/docs/glossary/what-is-a-sid). */
+export const RECORDING_SID = /^RE[0-9a-fA-F]{32}$/;
 
 /** One entry of Twilio's Recordings list (https://www.twilio.com/docs/voice/api/recording). */
 export type TwilioRecording = {
@@ -193,10 +208,60 @@ export function createTwilioApi(config: TwilioApiConfig): TwilioApi {
     }
     return recordings;
   }
+  /**
+   * The media file of a recording. Twilio may answer with a redirect to where the file lies; fetch
+   * follows it and drops the Authorization header when the redirect leaves api.twilio.com (the fetch
+   * standard), so the credentials go to Twilio only. The body is read with a cap, so a file larger
+   * than the caller can pass on is not held in memory whole.
+   */
+  async function fetchRecordingMedia(recordingSid: string, options: { maxBytes: number; timeoutMs?: number }): Promise<RecordingMedia> {
+    if (!RECORDING_SID.test(recordingSid)) throw new RangeError(`not a RecordingSid: ${recordingSid}`);
+    assertWithinBudget();
+    const token = await config.authToken();
+    const path = `${accountPath}/Recordings/${recordingSid}.mp3`;
+    const budget = currentSignal();
+    const timeout = AbortSignal.timeout(options.timeoutMs ?? config.timeoutMs ?? 5000);
+    const signal = budget === undefined ? timeout : AbortSignal.any([timeout, budget]);
+    let response: Response;
+    try {
+      response = await fetch(`${origin}${path}`, {
+        method: 'GET',
+        headers: { authorization: authorization(token), accept: 'audio/mpeg' },
+        signal,
+      });
+    } catch (error) {
+      throw failure(new TwilioApiError(`Twilio's REST API could not be reached for ${path}`, 0, undefined, { cause: error }));
+    }
+    if (!response.ok) {
+      const body = (await response.json().catch(() => ({}))) as { code?: number; message?: string };
+      throw failure(new TwilioApiError(`Twilio refused GET ${path}: ${body.message ?? response.statusText}`, response.status, body.code));
+    }
+    const tooLarge = (size: string): TwilioApiError =>
+      new TwilioApiError(`recording ${recordingSid} is ${size}, more than the ${options.maxBytes} bytes allowed`, 0, MEDIA_TOO_LARGE);
+    const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+    if (declared > options.maxBytes) {
+      await response.body?.cancel();
+      throw tooLarge(`${declared} bytes`);
+    }
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of response.body ?? []) {
+        size += chunk.byteLength;
+        if (size > options.maxBytes) throw tooLarge('larger than that');
+        chunks.push(chunk);
+      }
+    } catch (error) {
+      if (error instanceof TwilioApiError) throw error;
+      throw failure(new TwilioApiError(`Twilio's answer to GET ${path} broke off`, response.status, undefined, { cause: error }));
+    }
+    return { contentType: response.headers.get('content-type') ?? 'audio/mpeg', bytes: Buffer.concat(chunks) };
+  }
   return {
     redirectCall: (callSid, url) => post(`/Calls/${encodeURIComponent(callSid)}.json`, { Url: url, Method: 'POST' }),
     dequeueMember: (queueSid, callSid, url) =>
       post(`/Queues/${encodeURIComponent(queueSid)}/Members/${encodeURIComponent(callSid)}.json`, { Url: url, Method: 'POST' }),
     listRecordings,
+    fetchRecordingMedia,
   };
 }

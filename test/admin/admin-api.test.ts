@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CALL_OUTCOMES, unknownCall, type CallOutcome, type CallState } from '../../functions/routing/call-outcome.js';
+import { finishCall } from '../../functions/store/call-store.js';
 import { admin, put } from '../support/invoke.js';
 import { createTestTable, tableSnapshot } from '../support/table.js';
 
@@ -290,6 +292,53 @@ describe('admin API', () => {
       const result = await refused('DELETE', '/groups/overflow');
 
       expect(result).toEqual({ statusCode: 409, body: { error: 'group overflow is still referenced by group:front' } });
+    });
+  });
+  describe('GET /calls?outcome=', () => {
+    /** A call of group support that ended `minutesAgo` minutes ago with this outcome. */
+    const ended = (outcome: CallOutcome, index: number): CallState => ({
+      ...unknownCall(`CA${String(index).padStart(2, '0')}${'e'.repeat(30)}`),
+      group: 'support',
+      startedAt: Math.floor(Date.now() / 1000) - 600 + index,
+      ...(outcome === 'answered' ? { answeredBy: 'anna', answeredAt: Math.floor(Date.now() / 1000) - 590 + index } : {}),
+      ...(outcome === 'voicemail' ? { voicemail: true } : {}),
+      ...(outcome === 'abandoned-ringing' ? { abandoned: 'ringing' as const } : {}),
+      ...(outcome === 'abandoned-waiting' ? { abandoned: 'waiting' as const } : {}),
+    });
+
+    beforeAll(async () => {
+      // Two calls of every outcome, the voicemails the oldest, so a limit counting other outcomes would miss them.
+      const outcomes: CallOutcome[] = ['voicemail', 'voicemail', 'answered', 'answered', 'missed', 'missed'];
+      outcomes.push('abandoned-ringing', 'abandoned-ringing', 'abandoned-waiting', 'abandoned-waiting');
+      for (const [index, outcome] of outcomes.entries())
+        await finishCall(ended(outcome, index), Math.floor(Date.now() / 1000) - 300 + index, 30);
+    });
+
+    it.each(CALL_OUTCOMES)('lists only the calls that ended %s, newest first', async (outcome) => {
+      const result = await admin('GET', `/calls?group=support&outcome=${outcome}`);
+
+      const calls = result.body.calls as { outcome: string; endedAt: string }[];
+      expect(result.statusCode).toBe(200);
+      expect(calls.map((call) => call.outcome)).toEqual([outcome, outcome]);
+      expect(calls[0]?.endedAt.localeCompare(calls[1]?.endedAt ?? '')).toBe(1);
+    });
+
+    it('applies the limit after the filter', async () => {
+      const result = await admin('GET', '/calls?outcome=voicemail&limit=1');
+
+      expect((result.body.calls as { outcome: string }[]).map((call) => call.outcome)).toEqual(['voicemail']);
+    });
+
+    it('refuses an outcome that does not exist, naming the allowed ones', async () => {
+      const result = await admin('GET', '/calls?outcome=busy');
+
+      expect(result).toEqual({
+        statusCode: 400,
+        body: {
+          error: 'the query is invalid',
+          problems: [{ path: 'outcome', message: 'must be one of answered, missed, voicemail, abandoned-ringing, abandoned-waiting' }],
+        },
+      });
     });
   });
 });

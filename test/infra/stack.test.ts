@@ -41,6 +41,16 @@ function dashboardMetrics(template: Template): { expressions: string[]; metrics:
   };
 }
 
+/**
+ * The project's own functions (those with a Powertools service name), not the functions the CDK's
+ * helpers add (the console's BucketDeployment, the buckets' auto-delete).
+ */
+function projectFunctions(template: Template): Record<string, unknown> {
+  return template.findResources('AWS::Lambda::Function', {
+    Properties: { Environment: { Variables: { POWERTOOLS_SERVICE_NAME: Match.stringLikeRegexp('^queue-groups-') } } },
+  });
+}
+
 /** The CDK stack, synthesized offline (the functions bundled by the local esbuild). */
 describe('QueueGroupsStack', () => {
   let template: Template;
@@ -74,7 +84,7 @@ describe('QueueGroupsStack', () => {
         }),
       },
     });
-    const runtimes = Object.values(template.findResources('AWS::Lambda::Function')).map(
+    const runtimes = Object.values(projectFunctions(template)).map(
       (resource) => (resource as { Properties: { Runtime?: string } }).Properties.Runtime,
     );
     expect(runtimes.filter((runtime) => runtime === 'nodejs22.x')).toHaveLength(3);
@@ -82,7 +92,7 @@ describe('QueueGroupsStack', () => {
 
   it('gives the voice function the memory chosen from the bench figures (lib/function-sizes.ts), the others the default', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 10, MemorySize: 1024 });
-    const sizes = Object.values(template.findResources('AWS::Lambda::Function')).map(
+    const sizes = Object.values(projectFunctions(template)).map(
       (resource) => (resource as { Properties: { MemorySize?: number } }).Properties.MemorySize,
     );
     expect(sizes.sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([512, 512, 1024]);
@@ -306,7 +316,11 @@ describe('QueueGroupsStack', () => {
   });
 
   it('lets each function write its own log group only, with no AWS managed policy', () => {
-    const roles = Object.values(template.findResources('AWS::IAM::Role')) as { Properties: { ManagedPolicyArns?: unknown } }[];
+    // The project's roles: its functions' and the console's; the CDK's deployment helpers bring their own.
+    const roles = Object.entries(template.findResources('AWS::IAM::Role'))
+      .filter(([id]) => /^(VoiceFunction|AdminFunction|ReconcileFunction|Console)/.test(id))
+      .map(([, role]) => role) as { Properties: { ManagedPolicyArns?: unknown } }[];
+    expect(roles).toHaveLength(4);
 
     expect(roles.map((role) => role.Properties.ManagedPolicyArns)).toEqual(roles.map(() => undefined));
     for (const functionId of ['VoiceFunction', 'AdminFunction', 'ReconcileFunction']) {

@@ -5,8 +5,11 @@ import { randomBytes } from 'node:crypto';
  * methods, its dates, and its list pages.
  */
 
-/** Twilio's answer to one REST request: the status and the JSON body. */
-export type Answer = { status: number; body: Record<string, unknown> };
+/**
+ * Twilio's answer to one REST request: the status and the JSON body, or for a media file (a
+ * recording's audio) the file's bytes and content type instead of JSON.
+ */
+export type Answer = { status: number; body: Record<string, unknown>; media?: { contentType: string; bytes: Uint8Array } };
 
 /** A request's parameters: a GET's query or a POST's form body, by Twilio's names. */
 export type Params = Record<string, string>;

@@ -1,5 +1,5 @@
 import type { Simulation } from '../engine.js';
-import { error, listPage, rfc2822, unknownField, PAGING_FIELDS, type Answer, type Params } from './answers.js';
+import { error, listPage, notFound, rfc2822, unknownField, PAGING_FIELDS, type Answer, type Params } from './answers.js';
 
 /**
  * The Recordings list (https://www.twilio.com/docs/voice/api/recording): those the simulated calls
@@ -117,4 +117,40 @@ export function listRecordings(
     .filter((recording) => params.CallSid === undefined || recording.call_sid === params.CallSid)
     .sort((a, b) => Date.parse(String(b.date_created)) - Date.parse(String(a.date_created)) || String(a.sid).localeCompare(String(b.sid)));
   return listPage(params, matching, 'recordings', `/2010-04-01/Accounts/${accountSid}/Recordings.json`);
+}
+
+/**
+ * One MPEG-1 Layer III frame of silence: 32 kbit/s, 32 kHz, mono (header FF FB 18 C0), 144 bytes
+ * long, 1152 samples (36 ms). Its side information is all zero, so it decodes to silence: the file
+ * a browser's <audio> plays for a fake recording.
+ */
+const SILENT_FRAME = (() => {
+  const frame = new Uint8Array(144);
+  frame.set([0xff, 0xfb, 0x18, 0xc0]);
+  return frame;
+})();
+const FRAME_SECONDS = 1152 / 32_000;
+
+/** A valid MP3 of `seconds` of silence (at least one frame). */
+export function silentMp3(seconds: number): Uint8Array {
+  const frames = Math.max(1, Math.ceil(seconds / FRAME_SECONDS));
+  const bytes = new Uint8Array(frames * SILENT_FRAME.length);
+  for (let frame = 0; frame < frames; frame += 1) bytes.set(SILENT_FRAME, frame * SILENT_FRAME.length);
+  return bytes;
+}
+
+/**
+ * GET /Recordings/{Sid}.mp3: the recording's audio as `audio/mpeg`
+ * (https://www.twilio.com/docs/voice/api/recording#fetch-a-recording-media-file): silence as long as
+ * the recording, or the bytes a test set for it; 404 (20404) for a recording the account does not hold.
+ */
+export function fetchRecordingMedia(
+  simulation: Simulation | undefined,
+  extra: readonly TwilioRecordingEntry[],
+  media: ReadonlyMap<string, Uint8Array>,
+  recordingSid: string,
+): Answer {
+  const recording = allRecordings(simulation, extra).find((candidate) => candidate.sid === recordingSid);
+  if (recording === undefined) return notFound(`/Recordings/${recordingSid}.mp3`);
+  return { status: 200, body: {}, media: { contentType: 'audio/mpeg', bytes: media.get(recordingSid) ?? silentMp3(recording.seconds) } };
 }

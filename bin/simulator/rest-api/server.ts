@@ -4,7 +4,7 @@ import { error, notFound, type Answer, type Params } from './answers.js';
 import { createApplication, fetchApplication, listApplications, updateApplication } from './applications.js';
 import { dequeue, fetchCall, updateCall } from './calls.js';
 import { fetchPhoneNumber, listPhoneNumbers, phoneNumberResource, updatePhoneNumber, type OwnedNumberSeed } from './phone-numbers.js';
-import { listRecordings, type TwilioRecordingEntry } from './recordings.js';
+import { fetchRecordingMedia, listRecordings, type TwilioRecordingEntry } from './recordings.js';
 import type { ResourceJson } from './resources.js';
 import { fetchSipDomain, listSipDomains, sipDomainResource, updateSipDomain, type SipDomainSeed } from './sip-domains.js';
 
@@ -42,6 +42,7 @@ export class FakeTwilioApi {
   url = '';
   private server: Server | undefined;
   private readonly extraRecordings: TwilioRecordingEntry[] = [];
+  private readonly recordingMedia = new Map<string, Uint8Array>();
   private readonly phoneNumbers = new Map<string, ResourceJson>();
   private readonly applicationsBySid = new Map<string, ResourceJson>();
   private readonly sipDomains = new Map<string, ResourceJson>();
@@ -79,6 +80,11 @@ export class FakeTwilioApi {
         answer: (m, p) => dequeue(sim, account, m[1] ?? '', m[2] ?? '', p),
       },
       { method: 'GET', pattern: /^\/Recordings\.json$/, answer: (_m, p) => listRecordings(sim, this.extraRecordings, account, p) },
+      {
+        method: 'GET',
+        pattern: /^\/Recordings\/([^/]+)\.mp3$/,
+        answer: (m) => fetchRecordingMedia(sim, this.extraRecordings, this.recordingMedia, m[1] ?? ''),
+      },
       { method: 'GET', pattern: /^\/IncomingPhoneNumbers\.json$/, answer: (_m, p) => listPhoneNumbers(this.phoneNumbers, account, p) },
       { method: 'GET', pattern: /^\/IncomingPhoneNumbers\/([^/]+)\.json$/, answer: (m) => fetchPhoneNumber(this.phoneNumbers, m[1] ?? '') },
       {
@@ -134,6 +140,11 @@ export class FakeTwilioApi {
     this.extraRecordings.push(recording);
   }
 
+  /** Serve these bytes as the recording's MP3 instead of silence as long as the recording (e.g. a file too large to pass on). */
+  setRecordingMedia(recordingSid: string, bytes: Uint8Array): void {
+    this.recordingMedia.set(recordingSid, bytes);
+  }
+
   /** The requests that could change something (every POST, answered or refused). */
   get writes(): RestRequestRecord[] {
     return this.requests.filter((request) => request.method !== 'GET');
@@ -168,6 +179,14 @@ export class FakeTwilioApi {
       status: answer.status,
       ...(answer.status >= 400 ? { error: String(answer.body.message) } : {}),
     });
+    if (answer.media !== undefined) {
+      response.writeHead(answer.status, {
+        'content-type': answer.media.contentType,
+        'content-length': String(answer.media.bytes.byteLength),
+      });
+      response.end(answer.media.bytes);
+      return;
+    }
     response.writeHead(answer.status, { 'content-type': 'application/json' });
     response.end(JSON.stringify(answer.body));
   }
