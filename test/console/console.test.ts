@@ -1,0 +1,286 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startConsoleHarness, type ConsoleHarness } from './harness.js';
+
+/**
+ * The console in a real Chromium against the local stack: each test is a flow an administrator
+ * follows, and checks what reached the admin API (or what the simulator's calls show) rather than
+ * only what the page says. The tests share one stack, one browser and the configuration they build,
+ * in order.
+ */
+const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+const NUMBER = '+493012345678';
+const CALLER = '+15550002222';
+
+let harness: ConsoleHarness;
+let context: BrowserContext;
+let page: Page;
+
+/** The text of every element `aria-describedby` names: how a screen reader hears a field's messages. */
+async function description(field: Locator): Promise<string> {
+  const ids = ((await field.getAttribute('aria-describedby')) ?? '').split(' ').filter((id) => id !== '');
+  return (await Promise.all(ids.map((id) => page.locator(`[id="${id}"]`).textContent()))).join(' ');
+}
+
+/** Waits for a held webhook, or fails in time when the call never gets there. */
+async function reached(held: Promise<void>, what: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    held,
+    new Promise((_resolve, reject) => (timer = setTimeout(() => reject(new Error(`the call never reached ${what}`)), 15_000))),
+  ]);
+  clearTimeout(timer);
+}
+
+/** A fresh load of the console at `route` (a new hash alone would keep the page as it is). */
+async function open(route: string): Promise<void> {
+  await page.goto('about:blank');
+  await page.goto(`${harness.consoleUrl}#/${route}`);
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  harness = await startConsoleHarness();
+  context = await harness.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  // Deleting asks first; these tests always mean it.
+  page.on('dialog', (dialog) => void dialog.accept());
+}, 180_000);
+
+afterAll(async () => {
+  await harness?.stop();
+}, 60_000);
+
+describe('the console', () => {
+  it('creates a member, a group with that member and a number through the forms', async () => {
+    // Prepare: two members, the second with a phone number and a mobile.
+    await open('members');
+    await page.getByRole('link', { name: 'New member' }).click();
+    await page.getByLabel('Id', { exact: true }).fill('anna');
+    await page.getByLabel('Name', { exact: true }).fill('Anna Schmidt');
+    await page.getByLabel('Extension').fill('101');
+    await page.getByRole('button', { name: 'Add softphone identity' }).click();
+    await page.getByLabel('Softphone identity (device 1)').fill('anna');
+    await page.getByRole('button', { name: 'Save member' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Saved member anna');
+
+    await page.getByRole('link', { name: 'New member' }).click();
+    await page.getByLabel('Id', { exact: true }).fill('ben');
+    await page.getByLabel('Name', { exact: true }).fill('Ben Braun');
+    await page.getByLabel('Mobile').fill('+491709999999');
+    await page.getByRole('button', { name: 'Add phone number' }).click();
+    await page.getByLabel('Phone number (device 1)').fill('+491708888888');
+    await page.getByRole('button', { name: 'Save member' }).click();
+    await expect.poll(() => page.getByRole('row', { name: /ben/ }).count()).toBe(1);
+
+    // Act: the group, its members in order, and a missed-call action with its own fields.
+    await page.getByRole('link', { name: 'Groups' }).click();
+    await page.getByRole('link', { name: 'New group' }).click();
+    await page.getByLabel('Id', { exact: true }).fill('support');
+    await page.getByLabel('Name', { exact: true }).fill('Support');
+    for (const member of ['anna', 'ben']) {
+      await page.getByLabel('Member to add').selectOption(member);
+      await page.getByRole('button', { name: 'Add member' }).click();
+    }
+    await page.getByLabel('Extension').fill('200');
+    await page.getByLabel('Distribution').selectOption('in-order');
+    await page.getByLabel('Rings').fill('2');
+    await page.getByLabel('Pickup').check();
+    const action = page.getByLabel('When nobody answers', { exact: true });
+    await action.selectOption('forward-to-number');
+    await expect.poll(() => page.getByLabel('Number', { exact: true }).count()).toBe(1);
+    await action.selectOption('wait-for-agent');
+    // Only the fields the action uses are shown.
+    expect(await page.getByLabel('Number', { exact: true }).count()).toBe(0);
+    expect(await page.getByLabel('Max wait (seconds)').count()).toBe(1);
+    await action.selectOption('voicemail');
+    expect(await page.getByLabel('Max wait (seconds)').count()).toBe(0);
+    await page.getByRole('button', { name: 'Save group' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Saved group support');
+
+    await page.getByRole('link', { name: 'Numbers' }).click();
+    await page.getByRole('link', { name: 'New number' }).click();
+    await page.getByLabel('Phone number').fill(NUMBER);
+    await page.getByLabel('Group').selectOption('support');
+    await page.getByLabel('Say a text').check();
+    await page.getByLabel('Greeting text').fill('Welcome to Acme.');
+    await page.getByLabel('Language').fill('en-GB');
+    await page.getByRole('button', { name: 'Save number' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain(`Saved number ${NUMBER}`);
+
+    // Assess: what the admin API holds.
+    expect((await harness.admin('GET', '/users/anna')).body).toEqual({
+      id: 'anna',
+      name: 'Anna Schmidt',
+      extension: '101',
+      status: 'available',
+      devices: [{ type: 'client', identity: 'anna' }],
+    });
+    expect((await harness.admin('GET', '/users/ben')).body).toMatchObject({
+      mobile: '+491709999999',
+      devices: [{ type: 'phone', number: '+491708888888' }],
+    });
+    expect((await harness.admin('GET', '/groups/support')).body).toMatchObject({
+      name: 'Support',
+      members: ['anna', 'ben'],
+      extension: '200',
+      distribution: 'in-order',
+      rings: 2,
+      pickup: true,
+      whenNobodyAnswers: { action: 'voicemail' },
+    });
+    expect((await harness.admin('GET', `/numbers/${encodeURIComponent(NUMBER)}`)).body).toMatchObject({
+      group: 'support',
+      extensions: false,
+      greeting: { say: 'Welcome to Acme.', language: 'en-GB' },
+    });
+  });
+
+  it('shows a bad value at its field, a conflict at the top of the form, and writes nothing', async () => {
+    // Prepare
+    await open('members/~new');
+    await page.getByLabel('Id', { exact: true }).fill('clara');
+    await page.getByLabel('Name', { exact: true }).fill('Clara Klein');
+    await page.getByLabel('Extension').fill('12345');
+    await page.getByRole('button', { name: 'Add SIP URI' }).click();
+    await page.getByLabel('SIP URI (device 1)').fill('clara-desk');
+
+    // Act
+    await page.getByRole('button', { name: 'Save member' }).click();
+
+    // Assess: each problem at its field, tied to it; the form keeps what was typed; nothing written.
+    const extension = page.getByLabel('Extension');
+    await expect.poll(() => extension.getAttribute('aria-invalid')).toBe('true');
+    expect(await description(extension)).toContain('must be 1 to 4 digits');
+    const sip = page.getByLabel('SIP URI (device 1)');
+    expect(await sip.getAttribute('aria-invalid')).toBe('true');
+    expect(await description(sip)).toContain('must be a SIP URI');
+    expect(await page.getByLabel('Name', { exact: true }).getAttribute('aria-invalid')).toBeNull();
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Clara Klein');
+    expect(await sip.inputValue()).toBe('clara-desk');
+    expect((await harness.admin('GET', '/users/clara')).status).toBe(404);
+
+    // A 409: an extension another member has. The reason is at the top; the fields stay as typed.
+    await extension.fill('101');
+    await sip.fill('sip:clara@acme.sip.twilio.com');
+    await page.getByRole('button', { name: 'Save member' }).click();
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toMatch(/101/);
+    expect(await extension.getAttribute('aria-invalid')).toBeNull();
+    expect(await extension.inputValue()).toBe('101');
+    expect((await harness.admin('GET', '/users/clara')).status).toBe(404);
+
+    // A bad number in the group form's action field.
+    await open('groups/support');
+    await page.getByLabel('When nobody answers', { exact: true }).selectOption('forward-to-number');
+    await page.getByLabel('Number', { exact: true }).fill('0171 12345');
+    await page.getByRole('button', { name: 'Save group' }).click();
+    const forward = page.getByLabel('Number', { exact: true });
+    await expect.poll(() => forward.getAttribute('aria-invalid')).toBe('true');
+    expect(await description(forward)).toContain('E.164');
+    expect((await harness.admin('GET', '/groups/support')).body).toMatchObject({ whenNobodyAnswers: { action: 'voicemail' } });
+  });
+
+  it("reorders a group's members by keyboard and by drag, and saves the order", async () => {
+    // Prepare
+    await open('groups/support');
+    await page.getByRole('button', { name: 'Move ben up' }).waitFor();
+
+    // Act: by keyboard alone.
+    await page.getByRole('button', { name: 'Move ben up' }).focus();
+    await page.keyboard.press('Enter');
+    // The focus stays with ben (the up button is disabled at the top: its twin has it).
+    await expect.poll(() => page.locator(':focus').getAttribute('aria-label')).toBe('Move ben down');
+    await page.getByRole('button', { name: 'Save group' }).click();
+
+    // Assess
+    await expect
+      .poll(async () => (await harness.admin<{ members: string[] }>('GET', '/groups/support')).body.members)
+      .toEqual(['ben', 'anna']);
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Saved group support');
+    await page.screenshot({ path: join(SCREENSHOTS, 'group-form.png'), fullPage: true });
+
+    // Act: by drag, anna back onto the first place.
+    await page.locator('li[data-member="anna"]').dragTo(page.locator('li[data-member="ben"]'));
+    await expect.poll(() => page.locator('ol.ordered li').first().getAttribute('data-member')).toBe('anna');
+    await page.getByRole('button', { name: 'Save group' }).click();
+    await expect
+      .poll(async () => (await harness.admin<{ members: string[] }>('GET', '/groups/support')).body.members)
+      .toEqual(['anna', 'ben']);
+  });
+
+  it('sets a member away on the Members page and shows it on the Wallboard', async () => {
+    // Act
+    await open('members');
+    await page.getByRole('switch', { name: 'Set ben away' }).click();
+    await expect.poll(async () => (await harness.admin<{ status: string }>('GET', '/users/ben')).body.status).toBe('away');
+
+    // Assess
+    await page.getByRole('link', { name: 'Wallboard' }).click();
+    const ben = page.locator('section[data-group="support"] tr[data-member="ben"]');
+    await expect.poll(() => ben.textContent(), { timeout: 10_000 }).toContain('Away');
+
+    // Back, seen on the wallboard without reloading.
+    await harness.admin('PUT', '/users/ben/status', { status: 'available' });
+    await expect.poll(() => ben.textContent(), { timeout: 10_000 }).toContain('Available');
+  });
+
+  it('shows a simulated call ringing on the Wallboard, then gone', async () => {
+    // Prepare: hold the first webhook after the offer rings anna, so the call stands still while the browser looks.
+    await open('wallboard');
+    const gate = harness.holdNext((request) => 'ParentCallSid' in request.params || 'DialCallStatus' in request.params);
+    const call = harness.call([{ id: 'ringing', from: CALLER, to: NUMBER }], { anna: { answerAfter: 4, hangUpAfter: 20 } });
+
+    // Act
+    await reached(gate.held, "anna's phone ringing");
+    const board = page.locator('section[data-group="support"]');
+    await expect.poll(() => board.locator('tr[data-member="anna"]').textContent(), { timeout: 10_000 }).toContain('Ringing');
+    expect(await board.locator('table.ringing tbody tr').count()).toBe(1);
+    await page.screenshot({ path: join(SCREENSHOTS, 'wallboard.png'), fullPage: true });
+    gate.release();
+    const [result] = await call;
+
+    // Assess
+    expect(result?.answeredBy).toBe('anna');
+    await expect.poll(() => board.getByText('No call is ringing.').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => board.locator('tr[data-member="anna"]').textContent(), { timeout: 10_000 }).toContain('Available');
+  });
+
+  it('lists a voicemail with a player that plays it in the page', async () => {
+    // Prepare: nobody answers; the caller speaks 6 s.
+    const [result] = await harness.call([{ id: 'voicemail', from: CALLER, to: NUMBER, message: 6 }]);
+    expect(result?.recordings).toHaveLength(1);
+    const recordingSid = result?.recordings[0]?.recordingSid ?? '';
+
+    // Act
+    await open('voicemails');
+    const row = page.locator(`tr[data-recording="${recordingSid}"]`);
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain(CALLER);
+    expect(await row.textContent()).toContain('support');
+    await row.getByRole('button', { name: /^Play message from/ }).click();
+
+    // Assess: the audio came through the admin API into an object URL.
+    const audio = row.locator('audio');
+    await expect.poll(() => audio.getAttribute('src'), { timeout: 10_000 }).toMatch(/^blob:/);
+    expect(await audio.getAttribute('controls')).not.toBeNull();
+  });
+
+  it('finds the calls in Calls, filtered by group and outcome', async () => {
+    // Act
+    await open('calls');
+    await page.getByLabel('Group').selectOption('support');
+    await page.getByLabel('Outcome').selectOption('voicemail');
+    await page.getByRole('button', { name: 'Show calls' }).click();
+
+    // Assess
+    const rows = page.locator('table tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(1);
+    expect(await rows.first().textContent()).toContain(CALLER);
+    expect(await rows.first().textContent()).toContain('Voicemail');
+    await page.getByLabel('Outcome').selectOption('answered');
+    await page.getByRole('button', { name: 'Show calls' }).click();
+    await expect.poll(async () => (await rows.first().textContent()) ?? '').toContain('anna');
+    expect(await rows.count()).toBe(1);
+  });
+});
