@@ -283,4 +283,60 @@ describe('the console', () => {
     await expect.poll(async () => (await rows.first().textContent()) ?? '').toContain('anna');
     expect(await rows.count()).toBe(1);
   });
+
+  it('saves the settings through their form, and shows a bad pickup code at its field', async () => {
+    // Act
+    await open('settings');
+    await page.getByLabel('Pickup code').fill('11');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+
+    // Assess: the problem at its field, nothing written
+    const pickupCode = page.getByLabel('Pickup code');
+    await expect.poll(() => pickupCode.getAttribute('aria-invalid')).toBe('true');
+    expect(await description(pickupCode)).toMatch(/start with \* or #/);
+    expect((await harness.admin<{ pickupCode: string }>('GET', '/settings')).body.pickupCode).toBe('*11');
+
+    await pickupCode.fill('*12');
+    await page.getByLabel('Language').fill('de-DE');
+    await page.getByLabel('Voicemail prompt (voicemail)').fill('Bitte sprechen Sie nach dem Ton.');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect
+      .poll(async () => (await harness.admin<Record<string, unknown>>('GET', '/settings')).body)
+      .toEqual({ pickupCode: '*12', language: 'de-DE', prompts: { voicemail: 'Bitte sprechen Sie nach dem Ton.' } });
+  });
+
+  it.each([
+    'members',
+    'members/anna',
+    'groups/support',
+    `numbers/${encodeURIComponent(NUMBER)}`,
+    'settings',
+    'wallboard',
+    'voicemails',
+    'calls',
+  ])('page #/%s: every field has a visible label, every button a name, every table header cells', async (route) => {
+    // Act
+    await open(route);
+    await page.locator('main form, main table, main section').first().waitFor({ timeout: 10_000 });
+
+    // Assess
+    const problems = await page.evaluate(() => {
+      const found: string[] = [];
+      for (const field of document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(
+        'input, select, textarea',
+      )) {
+        if (field.type === 'hidden') continue;
+        const visible = [...(field.labels ?? [])].some((label) => label.textContent?.trim() !== '' && label.getClientRects().length > 0);
+        if (!visible) found.push(`field ${field.id || field.name || field.outerHTML.slice(0, 60)} has no visible label`);
+      }
+      for (const button of document.querySelectorAll('button')) {
+        const name = (button.getAttribute('aria-label') ?? button.textContent ?? '').trim();
+        if (name === '') found.push(`button ${button.outerHTML.slice(0, 60)} has no name`);
+      }
+      for (const table of document.querySelectorAll('table'))
+        if (table.querySelector('th') === null) found.push(`table ${table.outerHTML.slice(0, 60)} has no header cells`);
+      return found;
+    });
+    expect(problems).toEqual([]);
+  });
 });
