@@ -320,23 +320,22 @@ describe('the console', () => {
     await page.locator('main form, main table, main section').first().waitFor({ timeout: 10_000 });
 
     // Assess
-    const problems = await page.evaluate(() => {
-      const found: string[] = [];
-      for (const field of document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>(
-        'input, select, textarea',
-      )) {
+    // Run in the page (a string: this file is type-checked without the DOM's types).
+    const problems = await page.evaluate<string[]>(`(() => {
+      const found = [];
+      for (const field of document.querySelectorAll('input, select, textarea')) {
         if (field.type === 'hidden') continue;
-        const visible = [...(field.labels ?? [])].some((label) => label.textContent?.trim() !== '' && label.getClientRects().length > 0);
-        if (!visible) found.push(`field ${field.id || field.name || field.outerHTML.slice(0, 60)} has no visible label`);
+        const visible = [...(field.labels ?? [])].some((label) => label.textContent.trim() !== '' && label.getClientRects().length > 0);
+        if (!visible) found.push('field ' + (field.id || field.name || field.outerHTML.slice(0, 60)) + ' has no visible label');
       }
       for (const button of document.querySelectorAll('button')) {
         const name = (button.getAttribute('aria-label') ?? button.textContent ?? '').trim();
-        if (name === '') found.push(`button ${button.outerHTML.slice(0, 60)} has no name`);
+        if (name === '') found.push('button ' + button.outerHTML.slice(0, 60) + ' has no name');
       }
       for (const table of document.querySelectorAll('table'))
-        if (table.querySelector('th') === null) found.push(`table ${table.outerHTML.slice(0, 60)} has no header cells`);
+        if (table.querySelector('th') === null) found.push('table ' + table.outerHTML.slice(0, 60) + ' has no header cells');
       return found;
-    });
+    })()`);
     expect(problems).toEqual([]);
   });
 });
