@@ -61,83 +61,56 @@ const optional = z
   .nullish()
   .transform((value) => (value === null || value === undefined || value === '' ? undefined : value));
 
+/** Twilio answers the parameter `VoiceFallbackUrl` as the field `voice_fallback_url`. */
+function responseField(parameter: string): string {
+  return parameter.replace(/(?<!^)([A-Z])/g, '_$1').toLowerCase();
+}
+
+/** The response fields of a resource's webhook settings, each "none" when unset. */
+function settingsFields(parameters: Readonly<Record<string, string>>): Record<string, typeof optional> {
+  return Object.fromEntries(Object.values(parameters).map((parameter) => [responseField(parameter), optional]));
+}
+
+/** The webhook settings of a parsed response, in camelCase. */
+function settingsOf<P extends Readonly<Record<string, string>>>(
+  parameters: P,
+  entry: Readonly<Record<string, unknown>>,
+): Record<keyof P, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(parameters).map(([name, parameter]) => {
+      const value = entry[responseField(parameter)];
+      return [name, typeof value === 'string' ? value : undefined];
+    }),
+  ) as Record<keyof P, string | undefined>;
+}
+
 export const numberSchema = z
   .object({
     sid: z.string().min(1),
     phone_number: z.string().min(1),
-    voice_url: optional,
-    voice_method: optional,
-    status_callback: optional,
-    status_callback_method: optional,
-    voice_fallback_url: optional,
-    voice_fallback_method: optional,
-    voice_application_sid: optional,
     trunk_sid: optional,
     capabilities: z.object({ voice: z.boolean().optional() }).nullish(),
+    ...settingsFields(NUMBER_PARAMETERS),
   })
   .transform((entry): TwilioNumber => ({
     sid: entry.sid,
     phoneNumber: entry.phone_number,
-    settings: {
-      voiceUrl: entry.voice_url,
-      voiceMethod: entry.voice_method,
-      statusCallback: entry.status_callback,
-      statusCallbackMethod: entry.status_callback_method,
-      voiceFallbackUrl: entry.voice_fallback_url,
-      voiceFallbackMethod: entry.voice_fallback_method,
-      voiceApplicationSid: entry.voice_application_sid,
-    },
+    settings: settingsOf(NUMBER_PARAMETERS, entry),
     trunkSid: entry.trunk_sid,
     voiceCapable: entry.capabilities?.voice !== false,
   }));
 
 export const applicationSchema = z
-  .object({
-    sid: z.string().min(1),
-    friendly_name: z.string().nullable(),
-    voice_url: optional,
-    voice_method: optional,
-    status_callback: optional,
-    status_callback_method: optional,
-    voice_fallback_url: optional,
-    voice_fallback_method: optional,
-  })
+  .object({ sid: z.string().min(1), friendly_name: z.string().nullable(), ...settingsFields(APPLICATION_PARAMETERS) })
   .transform((entry): TwimlApp => ({
     sid: entry.sid,
     friendlyName: entry.friendly_name ?? '',
-    settings: {
-      voiceUrl: entry.voice_url,
-      voiceMethod: entry.voice_method,
-      statusCallback: entry.status_callback,
-      statusCallbackMethod: entry.status_callback_method,
-      voiceFallbackUrl: entry.voice_fallback_url,
-      voiceFallbackMethod: entry.voice_fallback_method,
-    },
+    settings: settingsOf(APPLICATION_PARAMETERS, entry),
   }));
 
 export const sipDomainSchema = z
-  .object({
-    sid: z.string().min(1),
-    domain_name: z.string().min(1),
-    voice_url: optional,
-    voice_method: optional,
-    voice_status_callback_url: optional,
-    voice_status_callback_method: optional,
-    voice_fallback_url: optional,
-    voice_fallback_method: optional,
-  })
-  .transform((entry): SipDomain => ({
-    sid: entry.sid,
-    domainName: entry.domain_name,
-    settings: {
-      voiceUrl: entry.voice_url,
-      voiceMethod: entry.voice_method,
-      voiceStatusCallbackUrl: entry.voice_status_callback_url,
-      voiceStatusCallbackMethod: entry.voice_status_callback_method,
-      voiceFallbackUrl: entry.voice_fallback_url,
-      voiceFallbackMethod: entry.voice_fallback_method,
-    },
-  }));
+  .object({ sid: z.string().min(1), domain_name: z.string().min(1), ...settingsFields(SIP_DOMAIN_PARAMETERS) })
+  .transform((entry): SipDomain => ({ sid: entry.sid, domainName: entry.domain_name, settings: settingsOf(SIP_DOMAIN_PARAMETERS, entry) }));
 
 /** The form of a write: each given setting by its Twilio name; a setting to clear is sent empty. */
 export function formOf<Field extends string>(
