@@ -17,15 +17,5 @@ export class NotReadyError extends Error {
   }
 }
 
-/** Twilio refused a request or could not be reached; `code` is Twilio's error code when it sent one. */
-export class TwilioRequestError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly code: number | undefined,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'TwilioRequestError';
-  }
-}
+/** Twilio refused a request or could not be reached: the same error the functions' REST client throws. */
+export { TwilioApiError as TwilioRequestError } from '../../functions/twilio-api/client.js';
