@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cliErrorLine, isOptionError, reportCliError, warnOfNpmBanner } from './cli.js';
+import { parseBehaviourText } from './simulator/behaviours.js';
 import { replaceConfiguration, type Configuration } from './simulator/configuration.js';
 import { DEFAULT_ACCOUNT_SID, DEFAULT_API_PORT, DEFAULT_CALLER } from './simulator/defaults.js';
 import { Simulation, type Behaviours, type DeviceBehaviour } from './simulator/engine.js';
@@ -21,7 +22,8 @@ call options:
   --from NUMBER           the caller (default ${DEFAULT_CALLER})
   --digits KEYS           keys pressed during the greeting   --digits-after SECONDS (default 1)
   --member WHO=BEHAVIOUR  what a member's devices do when they ring (repeatable). WHO is a member id or
-                          a device (client identity, number, SIP URI). BEHAVIOUR: answer, no-answer,
+                          a device (client identity, number, SIP URI). BEHAVIOUR: answer (presses 1 when
+                          asked to confirm), voicemail-box (answers, never presses a key), no-answer,
                           busy, reject, failed, answer:N (after N s), answer:N:M (then hang up after M s);
                           several, comma-separated, are used one per ring: anna=no-answer,answer
   --hang-up-after SECONDS the caller hangs up
@@ -39,11 +41,9 @@ const root = join(fileURLToPath(import.meta.url), '..', '..');
 class UsageError extends Error {}
 
 function parseBehaviour(text: string): DeviceBehaviour {
-  if (['answer', 'no-answer', 'busy', 'reject', 'failed'].includes(text)) return text as DeviceBehaviour;
-  const match = /^answer:(\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?$/.exec(text);
-  if (match === null)
-    throw new UsageError(`unknown behaviour "${text}": use answer, no-answer, busy, reject, failed, answer:N or answer:N:M`);
-  return { answerAfter: Number(match[1]), ...(match[2] === undefined ? {} : { hangUpAfter: Number(match[2]) }) };
+  const parsed = parseBehaviourText(text);
+  if (!parsed.ok) throw new UsageError(parsed.message);
+  return parsed.behaviour;
 }
 
 function parseMembers(values: readonly string[]): Behaviours {

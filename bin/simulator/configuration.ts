@@ -2,12 +2,13 @@ import { adminClient } from '../admin/client.js';
 
 /**
  * Replace the whole configuration behind an admin API with the one in a file (users, groups, numbers,
- * settings), through the admin API itself: `npm run simulate -- load FILE`, and every scenario.
+ * schedules, settings), through the admin API itself: `npm run simulate -- load FILE`, and every scenario.
  */
 export type Configuration = {
   users?: Record<string, unknown> | undefined;
   groups?: Record<string, Record<string, unknown>> | undefined;
   numbers?: Record<string, unknown> | undefined;
+  schedules?: Record<string, unknown> | undefined;
   settings?: unknown | undefined;
   /** Members who are away (PUT /users/{id}/status); everyone else is available. */
   statuses?: Record<string, 'available' | 'away'> | undefined;

@@ -20,6 +20,7 @@ export type {
   CallResult,
   DeviceBehaviour,
   InterruptedDialAction,
+  OthersCanceled,
   Offer,
   QueueFault,
   SimulationOptions,

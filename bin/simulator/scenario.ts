@@ -5,15 +5,12 @@ import { DEFAULT_CALLER } from './defaults.js';
 import { Simulation, type CallResult, type CallerScript, type TranscriptEvent, type Transport } from './engine.js';
 import { FakeTwilioApi, type RestRequestRecord } from './rest-api.js';
 import { loadDirectory } from './transport.js';
+import { behaviourSchema } from './behaviours.js';
 
 /**
  * Scenarios: several calls on one simulated clock, the members' behaviour, and what must happen.
  * A scenario file is JSON (see test/scenarios/ and docs/simulator.md).
  */
-const behaviourSchema = z.union([
-  z.enum(['answer', 'no-answer', 'busy', 'reject', 'failed']),
-  z.strictObject({ answerAfter: z.number().min(0), hangUpAfter: z.number().positive().optional() }),
-]);
 const behavioursSchema = z.record(z.string(), z.union([behaviourSchema, z.array(behaviourSchema).min(1)]));
 
 const callSchema = z.strictObject({
@@ -72,6 +69,8 @@ export const scenarioSchema = z.strictObject({
       users: z.record(z.string(), z.unknown()).optional(),
       groups: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
       numbers: z.record(z.string(), z.unknown()).optional(),
+      /** Opening hours (SPEC section 14); a scenario cannot set the webhooks' clock, so its schedules decide alike at any time (an override without until, no weekly ranges). */
+      schedules: z.record(z.string(), z.unknown()).optional(),
       settings: z.unknown().optional(),
       statuses: z.record(z.string(), z.enum(['available', 'away'])).optional(),
     })

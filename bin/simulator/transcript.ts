@@ -38,9 +38,20 @@ function describe(event: TranscriptEvent, members: ReadonlyMap<string, string>):
       return `  ${name} ${text}`;
     }
     case 'dial-end':
+      if (event.bridged === false) return `offer ended: ${event.status}, never bridged (the answered leg did not accept)`;
       return event.status === 'completed'
         ? `connected to ${event.answeredBy ?? '?'} for ${event.talkSeconds ?? 0} s`
         : `offer ended: ${event.status}`;
+    case 'screen': {
+      const name = who(event.noun, event.member);
+      return {
+        hears: `  ${name} hears: "${event.text ?? ''}"`,
+        pressed: `  ${name} presses ${event.text ?? ''}`,
+        'no-key': `  ${name} presses no key`,
+        accepted: `  ${name} accepts the call`,
+        declined: `  ${name} is hung up: it did not accept the call`,
+      }[event.what];
+    }
     case 'dial-action-ignored':
       return `Twilio requests the interrupted <Dial>'s action ${event.url} (DialCallStatus=canceled); its answer is ignored: ${event.verbs.length === 0 ? 'an empty <Response/>' : event.verbs.map((verb) => `<${verb}>`).join('')}`;
     case 'record':

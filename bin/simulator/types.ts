@@ -3,9 +3,20 @@
  * it gets back (transcript events, call results). engine.ts exports them with Simulation.
  */
 
-/** What a device does when it rings. `answer` answers after 2 s and talks for 60 s. */
+/**
+ * What a device does when it rings. `answer` answers after 2 s, presses 1 when its answered leg is
+ * asked to confirm, and talks for 60 s. `voicemail-box`: the phone's own voicemail box answers after
+ * 2 s and never presses a key. An object answers after `answerAfter` s, presses `keys` when asked
+ * (default "1"; "" presses nothing) and hangs up after `hangUpAfter` s of talk.
+ */
 export type DeviceBehaviour =
-  'answer' | 'no-answer' | 'busy' | 'reject' | 'failed' | { answerAfter: number; hangUpAfter?: number | undefined };
+  | 'answer'
+  | 'voicemail-box'
+  | 'no-answer'
+  | 'busy'
+  | 'reject'
+  | 'failed'
+  | { answerAfter: number; hangUpAfter?: number | undefined; keys?: string | undefined };
 
 export type Behaviours = Record<string, DeviceBehaviour | DeviceBehaviour[]>;
 
@@ -93,9 +104,24 @@ export type SimulationOptions = {
    * TwiML's first request; 'after' after that request; 'never' not at all.
    */
   interruptedDialAction?: InterruptedDialAction;
+  /** When the other nouns of a <Dial> stop ringing once a leg with a `url` answers (OthersCanceled). */
+  othersCanceled?: OthersCanceled;
+  /**
+   * The `DialCallStatus` of a <Dial> that ended because its answered leg's `url` document hung up
+   * (never bridged; `DialBridged=false` either way): the docs do not say; default 'completed'.
+   */
+  declinedDialStatus?: 'completed' | 'no-answer';
 };
 
 export type InterruptedDialAction = 'before' | 'after' | 'never';
+
+/**
+ * When a noun with a `url` answers in a <Dial> that rings several, Twilio's docs say the first to
+ * answer is connected and the rest are hung up, but not whether "answer" is the pick-up (before the
+ * `url` document runs) or the bridge (after it): 'at-answer' (default) hangs the others up when the
+ * leg picks up, 'at-bridge' lets them ring on until a leg is bridged.
+ */
+export type OthersCanceled = 'at-answer' | 'at-bridge';
 
 export type TranscriptEvent = { at: number; call: string } & (
   | { type: 'call-start'; from: string; to: string; sid: string }
@@ -111,7 +137,9 @@ export type TranscriptEvent = { at: number; call: string } & (
       member?: string;
       outcome: 'answered' | 'busy' | 'rejected' | 'failed' | 'no-answer' | 'canceled' | 'hung-up';
     }
-  | { type: 'dial-end'; status: string; answeredBy?: string; talkSeconds?: number }
+  | { type: 'dial-end'; status: string; answeredBy?: string; talkSeconds?: number; bridged?: false }
+  /** The answered leg's `url` document: what the device hears, the keys it pressed, how it ended. */
+  | { type: 'screen'; noun: string; member?: string; what: 'hears' | 'pressed' | 'no-key' | 'accepted' | 'declined'; text?: string }
   /** The action of a <Dial> the REST API interrupted was requested; `verbs` is its answer, which Twilio ignores. */
   | { type: 'dial-action-ignored'; url: string; verbs: string[] }
   | { type: 'record'; seconds: number }

@@ -1,4 +1,14 @@
-import type { Group, GroupDocument, Member, NumberDocument, PhoneNumber, Settings, UserDocument } from '../../functions/commons/schemas.js';
+import type {
+  Group,
+  GroupDocument,
+  Member,
+  NumberDocument,
+  PhoneNumber,
+  Schedule,
+  ScheduleDocument,
+  Settings,
+  UserDocument,
+} from '../../functions/commons/schemas.js';
 import type { LiveView } from '../../functions/admin/live.js';
 import type { CallRecord } from '../../functions/routing/call-outcome.js';
 
@@ -8,7 +18,15 @@ import type { CallRecord } from '../../functions/routing/call-outcome.js';
  * request is signed (signer.ts) by the `sign` function given at boot.
  */
 
-export type { Group, GroupDocument, LiveView, Member, NumberDocument, PhoneNumber, Settings, UserDocument };
+export type { Group, GroupDocument, LiveView, Member, NumberDocument, PhoneNumber, Schedule, ScheduleDocument, Settings, UserDocument };
+/** A schedule's state now, as GET /schedules and GET /schedules/{id}/status answer it. */
+export type ScheduleStatus = {
+  state: 'open' | 'closed';
+  decidedBy: 'override' | 'exception' | 'weekly';
+  reason: string;
+  localTime: string;
+  nextChange?: string;
+};
 export type Call = CallRecord;
 export type Voicemail = {
   recordingSid: string;

@@ -4,6 +4,7 @@ import { href, useRoute } from './router.js';
 import { MembersPage } from './pages/members.js';
 import { GroupsPage } from './pages/groups.js';
 import { NumbersPage } from './pages/numbers.js';
+import { SchedulesPage } from './pages/schedules.js';
 import { SettingsPage } from './pages/settings.js';
 import { WallboardPage } from './pages/wallboard.js';
 import { VoicemailsPage } from './pages/voicemails.js';
@@ -13,6 +14,7 @@ const PAGES = [
   ['members', 'Members'],
   ['groups', 'Groups'],
   ['numbers', 'Numbers'],
+  ['schedules', 'Schedules'],
   ['settings', 'Settings'],
   ['wallboard', 'Wallboard'],
   ['voicemails', 'Voicemails'],
@@ -36,6 +38,9 @@ export function App(props: { onSignOut: (() => void) | undefined }): JSX.Element
       break;
     case 'numbers':
       page = <NumbersPage id={route.id} />;
+      break;
+    case 'schedules':
+      page = <SchedulesPage id={route.id} />;
       break;
     case 'settings':
       page = <SettingsPage />;

@@ -12,7 +12,7 @@ export type FormErrors = { top: string[]; fields: Map<string, string[]> };
 export const noErrors: FormErrors = { top: [], fields: new Map() };
 
 /** Problems about the URL's path segment (`user id`, `group id`, `number`) belong to the field holding the id. */
-const PATH_PARAMETERS = new Set(['user id', 'group id', 'number']);
+const PATH_PARAMETERS = new Set(['user id', 'group id', 'number', 'schedule id']);
 export const ID_PATH = '$id';
 
 function owner(path: string, fieldPaths: readonly string[]): string | undefined {

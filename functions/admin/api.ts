@@ -6,23 +6,38 @@ import {
   idSchema,
   memberStatusSchema,
   numberDocumentSchema,
+  scheduleDocumentSchema,
   settingsDocumentSchema,
   userDocumentSchema,
   type Group,
   type Member,
+  type Schedule,
 } from '../commons/schemas.js';
+import { nextChange, scheduleStatus } from '../routing/schedule.js';
 import {
   deleteGroup,
   deleteNumber,
+  deleteSchedule,
   deleteUser,
   putGroup,
   putNumber,
+  putSchedule,
   putSettings,
   putUser,
   setUserStatus,
   type WriteOutcome,
 } from '../store/admin-store.js';
-import { getGroup, getMembers, getNumber, getSettings, listGroups, listMembers, listNumbers } from '../store/config-store.js';
+import {
+  getGroup,
+  getMembers,
+  getNumber,
+  getSchedule,
+  getSettings,
+  listGroups,
+  listMembers,
+  listNumbers,
+  listSchedules,
+} from '../store/config-store.js';
 import { listVoicemails } from '../store/voicemail-store.js';
 import { DEFAULT_CALL_LOG_DAYS, listCalls } from '../store/call-store.js';
 import { getGroupWithRotation, getMembersWithPresence } from '../store/config-store.js';
@@ -81,6 +96,26 @@ function memberView(member: Member & { statusSince?: string }): Member {
 async function groupView(group: Group, members?: ReadonlyMap<string, Member>): Promise<Record<string, unknown>> {
   const known = members ?? (await getMembers(group.members));
   return { ...group, warnings: groupWarnings(group, known) };
+}
+
+/** GET /schedules/{id}/status: open or closed at `atMs`, the rule that decided, and when that next changes. */
+function scheduleStatusView(schedule: Schedule, atMs: number): Record<string, unknown> {
+  const status = scheduleStatus(schedule, atMs);
+  const next = nextChange(schedule, atMs);
+  return {
+    schedule: schedule.id,
+    at: new Date(atMs).toISOString(),
+    timeZone: schedule.timeZone,
+    state: status.open ? 'open' : 'closed',
+    ...status,
+    ...(next === undefined ? {} : { nextChange: new Date(next).toISOString() }),
+  };
+}
+
+/** A schedule as the API shows it: the document, its id, and its state now. */
+function scheduleView(schedule: Schedule): Record<string, unknown> {
+  const { schedule: _id, at: _at, timeZone: _zone, ...status } = scheduleStatusView(schedule, Date.now());
+  return { ...schedule, status };
 }
 
 const routes: Route[] = [
@@ -234,6 +269,53 @@ const routes: Route[] = [
     run: async ([raw]) => {
       const e164 = validId('number', raw, e164Schema);
       return e164.ok ? deleted(await deleteNumber(e164.value), `number ${e164.value}`) : e164.result;
+    },
+  },
+  // Schedules (SPEC section 14)
+  { method: 'GET', pattern: /^\/schedules$/, run: async () => json(200, { schedules: (await listSchedules()).map(scheduleView) }) },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/schedules/${ID}$`),
+    run: async ([raw]) => {
+      const id = validId('schedule id', raw);
+      if (!id.ok) return id.result;
+      const schedule = await getSchedule(id.value);
+      return schedule === undefined ? notFound(`schedule ${id.value} not found`) : json(200, scheduleView(schedule));
+    },
+  },
+  {
+    method: 'PUT',
+    pattern: new RegExp(`^/schedules/${ID}$`),
+    run: async ([raw], event) => {
+      const id = validId('schedule id', raw);
+      if (!id.ok) return id.result;
+      const document = validate(event, scheduleDocumentSchema);
+      if (!document.ok) return document.result;
+      return written(await putSchedule(id.value, document.value), `schedule ${id.value}`, () =>
+        scheduleView({ ...document.value, id: id.value }),
+      );
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: new RegExp(`^/schedules/${ID}$`),
+    run: async ([raw]) => {
+      const id = validId('schedule id', raw);
+      return id.ok ? deleted(await deleteSchedule(id.value), `schedule ${id.value}`) : id.result;
+    },
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/schedules/${ID}/status$`),
+    run: async ([raw], event) => {
+      const id = validId('schedule id', raw);
+      if (!id.ok) return id.result;
+      const at = new URLSearchParams(event.rawQueryString ?? '').get('at');
+      const atMs = at === null ? Date.now() : timeOf(at);
+      if (atMs === undefined)
+        return badRequest('the query is invalid', [{ path: 'at', message: 'must be an ISO 8601 time such as 2026-12-24T16:30:00Z' }]);
+      const schedule = await getSchedule(id.value);
+      return schedule === undefined ? notFound(`schedule ${id.value} not found`) : json(200, scheduleStatusView(schedule, atMs));
     },
   },
   // The whole configuration (configuration as code)

@@ -6,11 +6,14 @@ import {
   groupDocumentSchema,
   idSchema,
   numberDocumentSchema,
+  scheduleDocumentSchema,
   settingsDocumentSchema,
   userDocumentSchema,
   type GroupDocument,
   type Member,
   type NumberDocument,
+  type ScheduleDocument,
+  type WhenNobodyAnswers,
   type UserDocument,
 } from '../commons/schemas.js';
 import type { ConfigurationState, DesiredConfiguration } from '../store/configuration-apply.js';
@@ -27,6 +30,7 @@ export const configurationDocumentSchema = z.strictObject({
   users: z.record(idSchema, userDocumentSchema).default({}),
   groups: z.record(idSchema, groupDocumentSchema).default({}),
   numbers: z.record(e164Schema, numberDocumentSchema).default({}),
+  schedules: z.record(idSchema, scheduleDocumentSchema).default({}),
   settings: settingsDocumentSchema.default(defaultSettings),
 });
 export type ConfigurationDocument = z.infer<typeof configurationDocumentSchema>;
@@ -38,6 +42,7 @@ export function documentOf(state: ConfigurationState): ConfigurationDocument {
     users: Object.fromEntries(state.members.map((member) => [member.id, userDocument(member)])),
     groups: Object.fromEntries(state.groups.map(({ id, ...group }) => [id, group])),
     numbers: Object.fromEntries(state.numbers.map(({ number, ...document }) => [number, document])),
+    schedules: Object.fromEntries(state.schedules.map(({ id, ...schedule }) => [id, schedule])),
     settings: state.settings,
   };
 }
@@ -51,6 +56,17 @@ export function referenceProblems(document: ConfigurationDocument): Problem[] {
   const problems: Problem[] = [];
   const users = new Set(Object.keys(document.users));
   const groups = new Set(Object.keys(document.groups));
+  const schedules = new Set(Object.keys(document.schedules));
+  const actionProblems = (action: WhenNobodyAnswers | undefined, path: readonly PropertyKey[]) => {
+    if (action?.action === 'forward-to-mobile' && action.member !== undefined && !users.has(action.member))
+      problems.push({ path: jsonPath([...path, 'member']), message: `names user ${action.member}, which is not in users` });
+    if (action?.action === 'forward-to-group' && !groups.has(action.group))
+      problems.push({ path: jsonPath([...path, 'group']), message: `names group ${action.group}, which is not in groups` });
+  };
+  const scheduleProblem = (schedule: string | undefined, path: readonly PropertyKey[]) => {
+    if (schedule !== undefined && !schedules.has(schedule))
+      problems.push({ path: jsonPath(path), message: `names schedule ${schedule}, which is not in schedules` });
+  };
   const extensionOwners = new Map<string, string>();
   const claim = (extension: string | undefined, owner: string, path: readonly PropertyKey[]) => {
     if (extension === undefined) return;
@@ -65,21 +81,21 @@ export function referenceProblems(document: ConfigurationDocument): Problem[] {
       if (!users.has(member))
         problems.push({ path: jsonPath(['groups', id, 'members', index]), message: `names user ${member}, which is not in users` });
     });
-    const action = group.whenNobodyAnswers;
-    if (action.action === 'forward-to-mobile' && action.member !== undefined && !users.has(action.member))
-      problems.push({
-        path: jsonPath(['groups', id, 'whenNobodyAnswers', 'member']),
-        message: `names user ${action.member}, which is not in users`,
-      });
-    if (action.action === 'forward-to-group' && !groups.has(action.group))
-      problems.push({
-        path: jsonPath(['groups', id, 'whenNobodyAnswers', 'group']),
-        message: `names group ${action.group}, which is not in groups`,
-      });
+    actionProblems(group.whenNobodyAnswers, ['groups', id, 'whenNobodyAnswers']);
+    actionProblems(group.whenClosed, ['groups', id, 'whenClosed']);
+    scheduleProblem(group.schedule, ['groups', id, 'schedule']);
   }
-  for (const [e164, number] of Object.entries(document.numbers))
+  for (const [e164, number] of Object.entries(document.numbers)) {
     if (number.group !== undefined && !groups.has(number.group))
       problems.push({ path: jsonPath(['numbers', e164, 'group']), message: `names group ${number.group}, which is not in groups` });
+    actionProblems(number.whenClosed, ['numbers', e164, 'whenClosed']);
+    scheduleProblem(number.schedule, ['numbers', e164, 'schedule']);
+  }
+  for (const [id, schedule] of Object.entries(document.schedules))
+    (schedule.toggledBy ?? []).forEach((member, index) => {
+      if (!users.has(member))
+        problems.push({ path: jsonPath(['schedules', id, 'toggledBy', index]), message: `names user ${member}, which is not in users` });
+    });
   return problems;
 }
 
@@ -96,6 +112,7 @@ export function desiredOf(document: ConfigurationDocument): DesiredConfiguration
     users: new Map(Object.entries(document.users)),
     groups: new Map(Object.entries(document.groups)),
     numbers: new Map(Object.entries(document.numbers)),
+    schedules: new Map(Object.entries(document.schedules)),
     settings: document.settings,
   };
 }
@@ -106,7 +123,7 @@ export type FieldChange = { field: string; before?: unknown; after?: unknown };
 /** One document an apply creates, updates or deletes: the readable diff. */
 export type Change = {
   action: 'create' | 'update' | 'delete';
-  kind: 'user' | 'group' | 'number' | 'settings';
+  kind: 'user' | 'group' | 'number' | 'schedule' | 'settings';
   id: string;
   fields: FieldChange[];
 };
@@ -142,6 +159,7 @@ export function diffConfiguration(current: ConfigurationDocument, desired: Confi
     ...kindChanges<UserDocument>('user', current.users, desired.users),
     ...kindChanges<GroupDocument>('group', current.groups, desired.groups),
     ...kindChanges<NumberDocument>('number', current.numbers, desired.numbers),
+    ...kindChanges<ScheduleDocument>('schedule', current.schedules, desired.schedules),
     ...(settings.length === 0 ? [] : [{ action: 'update' as const, kind: 'settings' as const, id: 'settings', fields: settings }]),
   ];
 }

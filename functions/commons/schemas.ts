@@ -83,6 +83,18 @@ export const groupDocumentSchema = z.strictObject({
   rings: z.int().min(1).max(20).default(3),
   pickup: z.boolean().default(false),
   whenNobodyAnswers: whenNobodyAnswersSchema.default({ action: 'voicemail' }),
+  /** The group's opening hours (a schedule's id); without one it is always open. */
+  schedule: idSchema.optional(),
+  /** What a call to the group gets while its schedule is closed; absent: `whenNobodyAnswers`. */
+  whenClosed: whenNobodyAnswersSchema.optional(),
+  /**
+   * Which answered legs must press 1 before the offer counts as answered, since a voicemail box can
+   * answer them: `phones` (default) phone devices and the forwards to a mobile or a number, `all`
+   * every device, `off` none.
+   */
+  confirm: z.enum(['phones', 'all', 'off']).default('phones'),
+  /** What the member hears before the bridge: nothing, the group's name, or the name and the caller's number. */
+  whisper: z.enum(['off', 'group', 'group-and-caller']).default('off'),
 });
 export type GroupDocument = z.infer<typeof groupDocumentSchema>;
 export type Group = GroupDocument & { id: string };
@@ -104,9 +116,104 @@ export const numberDocumentSchema = z.strictObject({
   extensions: z.boolean().default(false),
   greeting: greetingSchema.optional(),
   holdMusic: httpsUrlSchema.optional(),
+  /** The number's opening hours (a schedule's id); without one it is always open. */
+  schedule: idSchema.optional(),
+  /** What a caller gets while the number's schedule is closed (after `closedGreeting`); absent: voicemail for the number's group. */
+  whenClosed: whenNobodyAnswersSchema.optional(),
+  /** Played first while the number is closed. */
+  closedGreeting: greetingSchema.optional(),
 });
 export type NumberDocument = z.infer<typeof numberDocumentSchema>;
 export type PhoneNumber = NumberDocument & { number: string };
+
+/** A local time of day, `HH:MM` on the 24-hour clock; `24:00` only as a range's end (the day's end). */
+const timeOfDaySchema = z
+  .string()
+  .regex(/^(?:[01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$/, 'must be a time of day HH:MM such as 08:00 (24:00 for the end of the day)');
+
+export const weekdays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof weekdays)[number];
+
+/**
+ * Open from `from` to `to`, local time. A range whose `to` is not after its `from` (`22:00` to
+ * `02:00`) runs past midnight into the next day; `to` of `24:00` ends at midnight.
+ */
+export const openRangeSchema = z
+  .strictObject({ from: timeOfDaySchema, to: timeOfDaySchema })
+  .refine((range) => range.from !== range.to, { message: 'from and to must differ (24 hours open: 00:00 to 24:00)', path: ['to'] })
+  .refine((range) => range.from !== '24:00', { message: 'must be 00:00 to 23:59; 24:00 is only an end', path: ['from'] });
+export type OpenRange = z.infer<typeof openRangeSchema>;
+
+export const weeklyRangeSchema = z
+  .strictObject({
+    days: z
+      .array(z.enum(weekdays, { error: 'must be one of mon, tue, wed, thu, fri, sat, sun' }))
+      .min(1, 'must name at least one day')
+      .refine((days) => new Set(days).size === days.length, 'must not name a day twice'),
+    from: timeOfDaySchema,
+    to: timeOfDaySchema,
+  })
+  .refine((range) => range.from !== range.to, { message: 'from and to must differ (24 hours open: 00:00 to 24:00)', path: ['to'] })
+  .refine((range) => range.from !== '24:00', { message: 'must be 00:00 to 23:59; 24:00 is only an end', path: ['from'] });
+export type WeeklyRange = z.infer<typeof weeklyRangeSchema>;
+
+/** A calendar date `YYYY-MM-DD` that exists. */
+const dateSchema = z
+  .string()
+  .regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/, 'must be a date YYYY-MM-DD such as 2026-12-25')
+  .refine((date) => {
+    const parsed = new Date(`${date}T00:00:00Z`);
+    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(date);
+  }, 'must be a date that exists');
+
+/** A dated exception: without `open` closed all day, else open only in these ranges that day. */
+export const scheduleExceptionSchema = z.strictObject({
+  date: dateSchema,
+  name: z.string().trim().min(1).max(100).optional(),
+  open: z.array(openRangeSchema).min(1, 'must hold at least one range; leave it out to close all day').max(10).optional(),
+});
+export type ScheduleException = z.infer<typeof scheduleExceptionSchema>;
+
+/** An ISO 8601 time with its offset or Z, such as 2026-11-27T18:00:00Z. */
+export const isoTimeSchema = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time such as 2026-11-27T18:00:00Z' });
+
+export const scheduleOverrideSchema = z.strictObject({
+  state: z.enum(['open', 'closed'], { error: 'must be open or closed' }),
+  /** Until when the override holds; absent: until it is removed or toggled. */
+  until: isoTimeSchema.optional(),
+});
+export type ScheduleOverride = z.infer<typeof scheduleOverrideSchema>;
+
+/** Whether `zone` is an IANA time zone this runtime knows (Intl throws a RangeError for any other). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Opening hours (SPEC section 14): the override beats the exceptions, which beat the weekly ranges. */
+export const scheduleDocumentSchema = z.strictObject({
+  name: z.string().trim().min(1, 'must not be empty').max(100),
+  timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
+  weekly: z.array(weeklyRangeSchema).max(50).default([]),
+  exceptions: z
+    .array(scheduleExceptionSchema)
+    .max(400)
+    .refine((list) => new Set(list.map((exception) => exception.date)).size === list.length, 'must not list a date twice')
+    .default([]),
+  override: scheduleOverrideSchema.optional(),
+  /** Members who may toggle the override with the toggle code besides the members of the groups using it. */
+  toggledBy: z
+    .array(idSchema)
+    .max(100)
+    .refine((ids) => new Set(ids).size === ids.length, 'must not list a member twice')
+    .optional(),
+});
+export type ScheduleDocument = z.infer<typeof scheduleDocumentSchema>;
+export type Schedule = ScheduleDocument & { id: string };
 
 /** Every text the caller may hear; settings may override each one. */
 export const promptNames = [
@@ -121,23 +228,34 @@ export const promptNames = [
   'unknownCaller',
   'notSupported',
   'nothingToPickUp',
+  'lineClosed',
+  'lineOpen',
+  'notAllowedToToggle',
+  'toggleFailed',
 ] as const;
 export type PromptName = (typeof promptNames)[number];
 
-export const settingsDocumentSchema = z.strictObject({
-  pickupCode: z
-    .string()
-    .regex(/^[*#][0-9*#]{1,5}$/, 'must start with * or # and have 2 to 6 keys, such as *11')
-    .default('*11'),
-  language: z
-    .string()
-    .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en-US')
-    .default('en-US'),
-  prompts: z.partialRecord(z.enum(promptNames), z.string().trim().min(1).max(1000)).default({}),
-});
+const dialCodeSchema = (example: string) =>
+  z.string().regex(/^[*#][0-9*#]{1,5}$/, `must start with * or # and have 2 to 6 keys, such as ${example}`);
+
+export const settingsDocumentSchema = z
+  .strictObject({
+    pickupCode: dialCodeSchema('*11').default('*11'),
+    /** Dialled by a member: toggles the override of the schedules they may toggle (SPEC section 14). */
+    scheduleToggleCode: dialCodeSchema('*28').default('*28'),
+    language: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en-US')
+      .default('en-US'),
+    prompts: z.partialRecord(z.enum(promptNames), z.string().trim().min(1).max(1000)).default({}),
+  })
+  .refine((settings) => settings.scheduleToggleCode !== settings.pickupCode, {
+    message: 'must differ from pickupCode',
+    path: ['scheduleToggleCode'],
+  });
 export type Settings = z.infer<typeof settingsDocumentSchema>;
 /**
  * `settingsDocumentSchema.parse({})`, written out: the voice function reads it at import, and a parse
  * there would run zod at every cold start (test/commons/schemas.test.ts holds the two equal).
  */
-export const defaultSettings: Settings = { pickupCode: '*11', language: 'en-US', prompts: {} };
+export const defaultSettings: Settings = { pickupCode: '*11', scheduleToggleCode: '*28', language: 'en-US', prompts: {} };

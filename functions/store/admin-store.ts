@@ -1,13 +1,30 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { GroupDocument, MemberStatus, NumberDocument, Settings, UserDocument } from '../commons/schemas.js';
+import type {
+  GroupDocument,
+  MemberStatus,
+  NumberDocument,
+  ScheduleDocument,
+  ScheduleOverride,
+  Settings,
+  UserDocument,
+} from '../commons/schemas.js';
 import { send, tableName } from './client.js';
 import { ContentionError } from './errors.js';
 import { keys, ownerToString, reference, type ExtensionOwner, type Key, type Reference } from './keys.js';
 import { referencesOf, versionOf, type StoredItem } from './items.js';
 import { APPLYING_REFUSAL, configurationChanged, writeSnapshot } from './configuration.js';
-import { groupsNamedBy, usersNamedBy } from './references.js';
+import {
+  groupsNamedBy,
+  groupsNamedByNumber,
+  schedulesNamedBy,
+  usersNamedBy,
+  usersNamedByNumber,
+  usersNamedBySchedule,
+  type GroupReferences,
+  type NumberReferences,
+} from './references.js';
 
 /**
  * Every admin write is one DynamoDB transaction: the document, the references it adds to or drops
@@ -281,11 +298,13 @@ export async function setUserStatus(id: string, status: MemberStatus): Promise<W
 // ---------------------------------------------------------------------------------------------
 // Groups
 
-function storedGroupDocument(item: StoredItem | undefined): Pick<GroupDocument, 'members' | 'whenNobodyAnswers'> | undefined {
+function storedGroupDocument(item: StoredItem | undefined): GroupReferences | undefined {
   if (item === undefined) return undefined;
   return {
     members: Array.isArray(item.members) ? item.members.map(String) : [],
     whenNobodyAnswers: item.whenNobodyAnswers as GroupDocument['whenNobodyAnswers'],
+    whenClosed: item.whenClosed as GroupDocument['whenClosed'],
+    schedule: stringField(item, 'schedule'),
   };
 }
 
@@ -299,9 +318,13 @@ export async function putGroup(id: string, document: GroupDocument): Promise<Wri
       created = existing === undefined;
       const before = storedGroupDocument(existing);
       return [
-        { item: documentUpdate(keys.group(id), { ...document }, ['extension'], existing), onConditionFailed: readAgain },
+        {
+          item: documentUpdate(keys.group(id), { ...document }, ['extension', 'schedule', 'whenClosed'], existing),
+          onConditionFailed: readAgain,
+        },
         ...referenceChanges(ref, keys.user, 'member', usersNamedBy(before), usersNamedBy(document)),
         ...referenceChanges(ref, keys.group, 'group', groupsNamedBy(id, before), groupsNamedBy(id, document)),
+        ...referenceChanges(ref, keys.schedule, 'schedule', schedulesNamedBy(before), schedulesNamedBy(document)),
         ...extensionSteps({ kind: 'group', id }, stringField(existing, 'extension'), document.extension),
       ];
     },
@@ -321,6 +344,7 @@ export async function deleteGroup(id: string): Promise<WriteOutcome> {
         deleteStep(keys.group(id), existing, `group ${id}`),
         ...referenceChanges(ref, keys.user, 'member', usersNamedBy(before), new Set()),
         ...referenceChanges(ref, keys.group, 'group', groupsNamedBy(id, before), new Set()),
+        ...referenceChanges(ref, keys.schedule, 'schedule', schedulesNamedBy(before), new Set()),
         // The group's evenly rotation on its members' PRESENCE items stays: it only orders offers of a group by that id.
         ...extensionSteps({ kind: 'group', id }, stringField(existing, 'extension'), undefined),
       ];
@@ -332,6 +356,24 @@ export async function deleteGroup(id: string): Promise<WriteOutcome> {
 // ---------------------------------------------------------------------------------------------
 // Numbers
 
+function storedNumberDocument(item: StoredItem | undefined): NumberReferences | undefined {
+  if (item === undefined) return undefined;
+  return {
+    group: stringField(item, 'group'),
+    schedule: stringField(item, 'schedule'),
+    whenClosed: item.whenClosed as NumberDocument['whenClosed'],
+  };
+}
+
+/** The references a number adds and drops: its group, its schedule, its whenClosed action's member or group. */
+function numberReferenceChanges(ref: Reference, before: NumberReferences | undefined, after: NumberReferences | undefined): Step[] {
+  return [
+    ...referenceChanges(ref, keys.group, 'group', groupsNamedByNumber(before), groupsNamedByNumber(after)),
+    ...referenceChanges(ref, keys.user, 'member', usersNamedByNumber(before), usersNamedByNumber(after)),
+    ...referenceChanges(ref, keys.schedule, 'schedule', schedulesNamedBy(before), schedulesNamedBy(after)),
+  ];
+}
+
 export async function putNumber(e164: string, document: NumberDocument): Promise<WriteOutcome> {
   let created = false;
   const ref = reference.number(e164);
@@ -339,14 +381,18 @@ export async function putNumber(e164: string, document: NumberDocument): Promise
     async () => {
       const existing = await readConsistent(keys.number(e164));
       created = existing === undefined;
-      const before = new Set(stringField(existing, 'group') === undefined ? [] : [String(existing?.group)]);
-      const after = new Set(document.group === undefined ? [] : [document.group]);
+      const before = storedNumberDocument(existing);
       return [
         {
-          item: documentUpdate(keys.number(e164), { ...document }, ['group', 'greeting', 'holdMusic'], existing),
+          item: documentUpdate(
+            keys.number(e164),
+            { ...document },
+            ['group', 'greeting', 'holdMusic', 'schedule', 'whenClosed', 'closedGreeting'],
+            existing,
+          ),
           onConditionFailed: readAgain,
         },
-        ...referenceChanges(ref, keys.group, 'group', before, after),
+        ...numberReferenceChanges(ref, before, document),
       ];
     },
     () => created,
@@ -359,11 +405,97 @@ export async function deleteNumber(e164: string): Promise<WriteOutcome> {
     async () => {
       const existing = await readConsistent(keys.number(e164));
       if (existing === undefined) return { kind: 'not-found' };
-      const group = stringField(existing, 'group');
       return [
         deleteStep(keys.number(e164), existing, `number ${e164}`),
-        ...referenceChanges(ref, keys.group, 'group', new Set(group === undefined ? [] : [group]), new Set()),
+        ...numberReferenceChanges(ref, storedNumberDocument(existing), undefined),
       ];
+    },
+    () => false,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schedules
+
+function storedToggledBy(item: StoredItem | undefined): Pick<ScheduleDocument, 'toggledBy'> | undefined {
+  return item === undefined ? undefined : { toggledBy: Array.isArray(item.toggledBy) ? item.toggledBy.map(String) : [] };
+}
+
+/** PUT /schedules/{id}: the schedule (its override too) and the references to the members who may toggle it. */
+export async function putSchedule(id: string, document: ScheduleDocument): Promise<WriteOutcome> {
+  let created = false;
+  const ref = reference.schedule(id);
+  return transact(
+    async () => {
+      const existing = await readConsistent(keys.schedule(id));
+      created = existing === undefined;
+      return [
+        { item: documentUpdate(keys.schedule(id), { ...document }, ['override', 'toggledBy'], existing), onConditionFailed: readAgain },
+        ...referenceChanges(ref, keys.user, 'member', usersNamedBySchedule(storedToggledBy(existing)), usersNamedBySchedule(document)),
+      ];
+    },
+    () => created,
+  );
+}
+
+/** DELETE /schedules/{id}: refused while a number or group names it. */
+export async function deleteSchedule(id: string): Promise<WriteOutcome> {
+  const ref = reference.schedule(id);
+  return transact(
+    async () => {
+      const existing = await readConsistent(keys.schedule(id));
+      if (existing === undefined) return { kind: 'not-found' };
+      return [
+        deleteStep(keys.schedule(id), existing, `schedule ${id}`),
+        ...referenceChanges(ref, keys.user, 'member', usersNamedBySchedule(storedToggledBy(existing)), new Set()),
+      ];
+    },
+    () => false,
+  );
+}
+
+/**
+ * The toggle code (SPEC section 14): new overrides for some schedules, in one transaction that bumps
+ * the configuration's version like any admin write. Each schedule is written on the condition that it
+ * has not changed since it was read here; `decide` sees the schedules as stored.
+ */
+export async function setScheduleOverrides(
+  ids: readonly string[],
+  decide: (
+    stored: ReadonlyMap<string, StoredItem>,
+  ) => readonly { readonly schedule: string; readonly override: ScheduleOverride | undefined }[] | WriteOutcome,
+): Promise<WriteOutcome> {
+  return transact(
+    async () => {
+      const stored = new Map<string, StoredItem>();
+      for (const item of await Promise.all(ids.map((id) => readConsistent(keys.schedule(id)))))
+        if (item !== undefined) stored.set(String(item.sk), item);
+      const changes = decide(stored);
+      if ('kind' in changes) return changes;
+      return changes.flatMap(({ schedule, override }): Step[] => {
+        const existing = stored.get(schedule);
+        if (existing === undefined) return [];
+        const condition = versionCondition(existing);
+        return [
+          {
+            item: {
+              Update: {
+                TableName: tableName,
+                Key: keys.schedule(schedule),
+                UpdateExpression: `SET #version = :nextVersion ${override === undefined ? 'REMOVE #override' : ', #override = :override'}`,
+                ConditionExpression: condition.ConditionExpression,
+                ExpressionAttributeNames: { '#version': 'version', '#override': 'override' },
+                ExpressionAttributeValues: {
+                  ':nextVersion': versionOf(existing) + 1,
+                  ...(override === undefined ? {} : { ':override': override }),
+                  ...condition.values,
+                },
+              },
+            },
+            onConditionFailed: readAgain,
+          },
+        ];
+      });
     },
     () => false,
   );

@@ -1,12 +1,12 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Group, Member, PhoneNumber, Settings } from '../commons/schemas.js';
+import type { Group, Member, PhoneNumber, Schedule, Settings } from '../commons/schemas.js';
 import type { Presence } from '../routing/eligibility.js';
 import { presenceFromItems } from './presence-store.js';
 import { rotationFromPresence, type RotationState } from './rotation-store.js';
 import { batchGet, queryPartition } from './configuration.js';
 import { send, tableName } from './client.js';
 import { keys, partitions, type Key } from './keys.js';
-import { groupFromItem, memberFromItem, numberFromItem, settingsFromItem, type StoredItem } from './items.js';
+import { groupFromItem, memberFromItem, numberFromItem, scheduleFromItem, settingsFromItem, type StoredItem } from './items.js';
 
 /**
  * The admin API's reads of the configuration (members, groups, numbers, settings), straight from the
@@ -57,6 +57,11 @@ export async function getMembersWithPresence(
   return { members, presence };
 }
 
+export async function getSchedule(id: string): Promise<Schedule | undefined> {
+  const item = await getItem(keys.schedule(id));
+  return item === undefined ? undefined : scheduleFromItem(item);
+}
+
 export async function getSettings(): Promise<Settings> {
   return settingsFromItem(await getItem(keys.settings()));
 }
@@ -70,4 +75,7 @@ export async function listGroups(): Promise<Group[]> {
 }
 export async function listNumbers(): Promise<PhoneNumber[]> {
   return (await queryPartition(partitions.numbers)).map(numberFromItem);
+}
+export async function listSchedules(): Promise<Schedule[]> {
+  return (await queryPartition(partitions.schedules)).map(scheduleFromItem);
 }

@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { BatchWriteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { GroupDocument, Member, NumberDocument, Settings, UserDocument } from '../commons/schemas.js';
+import type { GroupDocument, Member, NumberDocument, Schedule, ScheduleDocument, Settings, UserDocument } from '../commons/schemas.js';
 import { send, tableName } from './client.js';
 import { updateIf } from './conditions.js';
 import { readConfigurationItems, writeSnapshot } from './configuration.js';
-import { groupFromItem, memberFromItem, numberFromItem, settingsFromItem, versionOf, type StoredItem } from './items.js';
+import { groupFromItem, memberFromItem, numberFromItem, scheduleFromItem, settingsFromItem, versionOf, type StoredItem } from './items.js';
 import { keys, ownerToString, reference, type Key } from './keys.js';
-import { groupsNamedBy, usersNamedBy } from './references.js';
+import {
+  groupsNamedBy,
+  groupsNamedByNumber,
+  schedulesNamedBy,
+  usersNamedBy,
+  usersNamedByNumber,
+  usersNamedBySchedule,
+} from './references.js';
 
 /**
  * Configuration as code: the whole configuration read at one version (export), and replaced as one
@@ -42,6 +49,7 @@ export type ConfigurationState = {
   readonly members: readonly Member[];
   readonly groups: readonly (GroupDocument & { id: string })[];
   readonly numbers: readonly (NumberDocument & { number: string })[];
+  readonly schedules: readonly Schedule[];
   readonly settings: Settings;
 };
 
@@ -50,6 +58,7 @@ export type DesiredConfiguration = {
   readonly users: ReadonlyMap<string, UserDocument>;
   readonly groups: ReadonlyMap<string, GroupDocument>;
   readonly numbers: ReadonlyMap<string, NumberDocument>;
+  readonly schedules: ReadonlyMap<string, ScheduleDocument>;
   readonly settings: Settings;
 };
 
@@ -84,6 +93,7 @@ export async function readConfigurationState(): Promise<ConfigurationState> {
       }),
       groups: items.groups.map(groupFromItem),
       numbers: items.numbers.map(numberFromItem),
+      schedules: items.schedules.map(scheduleFromItem),
       settings: settingsFromItem(items.settings),
     };
   }
@@ -117,16 +127,25 @@ function writesFor(desired: DesiredConfiguration, stored: Awaited<ReturnType<typ
   const users = byKey(stored.users);
   const groups = byKey(stored.groups);
   const numbers = byKey(stored.numbers);
+  const schedules = byKey(stored.schedules);
   const extensions = byKey(stored.extensions);
 
   const userRefs = new Map<string, Set<string>>();
   const groupRefs = new Map<string, Set<string>>();
+  const scheduleRefs = new Map<string, Set<string>>();
   const add = (refs: Map<string, Set<string>>, id: string, ref: string) => refs.set(id, (refs.get(id) ?? new Set()).add(ref));
   for (const [id, group] of desired.groups) {
     usersNamedBy(group).forEach((user) => add(userRefs, user, reference.group(id)));
     groupsNamedBy(id, group).forEach((other) => add(groupRefs, other, reference.group(id)));
+    schedulesNamedBy(group).forEach((schedule) => add(scheduleRefs, schedule, reference.group(id)));
   }
-  for (const [e164, number] of desired.numbers) if (number.group !== undefined) add(groupRefs, number.group, reference.number(e164));
+  for (const [e164, number] of desired.numbers) {
+    groupsNamedByNumber(number).forEach((group) => add(groupRefs, group, reference.number(e164)));
+    usersNamedByNumber(number).forEach((user) => add(userRefs, user, reference.number(e164)));
+    schedulesNamedBy(number).forEach((schedule) => add(scheduleRefs, schedule, reference.number(e164)));
+  }
+  for (const [id, schedule] of desired.schedules)
+    usersNamedBySchedule(schedule).forEach((user) => add(userRefs, user, reference.schedule(id)));
 
   const wantedExtensions = new Map<string, string>();
   for (const [id, user] of desired.users)
@@ -145,6 +164,9 @@ function writesFor(desired: DesiredConfiguration, stored: Awaited<ReturnType<typ
     }),
     ...[...desired.groups].map(([id, group]) => documentItem(keys.group(id), group, groups.get(id), referencedBy(groupRefs.get(id)))),
     ...[...desired.numbers].map(([e164, number]) => documentItem(keys.number(e164), number, numbers.get(e164), {})),
+    ...[...desired.schedules].map(([id, schedule]) =>
+      documentItem(keys.schedule(id), schedule, schedules.get(id), referencedBy(scheduleRefs.get(id))),
+    ),
     ...[...wantedExtensions].map(([digits, owner]) => ({ ...keys.extension(digits), owner })),
     { ...keys.settings(), ...withoutUndefined(desired.settings) },
   ];
@@ -153,6 +175,7 @@ function writesFor(desired: DesiredConfiguration, stored: Awaited<ReturnType<typ
       ...stored.users,
       ...stored.groups,
       ...stored.numbers,
+      ...stored.schedules,
       ...stored.extensions,
       ...(stored.settings === undefined ? [] : [stored.settings]),
     ].map((item) => [`${String(item.pk)}/${String(item.sk)}`, item]),
@@ -169,6 +192,7 @@ function writesFor(desired: DesiredConfiguration, stored: Awaited<ReturnType<typ
       ...deletedUsers.map((key) => keys.presence(key.sk)),
       ...gone(groups, desired.groups),
       ...gone(numbers, desired.numbers),
+      ...gone(schedules, desired.schedules),
       ...gone(extensions, wantedExtensions),
     ].map((key) => ({ delete: key })),
   ];

@@ -2,14 +2,14 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { currentSignal, outsideBudget } from '../commons/budget.js';
 import { logger } from '../commons/logger.js';
-import type { Group, Member, PhoneNumber, Settings } from '../commons/schemas.js';
+import type { Group, Member, PhoneNumber, Schedule, Settings } from '../commons/schemas.js';
 import { send, tableName } from './client.js';
 import { writeIf } from './conditions.js';
 import { keys, ownerFromString, partitions, type ExtensionOwner, type Key } from './keys.js';
-import { groupFromItem, memberFromItem, numberFromItem, settingsFromItem, type StoredItem } from './items.js';
+import { groupFromItem, memberFromItem, numberFromItem, scheduleFromItem, settingsFromItem, type StoredItem } from './items.js';
 
 /**
- * The configuration (numbers, groups, members, settings, extensions), cached per function instance
+ * The configuration (numbers, groups, members, schedules with their overrides, settings, extensions), cached per function instance
  * (SPEC section 13). Every admin write bumps one version item in the same transaction as the change;
  * each webhook reads that version in the request it makes anyway (`readWithConfiguration`) and
  * reloads the configuration only when it moved. With the database unreachable the last configuration
@@ -20,6 +20,8 @@ export type Configuration = {
   readonly members: ReadonlyMap<string, Member & { statusSince?: string }>;
   readonly groups: ReadonlyMap<string, Group>;
   readonly numbers: ReadonlyMap<string, PhoneNumber>;
+  /** Opening hours; the override toggled by members is part of its schedule, so it travels with the rest. */
+  readonly schedules: ReadonlyMap<string, Schedule>;
   readonly extensions: ReadonlyMap<string, ExtensionOwner>;
   readonly settings: Settings;
   /** The longest extension in use, for the greeting's <Gather numDigits>; 0 when none exists. */
@@ -95,19 +97,21 @@ export type ConfigurationItems = {
   users: StoredItem[];
   groups: StoredItem[];
   numbers: StoredItem[];
+  schedules: StoredItem[];
   extensions: StoredItem[];
   settings: StoredItem | undefined;
 };
 
 export async function readConfigurationItems(): Promise<ConfigurationItems> {
-  const [users, groups, numbers, extensions, settings] = await Promise.all([
+  const [users, groups, numbers, schedules, extensions, settings] = await Promise.all([
     queryPartition(partitions.users, { consistent: true }),
     queryPartition(partitions.groups, { consistent: true }),
     queryPartition(partitions.numbers, { consistent: true }),
+    queryPartition(partitions.schedules, { consistent: true }),
     queryPartition(partitions.extensions, { consistent: true }),
     send(new GetCommand({ TableName: tableName, Key: keys.settings(), ConsistentRead: true })),
   ]);
-  return { users, groups, numbers, extensions, settings: settings.Item };
+  return { users, groups, numbers, schedules, extensions, settings: settings.Item };
 }
 
 /** The version item: the configuration's version, and whether an apply holds it (configuration-apply.ts). */
@@ -155,7 +159,10 @@ async function wholeDuringApply(version: number): Promise<Configuration | undefi
   return snapshot ?? cached;
 }
 
-function configurationFrom(version: number, { users, groups, numbers, extensions, settings }: ConfigurationItems): Configuration {
+function configurationFrom(
+  version: number,
+  { users, groups, numbers, schedules, extensions, settings }: ConfigurationItems,
+): Configuration {
   const extensionOwners = new Map<string, ExtensionOwner>();
   for (const item of extensions) {
     const owner = typeof item.owner === 'string' ? ownerFromString(item.owner) : undefined;
@@ -166,6 +173,7 @@ function configurationFrom(version: number, { users, groups, numbers, extensions
     members: new Map(users.map(memberFromItem).map((member) => [member.id, member])),
     groups: new Map(groups.map(groupFromItem).map((group) => [group.id, group])),
     numbers: new Map(numbers.map(numberFromItem).map((number) => [number.number, number])),
+    schedules: new Map(schedules.map(scheduleFromItem).map((schedule) => [schedule.id, schedule])),
     extensions: extensionOwners,
     settings: settingsFromItem(settings),
     longestExtension: [...extensionOwners.keys()].reduce((longest, digits) => Math.max(longest, digits.length), 0),
@@ -274,6 +282,7 @@ function fromSnapshot(version: number, snapshot: StoredItem): Configuration | un
     users: items.users ?? [],
     groups: items.groups ?? [],
     numbers: items.numbers ?? [],
+    schedules: items.schedules ?? [],
     extensions: items.extensions ?? [],
     settings: items.settings ?? undefined,
   });

@@ -2,11 +2,13 @@ import {
   groupDocumentSchema,
   memberStatusSchema,
   numberDocumentSchema,
+  scheduleDocumentSchema,
   settingsDocumentSchema,
   userDocumentSchema,
   type Group,
   type Member,
   type PhoneNumber,
+  type Schedule,
   type Settings,
 } from '../commons/schemas.js';
 import { CorruptItemError } from './errors.js';
@@ -44,6 +46,11 @@ export function groupFromItem(item: StoredItem): Group {
 export function numberFromItem(item: StoredItem): PhoneNumber {
   const number = String(item.sk);
   return { ...parseOrThrow(`number ${number}`, () => numberDocumentSchema.safeParse(documentFields(item))), number };
+}
+
+export function scheduleFromItem(item: StoredItem): Schedule {
+  const id = String(item.sk);
+  return { ...parseOrThrow(`schedule ${id}`, () => scheduleDocumentSchema.safeParse(documentFields(item))), id };
 }
 
 export function settingsFromItem(item: StoredItem | undefined): Settings {

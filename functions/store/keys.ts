@@ -7,6 +7,7 @@
  * | queue group       | `GROUP`                     | group id                    | configuration cache; list groups                  |
  * | number            | `NUMBER`                    | E.164 number                | configuration cache; list numbers                 |
  * | settings          | `SETTINGS`                  | `SETTINGS`                  | configuration cache                               |
+ * | schedule          | `SCHEDULE`                  | schedule id                 | configuration cache (the override too); list schedules |
  * | extension claim   | `EXTENSION`                 | digits                      | configuration cache; one owner per extension      |
  * | config version    | `CONFIG`                    | `VERSION`                   | read with each webhook's first request; every admin write bumps it |
  * | config snapshot   | `CONFIG`                    | `SNAPSHOT`                  | the whole configuration at a version, for a cold instance's first request |
@@ -30,7 +31,7 @@
  * (`PRESENCE`, `ROTATION`, `CALLLOG`, `LINESEQ`). No deployment exists yet, so nothing is migrated; a
  * deployment made from an earlier commit should be redeployed with a new table.
  *
- * Members and groups carry `referencedBy` (a string set such as `group:support`) so that deleting
+ * Members, groups and schedules carry `referencedBy` (a string set such as `group:support`) so that deleting
  * something still referenced can be refused by a condition.
  */
 export type Key = { pk: string; sk: string };
@@ -39,6 +40,7 @@ export const keys = {
   user: (id: string): Key => ({ pk: 'USER', sk: id }),
   group: (id: string): Key => ({ pk: 'GROUP', sk: id }),
   number: (e164: string): Key => ({ pk: 'NUMBER', sk: e164 }),
+  schedule: (id: string): Key => ({ pk: 'SCHEDULE', sk: id }),
   settings: (): Key => ({ pk: 'SETTINGS', sk: 'SETTINGS' }),
   extension: (digits: string): Key => ({ pk: 'EXTENSION', sk: digits }),
   configVersion: (): Key => ({ pk: 'CONFIG', sk: 'VERSION' }),
@@ -59,6 +61,7 @@ export const partitions = {
   users: 'USER',
   groups: 'GROUP',
   numbers: 'NUMBER',
+  schedules: 'SCHEDULE',
   extensions: 'EXTENSION',
   voicemails: 'VOICEMAIL',
   settings: 'SETTINGS',
@@ -68,11 +71,12 @@ export const partitions = {
   line: (group: string): string => `LINE#${group}`,
 } as const;
 
-/** A reference held by a document on a member or group it names, e.g. `group:support`. */
-export type Reference = `${'group' | 'number'}:${string}`;
+/** A reference held by a document on a member, group or schedule it names, e.g. `group:support`. */
+export type Reference = `${'group' | 'number' | 'schedule'}:${string}`;
 export const reference = {
   group: (id: string): Reference => `group:${id}`,
   number: (e164: string): Reference => `number:${e164}`,
+  schedule: (id: string): Reference => `schedule:${id}`,
 };
 
 /** Who owns an extension: `user:anna` or `group:support`. */

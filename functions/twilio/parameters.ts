@@ -8,7 +8,9 @@ import type { VoiceRoute } from '../twiml/urls.js';
  * request without it is not one Twilio sends (see parseVoiceParameters).
  *
  * Parameter references: https://www.twilio.com/docs/voice/twiml#request-parameters (every request),
- * https://www.twilio.com/docs/voice/twiml/dial#action (DialCallStatus, DialCallSid, DialCallDuration),
+ * https://www.twilio.com/docs/voice/twiml/dial#action (DialCallStatus, DialCallSid, DialCallDuration,
+ * DialBridged), https://www.twilio.com/docs/voice/twiml/gather#action (Digits: also of a noun's `url`
+ * document on the answered leg, https://www.twilio.com/docs/voice/twiml/number#url),
  * https://www.twilio.com/docs/voice/twiml/enqueue#attributes-action (QueueResult, QueueSid, QueueTime),
  * https://www.twilio.com/docs/voice/twiml/enqueue#attributes-wait-url (QueuePosition, QueueTime),
  * https://www.twilio.com/docs/voice/twiml/record#attributes-action (RecordingSid, RecordingUrl,
@@ -39,7 +41,13 @@ const callFields = {
   Direction: optionalText,
 };
 
-const dialActionFields = { ...callFields, DialCallStatus: requiredText, DialCallSid: optionalText, DialCallDuration: seconds };
+const dialActionFields = {
+  ...callFields,
+  DialCallStatus: requiredText,
+  DialCallSid: optionalText,
+  DialCallDuration: seconds,
+  DialBridged: optionalText,
+};
 
 /** The schema of each kind of request, by what Twilio sends it for. */
 const kinds = {
@@ -81,6 +89,8 @@ const KIND_OF_ROUTE: Readonly<Record<VoiceRoute, Kind>> = {
   'forward-result': 'dialAction',
   'line-offer-result': 'dialAction',
   leg: 'leg',
+  'leg-ask': 'call',
+  'leg-confirm': 'gather',
   'line-wait': 'queueWait',
   'line-left': 'queueAction',
   'line-offer': 'call',
@@ -104,6 +114,8 @@ export type VoiceParameters = {
   readonly dialCallStatus: string | undefined;
   readonly dialCallSid: string | undefined;
   readonly dialCallDuration: number | undefined;
+  /** `DialBridged` of a <Dial> action: whether the dialled leg was connected to the caller. */
+  readonly dialBridged: string | undefined;
   readonly parentCallSid: string | undefined;
   readonly sequenceNumber: number | undefined;
   readonly callDuration: number | undefined;
@@ -143,6 +155,7 @@ export function parseVoiceParameters(route: VoiceRoute, form: Readonly<Record<st
       dialCallStatus: field('DialCallStatus'),
       dialCallSid: field('DialCallSid'),
       dialCallDuration: field('DialCallDuration'),
+      dialBridged: field('DialBridged'),
       parentCallSid: field('ParentCallSid'),
       sequenceNumber: field('SequenceNumber'),
       callDuration: field('CallDuration'),
@@ -178,6 +191,7 @@ export function bareParameters(form: Readonly<Record<string, string>>): VoicePar
     dialCallStatus: none,
     dialCallSid: none,
     dialCallDuration: none,
+    dialBridged: none,
     parentCallSid: none,
     sequenceNumber: none,
     callDuration: none,

@@ -63,3 +63,20 @@ export const TWILIO_RING_BUFFER_SECONDS = 5;
 export const DIAL_TIMEOUT_MIN_SECONDS = 5;
 export const DIAL_TIMEOUT_MAX_SECONDS = 600;
 export const SECONDS_PER_RING = 5;
+
+/**
+ * A noun's `url` document (https://www.twilio.com/docs/voice/twiml/number#url,
+ * https://www.twilio.com/docs/voice/twiml/client#url) runs on the called party after they answer and
+ * before the bridge; it may <Say>, <Gather> and <Hangup> (the call-whisper glossary:
+ * https://www.twilio.com/docs/glossary/call-whisper). The key that accepts, and how long the member
+ * has to press it after the question (the <Gather> timeout, https://www.twilio.com/docs/voice/twiml/gather#timeout).
+ */
+export const CONFIRM_KEY = '1';
+export const CONFIRM_TIMEOUT_SECONDS = 5;
+
+/**
+ * `DialBridged` of a <Dial> action (https://www.twilio.com/docs/voice/twiml/dial#action): `false` when
+ * the dialled leg was never connected to the caller, as when its `url` document hung it up. Then the
+ * offer was not answered, whatever `DialCallStatus` says.
+ */
+export const DIAL_NOT_BRIDGED = 'false';

@@ -13,6 +13,10 @@ export const defaultPrompts: Readonly<Record<PromptName, string>> = {
   unknownCaller: 'This phone is not registered with any member. Goodbye.',
   notSupported: 'Sorry, that number cannot be called from here. Goodbye.',
   nothingToPickUp: 'There is no call to pick up. Goodbye.',
+  lineClosed: 'The line is now closed. Goodbye.',
+  lineOpen: 'The line is now open. Goodbye.',
+  notAllowedToToggle: 'Sorry, you may not open or close the line from this phone. Goodbye.',
+  toggleFailed: 'Sorry, the line could not be switched. Please try again later. Goodbye.',
 };
 
 /**
@@ -33,6 +37,10 @@ const builtInPrompts: Readonly<Record<string, Readonly<Record<PromptName, string
     unknownCaller: 'Dieses Telefon ist keinem Mitglied zugeordnet. Auf Wiederhören.',
     notSupported: 'Diese Nummer kann von hier aus leider nicht angerufen werden. Auf Wiederhören.',
     nothingToPickUp: 'Es gibt keinen Anruf zum Heranholen. Auf Wiederhören.',
+    lineClosed: 'Die Leitung ist jetzt geschlossen. Auf Wiederhören.',
+    lineOpen: 'Die Leitung ist jetzt geöffnet. Auf Wiederhören.',
+    notAllowedToToggle: 'Sie können die Leitung von diesem Telefon aus leider nicht öffnen oder schließen. Auf Wiederhören.',
+    toggleFailed: 'Die Leitung konnte leider nicht umgeschaltet werden. Bitte versuchen Sie es später noch einmal. Auf Wiederhören.',
   },
   fr: {
     unknownNumber: "Désolé, ce numéro n'est pas attribué. Au revoir.",
@@ -46,6 +54,10 @@ const builtInPrompts: Readonly<Record<string, Readonly<Record<PromptName, string
     unknownCaller: "Ce téléphone n'est associé à aucun membre. Au revoir.",
     notSupported: "Désolé, ce numéro ne peut pas être appelé d'ici. Au revoir.",
     nothingToPickUp: "Il n'y a aucun appel à intercepter. Au revoir.",
+    lineClosed: 'La ligne est maintenant fermée. Au revoir.',
+    lineOpen: 'La ligne est maintenant ouverte. Au revoir.',
+    notAllowedToToggle: 'Désolé, vous ne pouvez pas ouvrir ou fermer la ligne depuis ce téléphone. Au revoir.',
+    toggleFailed: "Désolé, la ligne n'a pas pu être basculée. Veuillez réessayer plus tard. Au revoir.",
   },
   es: {
     unknownNumber: 'Lo sentimos, este número no está en servicio. Adiós.',
@@ -59,6 +71,10 @@ const builtInPrompts: Readonly<Record<string, Readonly<Record<PromptName, string
     unknownCaller: 'Este teléfono no está registrado a ningún miembro. Adiós.',
     notSupported: 'Lo sentimos, ese número no se puede llamar desde aquí. Adiós.',
     nothingToPickUp: 'No hay ninguna llamada que contestar. Adiós.',
+    lineClosed: 'La línea está cerrada ahora. Adiós.',
+    lineOpen: 'La línea está abierta ahora. Adiós.',
+    notAllowedToToggle: 'Lo sentimos, no puede abrir ni cerrar la línea desde este teléfono. Adiós.',
+    toggleFailed: 'Lo sentimos, no se pudo cambiar el estado de la línea. Inténtelo de nuevo más tarde. Adiós.',
   },
 };
 

@@ -56,6 +56,48 @@ export const legQuery = {
   decode: (query: Query): { member: string | undefined } => ({ member: id(query.m) }),
 };
 
+/**
+ * An answered leg's screening (leg-ask, its `url` document; leg-confirm, its <Gather> action). All it
+ * says travels here, so the routes read nothing: the group (`g`) and its name (`n`), the caller's
+ * number (`from`), the language (`l`), whether a 1 is asked for (`k`), the whisper (`w`), and for a
+ * member's device the member (`m`) and the caller's call (`call`), whose offer a 1 answers.
+ */
+export type ScreeningQuery = {
+  readonly group: string | undefined;
+  readonly groupName: string;
+  readonly caller: string | undefined;
+  readonly language: string;
+  readonly confirm: boolean;
+  readonly whisper: 'off' | 'group' | 'group-and-caller';
+  readonly member: string | undefined;
+  readonly parent: string | undefined;
+};
+const WHISPERS = ['off', 'group', 'group-and-caller'] as const;
+const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
+export const screeningQuery = {
+  encode: (value: ScreeningQuery): Record<string, string> =>
+    defined({
+      g: value.group,
+      n: value.groupName,
+      from: value.caller,
+      l: value.language,
+      k: value.confirm ? '1' : undefined,
+      w: value.whisper === 'off' ? undefined : value.whisper,
+      m: value.member,
+      call: value.parent,
+    }),
+  decode: (query: Query): ScreeningQuery => ({
+    group: id(query.g),
+    groupName: (query.n ?? '').slice(0, 100),
+    caller: query.from === '' ? undefined : query.from,
+    language: query.l !== undefined && LANGUAGE.test(query.l) ? query.l : 'en-US',
+    confirm: query.k === '1',
+    whisper: WHISPERS.find((whisper) => whisper === query.w) ?? 'off',
+    member: id(query.m),
+    parent: query.call !== undefined && CALL_SID.test(query.call) ? query.call : undefined,
+  }),
+};
+
 /** The voicemail routes (voicemail-done, recording): whose message, from whom, since when it was asked for. */
 export type VoicemailQuery = {
   readonly group: string | undefined;

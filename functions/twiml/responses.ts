@@ -1,6 +1,6 @@
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse';
 import type { Greeting } from '../commons/schemas.js';
-import { MAX_CALL_SECONDS } from '../twilio/vocabulary.js';
+import { CONFIRM_KEY, CONFIRM_TIMEOUT_SECONDS, MAX_CALL_SECONDS } from '../twilio/vocabulary.js';
 import { dialTimeoutSeconds, type DialNoun } from './dial-limits.js';
 import type { Prompt } from './prompts.js';
 
@@ -90,6 +90,8 @@ export function offer(options: {
   legCallback?: ((member: string) => string) | undefined;
   /** The number the members' phones show: needed when a member's own call rings a phone (SPEC section 9). */
   callerId?: string | undefined;
+  /** What a noun's answered leg hears before the bridge (its `url`), if anything (SPEC section 15). */
+  screening?: ((noun: DialNoun) => LegScreening | undefined) | undefined;
 }): string {
   const response = new VoiceResponse();
   if (options.before !== undefined) say(response, options.before);
@@ -102,10 +104,14 @@ export function offer(options: {
     ...(options.callerId === undefined ? {} : { callerId: options.callerId }),
   });
   for (const noun of options.nouns) {
+    const screening = options.screening?.(noun);
+    // A leg that must confirm reports nothing by itself: its answer counts only with a 1, which
+    // leg-confirm records, and its end is the <Dial>'s (a declined leg's `completed` would read as answered).
     const callbacks =
-      noun.member === undefined || options.legCallback === undefined
-        ? {}
+      noun.member === undefined || options.legCallback === undefined || screening?.confirm === true
+        ? { ...(screening === undefined ? {} : { url: screening.url, method: 'POST' as const }) }
         : {
+            ...(screening === undefined ? {} : { url: screening.url, method: 'POST' as const }),
             statusCallback: options.legCallback(noun.member),
             statusCallbackMethod: 'POST' as const,
             statusCallbackEvent: ['answered' as const, 'completed' as const],
@@ -127,11 +133,47 @@ export function offer(options: {
   return response.toString();
 }
 
-/** forward-to-mobile and forward-to-number: one <Dial> to an outside number. */
-export function forward(options: { to: string; action: string; timeoutSeconds: number; before?: Prompt | undefined }): string {
+/** forward-to-mobile and forward-to-number: one <Dial> to an outside number (screened: its `url`). */
+export function forward(options: {
+  to: string;
+  action: string;
+  timeoutSeconds: number;
+  before?: Prompt | undefined;
+  screening?: LegScreening | undefined;
+}): string {
   const response = new VoiceResponse();
   if (options.before !== undefined) say(response, options.before);
-  response.dial({ action: options.action, method: 'POST', timeout: options.timeoutSeconds }).number({}, options.to);
+  response
+    .dial({ action: options.action, method: 'POST', timeout: options.timeoutSeconds })
+    .number(options.screening === undefined ? {} : { url: options.screening.url, method: 'POST' }, options.to);
+  return response.toString();
+}
+
+/** An answered leg's `url` document, and whether it asks for a 1 (then the leg reports nothing by itself). */
+export type LegScreening = { readonly url: string; readonly confirm: boolean };
+
+/**
+ * The `url` document of an answered leg (https://www.twilio.com/docs/voice/twiml/number#url), run on
+ * the member before the bridge: the whisper, then, when a 1 is asked for, the question in a one-key
+ * <Gather> whose action learns the key, or that none came (`actionOnEmptyResult`); the <Hangup/> after
+ * it is for the reading in which no action is requested without a key. Without a question the
+ * document ends after the whisper and Twilio bridges the call.
+ */
+export function screenLeg(options: { whisper?: Prompt | undefined; question?: Prompt | undefined; action: string }): string {
+  const response = new VoiceResponse();
+  if (options.whisper !== undefined) say(response, options.whisper);
+  if (options.question !== undefined) {
+    const gather = response.gather({
+      input: ['dtmf'],
+      numDigits: CONFIRM_KEY.length,
+      timeout: CONFIRM_TIMEOUT_SECONDS,
+      action: options.action,
+      method: 'POST',
+      actionOnEmptyResult: true,
+    });
+    say(gather, options.question);
+    response.hangup();
+  }
   return response.toString();
 }
 

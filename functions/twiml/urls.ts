@@ -15,6 +15,8 @@ export type VoiceRoute =
   | 'status'
   | 'fallback'
   | 'leg'
+  | 'leg-ask'
+  | 'leg-confirm'
   | 'line-wait'
   | 'line-left'
   | 'line-offer'

@@ -1,5 +1,7 @@
 import { logger } from '../commons/logger.js';
-import { contextFromQuery } from '../routing/call-context.js';
+import { contextFromQuery, type CallContext } from '../routing/call-context.js';
+import { ringAgainAfterDecline } from '../routing/confirmation.js';
+import { DIAL_NOT_BRIDGED } from '../twilio/vocabulary.js';
 import { getCall, noteAbandoned, noteAnsweredBy } from '../store/call-store.js';
 import { currentConfiguration } from '../store/configuration.js';
 import { clearBusy, clearRinging, readPresence } from '../store/presence-store.js';
@@ -15,10 +17,38 @@ import { isOwnRedirect } from './own-redirects.js';
 import { eventSeconds, type VoiceWebhook } from './webhook.js';
 
 /** The routing core's reading of a <Dial>'s status, logged when Twilio sent a value it does not document. */
-function outcomeOf(dialCallStatus: string | undefined): DialOutcome {
+function outcomeOf(dialCallStatus: string | undefined, dialBridged?: string): DialOutcome {
   const { outcome, known } = dialOutcome(dialCallStatus);
   if (!known) logger.warn('unexpected DialCallStatus; treating the offer as not answered', { dialCallStatus });
+  // A leg that answered but was never bridged hung up in its `url` document: it did not confirm (SPEC 15).
+  if (outcome === 'answered' && dialBridged === DIAL_NOT_BRIDGED) return 'not-answered';
   return outcome;
+}
+
+/**
+ * A screened leg hung up (`DialBridged=false`): a voicemail box, or a member who pressed no 1. If the
+ * other nouns were cancelled at its answer (one reading of Twilio's docs), the <Dial> ended with it,
+ * with `completed` or `no-answer` (the docs do not say), and the others never had their ring time.
+ * Since a <Dial> whose others rang out looks the same, all-at-once rings the members still ringing for
+ * this call (not the one who declined) once more: a member is never lost to a voicemail box, at the
+ * cost of a second ring when nobody answered them anyway (docs/decisions.md).
+ */
+async function ringAgainIfCutShort(webhook: VoiceWebhook, context: CallContext, ringing: readonly string[]): Promise<readonly string[]> {
+  const endedByDecline = webhook.params.dialBridged === DIAL_NOT_BRIDGED;
+  if (!endedByDecline || ringing.length < 2) return [];
+  const [configuration, marks] = await Promise.all([currentConfiguration(), readPresence(ringing)]);
+  const group = configuration.groups.get(context.group);
+  if (group === undefined) return [];
+  const callSid = webhook.call.callSid;
+  const again = ringAgainAfterDecline({
+    distribution: group.distribution,
+    endedByDecline,
+    offerMembers: ringing,
+    stillRinging: new Set(ringing.filter((member) => marks.get(member)?.ringingCall === callSid)),
+  });
+  if (again.length > 0)
+    logger.info('a declined confirmation cut the offer short; ringing the others again', { group: group.id, members: again });
+  return again;
 }
 
 /** Twilio still requests the action after the caller hung up; then there is nobody left to serve. */
@@ -70,11 +100,15 @@ export async function dialResult(webhook: VoiceWebhook): Promise<string> {
   const parsed = contextFromQuery(webhook.query);
   if (!parsed.ok) throw new InvalidWebhookError(parsed.problem);
   const status = webhook.params.dialCallStatus;
-  const outcome = outcomeOf(status);
+  const outcome = outcomeOf(status, webhook.params.dialBridged);
   const ringing = parsed.context.ringing ?? [];
   const canceledOfferAtMs = status === 'canceled' ? parsed.context.offeredAtMs : undefined;
-  if (outcome === 'not-answered' && !callerHungUp(webhook))
-    return continueInGroup(webhook, parsed.context, { release: ringing, canceledOfferAtMs });
+  if (outcome === 'not-answered' && !callerHungUp(webhook)) {
+    const again = await ringAgainIfCutShort(webhook, parsed.context, ringing);
+    // Members rung again keep their marks: the next offer claims them for this call once more.
+    const context = { ...parsed.context, offered: parsed.context.offered.filter((member) => !again.includes(member)) };
+    return continueInGroup(webhook, context, { release: ringing.filter((member) => !again.includes(member)), canceledOfferAtMs });
+  }
   // Read first (SPEC 13): the call when the <Dial> was canceled, else the configuration's version.
   const [call, , marks] = await Promise.all([
     canceledOfferAtMs === undefined ? undefined : getCall(webhook.call.callSid),
@@ -91,6 +125,6 @@ export async function dialResult(webhook: VoiceWebhook): Promise<string> {
 
 /** /voice/forward-result: a forward to a mobile or number ended; unanswered, the caller may leave a message. */
 export async function forwardResult(webhook: VoiceWebhook): Promise<string> {
-  if (outcomeOf(webhook.params.dialCallStatus) === 'answered' || callerHungUp(webhook)) return hangup();
+  if (outcomeOf(webhook.params.dialCallStatus, webhook.params.dialBridged) === 'answered' || callerHungUp(webhook)) return hangup();
   return voicemailTwiml(webhook, (await currentConfiguration()).settings, forwardQuery.decode(webhook.query));
 }

@@ -1,3 +1,5 @@
+import { legAsk } from './screening.js';
+import { CONFIRM_KEY, DIAL_NOT_BRIDGED } from '../twilio/vocabulary.js';
 import { defaultSettings } from '../commons/schemas.js';
 import { contextFromQuery, startInGroup } from '../routing/call-context.js';
 import { cachedConfiguration } from '../store/configuration.js';
@@ -56,7 +58,8 @@ export async function faultAnswer(route: string, webhook: VoiceWebhook): Promise
     }
     case 'group':
     case 'dial-result':
-      if ((dialStatus !== undefined && DIAL_ANSWERED.has(dialStatus)) || callerGone) return hangup();
+      if ((dialStatus !== undefined && DIAL_ANSWERED.has(dialStatus) && webhook.params.dialBridged !== DIAL_NOT_BRIDGED) || callerGone)
+        return hangup();
       if (configuration === undefined || !context.ok) return apologyTwiml(webhook);
       return bestEffortInGroup(webhook, configuration, context.context);
     case 'line-wait':
@@ -77,6 +80,11 @@ export async function faultAnswer(route: string, webhook: VoiceWebhook): Promise
       return messageThenHangup(prompt(settings, 'voicemailThanks'));
     case 'recording':
       return undefined;
+    case 'leg-ask':
+      return legAsk(webhook);
+    case 'leg-confirm':
+      // The key decides whether Twilio bridges; what it would record expires or is found later.
+      return webhook.params.digits === CONFIRM_KEY ? emptyResponse() : hangup();
     case 'status':
     case 'leg':
       // Marks and entries expire or are found gone later; nothing the caller hears depends on these.

@@ -1,9 +1,10 @@
 import { logger } from '../commons/logger.js';
 import { countOffers } from '../commons/metrics.js';
-import type { Group, Member, Settings } from '../commons/schemas.js';
+import type { Group, Member, Settings, WhenNobodyAnswers } from '../commons/schemas.js';
 import { callerIdOf, contextToQuery, onlyMember, ringingOffer, type CallContext } from '../routing/call-context.js';
 import { nextOffer } from '../routing/distribution.js';
 import { missedCallStep } from '../routing/missed-call.js';
+import { closedGroupAction, closedNumber } from '../routing/schedule.js';
 import { waitingCallers } from '../routing/waiting-line.js';
 import { callStateFrom, callStateKey, startCall, type CallStart, type CallState } from '../store/call-store.js';
 import { claimMembers, claimStateFrom, claimStateKeys, stillRingingFor, type ClaimState, type PlacedCall } from '../store/claims.js';
@@ -11,12 +12,13 @@ import { markPlacedCall } from '../store/pickup-store.js';
 import { readWithConfiguration, type Configuration } from '../store/configuration.js';
 import type { Key } from '../store/keys.js';
 import { readLineHead } from '../store/line-store.js';
-import { dialTimeoutSeconds, planDial } from '../twiml/dial-limits.js';
+import { dialTimeoutSeconds, planDial, type DialNoun } from '../twiml/dial-limits.js';
 import type { Prompt } from '../twiml/prompts.js';
-import { emptyResponse, forward, hangup, offer } from '../twiml/responses.js';
+import { emptyResponse, forward, hangup, offer, type LegScreening } from '../twiml/responses.js';
 import { forwardQuery, legQuery } from '../twiml/queries.js';
 import { voiceUrl } from '../twiml/urls.js';
 import { ringingUntil } from './ringing.js';
+import { forwardScreening, offerScreening } from './screening.js';
 import { voicemailTwiml } from './voicemail.js';
 import { endRinging } from './line-dispatch.js';
 import { dispatchForMembers, dispatcherOf, joinWaitingLine } from './waiting-line.js';
@@ -45,7 +47,7 @@ function joinsLineFirst(group: Group, context: CallContext): boolean {
   return group.whenNobodyAnswers.action === 'wait-for-agent' && onlyMember(context) === undefined && context.offered.length === 0;
 }
 
-export type GroupFlowOptions = { lead?: Prompt | undefined };
+export type GroupFlowOptions = { lead?: Prompt | undefined; screening?: ((noun: DialNoun) => LegScreening | undefined) | undefined };
 
 /** The routing core's choice on a claim state: the members of the next offer, none when nobody is left. */
 function decideOffer(group: Group, members: ReadonlyMap<string, Member>, context: CallContext, callSid: string, now: number) {
@@ -73,11 +75,34 @@ export function offerTwiml(group: Group, members: readonly Member[], context: Ca
     legCallback: (member) => voiceUrl('leg', legQuery.encode(member)),
     before: options.lead,
     callerId: callerIdOf(context),
+    screening: options.screening,
   });
 }
 
-/** Where a call goes, decided from the configuration: distribution in a group, or an answer of its own. */
-export type Routing = { kind: 'distribute'; context: CallContext; lead?: Prompt | undefined } | { kind: 'answer'; twiml: string };
+/**
+ * Where a call goes, decided from the configuration: distribution in a group, or an answer of its own.
+ * `whenClosed`: a closed number's action, run as the group's missed-call action without ringing anyone.
+ */
+export type Routing =
+  | { kind: 'distribute'; context: CallContext; lead?: Prompt | undefined; whenClosed?: WhenNobodyAnswers | undefined }
+  | { kind: 'answer'; twiml: string };
+
+/**
+ * The action a call entering `group` gets instead of an offer (SPEC section 14): a closed number's,
+ * else the group's own while its schedule is closed. Checked when an outside call enters the group (no
+ * offer made yet); members' own calls ring whatever the hours.
+ */
+function closedAction(
+  routing: Routing & { kind: 'distribute' },
+  group: Group,
+  configuration: Configuration,
+  now: Date,
+): WhenNobodyAnswers | undefined {
+  const { context } = routing;
+  if (routing.whenClosed !== undefined) return routing.whenClosed;
+  const outside = context.target.kind === 'group' || context.target.kind === 'member-extension';
+  return outside && context.offered.length === 0 ? closedGroupAction(group, configuration.schedules, now.getTime()) : undefined;
+}
 
 export type RouteOptions = {
   /** The call's item starts with the first write (incoming): from, to and the number's group. */
@@ -168,6 +193,12 @@ export async function routeCall(
     return voicemailTwiml(webhook, settings, { group: context.group, member: undefined }, { lead });
   }
   const joinWrites = { call, callStart, released, placedBy };
+  const whenClosed = closedAction(routing, group, configuration, webhook.now);
+  if (whenClosed !== undefined) {
+    logger.info('closed: running the closed action without ringing anyone', { group: group.id, action: whenClosed.action });
+    const closed = { ...group, whenNobodyAnswers: whenClosed };
+    return missedCall(webhook, closed, configuration, context, { lead }, { mode: 'live', ...joinWrites });
+  }
   if (joinsLineFirst(group, context)) {
     const line = head ?? (await readLineHead(group));
     if (waitingCallers(line).some((caller) => caller.callSid !== callSid))
@@ -199,7 +230,7 @@ export async function routeCall(
     // A repeated webhook that found its offer in the rotation rings the same member again: counted once.
     if (!claim.repeated) countOffers(claim.members.length);
     await dispatchForMembers(claim.released, dispatcherOf(webhook));
-    return offerTwiml(group, members, context, { lead });
+    return offerTwiml(group, members, context, { lead, screening: offerScreening(webhook, group, settings) });
   }
   if (claim.kind === 'contended')
     logger.warn('every free member was taken by other calls meanwhile; running the missed-call action', { group: group.id });
@@ -235,6 +266,16 @@ export async function bestEffortInGroup(
   const group = configuration.groups.get(context.group);
   if (group === undefined)
     return voicemailTwiml(webhook, configuration.settings, { group: context.group, member: undefined }, { lead: options.lead });
+  // The number's schedule too: with the database unreachable /voice/incoming (and the redirect after a
+  // closed greeting) comes here straight, so a closed number must not ring its group.
+  const number = webhook.call.to === undefined ? undefined : configuration.numbers.get(webhook.call.to);
+  const numberClosed =
+    number?.group === context.group && context.target.kind === 'group' && context.offered.length === 0
+      ? closedNumber(number, configuration.schedules, webhook.now.getTime())?.action
+      : undefined;
+  const whenClosed = closedAction({ kind: 'distribute', context, whenClosed: numberClosed }, group, configuration, webhook.now);
+  if (whenClosed !== undefined)
+    return missedCall(webhook, { ...group, whenNobodyAnswers: whenClosed }, configuration, context, options, { mode: 'best-effort' });
   const decision = nextOffer(group, configuration.members, context);
   if (decision.kind === 'offer') {
     logger.warn('best-effort offer from the cached configuration: presence unknown, nothing recorded', {
@@ -243,7 +284,10 @@ export async function bestEffortInGroup(
       configurationVersion: configuration.version,
     });
     countOffers(decision.plan.members.length);
-    return offerTwiml(group, decision.plan.members, context, options);
+    return offerTwiml(group, decision.plan.members, context, {
+      ...options,
+      screening: offerScreening(webhook, group, configuration.settings),
+    });
   }
   return missedCall(webhook, group, configuration, context, options, { mode: 'best-effort' });
 }
@@ -300,6 +344,7 @@ async function missedCall(
         action: voiceUrl('forward-result', forwardQuery.encode({ group: step.group, member: step.member })),
         timeoutSeconds: dialTimeoutSeconds(group.rings),
         before: options.lead,
+        screening: forwardScreening(webhook, group, settings),
       });
     case 'distribute':
       // Bounded: the loop guard refuses every group already visited. The next group's read is a round trip of its own.

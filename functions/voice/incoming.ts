@@ -1,5 +1,6 @@
 import { logger } from '../commons/logger.js';
 import { contextFromQuery, contextToQuery, startInGroup } from '../routing/call-context.js';
+import { closedNumber } from '../routing/schedule.js';
 import type { Configuration } from '../store/configuration.js';
 import type { ExtensionOwner } from '../store/keys.js';
 import { prompt } from '../twiml/prompts.js';
@@ -8,6 +9,9 @@ import { voiceUrl } from '../twiml/urls.js';
 import { continueInGroup, routeCall, type Routing } from './group-flow.js';
 import type { VoiceWebhook } from './webhook.js';
 import { InvalidWebhookError } from './errors.js';
+
+/** The query parameter of /voice/group that says the number was closed: run its `whenClosed`, ring nobody. */
+const CLOSED_PARAMETER = 'k';
 
 /** Seconds the caller has after the greeting ends to finish dialling an extension. */
 export const EXTENSION_TIMEOUT_SECONDS = 3;
@@ -33,6 +37,14 @@ function routeIncoming(webhook: VoiceWebhook, configuration: Configuration): Rou
   }
   if (number.group === undefined) return { kind: 'answer', twiml: messageThenHangup(prompt(settings, 'noGroup')) };
   const context = startInGroup(number.group);
+  // Opening hours (SPEC section 14): a closed number greets with its closed greeting, then its action.
+  const closed = closedNumber(number, configuration.schedules, webhook.now.getTime());
+  if (closed !== undefined) {
+    logger.info('number closed', { to: number.number, schedule: number.schedule, action: closed.action.action });
+    if (closed.greeting === undefined) return { kind: 'distribute', context, whenClosed: closed.action };
+    const afterGreeting = voiceUrl('group', { ...contextToQuery(context), [CLOSED_PARAMETER]: '1' });
+    return { kind: 'answer', twiml: greetingThenRedirect(closed.greeting, settings.language, afterGreeting) };
+  }
   if (number.greeting === undefined) return { kind: 'distribute', context };
   const intoGroup = voiceUrl('group', contextToQuery(context));
   const numDigits = number.extensions ? configuration.longestExtension : 0;
@@ -79,9 +91,17 @@ export async function extension(webhook: VoiceWebhook): Promise<string> {
   });
 }
 
-/** /voice/group: into the group named by the context (after a greeting). */
+/**
+ * /voice/group: into the group named by the context (after a greeting). After a closed number's
+ * greeting (`k=1`): the number's `whenClosed` action, as the schedule was when the call came in.
+ */
 export async function group(webhook: VoiceWebhook): Promise<string> {
   const parsed = contextFromQuery(webhook.query);
   if (!parsed.ok) throw new InvalidWebhookError(parsed.problem);
-  return continueInGroup(webhook, parsed.context);
+  const { context } = parsed;
+  if (webhook.query[CLOSED_PARAMETER] !== '1') return continueInGroup(webhook, context);
+  return routeCall(webhook, (configuration): Routing => {
+    const number = webhook.call.to === undefined ? undefined : configuration.numbers.get(webhook.call.to);
+    return { kind: 'distribute', context, whenClosed: number?.whenClosed ?? { action: 'voicemail' } };
+  });
 }

@@ -1,6 +1,6 @@
 import { logger } from '../commons/logger.js';
 import { getCall } from '../store/call-store.js';
-import { recordLegStatus } from '../store/leg-store.js';
+import { recordLegStatus, type LegStatus } from '../store/leg-store.js';
 import { clearRinging, readPresence } from '../store/presence-store.js';
 import { MAX_CALL_SECONDS } from '../twilio/vocabulary.js';
 import { legQuery } from '../twiml/queries.js';
@@ -28,17 +28,22 @@ export async function leg(webhook: VoiceWebhook): Promise<string> {
     logger.warn('leg callback without member, ParentCallSid or SequenceNumber', { query: webhook.query, legSid, parent });
     return emptyResponse();
   }
+  await recordLeg(webhook, { leg: legSid, parent, member, sequence, status, durationSeconds: webhook.params.callDuration ?? 0 });
+  return emptyResponse();
+}
+
+/**
+ * A leg's status as its callback (or, for a leg that had to confirm, leg-confirm's 1) reports it:
+ * answered makes the member busy, records who answered and frees the offer's other members; completed
+ * frees the member. Only a status newer than the last one seen for the leg has an effect.
+ */
+export async function recordLeg(webhook: VoiceWebhook, callback: LegStatus): Promise<void> {
+  const { leg: legSid, parent, member, sequence, status } = callback;
   const now = epochSeconds(webhook);
-  const duration = webhook.params.callDuration ?? 0;
-  const outcome = await recordLegStatus(
-    { leg: legSid, parent, member, sequence, status, durationSeconds: duration },
-    now,
-    now + MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS,
-    eventSeconds(webhook),
-  );
+  const outcome = await recordLegStatus(callback, now, now + MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS, eventSeconds(webhook));
   if (outcome !== 'applied') {
     logger.info('leg callback without effect', { legSid, sequence, status, outcome });
-    return emptyResponse();
+    return;
   }
   if (status === 'completed') await dispatchForMembers([member], dispatcherOf(webhook));
   if (LEG_ANSWERING.has(status)) {
@@ -57,5 +62,4 @@ export async function leg(webhook: VoiceWebhook): Promise<string> {
       dispatcherOf(webhook),
     );
   }
-  return emptyResponse();
 }

@@ -1,6 +1,9 @@
 import { logger } from '../commons/logger.js';
 import type { Group, Member } from '../commons/schemas.js';
 import { ownCallStep } from '../routing/own-calls.js';
+import { togglableSchedules, toggleDecision } from '../routing/schedule.js';
+import { setScheduleOverrides } from '../store/admin-store.js';
+import { scheduleFromItem } from '../store/items.js';
 import { callingMember, dialledDigits, interpretDialled, pickupCandidates, pickupConferenceName } from '../routing/pickup.js';
 import { startCall } from '../store/call-store.js';
 import { claimStateKeys } from '../store/claims.js';
@@ -61,8 +64,9 @@ export async function outbound(webhook: VoiceWebhook): Promise<string> {
   const callerOf = (configuration: Configuration): Member | undefined =>
     callingMember(webhook.params.from ?? '', [...configuration.members.values()]);
   const dialledIn = (configuration: Configuration) => interpretDialled(digits, configuration.settings.pickupCode);
+  const isToggle = (configuration: Configuration) => digits === configuration.settings.scheduleToggleCode;
   const cached = cachedConfiguration();
-  if (cached === undefined || isPickup(dialledIn(cached))) {
+  if (cached === undefined || isPickup(dialledIn(cached)) || isToggle(cached)) {
     // A pickup reads the marks of the picker's pickup groups with the configuration: one request.
     const { configuration, items } = await readWithConfiguration((current) => {
       const caller = current === undefined ? undefined : callerOf(current);
@@ -71,6 +75,13 @@ export async function outbound(webhook: VoiceWebhook): Promise<string> {
         : claimStateKeys(pickupGroupMembers(caller.id, [...current.groups.values()]));
     });
     const caller = callerOf(configuration);
+    if (caller !== undefined && isToggle(configuration)) {
+      const [answer] = await Promise.all([
+        toggleSchedules(webhook, caller, configuration),
+        startCall(callSid, { from: caller.id, to: digits }, now),
+      ]);
+      return answer;
+    }
     const dialled = dialledIn(configuration);
     if (caller !== undefined && (dialled.kind === 'pickup' || dialled.kind === 'directed-pickup')) {
       const marks = presenceFromItems(items);
@@ -115,6 +126,48 @@ export async function outbound(webhook: VoiceWebhook): Promise<string> {
       },
     },
   );
+}
+
+/**
+ * The schedule toggle code (SPEC section 14): the override of every schedule the member may toggle
+ * (routing/schedule.ts decides which, and the state they all end in), written like an admin change
+ * (the configuration's version moves, so every instance sees it at its next webhook). The member hears
+ * the new state; a member with no such schedule is refused.
+ */
+async function toggleSchedules(webhook: VoiceWebhook, caller: Member, configuration: Configuration): Promise<string> {
+  const { settings } = configuration;
+  const atMs = webhook.now.getTime();
+  const schedules = togglableSchedules(
+    caller.id,
+    [...configuration.groups.values()],
+    [...configuration.numbers.values()],
+    configuration.schedules,
+  );
+  if (schedules.length === 0) {
+    logger.info('schedule toggle refused: the member may toggle no schedule', { member: caller.id });
+    return messageThenHangup(prompt(settings, 'notAllowedToToggle'));
+  }
+  let state: 'open' | 'closed' | undefined;
+  // Decided on the schedules as stored (read consistently with the write's conditions), not as cached.
+  const outcome = await setScheduleOverrides(
+    schedules.map((schedule) => schedule.id),
+    (stored) => {
+      const decision = toggleDecision([...stored.values()].map(scheduleFromItem), atMs);
+      if (decision.kind === 'refuse') return { kind: 'not-found' };
+      state = decision.state;
+      return decision.overrides;
+    },
+  );
+  if (outcome.kind !== 'written' || state === undefined) {
+    logger.warn('schedule toggle not written', {
+      member: caller.id,
+      outcome: outcome.kind,
+      ...('reason' in outcome ? { reason: outcome.reason } : {}),
+    });
+    return messageThenHangup(prompt(settings, 'toggleFailed'));
+  }
+  logger.info('schedules toggled', { member: caller.id, schedules: schedules.map((schedule) => schedule.id), state });
+  return messageThenHangup(prompt(settings, state === 'closed' ? 'lineClosed' : 'lineOpen'));
 }
 
 /**

@@ -4,6 +4,7 @@ import { fallback } from './fallback.js';
 import { extension, group, incoming } from './incoming.js';
 import { recording, voicemailDone } from './voicemail.js';
 import { leg } from './leg.js';
+import { legAsk, legConfirm } from './screening.js';
 import { outbound, pickupBridge, pickupLeft, pickupResult } from './outbound.js';
 import { status } from './status.js';
 import { lineLeft, lineOffer, lineOfferResult, lineWait } from './waiting-line.js';
@@ -21,6 +22,8 @@ export const voiceRouteTable: Readonly<Record<VoiceRoute, (webhook: VoiceWebhook
   status,
   fallback,
   leg,
+  'leg-ask': legAsk,
+  'leg-confirm': legConfirm,
   'line-wait': lineWait,
   'line-left': lineLeft,
   'line-offer': lineOffer,
@@ -37,8 +40,9 @@ export function isVoiceRoute(route: string): route is VoiceRoute {
 
 /**
  * Routes whose first DynamoDB request is a read by construction (the configuration's version read
- * with what the decision needs): the handler does not read the version before them, saving a round
- * trip. test/handlers/round-trips.test.ts checks that their first requests are reads.
+ * with what the decision needs), or that make none (leg-ask answers from its signed query while the
+ * member waits to hear it): the handler does not read the version before them, saving a round trip.
+ * test/handlers/round-trips.test.ts checks that their first requests are reads.
  */
 const READS_FIRST: ReadonlySet<VoiceRoute> = new Set<VoiceRoute>([
   'incoming',
@@ -54,6 +58,7 @@ const READS_FIRST: ReadonlySet<VoiceRoute> = new Set<VoiceRoute>([
   'outbound',
   'status',
   'fallback',
+  'leg-ask',
 ]);
 
 export function readsFirst(route: VoiceRoute): boolean {

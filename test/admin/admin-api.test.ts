@@ -66,6 +66,8 @@ describe('admin API', () => {
         rings: 3,
         pickup: false,
         whenNobodyAnswers: { action: 'voicemail' },
+        confirm: 'phones',
+        whisper: 'off',
         warnings: ['this group has no members: every call goes straight to its missed-call action'],
       });
       const list = await admin('GET', '/groups');
@@ -147,11 +149,21 @@ describe('admin API', () => {
     });
 
     it('reads and replaces settings with defaults filled in', async () => {
-      expect((await admin('GET', '/settings')).body).toEqual({ pickupCode: '*11', language: 'en-US', prompts: {} });
+      expect((await admin('GET', '/settings')).body).toEqual({
+        pickupCode: '*11',
+        scheduleToggleCode: '*28',
+        language: 'en-US',
+        prompts: {},
+      });
 
       const saved = await admin('PUT', '/settings', { pickupCode: '*8', prompts: { voicemail: 'Bitte sprechen Sie nach dem Ton.' } });
 
-      expect(saved.body).toEqual({ pickupCode: '*8', language: 'en-US', prompts: { voicemail: 'Bitte sprechen Sie nach dem Ton.' } });
+      expect(saved.body).toEqual({
+        pickupCode: '*8',
+        scheduleToggleCode: '*28',
+        language: 'en-US',
+        prompts: { voicemail: 'Bitte sprechen Sie nach dem Ton.' },
+      });
       expect((await admin('GET', '/settings')).body).toEqual(saved.body);
     });
   });

@@ -84,6 +84,66 @@ describe('configuration as code', () => {
     expect((await admin('DELETE', '/groups/support')).statusCode).toBe(409);
   });
 
+  it('round-trips schedules, checks what they and their users name, and keeps a referenced schedule from being deleted', async () => {
+    const withSchedules = structuredClone(acme) as {
+      groups: Record<string, Record<string, unknown>>;
+      numbers: Record<string, Record<string, unknown>>;
+      schedules?: Record<string, unknown>;
+    };
+    withSchedules.schedules = {
+      office: {
+        name: 'Office',
+        timeZone: 'Europe/Berlin',
+        weekly: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '17:00' }],
+        exceptions: [{ date: '2026-12-25', name: 'Christmas Day' }],
+        override: { state: 'closed', until: '2026-12-01T08:00:00Z' },
+        toggledBy: ['clara'],
+      },
+    };
+    withSchedules.groups.sales = {
+      ...withSchedules.groups.sales,
+      schedule: 'office',
+      whenClosed: { action: 'forward-to-mobile', member: 'anna' },
+    };
+    withSchedules.numbers['+493012345678'] = {
+      ...withSchedules.numbers['+493012345678'],
+      schedule: 'office',
+      closedGreeting: { say: 'Closed' },
+      whenClosed: { action: 'forward-to-group', group: 'everyone' },
+    };
+    const applied = await admin('PUT', '/configuration', withSchedules);
+    expect(applied.statusCode).toBe(200);
+    expect((applied.body.changes as { kind: string; id: string }[]).filter((change) => change.kind === 'schedule')).toEqual([
+      expect.objectContaining({ action: 'create', id: 'office' }),
+    ]);
+    const document = await exported();
+    expect(document).toEqual(configurationDocumentSchema.parse(withSchedules));
+    expect((await admin('PUT', '/configuration', document)).body).toMatchObject({ applied: false, changes: [] });
+    // The references the apply wrote refuse what the admin API refuses.
+    expect((await admin('DELETE', '/schedules/office')).body).toEqual({
+      error: 'schedule office is still referenced by group:sales, number:+493012345678',
+    });
+    expect((await admin('DELETE', '/users/clara')).statusCode).toBe(409);
+    // The voice function's configuration (and its snapshot) carries the schedule with its override.
+    expect((await currentConfiguration()).schedules.get('office')?.override).toEqual({ state: 'closed', until: '2026-12-01T08:00:00Z' });
+
+    const references = parseConfiguration({
+      users: { anna: { name: 'Anna' } },
+      groups: {
+        support: { name: 'Support', members: [], schedule: 'nowhere', whenClosed: { action: 'forward-to-mobile', member: 'zoe' } },
+      },
+      numbers: { '+493012345678': { group: 'support', schedule: 'ghost', whenClosed: { action: 'forward-to-group', group: 'gone' } } },
+      schedules: { hours: { name: 'Hours', timeZone: 'UTC', toggledBy: ['zoe'] } },
+    });
+    expect(references.ok ? [] : references.problems).toEqual([
+      { path: '$.groups.support.whenClosed.member', message: 'names user zoe, which is not in users' },
+      { path: '$.groups.support.schedule', message: 'names schedule nowhere, which is not in schedules' },
+      { path: '$.numbers.+493012345678.whenClosed.group', message: 'names group gone, which is not in groups' },
+      { path: '$.numbers.+493012345678.schedule', message: 'names schedule ghost, which is not in schedules' },
+      { path: '$.schedules.hours.toggledBy[0]', message: 'names user zoe, which is not in users' },
+    ]);
+  });
+
   it('a dry run lists the changes and writes nothing', async () => {
     await admin('PUT', '/configuration', acme);
     const before = await tableSnapshot();

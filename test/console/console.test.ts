@@ -302,7 +302,84 @@ describe('the console', () => {
     await page.getByRole('button', { name: 'Save settings' }).click();
     await expect
       .poll(async () => (await harness.admin<Record<string, unknown>>('GET', '/settings')).body)
-      .toEqual({ pickupCode: '*12', language: 'de-DE', prompts: { voicemail: 'Bitte sprechen Sie nach dem Ton.' } });
+      .toEqual({
+        pickupCode: '*12',
+        scheduleToggleCode: '*28',
+        language: 'de-DE',
+        prompts: { voicemail: 'Bitte sprechen Sie nach dem Ton.' },
+      });
+  });
+
+  it('creates a schedule through its form, shows its state, and lets the number and the group choose it', async () => {
+    // Act: a schedule with a weekly range, a holiday and an override that keeps it open (the calls above stay unaffected).
+    await open('schedules');
+    await page.getByRole('link', { name: 'New schedule' }).click();
+    await page.getByLabel('Id', { exact: true }).fill('office');
+    await page.getByLabel('Name', { exact: true }).fill('Office hours');
+    await page.getByLabel('Time zone').fill('Mars/Olympus');
+    await page.getByRole('button', { name: 'Add weekly range' }).click();
+    await page.getByLabel('To (range 1)').fill('18:00');
+    await page.getByRole('button', { name: 'Add exception' }).click();
+    await page.getByLabel('Date (exception 1)').fill('2026-12-25');
+    await page.getByLabel('Name (exception 1)').fill('Christmas Day');
+    await page.getByLabel('Override', { exact: true }).selectOption('open');
+    await page.getByRole('button', { name: 'Save schedule' }).click();
+
+    // A bad time zone is shown at its field, and nothing is written.
+    const timeZone = page.getByLabel('Time zone');
+    await expect.poll(() => timeZone.getAttribute('aria-invalid')).toBe('true');
+    expect(await description(timeZone)).toMatch(/IANA time zone/);
+    expect((await harness.admin('GET', '/schedules/office')).status).toBe(404);
+    await timeZone.fill('Europe/Berlin');
+    await page.getByRole('button', { name: 'Save schedule' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Saved schedule office');
+
+    // Assess: the state now, on the form and in the list, and what the admin API holds.
+    await expect.poll(() => page.getByRole('region', { name: 'State now' }).textContent()).toContain('Open: the override says open');
+    expect((await harness.admin('GET', '/schedules/office')).body).toMatchObject({
+      name: 'Office hours',
+      timeZone: 'Europe/Berlin',
+      weekly: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '18:00' }],
+      exceptions: [{ date: '2026-12-25', name: 'Christmas Day' }],
+      override: { state: 'open' },
+    });
+    await page.getByRole('link', { name: 'Back to schedules' }).click();
+    await expect.poll(() => page.getByRole('row', { name: /office/ }).textContent()).toContain('Open: the override says open');
+
+    // The number and the group choose it, with an action for when it is closed; the group also its confirmation and whisper.
+    await open(`numbers/${encodeURIComponent(NUMBER)}`);
+    await page.getByLabel('Schedule').selectOption('office');
+    await page.getByLabel('Closed greeting').fill('We are closed.');
+    await page.getByLabel('When closed', { exact: true }).selectOption('forward-to-number');
+    await page.getByLabel('Number (when closed)').fill('+4940123456');
+    await page.getByRole('button', { name: 'Save number' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain(`Saved number ${NUMBER}`);
+    expect((await harness.admin('GET', `/numbers/${encodeURIComponent(NUMBER)}`)).body).toMatchObject({
+      group: 'support',
+      greeting: { say: 'Welcome to Acme.', language: 'en-GB' },
+      schedule: 'office',
+      closedGreeting: { say: 'We are closed.' },
+      whenClosed: { action: 'forward-to-number', number: '+4940123456' },
+    });
+
+    await open('groups/support');
+    await page.getByLabel('Schedule').selectOption('office');
+    await page.getByLabel('When closed', { exact: true }).selectOption('hangup');
+    await page.getByLabel('Confirm answers').selectOption('all');
+    await page.getByLabel('Whisper').selectOption('group-and-caller');
+    await page.getByRole('button', { name: 'Save group' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Saved group support');
+    expect((await harness.admin('GET', '/groups/support')).body).toMatchObject({
+      schedule: 'office',
+      whenClosed: { action: 'hangup' },
+      whenNobodyAnswers: { action: 'voicemail' },
+      confirm: 'all',
+      whisper: 'group-and-caller',
+    });
+    // Deleting the schedule while they name it is refused with the reason.
+    await open('schedules');
+    await page.getByRole('button', { name: 'Delete schedule office' }).click();
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('still referenced by group:support');
   });
 
   it.each([
@@ -310,6 +387,8 @@ describe('the console', () => {
     'members/anna',
     'groups/support',
     `numbers/${encodeURIComponent(NUMBER)}`,
+    'schedules',
+    'schedules/office',
     'settings',
     'wallboard',
     'voicemails',

@@ -41,10 +41,10 @@ describe('scenarios', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  it('ships scenarios for SPEC sections 3, 4, 6 and 7 to 9', () => {
-    const prefixes = new Set(files.map((file) => file.split('-')[0]));
+  it('ships scenarios for SPEC sections 3, 4, 6, 7 to 9 and 15', () => {
+    const prefixes = new Set(files.map((file) => file.replace(/\.json$/, '').split('-')[0]));
 
-    expect(prefixes).toEqual(new Set(['incoming', 'distribution', 'missed', 'caller', 'pickup', 'internal']));
+    expect(prefixes).toEqual(new Set(['incoming', 'distribution', 'missed', 'caller', 'pickup', 'internal', 'whisper', 'confirm']));
     expect(files.length).toBeGreaterThanOrEqual(25);
   });
 

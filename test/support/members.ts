@@ -23,6 +23,8 @@ export function group(id: string, overrides: Partial<Group> = {}): Group {
     distribution: 'in-order',
     rings: 3,
     pickup: false,
+    confirm: 'phones',
+    whisper: 'off',
     whenNobodyAnswers: { action: 'voicemail' },
     ...overrides,
   };

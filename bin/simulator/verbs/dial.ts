@@ -4,6 +4,7 @@ import type { Behaviours, DeviceBehaviour, Offer } from '../types.js';
 import { methodOf, type Next } from '../webhooks.js';
 import { dialConference } from './conference.js';
 import { dialQueue } from './queue.js';
+import { playScreening } from './screen.js';
 import { DEFAULT_TALK_SECONDS, followAction, type ActionParams, type Outcome, type Resolve, type VerbContext } from './verb.js';
 
 /**
@@ -98,7 +99,16 @@ async function leaveRingingDial(context: VerbContext, call: SimCall, verb: Twiml
 }
 
 type LegState = 'ringing' | 'answered' | 'busy' | 'failed' | 'no-answer' | 'canceled' | 'completed';
-type Leg = { noun: TwimlElement; device: Device; sid: string; sequence: number; state: LegState; behaviour: DeviceBehaviour };
+type Leg = {
+  noun: TwimlElement;
+  device: Device;
+  sid: string;
+  sequence: number;
+  state: LegState;
+  behaviour: DeviceBehaviour;
+  /** It answered and ran its `url` document. */
+  screened?: boolean;
+};
 /** What a leg's device does, and when (a device that never answers has no plan: it rings out). */
 type Plan = { at: number; leg: Leg; kind: 'answer' | 'busy' | 'failed' | 'reject' };
 
@@ -136,6 +146,7 @@ class DeviceDial {
     const rung = await this.ring();
     if (rung === undefined) return this.unanswered();
     if ('noun' in rung) return this.connect(rung);
+    if (rung.kind === 'action') return rung;
     for (const leg of this.legs) this.endLeg(leg, 'canceled', 'canceled');
     if (rung.kind === 'caller-hangup') {
       this.call.callerGone = true;
@@ -156,8 +167,14 @@ class DeviceDial {
     return rung;
   }
 
-  /** The ringing, over the window: the leg that answered, undefined if none did, or what interrupted it. */
-  private async ring(): Promise<Leg | Interrupt | undefined> {
+  /** A leg whose `url` document hung it up (it never reached the caller). */
+  private declined = false;
+
+  /**
+   * The ringing, over the window: the leg that answered (and accepted, when its noun has a `url`),
+   * undefined if none did, what interrupted it, or the <Dial>'s end when a declined leg ended it.
+   */
+  private async ring(): Promise<Leg | Interrupt | ActionParams | undefined> {
     const window = this.timeout + DIAL_BUFFER_SECONDS;
     const plans: Plan[] = [];
     for (const leg of this.legs) {
@@ -171,12 +188,16 @@ class DeviceDial {
     plans.sort((a, b) => a.at - b.at);
     for (const plan of plans) {
       if (plan.at > this.start + window) break;
-      const interrupt = await this.call.wait(plan.at - this.context.clock.now);
+      const interrupt = await this.call.wait(Math.max(0, plan.at - this.context.clock.now));
       if (interrupt !== undefined) return interrupt;
       if (plan.kind === 'answer') {
         // A device already on another call cannot take this one; it goes on ringing.
         if (plan.leg.device.connectedTo !== undefined || plan.leg.state !== 'ringing') continue;
-        return plan.leg;
+        if (plan.leg.noun.attrs.url === undefined) return plan.leg;
+        const screened = await this.screen(plan.leg);
+        if (screened !== undefined) return screened;
+        if (this.legs.every((leg) => leg.state !== 'ringing')) break;
+        continue;
       }
       this.endLeg(
         plan.leg,
@@ -193,6 +214,30 @@ class DeviceDial {
     return undefined;
   }
 
+  /**
+   * A leg with a `url` answered: it runs the document before the bridge. The other legs stop ringing
+   * now or only at the bridge (`othersCanceled`: the docs do not say). Accepted, it is the winner; a
+   * leg hung up by its document ends the <Dial> when nothing else rings (`declinedDialStatus`,
+   * `DialBridged=false`), else the others ring on; undefined then.
+   */
+  private async screen(leg: Leg): Promise<Leg | ActionParams | undefined> {
+    const atAnswer = (this.context.options.othersCanceled ?? 'at-answer') === 'at-answer';
+    this.logDevice(leg, 'answered');
+    leg.state = 'answered';
+    leg.screened = true;
+    if (atAnswer) for (const other of this.legs) if (other !== leg) this.endLeg(other, 'canceled', 'canceled');
+    const screened = await playScreening(this.context, this.call, { ...leg, member: leg.device.member }, this.resolve);
+    if (screened === 'accepted') return leg;
+    leg.state = 'completed';
+    this.declined = true;
+    this.childCallback(leg, 'completed', 'completed', { CallDuration: '0' });
+    if (this.legs.some((other) => other.state === 'ringing')) return undefined;
+    const status = this.context.options.declinedDialStatus ?? 'completed';
+    this.offer.status = status;
+    this.context.log(this.call, { type: 'dial-end', status, bridged: false });
+    return { kind: 'action', params: { DialCallStatus: status, DialCallSid: leg.sid, DialBridged: 'false' } };
+  }
+
   private planFor(leg: Leg, window: number): Plan | undefined {
     const start = this.start;
     const behaviour = leg.behaviour;
@@ -200,7 +245,7 @@ class DeviceDial {
     if (behaviour === 'busy') return { at: start + 1, leg, kind: 'busy' };
     if (behaviour === 'reject') return { at: start + 1, leg, kind: 'reject' };
     if (behaviour === 'failed') return { at: start, leg, kind: 'failed' };
-    if (behaviour === 'answer') return { at: start + DEFAULT_ANSWER_AFTER, leg, kind: 'answer' };
+    if (behaviour === 'answer' || behaviour === 'voicemail-box') return { at: start + DEFAULT_ANSWER_AFTER, leg, kind: 'answer' };
     if (typeof behaviour === 'object' && behaviour.answerAfter < window) return { at: start + behaviour.answerAfter, leg, kind: 'answer' };
     return undefined;
   }
@@ -239,13 +284,16 @@ class DeviceDial {
           : 'no-answer';
     this.offer.status = status;
     this.context.log(this.call, { type: 'dial-end', status });
-    return { kind: 'action', params: { DialCallStatus: status, DialCallSid: this.legs[0]?.sid ?? '' } };
+    return {
+      kind: 'action',
+      params: { DialCallStatus: status, DialCallSid: this.legs[0]?.sid ?? '', ...(this.declined ? { DialBridged: 'false' } : {}) },
+    };
   }
 
   /** Connected: the other devices stop ringing; the two talk until one hangs up. */
   private async connect(winner: Leg): Promise<ActionParams | Interrupt> {
     const call = this.call;
-    this.logDevice(winner, 'answered');
+    if (winner.screened !== true) this.logDevice(winner, 'answered');
     for (const leg of this.legs) if (leg !== winner) this.endLeg(leg, 'canceled', 'canceled');
     winner.state = 'answered';
     const who = winner.device.member ?? winner.device.address;

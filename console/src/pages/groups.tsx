@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useLayoutEffect, useState } from 'preact/hooks';
-import { api, segment, type Group, type GroupDocument, type Member, type WithWarnings } from '../api.js';
+import { api, segment, type Group, type GroupDocument, type Member, type Schedule, type WithWarnings } from '../api.js';
 import {
   defined,
   errorsOf,
@@ -18,18 +18,22 @@ import {
 } from '../forms.js';
 import { flash, LoadError, NEW, takeFlash, useLoad } from '../load.js';
 import { href, navigate } from '../router.js';
+import { ACTIONS, actionDocument, actionPaths, actionState, MissedCallAction, type ActionState } from '../missed-call-action.js';
 
 /** Queue groups (SPEC sections 2, 4 and 6): the list with the API's warnings, and the group form. */
 
-type Action = GroupDocument['whenNobodyAnswers']['action'];
+export { ACTIONS };
 
-export const ACTIONS: Record<Action, string> = {
-  voicemail: 'Voicemail',
-  'forward-to-mobile': "Forward to a member's mobile",
-  'forward-to-number': 'Forward to a number',
-  'wait-for-agent': 'Wait in line for a free member',
-  'forward-to-group': 'Go to another group',
-  hangup: 'Hang up',
+const CONFIRMS: Record<GroupDocument['confirm'], string> = {
+  phones: 'Phones and forwards (a voicemail box may answer them)',
+  all: 'Every device',
+  off: 'Off',
+};
+
+const WHISPERS: Record<GroupDocument['whisper'], string> = {
+  off: 'Off',
+  group: "The group's name",
+  'group-and-caller': "The group's name and the caller's number",
 };
 
 const DISTRIBUTIONS: Record<GroupDocument['distribution'], string> = {
@@ -142,31 +146,6 @@ function GroupList(): JSX.Element {
   );
 }
 
-type ActionFields = { member: string; number: string; group: string; maxWaitSeconds: string; announcePosition: boolean };
-
-function actionDocument(action: Action, fields: ActionFields): GroupDocument['whenNobodyAnswers'] {
-  switch (action) {
-    case 'forward-to-mobile':
-      return defined({ action, member: optional(fields.member) });
-    case 'forward-to-number':
-      return { action, number: fields.number.trim() };
-    case 'forward-to-group':
-      return { action, group: fields.group };
-    case 'wait-for-agent':
-      // A number the API cannot read is sent as the text typed, so its problem is shown at the field.
-      return defined({
-        action,
-        maxWaitSeconds: numeric(fields.maxWaitSeconds) as number | undefined,
-        announcePosition: fields.announcePosition,
-      });
-    case 'voicemail':
-    case 'hangup':
-      return { action };
-    default:
-      return action satisfies never;
-  }
-}
-
 function GroupForm(props: { id: string | undefined }): JSX.Element {
   const editing = props.id !== undefined;
   const [id, setId] = useState(props.id ?? '');
@@ -176,8 +155,11 @@ function GroupForm(props: { id: string | undefined }): JSX.Element {
   const [distribution, setDistribution] = useState<GroupDocument['distribution']>('in-order');
   const [rings, setRings] = useState('3');
   const [pickup, setPickup] = useState(false);
-  const [action, setAction] = useState<Action>('voicemail');
-  const [fields, setFields] = useState<ActionFields>({ member: '', number: '', group: '', maxWaitSeconds: '', announcePosition: false });
+  const [whenNobody, setWhenNobody] = useState<ActionState>(() => actionState({ action: 'voicemail' }));
+  const [schedule, setSchedule] = useState('');
+  const [whenClosed, setWhenClosed] = useState<ActionState>(() => actionState(undefined));
+  const [confirmAnswers, setConfirmAnswers] = useState<GroupDocument['confirm']>('phones');
+  const [whisper, setWhisper] = useState<GroupDocument['whisper']>('off');
   const [warnings, setWarnings] = useState<string[] | undefined>(undefined);
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const [status, setStatus] = useState<string | undefined>(takeFlash);
@@ -187,9 +169,10 @@ function GroupForm(props: { id: string | undefined }): JSX.Element {
   const [saving, setSaving] = useState(false);
 
   const loaded = useLoad(async () => {
-    const [users, groups, group] = await Promise.all([
+    const [users, groups, schedules, group] = await Promise.all([
       api().get<{ users: Member[] }>('/users'),
       api().get<{ groups: Group[] }>('/groups'),
+      api().get<{ schedules: Schedule[] }>('/schedules'),
       props.id === undefined ? Promise.resolve(undefined) : api().get<WithWarnings<Group>>(`/groups/${segment(props.id)}`),
     ]);
     if (group !== undefined) {
@@ -199,23 +182,14 @@ function GroupForm(props: { id: string | undefined }): JSX.Element {
       setDistribution(group.distribution);
       setRings(String(group.rings));
       setPickup(group.pickup);
-      const when = group.whenNobodyAnswers;
-      setAction(when.action);
-      setFields((current) => ({
-        ...current,
-        ...(when.action === 'forward-to-mobile' ? { member: when.member ?? '' } : {}),
-        ...(when.action === 'forward-to-number' ? { number: when.number } : {}),
-        ...(when.action === 'forward-to-group' ? { group: when.group } : {}),
-        ...(when.action === 'wait-for-agent'
-          ? {
-              maxWaitSeconds: when.maxWaitSeconds === undefined ? '' : String(when.maxWaitSeconds),
-              announcePosition: when.announcePosition ?? false,
-            }
-          : {}),
-      }));
+      setWhenNobody(actionState(group.whenNobodyAnswers));
+      setSchedule(group.schedule ?? '');
+      setWhenClosed(actionState(group.whenClosed));
+      setConfirmAnswers(group.confirm);
+      setWhisper(group.whisper);
       setWarnings(group.warnings);
     }
-    return { users: users.users, groups: groups.groups };
+    return { users: users.users, groups: groups.groups, schedules: schedules.schedules };
   }, [props.id]);
 
   // After a move by keyboard the focus stays on the button pressed, or on its twin at either end of the list.
@@ -250,12 +224,11 @@ function GroupForm(props: { id: string | undefined }): JSX.Element {
     '$.distribution',
     '$.rings',
     '$.pickup',
-    '$.whenNobodyAnswers',
-    '$.whenNobodyAnswers.member',
-    '$.whenNobodyAnswers.number',
-    '$.whenNobodyAnswers.group',
-    '$.whenNobodyAnswers.maxWaitSeconds',
-    '$.whenNobodyAnswers.announcePosition',
+    '$.confirm',
+    '$.whisper',
+    '$.schedule',
+    ...actionPaths('$.whenNobodyAnswers'),
+    ...actionPaths('$.whenClosed'),
   ];
 
   async function save(event: Event): Promise<void> {
@@ -272,7 +245,11 @@ function GroupForm(props: { id: string | undefined }): JSX.Element {
       distribution,
       rings: numeric(rings) as number,
       pickup,
-      whenNobodyAnswers: actionDocument(action, fields),
+      whenNobodyAnswers: actionDocument(whenNobody),
+      schedule: optional(schedule),
+      whenClosed: actionDocument(whenClosed),
+      confirm: confirmAnswers,
+      whisper,
     }) as GroupDocument;
     setSaving(true);
     try {
@@ -306,11 +283,9 @@ function GroupForm(props: { id: string | undefined }): JSX.Element {
   }
 
   if (loaded.data === undefined) return loaded.error === undefined ? <p>Loading…</p> : <LoadError error={loaded.error} />;
-  const { users, groups } = loaded.data;
+  const { users, groups, schedules } = loaded.data;
   const addable = users.filter((user) => !members.includes(user.id));
   const membersError = errors.fields.get('$.members');
-  const setField = <K extends keyof ActionFields>(key: K, value: ActionFields[K]): void =>
-    setFields((current) => ({ ...current, [key]: value }));
 
   return (
     <>
@@ -470,92 +445,73 @@ function GroupForm(props: { id: string | undefined }): JSX.Element {
             Colleagues may pick up calls ringing in this group with the pickup code.
           </p>
         </div>
+        <Field id="group-confirm" label="Confirm answers" path="$.confirm" errors={errors} hint="Who must press 1 before an answer counts.">
+          {(control) => (
+            <select
+              {...control}
+              value={confirmAnswers}
+              onChange={(event) => setConfirmAnswers(targetValue(event) as GroupDocument['confirm'])}
+            >
+              {Object.entries(CONFIRMS).map(([value, text]) => (
+                <option key={value} value={value}>
+                  {text}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field id="group-whisper" label="Whisper" path="$.whisper" errors={errors} hint="What the member hears before the caller.">
+          {(control) => (
+            <select {...control} value={whisper} onChange={(event) => setWhisper(targetValue(event) as GroupDocument['whisper'])}>
+              {Object.entries(WHISPERS).map(([value, text]) => (
+                <option key={value} value={value}>
+                  {text}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <MissedCallAction
+          id="group-action"
+          legend="When nobody answers"
+          label="When nobody answers"
+          path="$.whenNobodyAnswers"
+          state={whenNobody}
+          onChange={setWhenNobody}
+          users={users}
+          groups={groups}
+          ownGroup={props.id}
+          errors={errors}
+        />
         <fieldset>
-          <legend>When nobody answers</legend>
-          <Field id="group-action" label="When nobody answers" path="$.whenNobodyAnswers" errors={errors}>
+          <legend>Opening hours</legend>
+          <Field id="group-schedule" label="Schedule" path="$.schedule" errors={errors} hint="While it is closed nobody is rung.">
             {(control) => (
-              <select {...control} value={action} onChange={(event) => setAction(targetValue(event) as Action)}>
-                {Object.entries(ACTIONS).map(([value, text]) => (
-                  <option key={value} value={value}>
-                    {text}
+              <select {...control} value={schedule} onChange={(event) => setSchedule(targetValue(event))}>
+                <option value="">None (always open)</option>
+                {schedules.map((candidate) => (
+                  <option key={candidate.id} value={candidate.id}>
+                    {candidate.name} ({candidate.id})
                   </option>
                 ))}
               </select>
             )}
           </Field>
-          {action === 'forward-to-mobile' ? (
-            <Field id="group-action-member" label="Member" path="$.whenNobodyAnswers.member" errors={errors}>
-              {(control) => (
-                <select {...control} value={fields.member} onChange={(event) => setField('member', targetValue(event))}>
-                  <option value="">The last member offered the call</option>
-                  {users.map((user) => (
-                    <option key={user.id} value={user.id}>
-                      {user.name} ({user.id})
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-          ) : null}
-          {action === 'forward-to-number' ? (
-            <Field
-              id="group-action-number"
-              label="Number"
-              path="$.whenNobodyAnswers.number"
-              errors={errors}
-              hint="E.164, e.g. +4940123456."
-            >
-              {(control) => (
-                <input {...control} type="tel" value={fields.number} onInput={(event) => setField('number', targetValue(event))} />
-              )}
-            </Field>
-          ) : null}
-          {action === 'forward-to-group' ? (
-            <Field id="group-action-group" label="Group" path="$.whenNobodyAnswers.group" errors={errors}>
-              {(control) => (
-                <select {...control} value={fields.group} onChange={(event) => setField('group', targetValue(event))}>
-                  <option value="">Choose a group…</option>
-                  {groups
-                    .filter((group) => group.id !== props.id)
-                    .map((group) => (
-                      <option key={group.id} value={group.id}>
-                        {group.name} ({group.id})
-                      </option>
-                    ))}
-                </select>
-              )}
-            </Field>
-          ) : null}
-          {action === 'wait-for-agent' ? (
-            <>
-              <Field
-                id="group-action-max-wait"
-                label="Max wait (seconds)"
-                path="$.whenNobodyAnswers.maxWaitSeconds"
-                errors={errors}
-                hint="10 to 86400; empty for the default of 1800. Then: voicemail."
-              >
-                {(control) => (
-                  <input
-                    {...control}
-                    inputMode="numeric"
-                    value={fields.maxWaitSeconds}
-                    onInput={(event) => setField('maxWaitSeconds', targetValue(event))}
-                  />
-                )}
-              </Field>
-              <div class="field check">
-                <input
-                  id="group-action-announce"
-                  type="checkbox"
-                  checked={fields.announcePosition}
-                  onChange={(event) => setField('announcePosition', targetChecked(event))}
-                />
-                <label for="group-action-announce">Announce position</label>
-              </div>
-            </>
-          ) : null}
         </fieldset>
+        <MissedCallAction
+          id="group-closed-action"
+          legend="When closed"
+          label="When closed"
+          labelSuffix=" (when closed)"
+          noneOption="As when nobody answers"
+          path="$.whenClosed"
+          state={whenClosed}
+          onChange={setWhenClosed}
+          users={users}
+          groups={groups}
+          ownGroup={props.id}
+          errors={errors}
+        />
         <div class="row">
           <button type="submit" disabled={saving}>
             Save group

@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { api, segment, type Group, type NumberDocument, type PhoneNumber, type WithWarnings } from '../api.js';
+import { api, segment, type Group, type Member, type NumberDocument, type PhoneNumber, type Schedule, type WithWarnings } from '../api.js';
+import { actionDocument, actionPaths, actionState, MissedCallAction, type ActionState } from '../missed-call-action.js';
 import {
   defined,
   errorsOf,
@@ -117,20 +118,31 @@ function NumberForm(props: { number: string | undefined }): JSX.Element {
   const [play, setPlay] = useState('');
   const [extensions, setExtensions] = useState(false);
   const [holdMusic, setHoldMusic] = useState('');
+  const [schedule, setSchedule] = useState('');
+  const [whenClosed, setWhenClosed] = useState<ActionState>(() => actionState(undefined));
+  const [closedSay, setClosedSay] = useState('');
+  const [closedGreeting, setClosedGreeting] = useState<NumberDocument['closedGreeting']>(undefined);
   const [warnings, setWarnings] = useState<string[] | undefined>(undefined);
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const [status, setStatus] = useState<string | undefined>(takeFlash);
   const [saving, setSaving] = useState(false);
 
   const loaded = useLoad(async () => {
-    const [groups, found] = await Promise.all([
+    const [groups, users, schedules, found] = await Promise.all([
       api().get<{ groups: Group[] }>('/groups'),
+      api().get<{ users: Member[] }>('/users'),
+      api().get<{ schedules: Schedule[] }>('/schedules'),
       props.number === undefined ? Promise.resolve(undefined) : api().get<WithWarnings<PhoneNumber>>(`/numbers/${segment(props.number)}`),
     ]);
     if (found !== undefined) {
       setGroup(found.group ?? '');
       setExtensions(found.extensions);
       setHoldMusic(found.holdMusic ?? '');
+      setSchedule(found.schedule ?? '');
+      setWhenClosed(actionState(found.whenClosed));
+      // A closed greeting the form cannot edit (an audio file, a language) is kept as it is.
+      setClosedGreeting(found.closedGreeting);
+      setClosedSay(found.closedGreeting !== undefined && 'say' in found.closedGreeting ? found.closedGreeting.say : '');
       const greeting = found.greeting;
       if (greeting !== undefined && 'play' in greeting) {
         setGreetingKind('play');
@@ -142,10 +154,22 @@ function NumberForm(props: { number: string | undefined }): JSX.Element {
       }
       setWarnings(found.warnings);
     }
-    return groups.groups;
+    return { groups: groups.groups, users: users.users, schedules: schedules.schedules };
   }, [props.number]);
 
-  const fieldPaths = ['$.group', '$.extensions', '$.greeting', '$.greeting.say', '$.greeting.language', '$.greeting.play', '$.holdMusic'];
+  const fieldPaths = [
+    '$.group',
+    '$.extensions',
+    '$.greeting',
+    '$.greeting.say',
+    '$.greeting.language',
+    '$.greeting.play',
+    '$.holdMusic',
+    '$.schedule',
+    '$.closedGreeting',
+    '$.closedGreeting.say',
+    ...actionPaths('$.whenClosed'),
+  ];
 
   async function save(event: Event): Promise<void> {
     event.preventDefault();
@@ -156,7 +180,24 @@ function NumberForm(props: { number: string | undefined }): JSX.Element {
     }
     const greeting =
       greetingKind === 'say' ? defined({ say, language: optional(language) }) : greetingKind === 'play' ? { play: play.trim() } : undefined;
-    const document = defined({ group: optional(group), extensions, greeting, holdMusic: optional(holdMusic) }) as NumberDocument;
+    const closedText = closedSay.trim();
+    const closed =
+      closedGreeting !== undefined && 'say' in closedGreeting && closedGreeting.say === closedText
+        ? closedGreeting
+        : closedText === ''
+          ? closedGreeting !== undefined && 'play' in closedGreeting
+            ? closedGreeting
+            : undefined
+          : { say: closedText };
+    const document = defined({
+      group: optional(group),
+      extensions,
+      greeting,
+      holdMusic: optional(holdMusic),
+      schedule: optional(schedule),
+      closedGreeting: closed,
+      whenClosed: actionDocument(whenClosed),
+    }) as NumberDocument;
     setSaving(true);
     try {
       if (!editing && (await api().find(`/numbers/${segment(e164)}`)) !== undefined) {
@@ -212,7 +253,7 @@ function NumberForm(props: { number: string | undefined }): JSX.Element {
           {(control) => (
             <select {...control} value={group} onChange={(event) => setGroup(targetValue(event))}>
               <option value="">None (callers hear a short message)</option>
-              {loaded.data?.map((candidate) => (
+              {loaded.data?.groups.map((candidate) => (
                 <option key={candidate.id} value={candidate.id}>
                   {candidate.name} ({candidate.id})
                 </option>
@@ -289,6 +330,43 @@ function NumberForm(props: { number: string | undefined }): JSX.Element {
         >
           {(control) => <input {...control} type="url" value={holdMusic} onInput={(event) => setHoldMusic(targetValue(event))} />}
         </Field>
+        <fieldset>
+          <legend>Opening hours</legend>
+          <Field id="number-schedule" label="Schedule" path="$.schedule" errors={errors} hint="While it is closed nobody is rung.">
+            {(control) => (
+              <select {...control} value={schedule} onChange={(event) => setSchedule(targetValue(event))}>
+                <option value="">None (always open)</option>
+                {loaded.data?.schedules.map((candidate) => (
+                  <option key={candidate.id} value={candidate.id}>
+                    {candidate.name} ({candidate.id})
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field
+            id="number-closed-greeting"
+            label="Closed greeting"
+            path="$.closedGreeting.say"
+            errors={errors}
+            hint="Said first while the number is closed; optional."
+          >
+            {(control) => <textarea {...control} rows={2} value={closedSay} onInput={(event) => setClosedSay(targetValue(event))} />}
+          </Field>
+        </fieldset>
+        <MissedCallAction
+          id="number-closed-action"
+          legend="When closed"
+          label="When closed"
+          labelSuffix=" (when closed)"
+          noneOption="Voicemail for the number's group"
+          path="$.whenClosed"
+          state={whenClosed}
+          onChange={setWhenClosed}
+          users={loaded.data.users}
+          groups={loaded.data.groups}
+          errors={errors}
+        />
         <div class="row">
           <button type="submit" disabled={saving}>
             Save number

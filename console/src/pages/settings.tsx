@@ -23,10 +23,15 @@ const PROMPT_LABELS: Record<PromptName, string> = {
   unknownCaller: 'Unknown phone calling out (unknownCaller)',
   notSupported: 'Number not callable from here (notSupported)',
   nothingToPickUp: 'Nothing to pick up (nothingToPickUp)',
+  lineClosed: 'After the toggle code closed the line (lineClosed)',
+  lineOpen: 'After the toggle code opened the line (lineOpen)',
+  notAllowedToToggle: 'Toggle code refused (notAllowedToToggle)',
+  toggleFailed: 'Toggle code failed (toggleFailed)',
 };
 
 export function SettingsPage(): JSX.Element {
   const [pickupCode, setPickupCode] = useState('');
+  const [toggleCode, setToggleCode] = useState('');
   const [language, setLanguage] = useState('');
   const [prompts, setPrompts] = useState<Partial<Record<PromptName, string>>>({});
   const [errors, setErrors] = useState<FormErrors>(noErrors);
@@ -35,12 +40,19 @@ export function SettingsPage(): JSX.Element {
   const loaded = useLoad(async () => {
     const settings = await api().get<Settings>('/settings');
     setPickupCode(settings.pickupCode);
+    setToggleCode(settings.scheduleToggleCode);
     setLanguage(settings.language);
     setPrompts(settings.prompts);
     return settings;
   }, []);
 
-  const fieldPaths = ['$.pickupCode', '$.language', '$.prompts', ...PROMPT_NAMES.map((name) => `$.prompts.${name}`)];
+  const fieldPaths = [
+    '$.pickupCode',
+    '$.scheduleToggleCode',
+    '$.language',
+    '$.prompts',
+    ...PROMPT_NAMES.map((name) => `$.prompts.${name}`),
+  ];
 
   async function save(event: Event): Promise<void> {
     event.preventDefault();
@@ -48,7 +60,12 @@ export function SettingsPage(): JSX.Element {
     const own = Object.fromEntries(Object.entries(prompts).filter(([, text]) => text !== undefined && text.trim() !== ''));
     setSaving(true);
     try {
-      await api().put('/settings', { pickupCode: pickupCode.trim(), language: language.trim(), prompts: own });
+      await api().put('/settings', {
+        pickupCode: pickupCode.trim(),
+        scheduleToggleCode: toggleCode.trim(),
+        language: language.trim(),
+        prompts: own,
+      });
       setErrors(noErrors);
       setStatus('Saved the settings');
     } catch (failure) {
@@ -74,6 +91,15 @@ export function SettingsPage(): JSX.Element {
           hint="Starts with * or #, 2 to 6 keys, e.g. *11."
         >
           {(control) => <input {...control} value={pickupCode} onInput={(event) => setPickupCode(targetValue(event))} />}
+        </Field>
+        <Field
+          id="settings-toggle-code"
+          label="Schedule toggle code"
+          path="$.scheduleToggleCode"
+          errors={errors}
+          hint="Dialled from a softphone or SIP phone: opens or closes the line (the schedules of the member's groups), e.g. *28."
+        >
+          {(control) => <input {...control} value={toggleCode} onInput={(event) => setToggleCode(targetValue(event))} />}
         </Field>
         <Field id="settings-language" label="Language" path="$.language" errors={errors} hint="The prompts' language, e.g. en-US or de-DE.">
           {(control) => <input {...control} value={language} onInput={(event) => setLanguage(targetValue(event))} />}
