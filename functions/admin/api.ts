@@ -88,8 +88,8 @@ function deleted(outcome: WriteOutcome, what: string): AdminResult {
   return outcome.kind === 'written' ? noContent() : written(outcome, what, () => ({}));
 }
 
-function memberView(member: Member & { statusSince?: string }): Member {
-  const { statusSince: _since, ...document } = member;
+function memberView(member: Member & { statusSince?: string; statusReason?: string }): Member {
+  const { statusSince: _since, statusReason: _reason, ...document } = member;
   return document;
 }
 

@@ -14,6 +14,8 @@ export type LiveView = {
     presence: 'available' | 'away' | 'ringing' | 'busy' | 'unknown';
     since: string | null;
     call: string | null;
+    /** Why the member is away, when the project set them away (SPEC 15: missed offers); else null. */
+    statusReason: string | null;
   }[];
   rotation: string[] | null;
   ringingCalls: { callSid: string; members: string[]; since: string | null }[];
@@ -33,7 +35,7 @@ const iso = (epochSeconds: number | undefined): string | null =>
 
 export function liveView(
   group: Group,
-  members: ReadonlyMap<string, Member & { statusSince?: string }>,
+  members: ReadonlyMap<string, Member & { statusSince?: string; statusReason?: string }>,
   presence: ReadonlyMap<string, Presence>,
   rotation: Rotation,
   line: readonly WaitingCaller[],
@@ -41,10 +43,11 @@ export function liveView(
 ): LiveView {
   const rows = group.members.map((id) => {
     const member = members.get(id);
-    if (member === undefined) return { id, name: id, presence: 'unknown' as const, since: null, call: null };
+    if (member === undefined) return { id, name: id, presence: 'unknown' as const, since: null, call: null, statusReason: null };
+    const statusReason = member.status === 'away' ? (member.statusReason ?? null) : null;
     const now_ = activity(presence.get(id), now);
-    if (now_.kind !== 'idle') return { id, name: member.name, presence: now_.kind, since: iso(now_.since), call: now_.call };
-    return { id, name: member.name, presence: member.status, since: member.statusSince ?? null, call: null };
+    if (now_.kind !== 'idle') return { id, name: member.name, presence: now_.kind, since: iso(now_.since), call: now_.call, statusReason };
+    return { id, name: member.name, presence: member.status, since: member.statusSince ?? null, call: null, statusReason };
   });
   const ringing = new Map<string, { members: string[]; since: number | undefined }>();
   for (const row of rows) {

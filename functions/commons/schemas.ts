@@ -95,6 +95,15 @@ export const groupDocumentSchema = z.strictObject({
   confirm: z.enum(['phones', 'all', 'off']).default('phones'),
   /** What the member hears before the bridge: nothing, the group's name, or the name and the caller's number. */
   whisper: z.enum(['off', 'group', 'group-and-caller']).default('off'),
+  /**
+   * After this many offers in a row that rang a member and ended unanswered by them, the member is set
+   * `away` with a reason (SPEC 15); absent: off.
+   */
+  awayAfterMisses: z
+    .int({ error: 'must be a whole number from 1 to 10 (leave it out to turn it off)' })
+    .min(1, 'must be a whole number from 1 to 10 (leave it out to turn it off)')
+    .max(10, 'must be a whole number from 1 to 10 (leave it out to turn it off)')
+    .optional(),
 });
 export type GroupDocument = z.infer<typeof groupDocumentSchema>;
 export type Group = GroupDocument & { id: string };

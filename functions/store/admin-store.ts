@@ -15,6 +15,7 @@ import { ContentionError } from './errors.js';
 import { keys, ownerToString, reference, type ExtensionOwner, type Key, type Reference } from './keys.js';
 import { referencesOf, versionOf, type StoredItem } from './items.js';
 import { APPLYING_REFUSAL, configurationChanged, writeSnapshot } from './configuration.js';
+import { missesResetUpdate } from './presence-store.js';
 import {
   groupsNamedBy,
   groupsNamedByNumber,
@@ -273,8 +274,11 @@ export async function deleteUser(id: string): Promise<WriteOutcome> {
   );
 }
 
-/** PUT /users/{id}/status: available or away. */
-export async function setUserStatus(id: string, status: MemberStatus): Promise<WriteOutcome> {
+/**
+ * PUT /users/{id}/status: available or away; also the voice function's automatic away after missed
+ * offers, with its `reason` (SPEC 15). Either way the member's run of misses starts again.
+ */
+export async function setUserStatus(id: string, status: MemberStatus, reason?: string): Promise<WriteOutcome> {
   return transact(
     async () => [
       {
@@ -282,14 +286,19 @@ export async function setUserStatus(id: string, status: MemberStatus): Promise<W
           Update: {
             TableName: tableName,
             Key: keys.user(id),
-            UpdateExpression: 'SET #status = :status, statusSince = :now',
+            UpdateExpression: `SET #status = :status, statusSince = :now${reason === undefined ? ' REMOVE statusReason' : ', statusReason = :reason'}`,
             ConditionExpression: EXISTS,
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':status': status, ':now': new Date().toISOString() },
+            ExpressionAttributeValues: {
+              ':status': status,
+              ':now': new Date().toISOString(),
+              ...(reason === undefined ? {} : { ':reason': reason }),
+            },
           },
         },
         onConditionFailed: () => ({ kind: 'not-found' }),
       },
+      { item: { Update: missesResetUpdate(id) }, onConditionFailed: () => 'retry' },
     ],
     () => false,
   );
@@ -319,7 +328,7 @@ export async function putGroup(id: string, document: GroupDocument): Promise<Wri
       const before = storedGroupDocument(existing);
       return [
         {
-          item: documentUpdate(keys.group(id), { ...document }, ['extension', 'schedule', 'whenClosed'], existing),
+          item: documentUpdate(keys.group(id), { ...document }, ['extension', 'schedule', 'whenClosed', 'awayAfterMisses'], existing),
           onConditionFailed: readAgain,
         },
         ...referenceChanges(ref, keys.user, 'member', usersNamedBy(before), usersNamedBy(document)),

@@ -88,7 +88,7 @@ export async function readConfigurationState(): Promise<ConfigurationState> {
       version: versionOf(after),
       applyingSince: applyingSinceOf(after),
       members: items.users.map((item) => {
-        const { statusSince: _since, ...member } = memberFromItem(item);
+        const { statusSince: _since, statusReason: _reason, ...member } = memberFromItem(item);
         return member;
       }),
       groups: items.groups.map(groupFromItem),
@@ -102,7 +102,7 @@ export async function readConfigurationState(): Promise<ConfigurationState> {
 type Write = { put: StoredItem } | { delete: Key };
 
 /** Attributes a document item carries besides its document; kept as they are, or set by this module. */
-const KEPT = ['status', 'statusSince'] as const;
+const KEPT = ['status', 'statusSince', 'statusReason'] as const;
 
 function withoutUndefined(document: object): StoredItem {
   return Object.fromEntries(Object.entries(document).filter(([, value]) => value !== undefined));

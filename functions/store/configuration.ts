@@ -17,7 +17,7 @@ import { groupFromItem, memberFromItem, numberFromItem, scheduleFromItem, settin
  */
 export type Configuration = {
   readonly version: number;
-  readonly members: ReadonlyMap<string, Member & { statusSince?: string }>;
+  readonly members: ReadonlyMap<string, Member & { statusSince?: string; statusReason?: string }>;
   readonly groups: ReadonlyMap<string, Group>;
   readonly numbers: ReadonlyMap<string, PhoneNumber>;
   /** Opening hours; the override toggled by members is part of its schedule, so it travels with the rest. */

@@ -19,7 +19,7 @@ import { CorruptItemError } from './errors.js';
  */
 export type StoredItem = Record<string, unknown>;
 
-const bookkeeping = new Set(['pk', 'sk', 'version', 'referencedBy', 'status', 'statusSince', 'updatedAt', 'expiresAt']);
+const bookkeeping = new Set(['pk', 'sk', 'version', 'referencedBy', 'status', 'statusSince', 'statusReason', 'updatedAt', 'expiresAt']);
 
 function documentFields(item: StoredItem): StoredItem {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !bookkeeping.has(name)));
@@ -31,11 +31,20 @@ function parseOrThrow<T>(what: string, parse: () => { success: true; data: T } |
   return result.data;
 }
 
-export function memberFromItem(item: StoredItem): Member & { statusSince?: string } {
+/** Why the member's status is what it is, when the project set it (SPEC 15: missed offers). */
+export type MemberWithStatus = Member & { statusSince?: string; statusReason?: string };
+
+export function memberFromItem(item: StoredItem): MemberWithStatus {
   const id = String(item.sk);
   const document = parseOrThrow(`user ${id}`, () => userDocumentSchema.safeParse(documentFields(item)));
   const status = parseOrThrow(`user ${id} status`, () => memberStatusSchema.safeParse(item.status ?? 'available'));
-  return { ...document, id, status, ...(typeof item.statusSince === 'string' ? { statusSince: item.statusSince } : {}) };
+  return {
+    ...document,
+    id,
+    status,
+    ...(typeof item.statusSince === 'string' ? { statusSince: item.statusSince } : {}),
+    ...(typeof item.statusReason === 'string' ? { statusReason: item.statusReason } : {}),
+  };
 }
 
 export function groupFromItem(item: StoredItem): Group {

@@ -1,6 +1,6 @@
 import type { Presence } from '../routing/eligibility.js';
 import { tableName } from './client.js';
-import { writeIf } from './conditions.js';
+import { updateIf, writeIf } from './conditions.js';
 import { batchGet } from './configuration.js';
 import { keys } from './keys.js';
 import type { StoredItem } from './items.js';
@@ -109,9 +109,40 @@ export function busyUpdate(member: string, callSid: string, leg: string, now: nu
   return {
     TableName: tableName,
     Key: keys.presence(member),
-    UpdateExpression: `SET busyCall = :call, busyLeg = :leg, busyUntil = :until, busySince = :now REMOVE ${RINGING_MARK}`,
+    // An answer ends the member's run of missed offers (`misses`; `missedOffer` stays, for retries).
+    UpdateExpression: `SET busyCall = :call, busyLeg = :leg, busyUntil = :until, busySince = :now REMOVE ${RINGING_MARK}, misses`,
     ExpressionAttributeValues: { ':call': callSid, ':leg': leg, ':until': until, ':now': now },
   };
+}
+
+/**
+ * Misses in a row (SPEC 15): `misses` on the member's PRESENCE item counts the offers that rang them
+ * and ended unanswered by them since their last answer or status change; `missedOffer` is the last
+ * offer counted, so a retried webhook for the same offer counts nothing.
+ */
+export function missUpdate(member: string, offerKey: string) {
+  return {
+    TableName: tableName,
+    Key: keys.presence(member),
+    UpdateExpression: 'SET misses = if_not_exists(misses, :zero) + :one, missedOffer = :offer',
+    ConditionExpression: 'attribute_not_exists(missedOffer) OR missedOffer <> :offer',
+    ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':offer': offerKey },
+  };
+}
+
+/**
+ * Count the miss of offer `offerKey` at `member`, once per offer: the member's run of misses after
+ * it, and whether this request counted it (false: a retry, the count is as the first request left it).
+ */
+export async function countMiss(member: string, offerKey: string): Promise<{ counted: boolean; misses: number }> {
+  const outcome = await updateIf(missUpdate(member, offerKey));
+  const misses = typeof outcome.item?.misses === 'number' ? outcome.item.misses : 0;
+  return { counted: outcome.written, misses };
+}
+
+/** A status change ends the member's run of misses (for admin-store's status transaction). */
+export function missesResetUpdate(member: string) {
+  return { TableName: tableName, Key: keys.presence(member), UpdateExpression: 'REMOVE misses' };
 }
 
 /** Leg `leg` ended: clear the busy mark if it is still this leg's. */

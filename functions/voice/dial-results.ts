@@ -14,6 +14,7 @@ import { continueInGroup } from './group-flow.js';
 import { voicemailTwiml } from './voicemail.js';
 import { dispatchForMembers, dispatcherOf } from './waiting-line.js';
 import { isOwnRedirect } from './own-redirects.js';
+import { countMisses } from './misses.js';
 import { eventSeconds, type VoiceWebhook } from './webhook.js';
 
 /** The routing core's reading of a <Dial>'s status, logged when Twilio sent a value it does not document. */
@@ -107,7 +108,13 @@ export async function dialResult(webhook: VoiceWebhook): Promise<string> {
     const again = await ringAgainIfCutShort(webhook, parsed.context, ringing);
     // Members rung again keep their marks: the next offer claims them for this call once more.
     const context = { ...parsed.context, offered: parsed.context.offered.filter((member) => !again.includes(member)) };
-    return continueInGroup(webhook, context, { release: ringing.filter((member) => !again.includes(member)), canceledOfferAtMs });
+    const release = ringing.filter((member) => !again.includes(member));
+    // The offer rang out at them (a <Dial> canceled by a redirect is no miss), side by side with the next offer.
+    const [twiml] = await Promise.all([
+      continueInGroup(webhook, context, { release, canceledOfferAtMs }),
+      status === 'canceled' ? undefined : countMisses(webhook.call.callSid, parsed.context, release),
+    ]);
+    return twiml;
   }
   // Read first (SPEC 13): the call when the <Dial> was canceled, else the configuration's version.
   const [call, , marks] = await Promise.all([

@@ -160,6 +160,7 @@ function GroupForm(props: { id: string | undefined }): JSX.Element {
   const [whenClosed, setWhenClosed] = useState<ActionState>(() => actionState(undefined));
   const [confirmAnswers, setConfirmAnswers] = useState<GroupDocument['confirm']>('phones');
   const [whisper, setWhisper] = useState<GroupDocument['whisper']>('off');
+  const [awayAfterMisses, setAwayAfterMisses] = useState('');
   const [warnings, setWarnings] = useState<string[] | undefined>(undefined);
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const [status, setStatus] = useState<string | undefined>(takeFlash);
@@ -187,6 +188,7 @@ function GroupForm(props: { id: string | undefined }): JSX.Element {
       setWhenClosed(actionState(group.whenClosed));
       setConfirmAnswers(group.confirm);
       setWhisper(group.whisper);
+      setAwayAfterMisses(group.awayAfterMisses === undefined ? '' : String(group.awayAfterMisses));
       setWarnings(group.warnings);
     }
     return { users: users.users, groups: groups.groups, schedules: schedules.schedules };
@@ -226,6 +228,7 @@ function GroupForm(props: { id: string | undefined }): JSX.Element {
     '$.pickup',
     '$.confirm',
     '$.whisper',
+    '$.awayAfterMisses',
     '$.schedule',
     ...actionPaths('$.whenNobodyAnswers'),
     ...actionPaths('$.whenClosed'),
@@ -250,6 +253,7 @@ function GroupForm(props: { id: string | undefined }): JSX.Element {
       whenClosed: actionDocument(whenClosed),
       confirm: confirmAnswers,
       whisper,
+      awayAfterMisses: numeric(awayAfterMisses),
     }) as GroupDocument;
     setSaving(true);
     try {
@@ -469,6 +473,17 @@ function GroupForm(props: { id: string | undefined }): JSX.Element {
                 </option>
               ))}
             </select>
+          )}
+        </Field>
+        <Field
+          id="group-away-after-misses"
+          label="Away after misses"
+          path="$.awayAfterMisses"
+          errors={errors}
+          hint="1 to 10: a member who lets that many offers in a row go unanswered is set away. Empty: never."
+        >
+          {(control) => (
+            <input {...control} value={awayAfterMisses} inputMode="numeric" onInput={(event) => setAwayAfterMisses(targetValue(event))} />
           )}
         </Field>
         <MissedCallAction

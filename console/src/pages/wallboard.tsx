@@ -132,6 +132,7 @@ function GroupBoard(props: { group: Group; view: LiveView; now: number; readAt: 
               <th scope="row">{member.name}</th>
               <td>
                 <span class={`badge ${member.presence}`}>{PRESENCE[member.presence]}</span>
+                {member.statusReason === null ? null : <span class="reason"> ({member.statusReason})</span>}
               </td>
               <td>{member.since === null ? '—' : clock(member.since)}</td>
               <td>{since(member.since, now)}</td>
