@@ -47,3 +47,32 @@ export function takeFlash(): string | undefined {
 
 /** The sentinel id of a form that creates: not a valid id or number, so it never names one. */
 export const NEW = '~new';
+
+/** What went wrong, in one line for the page. */
+export function messageOf(failure: unknown): string {
+  return failure instanceof Error ? failure.message : String(failure);
+}
+
+/**
+ * A list page's actions (delete, the away switch): each asks the API, then says what it did or why
+ * not, and reloads the list. The status starts with the message a form left when it navigated here.
+ */
+export function useListActions(reload: () => void): {
+  status: string | undefined;
+  error: string | undefined;
+  act: (request: () => Promise<unknown>, done: string) => Promise<void>;
+} {
+  const [status, setStatus] = useState<string | undefined>(takeFlash);
+  const [error, setError] = useState<string | undefined>(undefined);
+  async function act(request: () => Promise<unknown>, done: string): Promise<void> {
+    try {
+      await request();
+      setError(undefined);
+      setStatus(done);
+      reload();
+    } catch (failure) {
+      setError(messageOf(failure));
+    }
+  }
+  return { status, error, act };
+}

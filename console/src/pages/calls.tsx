@@ -2,7 +2,7 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Call, type Group } from '../api.js';
 import { Field, noErrors, targetValue } from '../forms.js';
-import { LoadError, useLoad } from '../load.js';
+import { LoadError, messageOf, useLoad } from '../load.js';
 import { duration } from './wallboard.js';
 
 /**
@@ -67,7 +67,7 @@ export function CallsPage(): JSX.Element {
           setMore(calls.length >= PAGE_SIZE);
           setError(undefined);
         },
-        (failure: unknown) => current && setError(failure instanceof Error ? failure.message : String(failure)),
+        (failure: unknown) => current && setError(messageOf(failure)),
       );
     return () => {
       current = false;

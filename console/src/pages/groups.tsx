@@ -16,7 +16,7 @@ import {
   Warnings,
   type FormErrors,
 } from '../forms.js';
-import { flash, LoadError, NEW, takeFlash, useLoad } from '../load.js';
+import { flash, LoadError, NEW, takeFlash, useListActions, useLoad } from '../load.js';
 import { href, navigate } from '../router.js';
 import { ACTIONS, actionDocument, actionPaths, actionState, MissedCallAction, type ActionState } from '../missed-call-action.js';
 
@@ -66,19 +66,11 @@ export function GroupsPage(props: { id: string | undefined }): JSX.Element {
 
 function GroupList(): JSX.Element {
   const groups = useLoad(() => api().get<{ groups: WithWarnings<Group>[] }>('/groups'), []);
-  const [status, setStatus] = useState<string | undefined>(takeFlash);
-  const [error, setError] = useState<string | undefined>(undefined);
+  const { status, error, act } = useListActions(groups.reload);
 
   async function remove(group: Group): Promise<void> {
     if (!confirm(`Delete group ${group.id} (${group.name})?`)) return;
-    try {
-      await api().delete(`/groups/${segment(group.id)}`);
-      setError(undefined);
-      setStatus(`Deleted group ${group.id}`);
-      groups.reload();
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    }
+    await act(() => api().delete(`/groups/${segment(group.id)}`), `Deleted group ${group.id}`);
   }
 
   return (

@@ -2,7 +2,7 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, segment, type Member, type UserDocument } from '../api.js';
 import { defined, errorsOf, Field, FormAlert, ID_PATH, noErrors, optional, Status, targetValue, type FormErrors } from '../forms.js';
-import { flash, LoadError, NEW, takeFlash, useLoad } from '../load.js';
+import { flash, LoadError, NEW, useListActions, useLoad } from '../load.js';
 import { href, navigate } from '../router.js';
 
 /** Members (SPEC section 2): the list with each member's status and its switch, and the member form. */
@@ -23,31 +23,16 @@ export function MembersPage(props: { id: string | undefined }): JSX.Element {
 
 function MemberList(): JSX.Element {
   const members = useLoad(() => api().get<{ users: Member[] }>('/users'), []);
-  const [status, setStatus] = useState<string | undefined>(takeFlash);
-  const [error, setError] = useState<string | undefined>(undefined);
+  const { status, error, act } = useListActions(members.reload);
 
   async function setAway(member: Member, away: boolean): Promise<void> {
     const next = away ? 'away' : 'available';
-    try {
-      await api().put(`/users/${segment(member.id)}/status`, { status: next });
-      setError(undefined);
-      setStatus(`${member.name} is ${next}`);
-      members.reload();
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    }
+    await act(() => api().put(`/users/${segment(member.id)}/status`, { status: next }), `${member.name} is ${next}`);
   }
 
   async function remove(member: Member): Promise<void> {
     if (!confirm(`Delete member ${member.id} (${member.name})?`)) return;
-    try {
-      await api().delete(`/users/${segment(member.id)}`);
-      setError(undefined);
-      setStatus(`Deleted member ${member.id}`);
-      members.reload();
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    }
+    await act(() => api().delete(`/users/${segment(member.id)}`), `Deleted member ${member.id}`);
   }
 
   return (

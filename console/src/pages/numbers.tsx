@@ -16,7 +16,7 @@ import {
   Warnings,
   type FormErrors,
 } from '../forms.js';
-import { flash, LoadError, NEW, takeFlash, useLoad } from '../load.js';
+import { flash, LoadError, NEW, takeFlash, useListActions, useLoad } from '../load.js';
 import { href, navigate } from '../router.js';
 
 /** Phone numbers (SPEC sections 2 and 3): their group, greeting, extensions and hold music. */
@@ -37,19 +37,11 @@ function describeGreeting(greeting: NumberDocument['greeting']): string {
 
 function NumberList(): JSX.Element {
   const numbers = useLoad(() => api().get<{ numbers: WithWarnings<PhoneNumber>[] }>('/numbers'), []);
-  const [status, setStatus] = useState<string | undefined>(takeFlash);
-  const [error, setError] = useState<string | undefined>(undefined);
+  const { status, error, act } = useListActions(numbers.reload);
 
   async function remove(number: string): Promise<void> {
     if (!confirm(`Delete number ${number}?`)) return;
-    try {
-      await api().delete(`/numbers/${segment(number)}`);
-      setError(undefined);
-      setStatus(`Deleted number ${number}`);
-      numbers.reload();
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    }
+    await act(() => api().delete(`/numbers/${segment(number)}`), `Deleted number ${number}`);
   }
 
   return (

@@ -14,7 +14,7 @@ import {
   targetValue,
   type FormErrors,
 } from '../forms.js';
-import { flash, LoadError, NEW, takeFlash, useLoad } from '../load.js';
+import { flash, LoadError, NEW, takeFlash, useListActions, useLoad } from '../load.js';
 import { href, navigate } from '../router.js';
 
 /**
@@ -46,19 +46,11 @@ function describeStatus(status: ScheduleStatus): string {
 
 function ScheduleList(): JSX.Element {
   const schedules = useLoad(() => api().get<{ schedules: WithStatus[] }>('/schedules'), []);
-  const [status, setStatus] = useState<string | undefined>(takeFlash);
-  const [error, setError] = useState<string | undefined>(undefined);
+  const { status, error, act } = useListActions(schedules.reload);
 
   async function remove(id: string): Promise<void> {
     if (!confirm(`Delete schedule ${id}?`)) return;
-    try {
-      await api().delete(`/schedules/${segment(id)}`);
-      setError(undefined);
-      setStatus(`Deleted schedule ${id}`);
-      schedules.reload();
-    } catch (failure) {
-      setError(failure instanceof Error ? failure.message : String(failure));
-    }
+    await act(() => api().delete(`/schedules/${segment(id)}`), `Deleted schedule ${id}`);
   }
 
   return (

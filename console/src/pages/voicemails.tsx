@@ -1,7 +1,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, segment, type Voicemail } from '../api.js';
-import { LoadError, useLoad } from '../load.js';
+import { LoadError, messageOf, useLoad } from '../load.js';
 import { duration } from './wallboard.js';
 
 /**
@@ -83,7 +83,7 @@ function Player(props: { voicemail: Voicemail }): JSX.Element {
       setState('idle');
     } catch (failure) {
       setState('failed');
-      setError(failure instanceof Error ? failure.message : String(failure));
+      setError(messageOf(failure));
     }
   }
 

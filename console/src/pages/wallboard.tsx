@@ -2,6 +2,7 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, segment, type Group, type LiveView } from '../api.js';
 import { href } from '../router.js';
+import { messageOf } from '../load.js';
 
 /**
  * The wallboard (SPEC section 18): per group, each member's presence since when and for how long,
@@ -50,7 +51,7 @@ export function WallboardPage(): JSX.Element {
           setError(undefined);
         }
       } catch (failure) {
-        if (!stopped) setError(failure instanceof Error ? failure.message : String(failure));
+        if (!stopped) setError(messageOf(failure));
       }
       if (!stopped) timer = setTimeout(() => void poll(), POLL_MS);
     };
