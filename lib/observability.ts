@@ -23,11 +23,13 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, metricNames, OUTCOME_DIMENSION } from '../functions/commons/metric-names.js';
 import type { AppFunction } from './app-function.js';
+import type { WakeUps } from './wake-ups.js';
 
 export interface ObservabilityProps {
   readonly voice: AppFunction;
   readonly admin: AppFunction;
   readonly reconcile: AppFunction;
+  readonly wakeUps: WakeUps;
   readonly api: HttpApi;
   readonly table: Table;
   /**
@@ -67,7 +69,7 @@ export class Observability extends Construct {
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
     const { voice, admin, reconcile, api, table } = props;
-    const functions = [voice, admin, reconcile];
+    const functions = [voice, admin, reconcile, props.wakeUps.handler];
 
     this.alarmTopic = this.createAlarmTopic(props.alarmEmail);
     const action = new SnsAction(this.alarmTopic);
@@ -169,6 +171,12 @@ export class Observability extends Construct {
       'ReconcileErrorsAlarm',
       'The voicemail reconciliation failed (lost voicemails are not being recovered)',
       reconcile.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+    );
+    // A wake-up that failed three times: a member was offered their waiting caller only by the polling.
+    alarmOnAny(
+      'WakeUpDeadLettersAlarm',
+      'Wrap-up wake-ups failed three times and were set aside (members were offered waiting callers later than their wrap-up end)',
+      props.wakeUps.deadLetters.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
     );
 
     // --- The dashboard: the calls first, then what serves them.

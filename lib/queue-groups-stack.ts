@@ -13,6 +13,7 @@ import { VOICE_MEMORY_MB } from './function-sizes.js';
 import { Observability } from './observability.js';
 import { QueueGroupsTable } from './queue-groups-table.js';
 import { TABLE_ACTIONS } from './table-permissions.js';
+import { WakeUps } from './wake-ups.js';
 
 export interface QueueGroupsStackProps extends StackProps {
   /**
@@ -89,6 +90,16 @@ export class QueueGroupsStack extends Stack {
         ...(props.twilioAccountSid === undefined ? {} : { TWILIO_ACCOUNT_SID: props.twilioAccountSid }),
       },
     });
+    // Wrap-up (SPEC 15): the voice function sends a delayed message when a member's wrap-up starts.
+    const wakeUps = new WakeUps(this, 'WakeUps', {
+      table,
+      authTokenSecretArn: authToken.secretArn,
+      voiceBaseUrl: `${props.publicBaseUrl ?? api.apiEndpoint}/voice/`,
+      ...(props.twilioAccountSid === undefined ? {} : { twilioAccountSid: props.twilioAccountSid }),
+    });
+    voice.addEnvironment('WAKE_UP_QUEUE_URL', wakeUps.queue.queueUrl);
+    wakeUps.queue.grantSendMessages(voice);
+    authToken.grantRead(wakeUps.handler);
     voice.addToRolePolicy(new PolicyStatement({ actions: [...TABLE_ACTIONS.voice], resources: [table.tableArn] }));
     authToken.grantRead(voice);
     api.addRoutes({
@@ -141,6 +152,7 @@ export class QueueGroupsStack extends Stack {
       voice,
       admin,
       reconcile,
+      wakeUps,
       api,
       table,
       ...(props.alarmEmail === undefined ? {} : { alarmEmail: props.alarmEmail }),

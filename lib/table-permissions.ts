@@ -18,6 +18,7 @@ export const TABLE_ACTIONS = {
     'dynamodb:UpdateItem',
   ],
   reconcile: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+  wakeups: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
 } as const satisfies Record<string, readonly `dynamodb:${string}`[]>;
 
 export type HandlerName = keyof typeof TABLE_ACTIONS;

@@ -160,7 +160,7 @@ const routes: Route[] = [
       const document = validate(event, statusDocumentSchema);
       if (!document.ok) return document.result;
       const outcome = await setUserStatus(id.value, document.value.status);
-      // Back from away: the member is offered the longest-waiting caller at once (SPEC section 7).
+      // Back from away, or ready before their wrap-up ends: the member is offered the longest-waiting caller at once (SPEC 7, 15).
       if (outcome.kind === 'written' && document.value.status === 'available') await dispatchAfterStatus(id.value);
       return written(outcome, `user ${id.value}`, () => ({ id: id.value, status: document.value.status }));
     },

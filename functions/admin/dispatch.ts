@@ -1,6 +1,6 @@
 import { logger } from '../commons/logger.js';
 import { dispatchForMembers } from '../voice/line-dispatch.js';
-import { adminTwilio as twilio, adminTwilioConfig as config } from './twilio-account.js';
+import { configuredTwilioApi as twilio, configuredTwilio as config } from '../twilio-api/configured.js';
 
 /**
  * The admin function moves waiting callers too: a member back from away is offered the

@@ -11,8 +11,10 @@ export type LiveView = {
   members: {
     id: string;
     name: string;
-    presence: 'available' | 'away' | 'ringing' | 'busy' | 'unknown';
+    presence: 'available' | 'away' | 'ringing' | 'busy' | 'wrap-up' | 'unknown';
     since: string | null;
+    /** While the member wraps up after a call (SPEC 15): when they are offered calls again; else null. */
+    wrapUpUntil: string | null;
     call: string | null;
     /** Why the member is away, when the project set them away (SPEC 15: missed offers); else null. */
     statusReason: string | null;
@@ -43,11 +45,23 @@ export function liveView(
 ): LiveView {
   const rows = group.members.map((id) => {
     const member = members.get(id);
-    if (member === undefined) return { id, name: id, presence: 'unknown' as const, since: null, call: null, statusReason: null };
+    if (member === undefined)
+      return { id, name: id, presence: 'unknown' as const, since: null, wrapUpUntil: null, call: null, statusReason: null };
     const statusReason = member.status === 'away' ? (member.statusReason ?? null) : null;
     const now_ = activity(presence.get(id), now);
-    if (now_.kind !== 'idle') return { id, name: member.name, presence: now_.kind, since: iso(now_.since), call: now_.call, statusReason };
-    return { id, name: member.name, presence: member.status, since: member.statusSince ?? null, call: null, statusReason };
+    if (now_.kind === 'busy' || now_.kind === 'ringing')
+      return { id, name: member.name, presence: now_.kind, since: iso(now_.since), wrapUpUntil: null, call: now_.call, statusReason };
+    // Wrap-up only matters to a member who is available; away, they are offered nothing anyway.
+    const wrapUpUntil = now_.kind === 'wrap-up' && member.status === 'available' ? iso(now_.until) : null;
+    return {
+      id,
+      name: member.name,
+      presence: wrapUpUntil === null ? member.status : ('wrap-up' as const),
+      since: member.statusSince ?? null,
+      wrapUpUntil,
+      call: null,
+      statusReason,
+    };
   });
   const ringing = new Map<string, { members: string[]; since: number | undefined }>();
   for (const row of rows) {

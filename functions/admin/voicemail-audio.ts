@@ -2,7 +2,7 @@ import { logger } from '../commons/logger.js';
 import { storedRecordings } from '../store/voicemail-store.js';
 import { MEDIA_TOO_LARGE, RECORDING_SID, TwilioApiError } from '../twilio-api/client.js';
 import { json, notFound, type AdminResult } from './responses.js';
-import { adminTwilio, adminTwilioConfig } from './twilio-account.js';
+import { configuredTwilioApi as adminTwilio, configuredTwilio as adminTwilioConfig } from '../twilio-api/configured.js';
 
 /**
  * GET /voicemails/{recordingSid}/audio (SPEC section 18): a voicemail's recording as MP3, fetched from

@@ -104,6 +104,15 @@ export const groupDocumentSchema = z.strictObject({
     .min(1, 'must be a whole number from 1 to 10 (leave it out to turn it off)')
     .max(10, 'must be a whole number from 1 to 10 (leave it out to turn it off)')
     .optional(),
+  /**
+   * Seconds after a call of this group ends during which the member is offered no call (SPEC 15:
+   * wrap-up, to finish notes); when they end the member is offered the longest-waiting caller at once.
+   */
+  wrapUpSeconds: z
+    .int({ error: 'must be a whole number of seconds from 0 to 600' })
+    .min(0, 'must be a whole number of seconds from 0 to 600')
+    .max(600, 'must be a whole number of seconds from 0 to 600')
+    .default(0),
 });
 export type GroupDocument = z.infer<typeof groupDocumentSchema>;
 export type Group = GroupDocument & { id: string };

@@ -11,6 +11,10 @@ export type Presence = {
   busyLeg?: string | undefined;
   busyUntil?: number | undefined;
   busySince?: number | undefined;
+  /** Seconds of wrap-up the busy call's group asked for, started when the busy mark ends. */
+  busyWrapUp?: number | undefined;
+  /** After a call of a group with `wrapUpSeconds` the member is not offered calls before this (SPEC 15). */
+  wrapUpUntil?: number | undefined;
 };
 
 /**
@@ -27,7 +31,7 @@ export type PresenceView = {
  * Why a member can or cannot be offered a call now (SPEC section 4). A member skipped for any of
  * these reasons is not charged an offer.
  */
-export type Eligibility = 'eligible' | 'unknown-member' | 'away' | 'no-devices' | 'already-offered' | 'busy' | 'ringing';
+export type Eligibility = 'eligible' | 'unknown-member' | 'away' | 'no-devices' | 'already-offered' | 'busy' | 'ringing' | 'wrap-up';
 
 /** What the member is doing now, by the marks alone: expired marks count for nothing. */
 export function activity(
@@ -36,11 +40,14 @@ export function activity(
 ):
   | { kind: 'busy'; call: string; since: number | undefined }
   | { kind: 'ringing'; call: string; since: number | undefined }
+  | { kind: 'wrap-up'; until: number }
   | { kind: 'idle' } {
   if (presence?.busyCall !== undefined && (presence.busyUntil ?? 0) >= now)
     return { kind: 'busy', call: presence.busyCall, since: presence.busySince };
   if (presence?.ringingCall !== undefined && (presence.ringingUntil ?? 0) >= now)
     return { kind: 'ringing', call: presence.ringingCall, since: presence.ringingSince };
+  // Wrap-up lasts exactly its length: from the call's end up to, not including, `wrapUpUntil`.
+  if (presence?.wrapUpUntil !== undefined && presence.wrapUpUntil > now) return { kind: 'wrap-up', until: presence.wrapUpUntil };
   return { kind: 'idle' };
 }
 
@@ -53,6 +60,7 @@ export function eligibility(member: Member | undefined, offered: ReadonlySet<str
     const now = activity(presence.byMember.get(member.id), presence.now);
     if (now.kind === 'busy') return 'busy';
     if (now.kind === 'ringing' && now.call !== presence.callSid) return 'ringing';
+    if (now.kind === 'wrap-up') return 'wrap-up';
   }
   return 'eligible';
 }

@@ -15,7 +15,7 @@ import { ContentionError } from './errors.js';
 import { keys, ownerToString, reference, type ExtensionOwner, type Key, type Reference } from './keys.js';
 import { referencesOf, versionOf, type StoredItem } from './items.js';
 import { APPLYING_REFUSAL, configurationChanged, writeSnapshot } from './configuration.js';
-import { missesResetUpdate } from './presence-store.js';
+import { statusChangeUpdate } from './presence-store.js';
 import {
   groupsNamedBy,
   groupsNamedByNumber,
@@ -298,7 +298,7 @@ export async function setUserStatus(id: string, status: MemberStatus, reason?: s
         },
         onConditionFailed: () => ({ kind: 'not-found' }),
       },
-      { item: { Update: missesResetUpdate(id) }, onConditionFailed: () => 'retry' },
+      { item: { Update: statusChangeUpdate(id) }, onConditionFailed: () => 'retry' },
     ],
     () => false,
   );

@@ -19,6 +19,8 @@ export type LegStatus = {
   member: string;
   sequence: number;
   status: string;
+  /** The offering group's `wrapUpSeconds` (SPEC 15), kept on the busy mark so whoever ends it starts the wrap-up. */
+  wrapUpSeconds?: number | undefined;
   /** The leg's own CallDuration on `completed`: how long the member talked. */
   durationSeconds?: number | undefined;
 };
@@ -59,8 +61,8 @@ export async function recordLegStatus(callback: LegStatus, now: number, busyUnti
   if (!answered) return 'recorded';
   const gate = { Update: legGate(callback, now) };
   const marks = completed
-    ? [{ Update: busyEndUpdate(callback.member, callback.leg) }]
-    : [{ Update: busyUpdate(callback.member, callback.parent, callback.leg, now, busyUntil) }];
+    ? [{ Update: busyEndUpdate(callback.member, callback.leg, now, callback.wrapUpSeconds) }]
+    : [{ Update: busyUpdate(callback.member, callback.parent, callback.leg, now, busyUntil, callback.wrapUpSeconds) }];
   // Who answered is kept once (if_not_exists) and holds whatever the order of the callbacks: written
   // beside the gated transaction, which then has two items instead of three.
   const note = send(

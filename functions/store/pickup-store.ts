@@ -69,11 +69,11 @@ export async function claimPickup(
 }
 
 /** The caller could not be moved: the claim goes, the call is no longer answered by the picker, and the picker is free again. */
-export async function undoPickup(claim: PickupClaim): Promise<void> {
+export async function undoPickup(claim: PickupClaim, now: number): Promise<void> {
   await Promise.all([
     send(new DeleteCommand({ TableName: tableName, Key: keys.pickup(claim.callSid) })),
     writeIf({ Update: pickupUndoneUpdate(claim.callSid, claim.picker) }),
-    clearBusy(claim.picker, claim.pickerCall),
+    clearBusy(claim.picker, claim.pickerCall, now),
   ]);
 }
 

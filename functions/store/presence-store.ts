@@ -14,7 +14,8 @@ import { offerAttribute, offerKeyAttribute } from './rotation-store.js';
  */
 
 /** A member is free when neither mark is set, or both have expired. */
-const MEMBER_FREE = '(attribute_not_exists(ringingUntil) OR ringingUntil < :now) AND (attribute_not_exists(busyUntil) OR busyUntil < :now)';
+const MEMBER_FREE =
+  '(attribute_not_exists(ringingUntil) OR ringingUntil < :now) AND (attribute_not_exists(busyUntil) OR busyUntil < :now) AND (attribute_not_exists(wrapUpUntil) OR wrapUpUntil <= :now)';
 /** A repeated webhook for the same call may mark its own member again. */
 const OR_ALREADY_RINGING_FOR_THIS_CALL = 'ringingCall = :call';
 
@@ -30,6 +31,8 @@ export function presenceFromItem(item: StoredItem | undefined): Presence & { rin
     busyLeg: string('busyLeg'),
     busyUntil: number('busyUntil'),
     busySince: number('busySince'),
+    wrapUpUntil: number('wrapUpUntil'),
+    busyWrapUp: number('busyWrapUp'),
     ringingGroup: string('ringingGroup'),
   };
 }
@@ -72,7 +75,7 @@ export function ringingUpdate(mark: RingingMark, now: number, nowMs = Date.now()
 }
 
 const RINGING_MARK = 'ringingCall, ringingUntil, ringingSince, ringingSinceMs, ringingGroup';
-const BUSY_MARK = 'busyCall, busyLeg, busyUntil, busySince';
+const BUSY_MARK = 'busyCall, busyLeg, busyUntil, busySince, busyWrapUp';
 /** Only this call's ringing mark: the member may already ring for another call. */
 const RINGING_FOR_THIS_CALL = 'ringingCall = :call';
 /** Only this leg's busy mark: the member may be on another call by now. */
@@ -89,9 +92,26 @@ function removeMarkUpdate(member: string, mark: string, condition: string, value
   };
 }
 
-/** The update that ends a leg's busy mark, for a transaction. */
-export function busyEndUpdate(member: string, leg: string) {
-  return removeMarkUpdate(member, BUSY_MARK, BUSY_WITH_THIS_LEG, { ':leg': leg });
+/**
+ * The end of a busy mark starts the member's wrap-up (SPEC 15): `wrapUpUntil` is the end plus the
+ * seconds the answering group asked for when the mark was set (`busyWrapUp`, which whoever ends the
+ * mark knows: the leg's callback from its URL, the <Dial>'s action and the call's status callback from
+ * the marks they read). Without wrap-up the member is free at once and the mark simply goes.
+ */
+function busyEnd(member: string, condition: string, values: Record<string, unknown>, now: number, wrapUpSeconds: number) {
+  const wrapUp = wrapUpSeconds > 0;
+  return {
+    TableName: tableName,
+    Key: keys.presence(member),
+    UpdateExpression: `${wrapUp ? 'SET wrapUpUntil = :wrapUpUntil ' : ''}REMOVE ${BUSY_MARK}`,
+    ConditionExpression: condition,
+    ExpressionAttributeValues: { ...values, ...(wrapUp ? { ':wrapUpUntil': now + wrapUpSeconds } : {}) },
+  };
+}
+
+/** The update that ends a leg's busy mark at `now` and starts `wrapUpSeconds` of wrap-up, for a transaction. */
+export function busyEndUpdate(member: string, leg: string, now: number, wrapUpSeconds = 0) {
+  return busyEnd(member, BUSY_WITH_THIS_LEG, { ':leg': leg }, now, wrapUpSeconds);
 }
 
 /** The update that ends the ringing mark of `callSid` at `member`, if it is still this call's. */
@@ -104,14 +124,25 @@ export function clearRinging(member: string, callSid: string): Promise<boolean> 
   return writeIf({ Update: ringingEndUpdate(member, callSid) });
 }
 
-/** The member's device answered leg `leg` of call `callSid`: busy until the call ends or `until`. */
-export function busyUpdate(member: string, callSid: string, leg: string, now: number, until: number) {
+/**
+ * The member's device answered leg `leg` of call `callSid`: busy until the call ends or `until`, then
+ * in wrap-up for `wrapUpSeconds` (the answering group's `wrapUpSeconds`; 0 or absent: none).
+ */
+export function busyUpdate(member: string, callSid: string, leg: string, now: number, until: number, wrapUpSeconds = 0) {
+  const wrapUp = wrapUpSeconds > 0;
   return {
     TableName: tableName,
     Key: keys.presence(member),
-    // An answer ends the member's run of missed offers (`misses`; `missedOffer` stays, for retries).
-    UpdateExpression: `SET busyCall = :call, busyLeg = :leg, busyUntil = :until, busySince = :now REMOVE ${RINGING_MARK}, misses`,
-    ExpressionAttributeValues: { ':call': callSid, ':leg': leg, ':until': until, ':now': now },
+    // An answer ends the member's run of missed offers (`misses`; `missedOffer` stays, for retries)
+    // and any wrap-up still running (a pickup taken during it).
+    UpdateExpression: `SET busyCall = :call, busyLeg = :leg, busyUntil = :until, busySince = :now${wrapUp ? ', busyWrapUp = :wrapUp' : ''} REMOVE ${RINGING_MARK}, misses, wrapUpUntil${wrapUp ? '' : ', busyWrapUp'}`,
+    ExpressionAttributeValues: {
+      ':call': callSid,
+      ':leg': leg,
+      ':until': until,
+      ':now': now,
+      ...(wrapUp ? { ':wrapUp': wrapUpSeconds } : {}),
+    },
   };
 }
 
@@ -140,14 +171,32 @@ export async function countMiss(member: string, offerKey: string): Promise<{ cou
   return { counted: outcome.written, misses };
 }
 
-/** A status change ends the member's run of misses (for admin-store's status transaction). */
-export function missesResetUpdate(member: string) {
-  return { TableName: tableName, Key: keys.presence(member), UpdateExpression: 'REMOVE misses' };
+/**
+ * A status change ends the member's run of misses and their wrap-up: an administrator (or the member)
+ * setting them available says they are ready now (for admin-store's status transaction).
+ */
+export function statusChangeUpdate(member: string) {
+  return { TableName: tableName, Key: keys.presence(member), UpdateExpression: 'REMOVE misses, wrapUpUntil' };
 }
 
-/** Leg `leg` ended: clear the busy mark if it is still this leg's. */
-export function clearBusy(member: string, leg: string): Promise<boolean> {
-  return writeIf({ Update: busyEndUpdate(member, leg) });
+/** A busy mark that ended: whose, and until when their wrap-up runs (epoch seconds; the end itself without one). */
+export type BusyEnded = { member: string; wrapUpUntil: number };
+
+async function endBusy(
+  member: string,
+  update: ReturnType<typeof busyEnd>,
+  now: number,
+  wrapUpSeconds: number,
+): Promise<BusyEnded | undefined> {
+  return (await writeIf({ Update: update })) ? { member, wrapUpUntil: now + wrapUpSeconds } : undefined;
+}
+
+/**
+ * Leg `leg` ended at `now`: clear the busy mark if it is still this leg's, and start the member's
+ * wrap-up (`wrapUpSeconds`, as the mark recorded it).
+ */
+export function clearBusy(member: string, leg: string, now: number, wrapUpSeconds = 0): Promise<BusyEnded | undefined> {
+  return endBusy(member, busyEndUpdate(member, leg, now, wrapUpSeconds), now, wrapUpSeconds);
 }
 
 /**
@@ -156,20 +205,25 @@ export function clearBusy(member: string, leg: string): Promise<boolean> {
  * is a fifth of a write unit's price, and a refused conditional write costs a write unit. The members
  * freed are returned.
  */
-export async function clearMarksOfCall(callSid: string, members: readonly string[]): Promise<string[]> {
+export async function clearMarksOfCall(callSid: string, members: readonly string[], now: number): Promise<BusyEnded[]> {
   const presence = await readPresence(members);
   const cleared = await Promise.all(
-    [...presence].map(async ([member, marks]) => {
-      const writes = [
-        ...(marks.ringingCall === callSid ? [clearRinging(member, callSid)] : []),
-        ...(marks.busyCall === callSid
-          ? [writeIf({ Update: removeMarkUpdate(member, BUSY_MARK, BUSY_FOR_THIS_CALL, { ':call': callSid }) })]
-          : []),
-      ];
-      return (await Promise.all(writes)).includes(true) ? member : undefined;
+    [...presence].map(async ([member, marks]): Promise<BusyEnded | undefined> => {
+      const [stoppedRinging, stoppedTalking] = await Promise.all([
+        marks.ringingCall === callSid ? clearRinging(member, callSid) : false,
+        marks.busyCall === callSid
+          ? endBusy(
+              member,
+              busyEnd(member, BUSY_FOR_THIS_CALL, { ':call': callSid }, now, marks.busyWrapUp ?? 0),
+              now,
+              marks.busyWrapUp ?? 0,
+            )
+          : undefined,
+      ]);
+      return stoppedTalking ?? (stoppedRinging ? { member, wrapUpUntil: 0 } : undefined);
     }),
   );
-  return cleared.filter((member): member is string => member !== undefined);
+  return cleared.filter((ended): ended is BusyEnded => ended !== undefined);
 }
 
 /** The marks of `members` among items read in a batch (members without an item are free). */

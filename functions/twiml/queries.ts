@@ -5,7 +5,7 @@ import { contextFromQuery, contextToQuery, type CallContext, type ContextParseRe
  * are handed to Twilio in TwiML or REST requests and come back signed, so what they carry is ours;
  * short keys keep them well inside Twilio's URL limits, and each key means one thing in every codec
  * (`g` a group, `m` a member, `p` a place in a line, `r` the members an offer rings, `t` when it
- * began, `call` another call's CallSid). The call context's own codec is in routing/call-context.ts.
+ * began, `call` another call's CallSid, `wu` the seconds of wrap-up after the call). The call context's own codec is in routing/call-context.ts.
  */
 type Query = Readonly<Record<string, string | undefined>>;
 
@@ -15,6 +15,14 @@ const id = (value: string | undefined): string | undefined => (value !== undefin
 const ids = (value: string | undefined): string[] => (value ?? '').split(',').filter((item) => ID.test(item));
 const defined = (entries: Record<string, string | undefined>): Record<string, string> =>
   Object.fromEntries(Object.entries(entries).filter((entry): entry is [string, string] => entry[1] !== undefined));
+
+/** A group's `wrapUpSeconds` (1 to 600); anything else is none. */
+const wrapUpParameter = (seconds: number | undefined): string | undefined =>
+  seconds === undefined || seconds === 0 ? undefined : String(seconds);
+const wrapUp = (value: string | undefined): number | undefined => {
+  const seconds = value === undefined || !/^[0-9]{1,3}$/.test(value) ? undefined : Number(value);
+  return seconds !== undefined && seconds >= 1 && seconds <= 600 ? seconds : undefined;
+};
 
 /** A place in a line (line-store's placeOf): when the caller first joined (ms) and their CallSid. */
 const PLACE = /^[0-9]{13}#CA[0-9a-zA-Z]{1,64}$/;
@@ -51,9 +59,13 @@ export const lineOfferQuery = {
 };
 
 /** A child leg's status callback: whose device the leg rings. */
+export type LegQuery = { readonly member: string; readonly wrapUpSeconds?: number | undefined };
 export const legQuery = {
-  encode: (member: string): Record<string, string> => ({ m: member }),
-  decode: (query: Query): { member: string | undefined } => ({ member: id(query.m) }),
+  encode: (value: LegQuery): Record<string, string> => defined({ m: value.member, wu: wrapUpParameter(value.wrapUpSeconds) }),
+  decode: (query: Query): { member: string | undefined; wrapUpSeconds: number | undefined } => ({
+    member: id(query.m),
+    wrapUpSeconds: wrapUp(query.wu),
+  }),
 };
 
 /**
@@ -71,6 +83,8 @@ export type ScreeningQuery = {
   readonly whisper: 'off' | 'group' | 'group-and-caller';
   readonly member: string | undefined;
   readonly parent: string | undefined;
+  /** The group's `wrapUpSeconds`, for the busy mark a 1 sets. */
+  readonly wrapUpSeconds?: number | undefined;
 };
 const WHISPERS = ['off', 'group', 'group-and-caller'] as const;
 const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
@@ -85,6 +99,7 @@ export const screeningQuery = {
       w: value.whisper === 'off' ? undefined : value.whisper,
       m: value.member,
       call: value.parent,
+      wu: wrapUpParameter(value.wrapUpSeconds),
     }),
   decode: (query: Query): ScreeningQuery => ({
     group: id(query.g),
@@ -95,6 +110,7 @@ export const screeningQuery = {
     whisper: WHISPERS.find((whisper) => whisper === query.w) ?? 'off',
     member: id(query.m),
     parent: query.call !== undefined && CALL_SID.test(query.call) ? query.call : undefined,
+    wrapUpSeconds: wrapUp(query.wu),
   }),
 };
 

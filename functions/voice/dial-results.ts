@@ -4,7 +4,7 @@ import { ringAgainAfterDecline } from '../routing/confirmation.js';
 import { DIAL_NOT_BRIDGED } from '../twilio/vocabulary.js';
 import { getCall, noteAbandoned, noteAnsweredBy } from '../store/call-store.js';
 import { currentConfiguration } from '../store/configuration.js';
-import { clearBusy, clearRinging, readPresence } from '../store/presence-store.js';
+import { clearBusy, clearRinging, readPresence, type BusyEnded } from '../store/presence-store.js';
 import type { Presence } from '../routing/eligibility.js';
 import { forwardQuery } from '../twiml/queries.js';
 import { emptyResponse, hangup } from '../twiml/responses.js';
@@ -12,10 +12,10 @@ import { dialOutcome, type DialOutcome } from '../routing/dial-outcome.js';
 import { InvalidWebhookError } from './errors.js';
 import { continueInGroup } from './group-flow.js';
 import { voicemailTwiml } from './voicemail.js';
-import { dispatchForMembers, dispatcherOf } from './waiting-line.js';
+import { afterCallsEnded, dispatcherOf } from './waiting-line.js';
 import { isOwnRedirect } from './own-redirects.js';
 import { countMisses } from './misses.js';
-import { eventSeconds, type VoiceWebhook } from './webhook.js';
+import { epochSeconds, eventSeconds, type VoiceWebhook } from './webhook.js';
 
 /** The routing core's reading of a <Dial>'s status, logged when Twilio sent a value it does not document. */
 function outcomeOf(dialCallStatus: string | undefined, dialBridged?: string): DialOutcome {
@@ -73,21 +73,22 @@ async function endOffer(
   const [only, ...others] = members;
   const answeredAt = eventSeconds(webhook) - (webhook.params.dialCallDuration ?? 0);
   // Only marks the offer still holds (as read) are written: the leg callbacks usually cleared them.
+  const now = epochSeconds(webhook);
   const [freed] = await Promise.all([
     Promise.all(
-      members.map(async (member) => {
+      members.map(async (member): Promise<BusyEnded | undefined> => {
         const held = marks.get(member);
         const [stoppedRinging, stoppedTalking] = await Promise.all([
           held?.ringingCall === callSid ? clearRinging(member, callSid) : false,
-          outcome === 'answered' && leg !== undefined && held?.busyLeg === leg ? clearBusy(member, leg) : false,
+          outcome === 'answered' && leg !== undefined && held?.busyLeg === leg ? clearBusy(member, leg, now, held.busyWrapUp) : undefined,
         ]);
-        return stoppedRinging || stoppedTalking ? member : undefined;
+        return stoppedTalking ?? (stoppedRinging ? { member, wrapUpUntil: now } : undefined);
       }),
     ),
     outcome === 'answered' && only !== undefined && others.length === 0 ? noteAnsweredBy(callSid, only, answeredAt) : undefined,
   ]);
-  await dispatchForMembers(
-    freed.filter((member): member is string => member !== undefined),
+  await afterCallsEnded(
+    freed.filter((ended): ended is BusyEnded => ended !== undefined),
     dispatcherOf(webhook),
   );
 }

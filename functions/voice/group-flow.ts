@@ -18,7 +18,7 @@ import { emptyResponse, forward, hangup, offer, type LegScreening } from '../twi
 import { forwardQuery, legQuery } from '../twiml/queries.js';
 import { voiceUrl } from '../twiml/urls.js';
 import { ringingUntil } from './ringing.js';
-import { forwardScreening, offerScreening } from './screening.js';
+import { forwardScreening, offerScreening } from './leg-screening.js';
 import { voicemailTwiml } from './voicemail.js';
 import { endRinging } from './line-dispatch.js';
 import { dispatchForMembers, dispatcherOf, joinWaitingLine } from './waiting-line.js';
@@ -72,7 +72,7 @@ export function offerTwiml(group: Group, members: readonly Member[], context: Ca
     nouns: plan.nouns,
     rings: group.rings,
     action: voiceUrl('dial-result', contextToQuery(ringingOffer(context, ids, Date.now()))),
-    legCallback: (member) => voiceUrl('leg', legQuery.encode(member)),
+    legCallback: (member) => voiceUrl('leg', legQuery.encode({ member, wrapUpSeconds: group.wrapUpSeconds })),
     before: options.lead,
     callerId: callerIdOf(context),
     screening: options.screening,

@@ -6,7 +6,7 @@ import { MAX_CALL_SECONDS } from '../twilio/vocabulary.js';
 import { legQuery } from '../twiml/queries.js';
 import { emptyResponse } from '../twiml/responses.js';
 import { LEG_ANSWERING } from '../twilio/vocabulary.js';
-import { dispatchForMembers, dispatcherOf, leaveLineAnswered } from './waiting-line.js';
+import { afterCallsEnded, dispatchForMembers, dispatcherOf, leaveLineAnswered } from './waiting-line.js';
 import { epochSeconds, eventSeconds, type VoiceWebhook } from './webhook.js';
 
 /** Seconds a busy mark outlives the longest possible call, for callbacks that arrive late. */
@@ -19,7 +19,7 @@ export const BUSY_MARGIN_SECONDS = 300;
  * sections 5 and 7). Repeated or reordered callbacks change nothing.
  */
 export async function leg(webhook: VoiceWebhook): Promise<string> {
-  const { member } = legQuery.decode(webhook.query);
+  const { member, wrapUpSeconds } = legQuery.decode(webhook.query);
   const legSid = webhook.call.callSid;
   const parent = webhook.params.parentCallSid;
   const status = webhook.params.callStatus ?? '';
@@ -28,7 +28,15 @@ export async function leg(webhook: VoiceWebhook): Promise<string> {
     logger.warn('leg callback without member, ParentCallSid or SequenceNumber', { query: webhook.query, legSid, parent });
     return emptyResponse();
   }
-  await recordLeg(webhook, { leg: legSid, parent, member, sequence, status, durationSeconds: webhook.params.callDuration ?? 0 });
+  await recordLeg(webhook, {
+    leg: legSid,
+    parent,
+    member,
+    sequence,
+    status,
+    wrapUpSeconds,
+    durationSeconds: webhook.params.callDuration ?? 0,
+  });
   return emptyResponse();
 }
 
@@ -45,7 +53,8 @@ export async function recordLeg(webhook: VoiceWebhook, callback: LegStatus): Pro
     logger.info('leg callback without effect', { legSid, sequence, status, outcome });
     return;
   }
-  if (status === 'completed') await dispatchForMembers([member], dispatcherOf(webhook));
+  // The member's wrap-up (as the answer recorded it) runs from now; without one they are free at once.
+  if (status === 'completed') await afterCallsEnded([{ member, wrapUpUntil: now + (callback.wrapUpSeconds ?? 0) }], dispatcherOf(webhook));
   if (LEG_ANSWERING.has(status)) {
     // The first answer stops the other devices of the offer: their members are free again. Their marks
     // are read first, so only the marks still ringing for this call are written.

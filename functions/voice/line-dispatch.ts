@@ -7,10 +7,11 @@ import { readWithConfiguration, type Configuration } from '../store/configuratio
 import type { StoredItem } from '../store/items.js';
 import type { Key } from '../store/keys.js';
 import { changeEntry, getEntry, readLineHead, removeStaleEntry } from '../store/line-store.js';
-import { clearRinging } from '../store/presence-store.js';
+import { clearRinging, type BusyEnded } from '../store/presence-store.js';
 import { TwilioApiError, type TwilioApi } from '../twilio-api/client.js';
 import { lineQuery } from '../twiml/queries.js';
 import { voiceUrl } from '../twiml/urls.js';
+import { sendWakeUp, type WakeUp } from '../wake-ups/queue.js';
 import { ringingUntil } from './ringing.js';
 
 /**
@@ -252,4 +253,29 @@ export async function dispatchForMembers(memberIds: readonly string[], dispatche
     (group) => group.whenNobodyAnswers.action === 'wait-for-agent' && group.members.some((member) => freed.has(member)),
   );
   await Promise.all(groups.map((group) => dispatchLine(group.id, dispatcher)));
+}
+
+/**
+ * Members whose call ended: those free now are offered to waiting callers at once; those in wrap-up
+ * (SPEC 15) get a wake-up at its end, when they are offered the longest-waiting caller at once.
+ */
+export async function afterCallsEnded(ended: readonly BusyEnded[], dispatcher: Dispatcher): Promise<void> {
+  const free = ended.filter((end) => end.wrapUpUntil <= dispatcher.now).map((end) => end.member);
+  const wrappingUp = new Map<number, string[]>();
+  for (const end of ended)
+    if (end.wrapUpUntil > dispatcher.now) wrappingUp.set(end.wrapUpUntil, [...(wrappingUp.get(end.wrapUpUntil) ?? []), end.member]);
+  await Promise.all([
+    dispatchForMembers(free, dispatcher),
+    ...[...wrappingUp].map(([at, members]) =>
+      sendWakeUp({ members, at }, (wakeUp) => wakeUpMembers(wakeUp, { ...dispatcher, now: Math.floor(Date.now() / 1000) })),
+    ),
+  ]);
+}
+
+/**
+ * A wrap-up ended: its members are offered the longest-waiting callers of their groups. `now` is at
+ * least the wake-up's second, so a delivery early by a fraction still finds the wrap-up over.
+ */
+export function wakeUpMembers(wakeUp: WakeUp, dispatcher: Dispatcher): Promise<void> {
+  return dispatchForMembers(wakeUp.members, { ...dispatcher, now: Math.max(dispatcher.now, wakeUp.at) });
 }

@@ -20,7 +20,7 @@ import { routeCall, type Routing } from './group-flow.js';
 import { extensionOwner } from './incoming.js';
 import { BUSY_MARGIN_SECONDS } from './leg.js';
 import { voicemailTwiml } from './voicemail.js';
-import { dispatchForMembers, dispatcherOf } from './waiting-line.js';
+import { afterCallsEnded, dispatchForMembers, dispatcherOf } from './waiting-line.js';
 import { epochSeconds, type VoiceWebhook } from './webhook.js';
 
 /**
@@ -204,7 +204,7 @@ async function pickUp(
         picker: picker.id,
         error: error instanceof Error ? error.message : String(error),
       });
-      await undoPickup(claim);
+      await undoPickup(claim, epochSeconds(webhook));
       continue;
     }
     await dispatchForMembers(
@@ -243,7 +243,7 @@ export function pickupLeft(): Promise<string> {
 export async function pickupResult(webhook: VoiceWebhook): Promise<string> {
   const picked = pickupQuery.decode(webhook.query).call;
   const ended = picked === undefined ? undefined : await endPickup(picked);
-  if (ended !== undefined && (await clearBusy(ended.picker, ended.pickerCall)))
-    await dispatchForMembers([ended.picker], dispatcherOf(webhook));
+  const freed = ended === undefined ? undefined : await clearBusy(ended.picker, ended.pickerCall, epochSeconds(webhook));
+  if (freed !== undefined) await afterCallsEnded([freed], dispatcherOf(webhook));
   return hangup();
 }

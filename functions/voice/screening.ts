@@ -1,11 +1,8 @@
 import { logger } from '../commons/logger.js';
-import type { Group, Settings } from '../commons/schemas.js';
-import { screeningFor, type Screening } from '../routing/confirmation.js';
-import type { DialNoun } from '../twiml/dial-limits.js';
 import { clearRinging } from '../store/presence-store.js';
 import { legPrompts } from '../twiml/leg-prompts.js';
 import { screeningQuery } from '../twiml/queries.js';
-import { emptyResponse, hangup, screenLeg, type LegScreening } from '../twiml/responses.js';
+import { emptyResponse, hangup, screenLeg } from '../twiml/responses.js';
 import { voiceUrl } from '../twiml/urls.js';
 import { CONFIRM_KEY } from '../twilio/vocabulary.js';
 import { recordLeg } from './leg.js';
@@ -36,58 +33,15 @@ export function legAsk(webhook: VoiceWebhook): Promise<string> {
  */
 export async function legConfirm(webhook: VoiceWebhook): Promise<string> {
   const screening = screeningQuery.decode(webhook.query);
-  const { member, parent } = screening;
+  const { member, parent, wrapUpSeconds } = screening;
   const leg = webhook.call.callSid;
   if (webhook.params.digits === CONFIRM_KEY) {
-    if (member !== undefined && parent !== undefined) await recordLeg(webhook, { leg, parent, member, sequence: 0, status: 'in-progress' });
+    if (member !== undefined && parent !== undefined)
+      await recordLeg(webhook, { leg, parent, member, sequence: 0, status: 'in-progress', wrapUpSeconds });
     logger.info('answered leg confirmed', { leg, parent, member });
     return emptyResponse();
   }
   logger.info('answered leg did not confirm; hanging it up', { leg, parent, member, digits: webhook.params.digits });
   if (member !== undefined && parent !== undefined) await clearRinging(member, parent);
   return hangup();
-}
-
-/** The caller as the whisper names them: a phone number, else nobody (a softphone's identity is no number). */
-function callerNumber(webhook: VoiceWebhook): string | undefined {
-  const from = webhook.call.from;
-  return from !== undefined && /^\+[1-9][0-9]{6,14}$/.test(from) ? from : undefined;
-}
-
-function screeningUrl(
-  webhook: VoiceWebhook,
-  group: Group,
-  settings: Pick<Settings, 'language'>,
-  screening: Screening,
-  member: string | undefined,
-): LegScreening {
-  const query = screeningQuery.encode({
-    group: group.id,
-    groupName: group.name,
-    caller: callerNumber(webhook),
-    language: settings.language,
-    confirm: screening.confirm,
-    whisper: screening.whisper,
-    member,
-    parent: member === undefined ? undefined : webhook.call.callSid,
-  });
-  return { url: voiceUrl('leg-ask', query), confirm: screening.confirm };
-}
-
-/** What each noun of an offer in `group` hears before the bridge (routing/confirmation.ts decides). */
-export function offerScreening(
-  webhook: VoiceWebhook,
-  group: Group,
-  settings: Pick<Settings, 'language'>,
-): (noun: DialNoun) => LegScreening | undefined {
-  return (noun) => {
-    const screening = screeningFor(group, noun.kind === 'number' ? 'phone' : noun.kind);
-    return screening === undefined ? undefined : screeningUrl(webhook, group, settings, screening, noun.member);
-  };
-}
-
-/** What a forward to a mobile or a number hears before the bridge. */
-export function forwardScreening(webhook: VoiceWebhook, group: Group, settings: Pick<Settings, 'language'>): LegScreening | undefined {
-  const screening = screeningFor(group, 'forward');
-  return screening === undefined ? undefined : screeningUrl(webhook, group, settings, screening, undefined);
 }

@@ -6,7 +6,7 @@ import { removeEntry } from '../store/line-store.js';
 import { clearMarksOfCall } from '../store/presence-store.js';
 import { emptyResponse } from '../twiml/responses.js';
 import { CALL_FINAL } from '../twilio/vocabulary.js';
-import { dispatchForMembers, dispatcherOf } from './waiting-line.js';
+import { afterCallsEnded, dispatcherOf } from './waiting-line.js';
 import { epochSeconds, eventSeconds, type VoiceWebhook } from './webhook.js';
 
 /**
@@ -23,7 +23,7 @@ export async function status(webhook: VoiceWebhook): Promise<string> {
   const call = (await getCall(callSid)) ?? unknownCall(callSid);
   const offered = call.offeredMembers;
   const [freed, stillWaiting] = await Promise.all([
-    clearMarksOfCall(callSid, offered),
+    clearMarksOfCall(callSid, offered, now),
     call.lineGroup !== undefined && call.linePlace !== undefined ? removeEntry(call.lineGroup, call.linePlace) : false,
   ]);
   // Read again: the queue or <Dial> action of the same hang-up may have noted the abandonment since
@@ -37,6 +37,6 @@ export async function status(webhook: VoiceWebhook): Promise<string> {
     logger.info('call ended', { outcome: record.outcome, answeredBy: record.answeredBy });
     countCallEnded(record);
   }
-  await dispatchForMembers(freed, dispatcherOf(webhook));
+  await afterCallsEnded(freed, dispatcherOf(webhook));
   return emptyResponse();
 }

@@ -1,5 +1,5 @@
 import { logger } from '../commons/logger.js';
-import type { Group, Member } from '../commons/schemas.js';
+import type { Group } from '../commons/schemas.js';
 import {
   afterQueueAction,
   assignWaitingCallers,
@@ -31,11 +31,12 @@ import { prompt, type Prompt } from '../twiml/prompts.js';
 import { emptyResponse, enqueue, hangup, hold, leaveLine, offer } from '../twiml/responses.js';
 import { legQuery, lineOfferQuery, lineQuery } from '../twiml/queries.js';
 import { voiceUrl } from '../twiml/urls.js';
-import { dispatchForMembers, dispatchLine, endRinging, lineStateKeys, type Dispatcher } from './line-dispatch.js';
+import { afterCallsEnded, dispatchForMembers, dispatchLine, endRinging, lineStateKeys, type Dispatcher } from './line-dispatch.js';
 import { isOwnRedirect } from './own-redirects.js';
 import { voicemailTwiml } from './voicemail.js';
 import { epochSeconds, type VoiceWebhook } from './webhook.js';
-import { DIAL_ANSWERED, QUEUE_NAME_MAX_LENGTH, TWILIO_RING_BUFFER_SECONDS } from '../twilio/vocabulary.js';
+import { DIAL_ANSWERED, DIAL_NOT_BRIDGED, QUEUE_NAME_MAX_LENGTH, TWILIO_RING_BUFFER_SECONDS } from '../twilio/vocabulary.js';
+import { offerScreening } from './leg-screening.js';
 
 /**
  * The waiting line (SPEC section 7), wired: callers join with <Enqueue>; whenever a member is free
@@ -43,7 +44,7 @@ import { DIAL_ANSWERED, QUEUE_NAME_MAX_LENGTH, TWILIO_RING_BUFFER_SECONDS } from
  * caller records that they were heard from, so an entry whose caller is gone is found and removed.
  */
 
-export { dispatchForMembers, type Dispatcher };
+export { afterCallsEnded, dispatchForMembers, type Dispatcher };
 
 /** Twilio's public hold music, for numbers without their own. */
 export const DEFAULT_HOLD_MUSIC = 'https://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3';
@@ -108,17 +109,21 @@ export async function joinWaitingLine(
   return enqueueTwiml(group, joined.entry.place, lead);
 }
 
-/** The TwiML that rings the members a waiting caller was claimed for. */
-function lineOfferTwiml(group: Group, entry: WaitingCaller, members: ReadonlyMap<string, Member>): string {
-  const plan = planDial(entry.offeredTo.flatMap((id) => members.get(id) ?? []));
+/**
+ * The TwiML that rings the members a waiting caller was claimed for; legs that must confirm (the
+ * group's `confirm`) hear the question first, so a voicemail box does not take the caller here either.
+ */
+function lineOfferTwiml(webhook: VoiceWebhook, group: Group, entry: WaitingCaller, configuration: Configuration): string {
+  const plan = planDial(entry.offeredTo.flatMap((id) => configuration.members.get(id) ?? []));
   return offer({
+    screening: offerScreening(webhook, group, configuration.settings),
     nouns: plan.nouns,
     rings: group.rings,
     action: voiceUrl(
       'line-offer-result',
       lineOfferQuery.encode({ group: group.id, place: entry.place, ringing: entry.offeredTo, offeredAtMs: Date.now() }),
     ),
-    legCallback: (member) => voiceUrl('leg', legQuery.encode(member)),
+    legCallback: (member) => voiceUrl('leg', legQuery.encode({ member, wrapUpSeconds: group.wrapUpSeconds })),
   });
 }
 
@@ -261,7 +266,7 @@ export async function lineLeft(webhook: VoiceWebhook): Promise<string> {
   switch (step) {
     case 'ring-claimed':
       return entry !== undefined && group !== undefined
-        ? lineOfferTwiml(group, await counted(entry), configuration.members)
+        ? lineOfferTwiml(webhook, group, await counted(entry), configuration)
         : voicemailTwiml(webhook, settings, { group: groupId, member: undefined });
     case 'voicemail':
       // Waited maxWaitSeconds (or the entry is gone): the caller can leave a message.
@@ -301,7 +306,7 @@ export async function lineOffer(webhook: VoiceWebhook): Promise<string> {
   const { configuration, entry } = await readEntry(groupId, place);
   const group = configuration.groups.get(groupId);
   if (group === undefined) return voicemailTwiml(webhook, configuration.settings, { group: groupId, member: undefined });
-  if (entry?.state === 'offered') return lineOfferTwiml(group, (await heard(entry, now)) ?? entry, configuration.members);
+  if (entry?.state === 'offered') return lineOfferTwiml(webhook, group, (await heard(entry, now)) ?? entry, configuration);
   return enqueueTwiml(group, place);
 }
 
@@ -332,7 +337,8 @@ export async function lineOfferResult(webhook: VoiceWebhook): Promise<string> {
   );
   if (isOwnRedirect(callStateFrom(items, callSid), status, offeredAtMs)) return emptyResponse();
   const group = configuration.groups.get(groupId);
-  const answered = status !== undefined && DIAL_ANSWERED.has(status);
+  // A leg that did not confirm with 1 hung up without a bridge: not answered (SPEC 15).
+  const answered = status !== undefined && DIAL_ANSWERED.has(status) && webhook.params.dialBridged !== DIAL_NOT_BRIDGED;
   const callerGone = webhook.params.callStatus === 'completed';
   const clearOffer = Promise.all(offered.map((member) => clearRinging(member, callSid)));
   if (answered || callerGone || group === undefined) {
@@ -341,8 +347,15 @@ export async function lineOfferResult(webhook: VoiceWebhook): Promise<string> {
     await dispatchForMembers(offered, dispatcherOf(webhook));
     return hangup();
   }
-  // Back into the line, place kept; the time the offer rang counts as waiting.
-  const rang = status === 'no-answer' ? dialTimeoutSeconds(group.rings) + TWILIO_RING_BUFFER_SECONDS : 0;
+  // Back into the line, place kept; the time the offer took counts as waiting (from its start, which
+  // the action URL carries: a leg that answered and declined took time too, and maxWaitSeconds must
+  // come even for a caller whose offers keep being declined).
+  const rang =
+    offeredAtMs !== undefined
+      ? Math.max(0, Math.round(now - offeredAtMs / 1000))
+      : status === 'no-answer'
+        ? dialTimeoutSeconds(group.rings) + TWILIO_RING_BUFFER_SECONDS
+        : 0;
   const back =
     entry === undefined
       ? undefined

@@ -68,6 +68,7 @@ describe('admin API', () => {
         whenNobodyAnswers: { action: 'voicemail' },
         confirm: 'phones',
         whisper: 'off',
+        wrapUpSeconds: 0,
         warnings: ['this group has no members: every call goes straight to its missed-call action'],
       });
       const list = await admin('GET', '/groups');

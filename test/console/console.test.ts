@@ -180,6 +180,15 @@ describe('the console', () => {
     await expect.poll(() => forward.getAttribute('aria-invalid')).toBe('true');
     expect(await description(forward)).toContain('E.164');
     expect((await harness.admin('GET', '/groups/support')).body).toMatchObject({ whenNobodyAnswers: { action: 'voicemail' } });
+
+    // A wrap-up too long, at its field.
+    await page.getByLabel('When nobody answers', { exact: true }).selectOption('voicemail');
+    await page.getByLabel('Wrap-up seconds').fill('601');
+    await page.getByRole('button', { name: 'Save group' }).click();
+    const wrapUp = page.getByLabel('Wrap-up seconds');
+    await expect.poll(() => wrapUp.getAttribute('aria-invalid')).toBe('true');
+    expect(await description(wrapUp)).toContain('from 0 to 600');
+    expect((await harness.admin('GET', '/groups/support')).body).toMatchObject({ wrapUpSeconds: 0 });
   });
 
   it("reorders a group's members by keyboard and by drag, and saves the order", async () => {
@@ -247,6 +256,25 @@ describe('the console', () => {
     await expect.poll(() => board.locator('tr[data-member="anna"]').textContent(), { timeout: 10_000 }).toContain('Available');
   });
 
+  it('shows a member wrapping up on the Wallboard until when, and ready again once set available', async () => {
+    // Prepare: the group gives 10 minutes of wrap-up (real time: the simulated call is over at once).
+    const group = (await harness.admin<Record<string, unknown>>('GET', '/groups/support')).body;
+    const { id: _id, warnings: _warnings, ...document } = group;
+    await harness.admin('PUT', '/groups/support', { ...document, wrapUpSeconds: 600 });
+    await open('wallboard');
+
+    // Act
+    const [result] = await harness.call([{ id: 'wrapped', from: CALLER, to: NUMBER }], { anna: { answerAfter: 1, hangUpAfter: 5 } });
+
+    // Assess
+    expect(result?.answeredBy).toBe('anna');
+    const anna = page.locator('section[data-group="support"] tr[data-member="anna"]');
+    await expect.poll(() => anna.textContent(), { timeout: 10_000 }).toMatch(/Wrap-up until \d{1,2}:\d{2}:\d{2}/);
+    await harness.admin('PUT', '/users/anna/status', { status: 'available' });
+    await expect.poll(() => anna.textContent(), { timeout: 10_000 }).toContain('Available');
+    await harness.admin('PUT', '/groups/support', { ...document, wrapUpSeconds: 0 });
+  });
+
   it('lists a voicemail with a player that plays it in the page', async () => {
     // Prepare: nobody answers; the caller speaks 6 s.
     const [result] = await harness.call([{ id: 'voicemail', from: CALLER, to: NUMBER, message: 6 }]);
@@ -281,7 +309,8 @@ describe('the console', () => {
     await page.getByLabel('Outcome').selectOption('answered');
     await page.getByRole('button', { name: 'Show calls' }).click();
     await expect.poll(async () => (await rows.first().textContent()) ?? '').toContain('anna');
-    expect(await rows.count()).toBe(1);
+    // The call seen ringing on the Wallboard and the one anna wrapped up after.
+    expect(await rows.count()).toBe(2);
   });
 
   it('saves the settings through their form, and shows a bad pickup code at its field', async () => {
@@ -367,6 +396,8 @@ describe('the console', () => {
     await page.getByLabel('When closed', { exact: true }).selectOption('hangup');
     await page.getByLabel('Confirm answers').selectOption('all');
     await page.getByLabel('Whisper').selectOption('group-and-caller');
+    await page.getByLabel('Away after misses').fill('3');
+    await page.getByLabel('Wrap-up seconds').fill('45');
     await page.getByRole('button', { name: 'Save group' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Saved group support');
     expect((await harness.admin('GET', '/groups/support')).body).toMatchObject({
@@ -375,6 +406,8 @@ describe('the console', () => {
       whenNobodyAnswers: { action: 'voicemail' },
       confirm: 'all',
       whisper: 'group-and-caller',
+      awayAfterMisses: 3,
+      wrapUpSeconds: 45,
     });
     // Deleting the schedule while they name it is refused with the reason.
     await open('schedules');

@@ -1,6 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Behaviours, SimulationOptions, TranscriptEvent } from '../../bin/simulator/engine.js';
-import { playCall, playCalls } from '../support/call-player.js';
+import { playCall, playCalls, type PlayOptions } from '../support/call-player.js';
 import { admin, put } from '../support/invoke.js';
 import { loadGroup, loadMembers, loadNumber, NUMBER_PLAIN } from '../support/fixtures.js';
 import { createTestTable } from '../support/table.js';
@@ -11,7 +11,7 @@ const PAUL = '+491710000002';
 const CALLER = '+15550001111';
 
 /** One call with simulator options (which reading of Twilio's docs it plays), shortened for asserting. */
-async function call(devices: Behaviours, options: Partial<SimulationOptions> = {}) {
+async function call(devices: Behaviours, options: PlayOptions = {}) {
   const { results, events } = await playCalls([{ id: 'call', from: CALLER, to: NUMBER_PLAIN, message: 10 }], devices, options);
   const [result] = results;
   if (result === undefined || result.errors.length > 0) throw new Error(`the call failed: ${result?.errors.join('; ')}`);
@@ -220,6 +220,29 @@ describe('confirmation and whisper flows', () => {
     expect(first?.answeredBy).toBe('paul');
     // paul talks for 60 s: the second caller gets pia, whose voicemail box declined the first call.
     expect(second?.answeredBy).toBe('pia');
+  });
+
+  it('a waiting caller offered to a phone answered by its voicemail box stays in the line, then reaches voicemail at maxWaitSeconds', async () => {
+    await loadGroup('line', {
+      name: 'Line',
+      members: ['pia'],
+      rings: 2,
+      whenNobodyAnswers: { action: 'wait-for-agent', maxWaitSeconds: 60 },
+    });
+    await loadNumber(NUMBER_PLAIN, { group: 'line' });
+
+    // The project's clock follows the simulation: the offers' time counts toward maxWaitSeconds.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2026, 10, 27, 9) });
+    const played = await call({ pia: 'voicemail-box' }, { playSeconds: 10, projectClockFrom: Date.now() }).finally(() =>
+      vi.useRealTimers(),
+    );
+
+    // The first offer and at least one offer from the line ask pia's phone; it never presses 1.
+    expect(played.offers.length).toBeGreaterThanOrEqual(2);
+    expect(played.offers.every((offer) => offer.answeredBy === undefined)).toBe(true);
+    expect(played.screens.filter((line) => line.startsWith('pia hears Call for Line')).length).toBe(played.offers.length);
+    expect(played.result.recordings).toHaveLength(1);
+    expect(await voicemailOwners('line')).toHaveLength(1);
   });
 
   it('plays a call with only the default device behaviours (playCall)', async () => {

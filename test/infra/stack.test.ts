@@ -87,7 +87,7 @@ describe('QueueGroupsStack', () => {
     const runtimes = Object.values(projectFunctions(template)).map(
       (resource) => (resource as { Properties: { Runtime?: string } }).Properties.Runtime,
     );
-    expect(runtimes.filter((runtime) => runtime === 'nodejs22.x')).toHaveLength(3);
+    expect(runtimes.filter((runtime) => runtime === 'nodejs22.x')).toHaveLength(4);
   });
 
   it('gives the voice function the memory chosen from the bench figures (lib/function-sizes.ts), the others the default', () => {
@@ -95,7 +95,7 @@ describe('QueueGroupsStack', () => {
     const sizes = Object.values(projectFunctions(template)).map(
       (resource) => (resource as { Properties: { MemorySize?: number } }).Properties.MemorySize,
     );
-    expect(sizes.sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([512, 512, 1024]);
+    expect(sizes.sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([512, 512, 512, 1024]);
   });
 
   it('runs the voicemail reconciliation every 5 minutes with the table, the auth token secret and, when given, the Account SID', () => {
@@ -141,6 +141,7 @@ describe('QueueGroupsStack', () => {
       ['VoiceFunction', 'voice'],
       ['AdminFunction', 'admin'],
       ['ReconcileFunction', 'reconcile'],
+      ['WakeUpsFunction', 'wakeups'],
     ] as const) {
       const actions = actionsOf(template, functionId);
       expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual([...TABLE_ACTIONS[handler]].sort());
@@ -162,7 +163,7 @@ describe('QueueGroupsStack', () => {
 
   it('keeps logs for a month and raises alarms on apologies, REST failures, errors, throttles, slow webhooks and a failing reconciliation', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 10);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Errors',
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('^ReconcileFunction') } }],
@@ -184,10 +185,10 @@ describe('QueueGroupsStack', () => {
       MetricStat?: { Metric: { MetricName: string; Dimensions: unknown } };
     }[];
     expect(queries.find((query) => query.Expression !== undefined)?.Expression).toBe(
-      'FILL(voice, 0) + FILL(admin, 0) + FILL(reconcile, 0)',
+      'FILL(voice, 0) + FILL(admin, 0) + FILL(reconcile, 0) + FILL(wakeups, 0)',
     );
     expect(queries.flatMap((query) => (query.MetricStat === undefined ? [] : [query.MetricStat.Metric]))).toEqual(
-      ['voice', 'admin', 'reconcile'].map((handler) => ({
+      ['voice', 'admin', 'reconcile', 'wakeups'].map((handler) => ({
         Namespace: METRICS_NAMESPACE,
         MetricName: metricNames.restFailures,
         Dimensions: [{ Name: 'service', Value: `queue-groups-${handler}` }],
@@ -303,7 +304,7 @@ describe('QueueGroupsStack', () => {
   });
 
   it("names each function's Powertools service and metrics namespace, which the dashboard and alarms read", () => {
-    for (const handler of ['voice', 'admin', 'reconcile']) {
+    for (const handler of ['voice', 'admin', 'reconcile', 'wakeups']) {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Environment: {
           Variables: Match.objectLike({
@@ -337,6 +338,24 @@ describe('QueueGroupsStack', () => {
         },
       });
     }
+  });
+
+  it('wakes members when their wrap-up ends: the voice function sends to an encrypted queue with a dead-letter queue, the wake-up function receives', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 3 },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^WakeUpsFunction') },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ WAKE_UP_QUEUE_URL: { Ref: Match.stringLikeRegexp('^WakeUpsQueue') } }) },
+    });
+    expect(actionsOf(template, 'VoiceFunction')).toEqual(expect.arrayContaining(['sqs:SendMessage']));
+    expect(actionsOf(template, 'WakeUpsFunction')).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS' });
   });
 
   it('names the URLs to paste into the Twilio number', () => {

@@ -44,7 +44,9 @@ describe('scenarios', () => {
   it('ships scenarios for SPEC sections 3, 4, 6, 7 to 9 and 15', () => {
     const prefixes = new Set(files.map((file) => file.replace(/\.json$/, '').split('-')[0]));
 
-    expect(prefixes).toEqual(new Set(['incoming', 'distribution', 'missed', 'caller', 'pickup', 'internal', 'whisper', 'confirm']));
+    expect(prefixes).toEqual(
+      new Set(['incoming', 'distribution', 'missed', 'caller', 'pickup', 'internal', 'whisper', 'confirm', 'wrap', 'misses']),
+    );
     expect(files.length).toBeGreaterThanOrEqual(25);
   });
 

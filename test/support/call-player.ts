@@ -1,4 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { vi } from 'vitest';
 import { localContext, simulatorWebhookEvent } from '../../bin/local/lambda-event.js';
 import {
   Simulation,
@@ -13,6 +14,8 @@ import { FakeTwilioApi } from '../../bin/simulator/rest-api.js';
 import { testApiPort } from './api-port.js';
 import { parseTwiml as parseCheckedTwiml, type TwimlElement } from '../../bin/simulator/twiml.js';
 import { handler as voiceHandler } from '../../functions/handlers/voice.js';
+import { outsideBudget } from '../../functions/commons/budget.js';
+import { takeDueWakeUps, useWakeUpTimer, type WakeUp } from '../../functions/wake-ups/queue.js';
 import { admin, authToken, TEST_HOST } from './invoke.js';
 
 /**
@@ -110,29 +113,71 @@ function toEntries(events: readonly TranscriptEvent[]): TranscriptEntry[] {
 
 export type PlayedCalls = { results: CallResult[]; events: TranscriptEvent[]; api: FakeTwilioApi };
 
+export type PlayOptions = Partial<SimulationOptions> & {
+  /**
+   * The project's clock follows the simulated one from epoch milliseconds `start` (the test fakes
+   * `Date` with vi.useFakeTimers): marks, wrap-ups and line waits run in simulated time, and the local
+   * wake-up queue delivers on the simulated clock, as SQS would at that second.
+   */
+  projectClockFrom?: number;
+  /**
+   * With `projectClockFrom`: who receives a due wake-up; default this process's queue (as `npm start`),
+   * or the wake-up function's handler, given the wake-ups as an SQS event.
+   */
+  wakeUpsTo?: (wakeUps: WakeUp[]) => Promise<unknown>;
+};
+
 /**
  * Several calls on one simulated clock against the voice handler in this process, with the fake
  * Twilio REST API listening where the handler's client points (TWILIO_API_BASE_URL).
  */
-export async function playCalls(
-  callers: CallerScript[],
-  devices: Behaviours = {},
-  options: Partial<SimulationOptions> = {},
-): Promise<PlayedCalls> {
-  const simulation = new Simulation({
+export async function playCalls(callers: CallerScript[], devices: Behaviours = {}, options: PlayOptions = {}): Promise<PlayedCalls> {
+  const { projectClockFrom: start, wakeUpsTo, ...simulationOptions } = options;
+  const directory = await memberDirectory();
+  // Declared before the transport that reads its clock; assigned before any request is sent.
+  let simulation: Simulation | undefined;
+  const setProjectClock = (): void => {
+    if (start !== undefined && simulation !== undefined) vi.setSystemTime(start + simulation.clock.now * 1000);
+  };
+  const transport: Transport =
+    start === undefined
+      ? inProcessTransport
+      : async (request) => {
+          setProjectClock();
+          return inProcessTransport(request);
+        };
+  const played = new Simulation({
     baseUrl: `https://${TEST_HOST}`,
     authToken: authToken(),
-    transport: inProcessTransport,
+    transport,
     devices,
-    directory: await memberDirectory(),
-    ...options,
+    directory,
+    ...simulationOptions,
   });
-  const api = new FakeTwilioApi(simulation, { accountSid: simulation.accountSid, authToken: authToken() });
+  simulation = played;
+  if (start !== undefined) {
+    useWakeUpTimer((atMs, fire) => {
+      let cancelled = false;
+      void played.clock.sleep((atMs - start) / 1000 - played.clock.now).then(() =>
+        played.clock.track(async () => {
+          if (cancelled) return;
+          setProjectClock();
+          // The delivery is its own invocation, not part of the webhook that armed this timer.
+          await outsideBudget(async () => (wakeUpsTo === undefined ? fire() : wakeUpsTo(takeDueWakeUps())));
+        }),
+      );
+      return () => {
+        cancelled = true;
+      };
+    });
+  }
+  const api = new FakeTwilioApi(played, { accountSid: played.accountSid, authToken: authToken() });
   await api.listen(testApiPort());
   try {
-    const results = await simulation.run(callers);
-    return { results, events: simulation.events, api };
+    const results = await played.run(callers);
+    return { results, events: played.events, api };
   } finally {
+    if (start !== undefined) useWakeUpTimer(undefined);
     await api.close();
   }
 }

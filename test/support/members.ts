@@ -23,6 +23,7 @@ export function group(id: string, overrides: Partial<Group> = {}): Group {
     distribution: 'in-order',
     rings: 3,
     pickup: false,
+    wrapUpSeconds: 0,
     confirm: 'phones',
     whisper: 'off',
     whenNobodyAnswers: { action: 'voicemail' },

@@ -153,6 +153,7 @@ function GroupForm(props: { id: string | undefined }): JSX.Element {
   const [confirmAnswers, setConfirmAnswers] = useState<GroupDocument['confirm']>('phones');
   const [whisper, setWhisper] = useState<GroupDocument['whisper']>('off');
   const [awayAfterMisses, setAwayAfterMisses] = useState('');
+  const [wrapUpSeconds, setWrapUpSeconds] = useState('0');
   const [warnings, setWarnings] = useState<string[] | undefined>(undefined);
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   const [status, setStatus] = useState<string | undefined>(takeFlash);
@@ -181,6 +182,7 @@ function GroupForm(props: { id: string | undefined }): JSX.Element {
       setConfirmAnswers(group.confirm);
       setWhisper(group.whisper);
       setAwayAfterMisses(group.awayAfterMisses === undefined ? '' : String(group.awayAfterMisses));
+      setWrapUpSeconds(String(group.wrapUpSeconds));
       setWarnings(group.warnings);
     }
     return { users: users.users, groups: groups.groups, schedules: schedules.schedules };
@@ -221,6 +223,7 @@ function GroupForm(props: { id: string | undefined }): JSX.Element {
     '$.confirm',
     '$.whisper',
     '$.awayAfterMisses',
+    '$.wrapUpSeconds',
     '$.schedule',
     ...actionPaths('$.whenNobodyAnswers'),
     ...actionPaths('$.whenClosed'),
@@ -246,6 +249,7 @@ function GroupForm(props: { id: string | undefined }): JSX.Element {
       confirm: confirmAnswers,
       whisper,
       awayAfterMisses: numeric(awayAfterMisses),
+      wrapUpSeconds: numeric(wrapUpSeconds),
     }) as GroupDocument;
     setSaving(true);
     try {
@@ -476,6 +480,17 @@ function GroupForm(props: { id: string | undefined }): JSX.Element {
         >
           {(control) => (
             <input {...control} value={awayAfterMisses} inputMode="numeric" onInput={(event) => setAwayAfterMisses(targetValue(event))} />
+          )}
+        </Field>
+        <Field
+          id="group-wrap-up"
+          label="Wrap-up seconds"
+          path="$.wrapUpSeconds"
+          errors={errors}
+          hint="0 to 600: after a call of this group the member is offered no call for this long, then the longest-waiting caller at once."
+        >
+          {(control) => (
+            <input {...control} value={wrapUpSeconds} inputMode="numeric" onInput={(event) => setWrapUpSeconds(targetValue(event))} />
           )}
         </Field>
         <MissedCallAction

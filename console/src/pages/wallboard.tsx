@@ -18,6 +18,7 @@ const PRESENCE: Record<LiveView['members'][number]['presence'], string> = {
   away: 'Away',
   ringing: 'Ringing',
   busy: 'Talking',
+  'wrap-up': 'Wrap-up',
   unknown: 'Unknown',
 };
 
@@ -134,6 +135,7 @@ function GroupBoard(props: { group: Group; view: LiveView; now: number; readAt: 
               <td>
                 <span class={`badge ${member.presence}`}>{PRESENCE[member.presence]}</span>
                 {member.statusReason === null ? null : <span class="reason"> ({member.statusReason})</span>}
+                {member.wrapUpUntil === null ? null : <span class="reason"> until {clock(member.wrapUpUntil)}</span>}
               </td>
               <td>{member.since === null ? '—' : clock(member.since)}</td>
               <td>{since(member.since, now)}</td>
