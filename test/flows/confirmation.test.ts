@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Behaviours, SimulationOptions, TranscriptEvent } from '../../bin/simulator/engine.js';
+import type { Behaviours, TranscriptEvent } from '../../bin/simulator/engine.js';
 import { playCall, playCalls, type PlayOptions } from '../support/call-player.js';
 import { admin, put } from '../support/invoke.js';
 import { loadGroup, loadMembers, loadNumber, NUMBER_PLAIN } from '../support/fixtures.js';
