@@ -13,6 +13,7 @@ import {
   type Member,
   type NumberDocument,
   type ScheduleDocument,
+  type LineAction,
   type WhenNobodyAnswers,
   type UserDocument,
 } from '../commons/schemas.js';
@@ -57,7 +58,12 @@ export function referenceProblems(document: ConfigurationDocument): Problem[] {
   const users = new Set(Object.keys(document.users));
   const groups = new Set(Object.keys(document.groups));
   const schedules = new Set(Object.keys(document.schedules));
-  const actionProblems = (action: WhenNobodyAnswers | undefined, path: readonly PropertyKey[]) => {
+  const actionProblems = (action: WhenNobodyAnswers | LineAction | undefined, path: readonly PropertyKey[]): void => {
+    if (action?.action === 'wait-for-agent') {
+      actionProblems(action.whenFull, [...path, 'whenFull']);
+      actionProblems(action.whenNobodyAvailable, [...path, 'whenNobodyAvailable']);
+      actionProblems(action.whenMaxWait, [...path, 'whenMaxWait']);
+    }
     if (action?.action === 'forward-to-mobile' && action.member !== undefined && !users.has(action.member))
       problems.push({ path: jsonPath([...path, 'member']), message: `names user ${action.member}, which is not in users` });
     if (action?.action === 'forward-to-group' && !groups.has(action.group))

@@ -52,19 +52,67 @@ export type Member = UserDocument & { id: string; status: MemberStatus };
 export const distributionSchema = z.enum(['evenly', 'in-order', 'all-at-once']);
 export type Distribution = z.infer<typeof distributionSchema>;
 
+const voicemailActionSchema = z.strictObject({ action: z.literal('voicemail') });
+const forwardToMobileSchema = z.strictObject({ action: z.literal('forward-to-mobile'), member: idSchema.optional() });
+const forwardToNumberSchema = z.strictObject({ action: z.literal('forward-to-number'), number: e164Schema });
+const forwardToGroupSchema = z.strictObject({ action: z.literal('forward-to-group'), group: idSchema });
+const hangupActionSchema = z.strictObject({ action: z.literal('hangup') });
+
+/**
+ * What the waiting line does with a caller it does not keep (SPEC 16: full, nobody available, waited
+ * too long): any missed-call action but waiting itself (another group's line is `forward-to-group`).
+ */
+export const lineActionSchema = z.discriminatedUnion('action', [
+  voicemailActionSchema,
+  forwardToMobileSchema,
+  forwardToNumberSchema,
+  forwardToGroupSchema,
+  hangupActionSchema,
+]);
+export type LineAction = z.infer<typeof lineActionSchema>;
+
+/** The waiting line (SPEC sections 7 and 16). */
+export const waitForAgentSchema = z.strictObject({
+  action: z.literal('wait-for-agent'),
+  maxWaitSeconds: z.int().min(10).max(86_400).optional(),
+  announcePosition: z.boolean().optional(),
+  /** After `maxWaitSeconds`; absent: voicemail. */
+  whenMaxWait: lineActionSchema.optional(),
+  /** At most this many callers wait; the next one gets `whenFull` (absent: voicemail). */
+  maxCallers: z.int().min(1).max(1000).optional(),
+  whenFull: lineActionSchema.optional(),
+  /** When no member of the group is available (all away, or without devices): this at once instead of waiting. */
+  whenNobodyAvailable: lineActionSchema.optional(),
+  /** The hold announcement says the estimated wait, when there is enough recent history. */
+  announceEstimatedWait: z.boolean().optional(),
+  /** Keys the caller may press while waiting: 1 to be called back keeping their place, 2 to leave a voicemail. */
+  menu: z.strictObject({ callback: z.boolean().optional(), voicemail: z.boolean().optional() }).optional(),
+  /** Callbacks: how often the caller's number is tried, and how long apart. */
+  callback: z
+    .strictObject({
+      attempts: z.int().min(1).max(5).default(3),
+      retryDelaySeconds: z.int().min(30).max(3600).default(120),
+    })
+    .optional(),
+});
+export type WaitForAgent = z.infer<typeof waitForAgentSchema>;
+
 export const whenNobodyAnswersSchema = z.discriminatedUnion('action', [
-  z.strictObject({ action: z.literal('voicemail') }),
-  z.strictObject({ action: z.literal('forward-to-mobile'), member: idSchema.optional() }),
-  z.strictObject({ action: z.literal('forward-to-number'), number: e164Schema }),
-  z.strictObject({
-    action: z.literal('wait-for-agent'),
-    maxWaitSeconds: z.int().min(10).max(86_400).optional(),
-    announcePosition: z.boolean().optional(),
-  }),
-  z.strictObject({ action: z.literal('forward-to-group'), group: idSchema }),
-  z.strictObject({ action: z.literal('hangup') }),
+  voicemailActionSchema,
+  forwardToMobileSchema,
+  forwardToNumberSchema,
+  waitForAgentSchema,
+  forwardToGroupSchema,
+  hangupActionSchema,
 ]);
 export type WhenNobodyAnswers = z.infer<typeof whenNobodyAnswersSchema>;
+
+/** An action with the actions of its waiting line (whenFull, whenNobodyAvailable, whenMaxWait): what it may name. */
+export function lineActionsOf(action: WhenNobodyAnswers | undefined): (WhenNobodyAnswers | LineAction)[] {
+  if (action === undefined) return [];
+  if (action.action !== 'wait-for-agent') return [action];
+  return [action, ...[action.whenFull, action.whenNobodyAvailable, action.whenMaxWait].filter((each) => each !== undefined)];
+}
 
 /**
  * A group's member list is capped so that a group's admin write (the group plus one reference update
@@ -250,6 +298,11 @@ export const promptNames = [
   'lineOpen',
   'notAllowedToToggle',
   'toggleFailed',
+  'estimatedWait',
+  'estimatedWaitOne',
+  'menuCallback',
+  'menuVoicemail',
+  'menuUnknownKey',
 ] as const;
 export type PromptName = (typeof promptNames)[number];
 

@@ -1,4 +1,4 @@
-import type { Group, Member } from '../commons/schemas.js';
+import type { Group, Member, WaitForAgent } from '../commons/schemas.js';
 import { planDial, type DialPlan } from '../twiml/dial-limits.js';
 import { rotationOrder, type Rotation } from './distribution.js';
 import { eligibleMembers, type Presence } from './eligibility.js';
@@ -14,8 +14,15 @@ export type WaitingState =
   | 'waiting'
   /** Claimed for an offer to `offeredTo`; on its way out of the queue or ringing. */
   | 'offered'
-  /** Waited `maxWaitSeconds`: leaving for voicemail. */
-  | 'timed-out';
+  /** Waited `maxWaitSeconds`: leaving for `whenMaxWait` (voicemail unless set). */
+  | 'timed-out'
+  /** Nobody of the group is available any more: leaving for `whenNobodyAvailable` (SPEC 16). */
+  | 'nobody-available'
+  /** Pressed the menu's voicemail key: leaving to record a message for the group (SPEC 16). */
+  | 'to-voicemail';
+
+/** States of callers on their way out of the line: they no longer count for positions or offers. */
+export const LEAVING_STATES: readonly WaitingState[] = ['timed-out', 'nobody-available', 'to-voicemail'];
 
 export type WaitingCaller = {
   group: string;
@@ -44,6 +51,28 @@ export type WaitingCaller = {
   holdMusic?: string | undefined;
   version: number;
 };
+
+/** The group's waiting-line settings, when its missed-call action is to wait. */
+export function waitForAgentOf(group: Group): WaitForAgent | undefined {
+  return group.whenNobodyAnswers.action === 'wait-for-agent' ? group.whenNobodyAnswers : undefined;
+}
+
+/** The keys a waiting caller may press (SPEC 16); none unless the group's line sets them. */
+export function menuOf(group: Group): { callback: boolean; voicemail: boolean } {
+  const menu = waitForAgentOf(group)?.menu;
+  return { callback: menu?.callback === true, voicemail: menu?.voicemail === true };
+}
+
+/**
+ * Nobody of the group could take a call while a caller waits (SPEC 16, `whenNobodyAvailable`): every
+ * member is away or has no device. Members talking or wrapping up count as available: they come back.
+ */
+export function nobodyAvailable(group: Group, membersById: ReadonlyMap<string, Member>): boolean {
+  return !group.members.some((id) => {
+    const member = membersById.get(id);
+    return member !== undefined && member.status === 'available' && member.devices.length > 0;
+  });
+}
 
 /** The line's order: by place, the CallSid only to break a tie no counter makes. */
 function byPlace(a: WaitingCaller, b: WaitingCaller): number {
@@ -75,7 +104,7 @@ export function waitingCallers(line: readonly WaitingCaller[]): WaitingCaller[] 
 
 /** 1-based place in the line among callers who have not left it. */
 export function positionInLine(line: readonly WaitingCaller[], callSid: string): number | undefined {
-  const present = line.filter((caller) => caller.state !== 'timed-out').sort(byPlace);
+  const present = line.filter((caller) => !LEAVING_STATES.includes(caller.state)).sort(byPlace);
   const index = present.findIndex((caller) => caller.callSid === callSid);
   return index < 0 ? undefined : index + 1;
 }
@@ -151,13 +180,16 @@ export function triedAfterOffer(caller: WaitingCaller, offered: readonly string[
 /**
  * What the <Enqueue> action means for the caller (`QueueResult`, twilio/vocabulary.ts):
  * - `ring-claimed`: left the queue because a member was claimed for them: ring that member;
- * - `voicemail`: waited too long, or their entry is gone: they can leave a message;
+ * - `max-wait`: waited too long: the line's `whenMaxWait`;
+ * - `nobody-available`: nobody of the group is available: the line's `whenNobodyAvailable`;
+ * - `voicemail`: asked for voicemail from the menu, or their entry is gone: they can leave a message;
  * - `back-into-line`: left without a reason we know of: back into the line, place kept;
  * - `abandoned`: hung up while waiting;
  * - `moved-on`: the call runs other TwiML (our offer, a bridge): the answer is not used;
  * - `failed`: the queue failed (full, an error, a value Twilio does not document): voicemail.
  */
-export type QueueActionStep = 'ring-claimed' | 'voicemail' | 'back-into-line' | 'abandoned' | 'moved-on' | 'failed';
+export type QueueActionStep =
+  'ring-claimed' | 'max-wait' | 'nobody-available' | 'voicemail' | 'back-into-line' | 'abandoned' | 'moved-on' | 'failed';
 
 export function afterQueueAction(
   queueResult: string | undefined,
@@ -166,9 +198,19 @@ export function afterQueueAction(
 ): QueueActionStep {
   switch (queueResult) {
     case 'leave':
-      if (entry?.state === 'offered' && groupExists) return 'ring-claimed';
-      if (entry === undefined || entry.state === 'timed-out' || !groupExists) return 'voicemail';
-      return 'back-into-line';
+      if (entry === undefined || !groupExists) return 'voicemail';
+      switch (entry.state) {
+        case 'offered':
+          return 'ring-claimed';
+        case 'timed-out':
+          return 'max-wait';
+        case 'nobody-available':
+          return 'nobody-available';
+        case 'to-voicemail':
+          return 'voicemail';
+        default:
+          return 'back-into-line';
+      }
     case 'hangup':
       return 'abandoned';
     case 'redirected':

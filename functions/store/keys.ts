@@ -17,6 +17,7 @@
  * | call log          | `CALLLOG#<group>#<day>`     | `<ISO end>#<CallSid>`       | GET /calls per group and UTC day, newest first    |
  * | voicemail         | `VOICEMAIL`                 | `<ISO time>#<RecordingSid>` | list newest first (query, descending)             |
  * | waiting caller    | `LINE#<group id>`           | place: `<join ms>#<CallSid>`| the line in order (query its head), one entry per call |
+ * | line's state      | `LINESTATE#<group id>`      | `LINESTATE`                 | the calls in a line with `maxCallers` (a join is refused when full); the line's recent pace (estimated wait) |
  * | pickup claim      | `PICKUP#<CallSid>`          | `PICKUP`                    | one picker per ringing call (conditional put)     |
  *
  * Scale (SPEC section 13): no partition key is written by every call of the deployment. The state a
@@ -54,6 +55,7 @@ export const keys = {
     sk: `${endedAt}#${callSid}`,
   }),
   lineEntry: (group: string, place: string): Key => ({ pk: partitions.line(group), sk: place }),
+  lineState: (group: string): Key => ({ pk: `LINESTATE#${group}`, sk: 'LINESTATE' }),
   pickup: (callSid: string): Key => ({ pk: `PICKUP#${callSid}`, sk: 'PICKUP' }),
 } as const;
 

@@ -1,9 +1,10 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Group } from '../commons/schemas.js';
-import type { WaitingCaller, WaitingState } from '../routing/waiting-line.js';
+import { paceAfterAnswer, type LinePace } from '../routing/estimated-wait.js';
+import { LEAVING_STATES, type WaitingCaller, type WaitingState } from '../routing/waiting-line.js';
 import { CALL_STATE_TTL_SECONDS, getCall, noteWaiting, type CallStart } from './call-store.js';
 import { send, tableName } from './client.js';
-import { writeIf } from './conditions.js';
+import { writeIf, writeTogether } from './conditions.js';
 import { queryPartition } from './configuration.js';
 import { ringingEndUpdate } from './presence-store.js';
 import { keys, partitions, type Key } from './keys.js';
@@ -92,12 +93,12 @@ export async function positionOf(entry: Pick<WaitingCaller, 'group' | 'place'>, 
       TableName: tableName,
       KeyConditionExpression: 'pk = :pk AND sk < :place',
       // Callers who left (timed out) or are gone (silent, removed when the line's head is served) do not count.
-      FilterExpression: '#state <> :gone AND lastHeardAt >= :heardSince',
+      FilterExpression: `NOT (#state IN (${LEAVING_STATES.map((_, index) => `:gone${index}`).join(', ')})) AND lastHeardAt >= :heardSince`,
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: {
         ':pk': partitions.line(entry.group),
         ':place': entry.place,
-        ':gone': 'timed-out',
+        ...Object.fromEntries(LEAVING_STATES.map((state, index) => [`:gone${index}`, state])),
         ':heardSince': heardSince,
       },
       Select: 'COUNT',
@@ -152,12 +153,85 @@ export function newEntry(
   });
 }
 
+/** The CallSid a place ends with. */
+function callOfPlace(place: string): string {
+  return place.slice(PLACE_MS_DIGITS + 1);
+}
+
+/**
+ * Capacity (SPEC 16): a line with `maxCallers` keeps the set of its calls on one item. A join adds its
+ * call in the same transaction as its entry, only while the set has room (or already holds the call: a
+ * repeated webhook); every removal of an entry takes its call out (DELETE of a set element is
+ * idempotent). A line without `maxCallers` has no such item: its removals' DELETE is refused at no
+ * harm (`attribute_exists`).
+ */
+function callersJoinUpdate(group: string, callSid: string, maxCallers: number) {
+  return {
+    TableName: tableName,
+    Key: keys.lineState(group),
+    UpdateExpression: 'ADD callers :call',
+    ConditionExpression: 'attribute_not_exists(callers) OR size(callers) < :max OR contains(callers, :sid)',
+    ExpressionAttributeValues: { ':call': new Set([callSid]), ':max': maxCallers, ':sid': callSid },
+  };
+}
+
+function callersLeaveUpdate(group: string, callSids: readonly string[]) {
+  return {
+    TableName: tableName,
+    Key: keys.lineState(group),
+    UpdateExpression: 'DELETE callers :calls',
+    ConditionExpression: 'attribute_exists(callers)',
+    ExpressionAttributeValues: { ':calls': new Set(callSids) },
+  };
+}
+
+/** The calls a line's capacity counts (empty without `maxCallers`). */
+async function countedCallers(group: string): Promise<string[]> {
+  const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.lineState(group), ConsistentRead: true }));
+  return Item?.callers instanceof Set ? [...(Item.callers as Set<string>)] : [];
+}
+
+/**
+ * The line is full: before refusing, calls counted that have no entry any more (a removal whose
+ * DELETE was lost) are taken out. True when that made room.
+ */
+async function madeRoom(group: string): Promise<boolean> {
+  const [counted, line] = await Promise.all([countedCallers(group), listLine(group)]);
+  const inLine = new Set(line.map((entry) => entry.callSid));
+  const gone = counted.filter((callSid) => !inLine.has(callSid));
+  if (gone.length === 0) return false;
+  await writeIf({ Update: callersLeaveUpdate(group, gone) });
+  return true;
+}
+
 /**
  * A caller joins the line: their entry, and their place on the call's item, written side by side
  * (one round trip). The call's item keeps the first place only: when two deliveries of the same
- * webhook join at once, the one whose place the call did not keep removes its own entry again.
+ * webhook join at once, the one whose place the call did not keep removes its own entry again. With
+ * `maxCallers` the entry is written only while the line has room (`full`: nothing was written).
  */
 export async function joinLine(entry: WaitingCaller, now: number, start?: CallStart): Promise<{ entry: WaitingCaller; joined: boolean }> {
+  const outcome = await join(entry, now, start, undefined);
+  if (outcome.full) throw new Error('a line without maxCallers is never full');
+  return outcome;
+}
+
+/** `joinLine` into a line of at most `maxCallers` callers: `full` when it has no room (nothing written). */
+export function joinLineWithin(
+  entry: WaitingCaller,
+  now: number,
+  start: CallStart | undefined,
+  maxCallers: number | undefined,
+): Promise<{ entry: WaitingCaller; joined: boolean; full: false } | { full: true }> {
+  return join(entry, now, start, maxCallers);
+}
+
+async function join(
+  entry: WaitingCaller,
+  now: number,
+  start: CallStart | undefined,
+  maxCallers: number | undefined,
+): Promise<{ entry: WaitingCaller; joined: boolean; full: false } | { full: true }> {
   const item = {
     ...keys.lineEntry(entry.group, entry.place),
     callSid: entry.callSid,
@@ -172,14 +246,24 @@ export async function joinLine(entry: WaitingCaller, now: number, start?: CallSt
     version: entry.version,
     expiresAt: now + CALL_STATE_TTL_SECONDS,
   };
+  const put = { TableName: tableName, Item: item, ConditionExpression: NOT_IN_LINE_YET };
+  if (maxCallers !== undefined) {
+    const join = () => writeTogether([{ Put: put }, { Update: callersJoinUpdate(entry.group, entry.callSid, maxCallers) }]);
+    let outcome = await join();
+    if (outcome.kind === 'refused' && outcome.failed.includes(1) && (await madeRoom(entry.group))) outcome = await join();
+    if (outcome.kind === 'refused' && outcome.failed.includes(1) && !outcome.failed.includes(0)) return { full: true };
+    if (outcome.kind === 'refused' && outcome.failed.length === 0)
+      throw new Error(`joining line ${entry.group} collided with another write`);
+  }
   const [, kept] = await Promise.all([
-    writeIf({ Put: { TableName: tableName, Item: item, ConditionExpression: NOT_IN_LINE_YET } }),
+    maxCallers === undefined ? writeIf({ Put: put }) : undefined,
     noteWaiting(entry.callSid, entry.group, entry.place, entry.joinedAt, start),
   ]);
-  if (kept === entry.place) return { entry, joined: true };
+  if (kept === entry.place) return { entry, joined: true, full: false };
+  // The call is in the line at the place it kept: its count stays.
   await removeStaleEntry(entry);
   const existing = kept === undefined ? undefined : await getEntry(entry.group, kept);
-  return { entry: existing ?? entry, joined: false };
+  return { entry: existing ?? entry, joined: false, full: false };
 }
 
 /** Optimistic concurrency: only the version we read may be changed. */
@@ -225,14 +309,22 @@ export async function changeEntry(entry: WaitingCaller, change: EntryChange): Pr
   return { ...entry, ...defined, version: entry.version + 1 };
 }
 
-/** The caller left the line for good (answered, voicemail, hung up, removed by an administrator). */
-export async function removeEntry(group: string, place: string): Promise<boolean> {
-  return writeIf({ Delete: { TableName: tableName, Key: keys.lineEntry(group, place), ConditionExpression: 'attribute_exists(pk)' } });
+/**
+ * The caller left the line for good (answered, voicemail, hung up, removed by an administrator).
+ * `counted`: the line has `maxCallers`, so the call leaves its set too (side by side). A path that does
+ * not know leaves it there; a full line's join takes such calls out (`madeRoom`).
+ */
+export async function removeEntry(group: string, place: string, counted = false): Promise<boolean> {
+  const [removed] = await Promise.all([
+    writeIf({ Delete: { TableName: tableName, Key: keys.lineEntry(group, place), ConditionExpression: 'attribute_exists(pk)' } }),
+    counted ? writeIf({ Update: callersLeaveUpdate(group, [callOfPlace(place)]) }) : undefined,
+  ]);
+  return removed;
 }
 
 /** Remove an entry found gone or silent, unless it changed since we read it (then it is alive). */
-export async function removeStaleEntry(entry: WaitingCaller): Promise<boolean> {
-  return writeIf({
+export async function removeStaleEntry(entry: WaitingCaller, counted = false): Promise<boolean> {
+  const removed = await writeIf({
     Delete: {
       TableName: tableName,
       Key: keys.lineEntry(entry.group, entry.place),
@@ -240,6 +332,8 @@ export async function removeStaleEntry(entry: WaitingCaller): Promise<boolean> {
       ExpressionAttributeValues: { ':version': entry.version },
     },
   });
+  if (removed && counted) await writeIf({ Update: callersLeaveUpdate(entry.group, [entry.callSid]) });
+  return removed;
 }
 
 /**
@@ -252,4 +346,48 @@ export async function removeWaitingCaller(group: string, callSid: string): Promi
   if (entry === undefined || !(await removeEntry(group, entry.place))) return false;
   await Promise.all(entry.offeredTo.map((member) => writeIf({ Update: ringingEndUpdate(member, callSid) })));
   return true;
+}
+
+/**
+ * The line's recent pace (SPEC 16, routing/estimated-wait.ts), on the line's state item. Read with a
+ * hold-music request's other items when the group announces the estimated wait.
+ */
+export function paceFrom(items: readonly StoredItem[], group: string): LinePace {
+  const key = keys.lineState(group);
+  const item = items.find((candidate) => candidate.pk === key.pk && candidate.sk === key.sk);
+  return {
+    lastAnswerAt: typeof item?.lastAnswerAt === 'number' ? item.lastAnswerAt : undefined,
+    intervals: Array.isArray(item?.intervals) ? item.intervals.filter((value): value is number => typeof value === 'number') : [],
+  };
+}
+
+/**
+ * A waiting caller who joined at `joinedAt` was answered at `now`: the pace moves on. Optimistic on
+ * the pace's version; a conflict (two answers at the same moment) loses this sample, which an
+ * estimate can spare.
+ */
+export async function recordLineAnswer(group: string, joinedAt: number, now: number): Promise<void> {
+  const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.lineState(group), ConsistentRead: true }));
+  const current = paceFrom(Item === undefined ? [] : [Item], group);
+  const next = paceAfterAnswer(current, joinedAt, now);
+  const version = typeof Item?.paceVersion === 'number' ? Item.paceVersion : undefined;
+  await writeIf({
+    Update: {
+      TableName: tableName,
+      Key: keys.lineState(group),
+      UpdateExpression: 'SET lastAnswerAt = :at, intervals = :intervals, paceVersion = :next',
+      ConditionExpression: version === undefined ? 'attribute_not_exists(paceVersion)' : 'paceVersion = :version',
+      ExpressionAttributeValues: {
+        ':at': next.lastAnswerAt,
+        ':intervals': next.intervals,
+        ':next': (version ?? 0) + 1,
+        ...(version === undefined ? {} : { ':version': version }),
+      },
+    },
+  });
+}
+
+/** The key of the line's state item, to read it with a webhook's other items. */
+export function lineStateKey(group: string): Key {
+  return keys.lineState(group);
 }

@@ -1,4 +1,10 @@
-import type { GroupDocument, NumberDocument, ScheduleDocument, WhenNobodyAnswers } from '../commons/schemas.js';
+import {
+  lineActionsOf,
+  type GroupDocument,
+  type NumberDocument,
+  type ScheduleDocument,
+  type WhenNobodyAnswers,
+} from '../commons/schemas.js';
 
 /**
  * What a group document names, for the `referencedBy` sets that let a condition refuse deleting
@@ -9,11 +15,11 @@ import type { GroupDocument, NumberDocument, ScheduleDocument, WhenNobodyAnswers
 export type GroupReferences = Pick<GroupDocument, 'members' | 'whenNobodyAnswers' | 'whenClosed' | 'schedule'>;
 
 function mobileMemberOf(action: WhenNobodyAnswers | undefined): string[] {
-  return action?.action === 'forward-to-mobile' && action.member !== undefined ? [action.member] : [];
+  return lineActionsOf(action).flatMap((each) => (each.action === 'forward-to-mobile' && each.member !== undefined ? [each.member] : []));
 }
 
 function groupOf(action: WhenNobodyAnswers | undefined): string[] {
-  return action?.action === 'forward-to-group' ? [action.group] : [];
+  return lineActionsOf(action).flatMap((each) => (each.action === 'forward-to-group' ? [each.group] : []));
 }
 
 /** The members a group document names: its members and the forward-to-mobile members of its actions. */

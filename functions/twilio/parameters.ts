@@ -93,6 +93,7 @@ const KIND_OF_ROUTE: Readonly<Record<VoiceRoute, Kind>> = {
   'leg-confirm': 'gather',
   'line-wait': 'queueWait',
   'line-left': 'queueAction',
+  'line-key': 'gather',
   'line-offer': 'call',
   'voicemail-done': 'recording',
   recording: 'recording',

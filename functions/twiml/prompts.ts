@@ -17,6 +17,11 @@ export const defaultPrompts: Readonly<Record<PromptName, string>> = {
   lineOpen: 'The line is now open. Goodbye.',
   notAllowedToToggle: 'Sorry, you may not open or close the line from this phone. Goodbye.',
   toggleFailed: 'Sorry, the line could not be switched. Please try again later. Goodbye.',
+  estimatedWait: 'Your expected wait is about {minutes} minutes.',
+  estimatedWaitOne: 'Your expected wait is about one minute.',
+  menuCallback: 'To be called back without losing your place in line, press 1.',
+  menuVoicemail: 'To leave a message instead of waiting, press 2.',
+  menuUnknownKey: 'Sorry, that key does nothing here.',
 };
 
 /**
@@ -41,6 +46,11 @@ const builtInPrompts: Readonly<Record<string, Readonly<Record<PromptName, string
     lineOpen: 'Die Leitung ist jetzt geöffnet. Auf Wiederhören.',
     notAllowedToToggle: 'Sie können die Leitung von diesem Telefon aus leider nicht öffnen oder schließen. Auf Wiederhören.',
     toggleFailed: 'Die Leitung konnte leider nicht umgeschaltet werden. Bitte versuchen Sie es später noch einmal. Auf Wiederhören.',
+    estimatedWait: 'Ihre voraussichtliche Wartezeit beträgt etwa {minutes} Minuten.',
+    estimatedWaitOne: 'Ihre voraussichtliche Wartezeit beträgt etwa eine Minute.',
+    menuCallback: 'Wenn wir Sie zurückrufen sollen, ohne dass Sie Ihren Platz verlieren, drücken Sie die 1.',
+    menuVoicemail: 'Wenn Sie lieber eine Nachricht hinterlassen möchten, drücken Sie die 2.',
+    menuUnknownKey: 'Diese Taste ist hier leider nicht belegt.',
   },
   fr: {
     unknownNumber: "Désolé, ce numéro n'est pas attribué. Au revoir.",
@@ -58,6 +68,11 @@ const builtInPrompts: Readonly<Record<string, Readonly<Record<PromptName, string
     lineOpen: 'La ligne est maintenant ouverte. Au revoir.',
     notAllowedToToggle: 'Désolé, vous ne pouvez pas ouvrir ou fermer la ligne depuis ce téléphone. Au revoir.',
     toggleFailed: "Désolé, la ligne n'a pas pu être basculée. Veuillez réessayer plus tard. Au revoir.",
+    estimatedWait: "Votre temps d'attente estimé est d'environ {minutes} minutes.",
+    estimatedWaitOne: "Votre temps d'attente estimé est d'environ une minute.",
+    menuCallback: 'Pour être rappelé sans perdre votre place dans la file, appuyez sur 1.',
+    menuVoicemail: "Pour laisser un message au lieu d'attendre, appuyez sur 2.",
+    menuUnknownKey: "Désolé, cette touche n'a pas de fonction ici.",
   },
   es: {
     unknownNumber: 'Lo sentimos, este número no está en servicio. Adiós.',
@@ -75,6 +90,11 @@ const builtInPrompts: Readonly<Record<string, Readonly<Record<PromptName, string
     lineOpen: 'La línea está abierta ahora. Adiós.',
     notAllowedToToggle: 'Lo sentimos, no puede abrir ni cerrar la línea desde este teléfono. Adiós.',
     toggleFailed: 'Lo sentimos, no se pudo cambiar el estado de la línea. Inténtelo de nuevo más tarde. Adiós.',
+    estimatedWait: 'Su tiempo de espera estimado es de unos {minutes} minutos.',
+    estimatedWaitOne: 'Su tiempo de espera estimado es de un minuto aproximadamente.',
+    menuCallback: 'Para que le devolvamos la llamada sin perder su lugar en la cola, pulse 1.',
+    menuVoicemail: 'Para dejar un mensaje en lugar de esperar, pulse 2.',
+    menuUnknownKey: 'Lo sentimos, esa tecla no tiene ninguna función aquí.',
   },
 };
 

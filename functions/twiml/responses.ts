@@ -221,11 +221,27 @@ export function enqueue(options: { queue: string; waitUrl: string; action: strin
   return response.toString();
 }
 
-/** The hold TwiML of the waitUrl: the caller's position when it improved, then the hold music. */
-export function hold(options: { position?: Prompt; music: string }): string {
+/**
+ * The hold TwiML of the waitUrl: the announcements (position, estimated wait, the menu's keys), then
+ * the hold music. With a menu (SPEC 16) all of it is inside a <Gather>, so a key works at any moment
+ * of the wait: a waitUrl document may contain <Gather> (https://www.twilio.com/docs/voice/twiml/enqueue#waiturl).
+ * Without a key the <Gather> ends and so does the document, and Twilio asks for the waitUrl again.
+ */
+export function hold(options: { announcements?: readonly Prompt[]; music: string; menuAction?: string }): string {
   const response = new VoiceResponse();
-  if (options.position !== undefined) say(response, options.position);
-  response.play({}, options.music);
+  const target =
+    options.menuAction === undefined
+      ? response
+      : response.gather({
+          input: ['dtmf'],
+          numDigits: 1,
+          timeout: 1,
+          action: options.menuAction,
+          method: 'POST',
+          actionOnEmptyResult: false,
+        });
+  for (const announcement of options.announcements ?? []) say(target, announcement);
+  target.play({}, options.music);
   return response.toString();
 }
 

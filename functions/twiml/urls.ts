@@ -19,6 +19,7 @@ export type VoiceRoute =
   | 'leg-confirm'
   | 'line-wait'
   | 'line-left'
+  | 'line-key'
   | 'line-offer'
   | 'line-offer-result'
   | 'outbound'

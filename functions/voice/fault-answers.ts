@@ -63,11 +63,14 @@ export async function faultAnswer(route: string, webhook: VoiceWebhook): Promise
       if (configuration === undefined || !context.ok) return apologyTwiml(webhook);
       return bestEffortInGroup(webhook, configuration, context.context);
     case 'line-wait':
+    case 'line-key':
+      // The caller holds on; the next hold-music request tries again.
       return hold({ music: holdMusicOf(configuration, webhook.call.to) });
     case 'line-offer':
       return backIntoLine(webhook);
     case 'line-offer-result':
-      if ((dialStatus !== undefined && DIAL_ANSWERED.has(dialStatus)) || callerGone) return hangup();
+      if ((dialStatus !== undefined && DIAL_ANSWERED.has(dialStatus) && webhook.params.dialBridged !== DIAL_NOT_BRIDGED) || callerGone)
+        return hangup();
       return backIntoLine(webhook);
     case 'line-left': {
       const result = webhook.params.queueResult;

@@ -1,11 +1,11 @@
 import { logger } from '../commons/logger.js';
 import { countOffers } from '../commons/metrics.js';
-import type { Group, Member, Settings, WhenNobodyAnswers } from '../commons/schemas.js';
-import { callerIdOf, contextToQuery, onlyMember, ringingOffer, type CallContext } from '../routing/call-context.js';
+import type { Group, LineAction, Member, Settings, WhenNobodyAnswers } from '../commons/schemas.js';
+import { callerIdOf, contextToQuery, onlyMember, ringingOffer, startInGroup, type CallContext } from '../routing/call-context.js';
 import { nextOffer } from '../routing/distribution.js';
 import { missedCallStep } from '../routing/missed-call.js';
 import { closedGroupAction, closedNumber } from '../routing/schedule.js';
-import { waitingCallers } from '../routing/waiting-line.js';
+import { nobodyAvailable, waitForAgentOf, waitingCallers } from '../routing/waiting-line.js';
 import { callStateFrom, callStateKey, startCall, type CallStart, type CallState } from '../store/call-store.js';
 import { claimMembers, claimStateFrom, claimStateKeys, stillRingingFor, type ClaimState, type PlacedCall } from '../store/claims.js';
 import { markPlacedCall } from '../store/pickup-store.js';
@@ -201,8 +201,9 @@ export async function routeCall(
   }
   if (joinsLineFirst(group, context)) {
     const line = head ?? (await readLineHead(group));
+    // Behind them (through the missed-call action's line step: full, nobody available).
     if (waitingCallers(line).some((caller) => caller.callSid !== callSid))
-      return joinWaitingLine(webhook, group, configuration, lead, joinWrites);
+      return missedCall(webhook, group, configuration, context, { lead }, { mode: 'live', ...joinWrites });
   }
   const claim = await claimMembers(
     {
@@ -307,6 +308,27 @@ type MissedCallWrites = {
   placedBy?: PlacedCall | undefined;
 };
 
+/**
+ * A caller leaving the waiting line for one of its actions (SPEC 16: waited too long, nobody
+ * available): run as the group's missed-call action, voicemail unless set. The call's earlier path is
+ * not known here, so a forward-to-group starts a new chain from this group.
+ */
+export function runLineAction(
+  webhook: VoiceWebhook,
+  group: Group,
+  configuration: Configuration,
+  action: LineAction | undefined,
+): Promise<string> {
+  return missedCall(
+    webhook,
+    { ...group, whenNobodyAnswers: action ?? { action: 'voicemail' } },
+    configuration,
+    startInGroup(group.id),
+    {},
+    { mode: 'live' },
+  );
+}
+
 async function missedCall(
   webhook: VoiceWebhook,
   group: Group,
@@ -351,14 +373,31 @@ async function missedCall(
       if (mode === 'best-effort') return bestEffortInGroup(webhook, configuration, step.context, options);
       await write();
       return continueInGroup(webhook, step.context, options);
-    case 'wait':
+    case 'wait': {
       if (mode === 'best-effort')
         return voicemailTwiml(webhook, settings, { group: group.id, member: group.members[0] }, { lead: options.lead });
+      const line = waitForAgentOf(group);
+      // Instead of the line (SPEC 16): the group's own action for a line nobody can serve, or one that is full.
+      const instead = (action: LineAction | undefined, why: string): Promise<string> => {
+        logger.info(why, { group: group.id, action: action?.action ?? 'voicemail' });
+        return missedCall(
+          webhook,
+          { ...group, whenNobodyAnswers: action ?? { action: 'voicemail' } },
+          configuration,
+          context,
+          options,
+          writes,
+        );
+      };
+      if (line?.whenNobodyAvailable !== undefined && nobodyAvailable(group, configuration.members))
+        return instead(line.whenNobodyAvailable, 'nobody of the group is available: not waiting');
       return joinWaitingLine(webhook, group, configuration, options.lead, {
         call: writes.call,
         callStart: writes.callStart,
         released: writes.released ?? [],
+        whenFull: () => instead(line?.whenFull, 'the waiting line is full'),
       });
+    }
     case 'hangup':
       return hangup();
     default:

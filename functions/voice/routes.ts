@@ -7,7 +7,9 @@ import { leg } from './leg.js';
 import { legAsk, legConfirm } from './screening.js';
 import { outbound, pickupBridge, pickupLeft, pickupResult } from './outbound.js';
 import { status } from './status.js';
-import { lineLeft, lineOffer, lineOfferResult, lineWait } from './waiting-line.js';
+import { lineKey } from './line-key.js';
+import { lineLeft } from './line-left.js';
+import { lineOffer, lineOfferResult, lineWait } from './waiting-line.js';
 import type { VoiceWebhook } from './webhook.js';
 
 /** Every /voice/ route and what answers it. */
@@ -26,6 +28,7 @@ export const voiceRouteTable: Readonly<Record<VoiceRoute, (webhook: VoiceWebhook
   'leg-confirm': legConfirm,
   'line-wait': lineWait,
   'line-left': lineLeft,
+  'line-key': lineKey,
   'line-offer': lineOffer,
   'line-offer-result': lineOfferResult,
   outbound,
@@ -53,6 +56,7 @@ const READS_FIRST: ReadonlySet<VoiceRoute> = new Set<VoiceRoute>([
   'voicemail-done',
   'line-wait',
   'line-left',
+  'line-key',
   'line-offer',
   'line-offer-result',
   'outbound',

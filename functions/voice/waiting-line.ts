@@ -1,23 +1,30 @@
 import { logger } from '../commons/logger.js';
-import type { Group } from '../commons/schemas.js';
+import type { Group, Settings } from '../commons/schemas.js';
+import { estimatedWaitSeconds, minutesToSay } from '../routing/estimated-wait.js';
 import {
-  afterQueueAction,
   assignWaitingCallers,
   hasWaitedTooLong,
+  LEAVING_STATES,
   LINE_SILENCE_LIMIT_SECONDS,
+  menuOf,
+  nobodyAvailable,
   triedAfterOffer,
+  waitForAgentOf,
   type WaitingCaller,
 } from '../routing/waiting-line.js';
 import { callStateFrom, callStateKey, getCall, noteAbandoned, noteLeftLine, type CallStart, type CallState } from '../store/call-store.js';
 import { claimStateFrom } from '../store/claims.js';
-import { readWithConfiguration, type Configuration } from '../store/configuration.js';
+import { cachedConfiguration, readWithConfiguration, type Configuration } from '../store/configuration.js';
 import type { Key } from '../store/keys.js';
 import {
   changeEntry,
   entryFrom,
   getEntry,
-  joinLine,
+  joinLineWithin,
   lineEntryKey,
+  lineStateKey,
+  paceFrom,
+  recordLineAnswer,
   newEntry,
   placeOf,
   positionOf,
@@ -82,6 +89,8 @@ export type JoinWrites = {
   callStart?: CallStart | undefined;
   /** Members whose ringing for this call ends now (the offer before). */
   released: readonly string[];
+  /** The line has `maxCallers` and no room: what the caller gets instead (the group's `whenFull`). */
+  whenFull: () => Promise<string>;
 };
 
 /**
@@ -104,7 +113,12 @@ export async function joinWaitingLine(
     return enqueueTwiml(group, writes.call.linePlace, lead);
   }
   const entry = newEntry(group.id, placeOf(webhook.now.getTime(), callSid), callSid, from, holdMusicOf(configuration, to), now);
-  const [joined] = await Promise.all([joinLine(entry, now, writes.callStart), release]);
+  const maxCallers = group.whenNobodyAnswers.action === 'wait-for-agent' ? group.whenNobodyAnswers.maxCallers : undefined;
+  const [joined] = await Promise.all([joinLineWithin(entry, now, writes.callStart, maxCallers), release]);
+  if (joined.full) {
+    logger.info('the waiting line is full', { group: group.id, maxCallers });
+    return writes.whenFull();
+  }
   logger.info(joined.joined ? 'caller joins the waiting line' : 'caller is already in the waiting line', { group: group.id });
   return enqueueTwiml(group, joined.entry.place, lead);
 }
@@ -113,7 +127,7 @@ export async function joinWaitingLine(
  * The TwiML that rings the members a waiting caller was claimed for; legs that must confirm (the
  * group's `confirm`) hear the question first, so a voicemail box does not take the caller here either.
  */
-function lineOfferTwiml(webhook: VoiceWebhook, group: Group, entry: WaitingCaller, configuration: Configuration): string {
+export function lineOfferTwiml(webhook: VoiceWebhook, group: Group, entry: WaitingCaller, configuration: Configuration): string {
   const plan = planDial(entry.offeredTo.flatMap((id) => configuration.members.get(id) ?? []));
   return offer({
     screening: offerScreening(webhook, group, configuration.settings),
@@ -128,7 +142,7 @@ function lineOfferTwiml(webhook: VoiceWebhook, group: Group, entry: WaitingCalle
 }
 
 /** The caller was heard from: they are still there (and `change` applies too). */
-function heard(entry: WaitingCaller, now: number, change: EntryChange = {}): Promise<WaitingCaller | undefined> {
+export function heard(entry: WaitingCaller, now: number, change: EntryChange = {}): Promise<WaitingCaller | undefined> {
   return changeEntry(entry, { ...change, lastHeardAt: now });
 }
 
@@ -136,7 +150,7 @@ function heard(entry: WaitingCaller, now: number, change: EntryChange = {}): Pro
  * The place of the caller a line webhook is about: from our own URL (`p`), else (a URL of an
  * earlier version) from the call's item, one read more.
  */
-async function placeFor(webhook: VoiceWebhook, groupId: string): Promise<string | undefined> {
+export async function placeFor(webhook: VoiceWebhook, groupId: string): Promise<string | undefined> {
   const { place } = lineQuery.decode(webhook.query);
   if (place !== undefined) return place;
   const call = await getCall(webhook.call.callSid);
@@ -147,7 +161,7 @@ async function placeFor(webhook: VoiceWebhook, groupId: string): Promise<string 
  * The configuration, the caller's entry and `more` keys, in one request when the configuration is
  * cached, and what `alongside` reads with the group in the same round trip.
  */
-async function readEntry<A = never>(
+export async function readEntry<A = never>(
   groupId: string,
   place: string | undefined,
   more: (configuration: Configuration | undefined) => Key[] = () => [],
@@ -175,22 +189,29 @@ export async function lineWait(webhook: VoiceWebhook): Promise<string> {
   const { callSid } = webhook.call;
   const now = epochSeconds(webhook);
   const place = await placeFor(webhook, groupId);
-  const announces = (group: Group | undefined): boolean =>
-    group?.whenNobodyAnswers.action === 'wait-for-agent' && group.whenNobodyAnswers.announcePosition === true;
+  const settingsOf = (group: Group | undefined) => (group === undefined ? undefined : waitForAgentOf(group));
+  // The position is counted when it is said, or the estimated wait that scales with it.
+  const counts = (group: Group | undefined): boolean =>
+    settingsOf(group)?.announcePosition === true || settingsOf(group)?.announceEstimatedWait === true;
   const { configuration, items, entry, alongside } = await readEntry(
     groupId,
     place,
-    (current) => lineStateKeys(current, groupId),
+    (current) => [
+      ...lineStateKeys(current, groupId),
+      ...(settingsOf(current?.groups.get(groupId))?.announceEstimatedWait === true ? [lineStateKey(groupId)] : []),
+    ],
     (group) =>
       Promise.all([
         readLineHead(group),
-        place !== undefined && announces(group) ? positionOf({ group: groupId, place }, now - LINE_SILENCE_LIMIT_SECONDS) : undefined,
+        place !== undefined && counts(group) ? positionOf({ group: groupId, place }, now - LINE_SILENCE_LIMIT_SECONDS) : undefined,
       ]),
   );
   const group = configuration.groups.get(groupId);
   // No entry: removed by an administrator or found gone; the <Enqueue> action offers voicemail.
   if (entry === undefined || group === undefined) return leaveLine();
-  if (entry.state === 'timed-out') return leaveLine();
+  const line = settingsOf(group);
+  // On its way out (waited too long, nobody available, asked for voicemail): the <Enqueue> action says where.
+  if (LEAVING_STATES.includes(entry.state)) return leaveLine();
   if (entry.state === 'offered') {
     // Claimed: the caller leaves the queue by itself. Heard now, so a dispatcher whose dequeue finds
     // the caller already out of the queue knows they are alive (line-dispatch.ts).
@@ -206,16 +227,23 @@ export async function lineWait(webhook: VoiceWebhook): Promise<string> {
     await heard(entry, now, { state: 'timed-out', queueSid });
     return leaveLine();
   }
+  if (line?.whenNobodyAvailable !== undefined && nobodyAvailable(group, configuration.members)) {
+    // Everyone went away while the caller waited (SPEC 16): do not wait for nobody.
+    logger.info('nobody of the group is available any more: leaving the line', { group: groupId });
+    await heard(entry, now, { state: 'nobody-available', queueSid });
+    return leaveLine();
+  }
   const [head, position] = alongside ?? [await readLineHead(group), undefined];
-  const announce = announces(group) && position !== undefined && (entry.announced === undefined || position < entry.announced);
+  // Said when the position is first known and whenever it improved.
+  const announce = counts(group) && position !== undefined && (entry.announced === undefined || position < entry.announced);
   // The safety net: free members the line did not get offered yet (a lost dispatch). The caller's own
   // entry is read by key, so the decision sees it even beyond the head.
-  const line = head.some((caller) => caller.place === entry.place)
+  const callers = head.some((caller) => caller.place === entry.place)
     ? head.map((caller) => (caller.place === entry.place ? entry : caller))
     : [...head, entry];
-  const view = { configuration, items, head: line };
+  const view = { configuration, items, head: callers };
   const state = claimStateFrom(items, group.id);
-  const selfFirst = assignWaitingCallers(group, configuration.members, line, { byMember: state.presence, now }, state.rotation).some(
+  const selfFirst = assignWaitingCallers(group, configuration.members, callers, { byMember: state.presence, now }, state.rotation).some(
     (assignment) => assignment.caller.callSid === callSid,
   );
   if (selfFirst) {
@@ -227,75 +255,57 @@ export async function lineWait(webhook: VoiceWebhook): Promise<string> {
       heard(entry, now, { state: 'waiting', queueSid, ...(announce ? { announced: position } : {}) }),
       dispatchLine(groupId, dispatcherOf(webhook), {
         self: callSid,
-        view: { ...view, head: line.filter((caller) => caller.callSid !== callSid) },
+        view: { ...view, head: callers.filter((caller) => caller.callSid !== callSid) },
       }),
     ]);
     if (current === undefined) return leaveLine();
   }
+  const settings = configuration.settings;
+  const estimate =
+    announce && line?.announceEstimatedWait === true ? estimatedWaitSeconds(paceFrom(items, groupId), position, now) : undefined;
+  const minutes = estimate === undefined ? undefined : minutesToSay(estimate);
+  return holdTwiml(group, entry, settings, [
+    ...(announce && line?.announcePosition === true ? [prompt(settings, 'position', { position })] : []),
+    ...(minutes === undefined
+      ? []
+      : [minutes === 1 ? prompt(settings, 'estimatedWaitOne') : prompt(settings, 'estimatedWait', { minutes })]),
+  ]);
+}
+
+/**
+ * The hold document: the announcements, the menu's keys when the group offers any (SPEC 16), then
+ * the hold music, all inside a <Gather> whose action is /voice/line-key when there is a menu.
+ */
+export function holdTwiml(group: Group, entry: WaitingCaller, settings: Settings, announcements: readonly Prompt[]): string {
+  const menu = menuOf(group);
   return hold({
-    ...(announce ? { position: prompt(configuration.settings, 'position', { position }) } : {}),
+    announcements: [
+      ...announcements,
+      ...(menu.callback ? [prompt(settings, 'menuCallback')] : []),
+      ...(menu.voicemail ? [prompt(settings, 'menuVoicemail')] : []),
+    ],
     music: entry.holdMusic ?? DEFAULT_HOLD_MUSIC,
+    ...(menu.callback || menu.voicemail
+      ? { menuAction: voiceUrl('line-key', lineQuery.encode({ group: group.id, place: entry.place })) }
+      : {}),
   });
 }
 
 /** The caller left the line for good: its entry goes, and the call remembers how long it waited. */
-async function leave(entry: WaitingCaller, now: number, stay = 0): Promise<void> {
-  await Promise.all([removeEntry(entry.group, entry.place), noteLeftLine(entry.callSid, now, entry.waitedBefore + stay)]);
+export async function leave(entry: WaitingCaller, now: number, stay = 0, counted = false): Promise<void> {
+  await Promise.all([removeEntry(entry.group, entry.place, counted), noteLeftLine(entry.callSid, now, entry.waitedBefore + stay)]);
 }
 
-/** A member answered a waiting caller's offer: the caller has left the line; talking is not waiting. */
+/**
+ * A member answered a waiting caller's offer: the caller has left the line; talking is not waiting.
+ * The line's pace (the estimated wait) notes the answer.
+ */
 export async function leaveLineAnswered(group: string, place: string, now: number): Promise<void> {
   const entry = await getEntry(group, place);
-  if (entry?.state === 'offered') await leave(entry, now);
-}
-
-/** /voice/line-left: the <Enqueue> action, for every QueueResult. */
-export async function lineLeft(webhook: VoiceWebhook): Promise<string> {
-  const groupId = lineQuery.decode(webhook.query).group;
-  const { callSid } = webhook.call;
-  const now = epochSeconds(webhook);
-  const result = webhook.params.queueResult;
-  const { configuration, entry } = await readEntry(groupId, await placeFor(webhook, groupId));
-  const group = configuration.groups.get(groupId);
-  const settings = configuration.settings;
-  // The stay in Twilio's queue is over: it counts toward maxWaitSeconds.
-  const stay = webhook.params.queueTime ?? 0;
-  const counted = async (current: WaitingCaller): Promise<WaitingCaller> =>
-    (await heard(current, now, stay > 0 ? { waitedBefore: current.waitedBefore + stay } : {})) ?? current;
-  const step = afterQueueAction(result, entry, group !== undefined);
-  switch (step) {
-    case 'ring-claimed':
-      return entry !== undefined && group !== undefined
-        ? lineOfferTwiml(webhook, group, await counted(entry), configuration)
-        : voicemailTwiml(webhook, settings, { group: groupId, member: undefined });
-    case 'voicemail':
-      // Waited maxWaitSeconds (or the entry is gone): the caller can leave a message.
-      if (entry !== undefined) await leave(entry, now, stay);
-      return voicemailTwiml(webhook, settings, { group: groupId, member: group?.members[0] });
-    case 'back-into-line':
-      if (entry !== undefined) await counted(entry);
-      return group === undefined
-        ? voicemailTwiml(webhook, settings, { group: groupId, member: undefined })
-        : enqueueTwiml(group, entry?.place);
-    case 'abandoned':
-      // Abandoned first: a status callback that finds the entry gone then reads the call as abandoned.
-      await noteAbandoned(callSid, 'waiting');
-      if (entry !== undefined) {
-        await leave(entry, now, stay);
-        await Promise.all(entry.offeredTo.map((member) => clearRinging(member, callSid)));
-      }
-      return hangup();
-    case 'moved-on':
-      // The call runs other TwiML now (our offer, or a bridge); this answer is not used.
-      if (entry !== undefined) await counted(entry);
-      return emptyResponse();
-    case 'failed':
-      logger.warn('the waiting line failed; offering voicemail', { group: groupId, queueResult: result });
-      if (entry !== undefined) await leave(entry, now, stay);
-      return voicemailTwiml(webhook, settings, { group: groupId, member: group?.members[0] });
-    default:
-      return step satisfies never;
-  }
+  if (entry?.state !== 'offered') return;
+  const line = cachedConfiguration()?.groups.get(group);
+  const counted = line === undefined ? false : waitForAgentOf(line)?.maxCallers !== undefined;
+  await Promise.all([leave(entry, now, 0, counted), recordLineAnswer(group, entry.joinedAt, now)]);
 }
 
 /** /voice/line-offer: where a claimed caller is sent by the REST API; it rings the claimed members. */

@@ -9,7 +9,9 @@ describe('the <Enqueue> action', () => {
       afterQueueAction('leave', { state: 'timed-out' }, true),
       afterQueueAction('leave', undefined, true),
       afterQueueAction('leave', { state: 'waiting' }, true),
-    ]).toEqual(['ring-claimed', 'voicemail', 'voicemail', 'voicemail', 'back-into-line']);
+      afterQueueAction('leave', { state: 'nobody-available' }, true),
+      afterQueueAction('leave', { state: 'to-voicemail' }, true),
+    ]).toEqual(['ring-claimed', 'voicemail', 'max-wait', 'voicemail', 'back-into-line', 'nobody-available', 'voicemail']);
   });
 
   it('reads every other QueueResult, and one Twilio does not document as a failure', () => {

@@ -96,8 +96,12 @@ describe('TwiML answers', () => {
     expect(enqueue({ queue: 'support', waitUrl: 'line-wait?g=support', action: 'line-left?g=support' })).toBe(
       `${XML}<Response><Enqueue action="line-left?g=support" method="POST" waitUrl="line-wait?g=support" waitUrlMethod="POST">support</Enqueue></Response>`,
     );
-    expect(hold({ position: en('You are number 2 in line.'), music: 'https://example.com/hold.mp3' })).toBe(
+    expect(hold({ announcements: [en('You are number 2 in line.')], music: 'https://example.com/hold.mp3' })).toBe(
       `${XML}<Response><Say language="en-US">You are number 2 in line.</Say><Play>https://example.com/hold.mp3</Play></Response>`,
+    );
+    // With a menu, a key works at any moment: everything is inside the <Gather>.
+    expect(hold({ announcements: [en('Press 2.')], music: 'https://example.com/hold.mp3', menuAction: 'line-key?g=support' })).toBe(
+      `${XML}<Response><Gather input="dtmf" numDigits="1" timeout="1" action="line-key?g=support" method="POST" actionOnEmptyResult="false"><Say language="en-US">Press 2.</Say><Play>https://example.com/hold.mp3</Play></Gather></Response>`,
     );
     expect(leaveLine()).toBe(`${XML}<Response><Leave/></Response>`);
   });
