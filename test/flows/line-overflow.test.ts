@@ -142,7 +142,7 @@ describe('the waiting line: capacity, overflow and the estimated wait', () => {
 
       const [alone] = results as [CallResult];
       expect(dialled(alone)).toEqual([BACKUP_MOBILE]);
-      expect(events.some((event) => event.call === 'alone' && event.type === 'queue-join')).toBe(false);
+      expect(events.some((event) => event.call === 'alone' && event.type === 'enqueue')).toBe(false);
     } finally {
       await admin('PUT', '/users/anna/status', { status: 'available' });
       await admin('PUT', '/users/ben/status', { status: 'available' });
