@@ -25,13 +25,21 @@ export function hex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
 }
 
+/**
+ * `inbound`: a call into the project (its script is the caller's). `outbound-api`: a call the project
+ * created through the REST API (rest-api/call-create.ts), whose far end is the device at its `To`.
+ */
+export type CallDirection = 'inbound' | 'outbound-api';
+
 export class SimCall {
   readonly sid: string;
   readonly requests: { url: string; params: Record<string, string> }[] = [];
   readonly offers: Offer[] = [];
   readonly recordings: { recordingSid: string; seconds: number }[] = [];
   readonly errors: string[] = [];
-  status: 'ringing' | 'in-progress' | 'completed' = 'ringing';
+  readonly warnings: string[] = [];
+  /** `queued`: a created call waiting for its turn (CPS); `ringing` until the first document runs. */
+  status: 'queued' | 'ringing' | 'in-progress' | 'completed' = 'ringing';
   answeredBy: string | undefined;
   answeredAt: number | undefined;
   talkSeconds: number | undefined;
@@ -39,6 +47,8 @@ export class SimCall {
   endedAt = 0;
   startedAt = 0;
   digitsUsed = false;
+  /** How many of the script's `waitKeys` entries were pressed (they are pressed in order). */
+  waitKeysPressed = 0;
   callerGone = false;
   inQueue: SimQueue | undefined;
   /** The conference room the call is in now (its sid), so a room's news reaches only its participants. */
@@ -49,6 +59,7 @@ export class SimCall {
   constructor(
     readonly script: CallerScript,
     private readonly clock: SimulatedClock,
+    readonly direction: CallDirection = 'inbound',
   ) {
     this.sid = script.sid ?? `CA${hex(16)}`;
   }

@@ -13,8 +13,14 @@ import { behaviourSchema } from './behaviours.js';
  */
 const behavioursSchema = z.record(z.string(), z.union([behaviourSchema, z.array(behaviourSchema).min(1)]));
 
+/** The ids the simulation gives the calls the project creates through the REST API, in order. */
+const CREATED_CALL_ID = /^rest-[1-9][0-9]*$/;
+
 const callSchema = z.strictObject({
-  id: z.string().min(1),
+  id: z
+    .string()
+    .min(1)
+    .refine((id) => !CREATED_CALL_ID.test(id), 'rest-<n> names a call the project creates through the REST API'),
   sid: z
     .string()
     .regex(/^CA[0-9a-f]{32}$/)
@@ -37,6 +43,15 @@ const callSchema = z.strictObject({
   queueFault: z
     .strictObject({ after: z.number().min(0), result: z.enum(['error', 'system-error', 'bridging-in-process', 'redirected-from-bridged']) })
     .optional(),
+  waitKeys: z
+    .array(
+      z.strictObject({
+        after: z.number().min(0),
+        digits: z.string().regex(/^[0-9*#]+$/, 'must be keys such as "1" or "4930123456#"'),
+      }),
+    )
+    .min(1)
+    .optional(),
 });
 
 const voicemailExpectation = z.strictObject({
@@ -54,7 +69,10 @@ export const expectationSchema = z.union([
   // The American spelling of earlier scenario files, read as `dialled`.
   z.strictObject({ call: z.string(), dialed: z.string() }).transform(({ call, dialed }) => ({ call, dialled: dialed })),
   z.strictObject({ call: z.string(), voicemail: voicemailExpectation.nullable() }),
-  z.strictObject({ call: z.string(), ended: z.enum(['hangup', 'caller-hung-up', 'document-ended', 'rejected']) }),
+  z.strictObject({
+    call: z.string(),
+    ended: z.enum(['hangup', 'caller-hung-up', 'document-ended', 'rejected', 'no-answer', 'busy', 'failed', 'canceled']),
+  }),
   z.strictObject({ offersPerMember: z.record(z.string(), z.number().int().min(0)) }),
   z.strictObject({ firstOffersPerMember: z.record(z.string(), z.number().int().min(0)) }),
 ]);
@@ -104,7 +122,8 @@ export function readScenario(file: string): Scenario {
   const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
   if (duplicate !== undefined) throw new ScenarioFileError(`${file}: call id ${duplicate} is used twice`);
   for (const expectation of parsed.data.expect) {
-    if ('call' in expectation && !ids.includes(expectation.call))
+    // rest-1, rest-2, ...: the calls the project creates, in order (not known before the run).
+    if ('call' in expectation && !ids.includes(expectation.call) && !CREATED_CALL_ID.test(expectation.call))
       throw new ScenarioFileError(`${file}: an expectation names call ${expectation.call}, which the scenario does not place`);
   }
   return parsed.data;
@@ -161,7 +180,10 @@ export function checkExpectation(
     return `${firstOnly ? 'first offers' : 'offers'} per member were ${JSON.stringify(Object.fromEntries(counts))}; expected ${wrong.map(([member, count]) => `${member}: ${count}`).join(', ')}`;
   }
   const result = results.get(expectation.call);
-  if (result === undefined) return `call ${expectation.call} was not placed`;
+  if (result === undefined)
+    return CREATED_CALL_ID.test(expectation.call)
+      ? `the project did not create call ${expectation.call} (it created ${[...results.keys()].filter((id) => CREATED_CALL_ID.test(id)).length})`
+      : `call ${expectation.call} was not placed`;
   if ('answeredBy' in expectation) {
     const actual = result.answeredBy ?? null;
     if (actual === expectation.answeredBy) return undefined;

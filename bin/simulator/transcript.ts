@@ -11,15 +11,25 @@ function who(noun: string, member: string | undefined): string {
 function describe(event: TranscriptEvent, members: ReadonlyMap<string, string>): string {
   switch (event.type) {
     case 'call-start':
-      return `call from ${event.from} to ${event.to} (${event.sid})`;
+      return event.direction === 'outbound-api'
+        ? `created call from ${event.from} to ${event.to} starts ringing (${event.sid})`
+        : `call from ${event.from} to ${event.to} (${event.sid})`;
+    case 'call-created':
+      return `REST: the project creates a call from ${event.from} to ${event.to} (${event.sid}); it starts at ${formatClock(event.startsAt)}`;
+    case 'call-unanswered':
+      return `the created call ends unanswered: ${event.status}`;
     case 'say':
       return `caller hears: "${event.text}"${event.language === undefined ? '' : ` [${event.language}]`}`;
     case 'play':
       return `caller hears audio ${event.url}`;
     case 'pause':
       return `silence for ${event.seconds} s`;
-    case 'gather':
-      return event.digits === undefined ? 'no keys pressed' : `caller pressed ${event.digits}`;
+    case 'gather': {
+      const where = event.queue === undefined ? '' : ` while waiting in line ${event.queue}`;
+      return event.digits === undefined ? `no keys pressed${where}` : `caller pressed ${event.digits}${where}`;
+    }
+    case 'wait-gather-action':
+      return `the keys ${event.digits} go to the <Gather>'s action ${event.url}; its answer plays in line ${event.queue}`;
     case 'redirect':
       return `redirected to ${event.url}`;
     case 'offer':
@@ -79,12 +89,15 @@ function describe(event: TranscriptEvent, members: ReadonlyMap<string, string>):
       return {
         twiml: 'the project hangs up',
         caller: 'caller hangs up',
+        callee: 'the called device hangs up',
         'document-end': 'the TwiML ends: Twilio hangs up',
         rest: 'the call is ended through the REST API',
         reject: 'the call is rejected',
       }[event.by];
     case 'error':
       return `ERROR${event.rule === undefined ? '' : ` [${event.rule}]`}: ${event.message}`;
+    case 'warning':
+      return `WARNING ${event.code}: ${event.message}`;
     default:
       return event satisfies never;
   }

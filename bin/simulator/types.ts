@@ -64,7 +64,18 @@ export type CallerScript = {
    * only on its own faults or races, so the project's handling of every QueueResult can be tested.
    */
   queueFault?: { after: number; result: QueueFault } | undefined;
+  /**
+   * Keys the caller presses while waiting in a queue: each entry is pressed at the first <Gather>
+   * that runs in the queue's waitUrl document (or in a document answered to such a Gather's action)
+   * at or after `after` seconds since the call started; a <Gather> already playing when that second
+   * comes gets the keys then. The entries are pressed in order, one per <Gather> (e.g. "1" to open a
+   * menu, then "1" to confirm; "4930123456#" typed with finishOnKey "#").
+   */
+  waitKeys?: readonly WaitKeys[] | undefined;
 };
+
+/** One entry of a caller's `waitKeys`. */
+export type WaitKeys = { after: number; digits: string };
 
 export type QueueFault = 'error' | 'system-error' | 'bridging-in-process' | 'redirected-from-bridged';
 
@@ -111,6 +122,15 @@ export type SimulationOptions = {
    * (never bridged; `DialBridged=false` either way): the docs do not say; default 'completed'.
    */
   declinedDialStatus?: 'completed' | 'no-answer';
+  /**
+   * The account's own numbers and verified caller IDs, for the checks Twilio makes of a created
+   * call's `From` (error 21210) and of a <Dial callerId> (warning 13214). The numbers the fake REST
+   * API was seeded with and the numbers the simulated callers dial count too. Without this option and
+   * without seeded numbers the simulation cannot tell the account's numbers: any E.164 number passes.
+   */
+  accountNumbers?: readonly string[];
+  /** Calls created through the REST API start at most this many per simulated second (Twilio's default CPS is 1). */
+  callsPerSecond?: number;
 };
 
 export type InterruptedDialAction = 'before' | 'after' | 'never';
@@ -124,11 +144,16 @@ export type InterruptedDialAction = 'before' | 'after' | 'never';
 export type OthersCanceled = 'at-answer' | 'at-bridge';
 
 export type TranscriptEvent = { at: number; call: string } & (
-  | { type: 'call-start'; from: string; to: string; sid: string }
+  | { type: 'call-start'; from: string; to: string; sid: string; direction?: 'outbound-api' }
+  /** A call created through the REST API: logged when it was requested; `startsAt` is when it starts (CPS). */
+  | { type: 'call-created'; from: string; to: string; sid: string; startsAt: number }
   | { type: 'say'; text: string; language?: string }
   | { type: 'play'; url: string }
   | { type: 'pause'; seconds: number }
-  | { type: 'gather'; numDigits?: number; digits?: string }
+  /** A <Gather> ended: the keys it got, if any; `queue` when it ran while the caller waited in that queue. */
+  | { type: 'gather'; numDigits?: number; digits?: string; queue?: string }
+  /** A <Gather> in a waitUrl document got keys: its action was requested (`url`). */
+  | { type: 'wait-gather-action'; queue: string; url: string; digits: string }
   | { type: 'redirect'; url: string }
   | { type: 'offer'; nouns: string[]; members: string[]; timeout: number }
   | {
@@ -147,8 +172,12 @@ export type TranscriptEvent = { at: number; call: string } & (
   | { type: 'queue-leave'; queue: string; result: string; waitedSeconds: number }
   | { type: 'rest'; what: string }
   | { type: 'conference'; name: string; event: 'join' | 'start' | 'leave' | 'end'; with?: string[]; seconds?: number }
-  | { type: 'hangup'; by: 'twiml' | 'caller' | 'document-end' | 'rest' | 'reject' }
+  | { type: 'hangup'; by: 'twiml' | 'caller' | 'callee' | 'document-end' | 'rest' | 'reject' }
+  /** A created call that was never answered: its final CallStatus. */
+  | { type: 'call-unanswered'; status: CreatedCallStatus }
   | { type: 'error'; message: string; rule?: string }
+  /** Something Twilio reports as a warning in its debugger (e.g. 13214, an invalid callerId) while the call goes on. */
+  | { type: 'warning'; code: number; message: string }
 );
 
 export type Offer = { at: number; nouns: string[]; members: string[]; timeout: number; status: string; answeredBy?: string };
@@ -166,10 +195,21 @@ export type CallResult = {
   answeredAt?: number;
   talkSeconds?: number;
   recordings: { recordingSid: string; seconds: number }[];
-  ended: 'hangup' | 'caller-hung-up' | 'document-ended' | 'rejected' | 'error';
+  /** How the call ended; a created call that was never answered ends with its CallStatus (no-answer, busy, failed, canceled). */
+  ended: 'hangup' | 'caller-hung-up' | 'document-ended' | 'rejected' | 'error' | Exclude<CreatedCallStatus, 'completed'>;
   errors: string[];
+  /** Twilio debugger warnings (e.g. 13214): the call went on, but the project did something Twilio flags. */
+  warnings?: string[];
   requests: { url: string; params: Record<string, string> }[];
+  /** Only for a call created through the REST API (`POST /Calls.json`). */
+  created?: CreatedCallFacts;
 };
+
+/** The final CallStatus of a created call (https://www.twilio.com/docs/voice/api/call-resource#call-status-values). */
+export type CreatedCallStatus = 'completed' | 'no-answer' | 'busy' | 'failed' | 'canceled';
+
+/** What a created call's result adds: when it was requested and when it started (CPS pacing), its final status. */
+export type CreatedCallFacts = { requestedAt: number; startsAt: number; status: CreatedCallStatus };
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 /** A transcript event before the engine stamps it with the time and the call. */

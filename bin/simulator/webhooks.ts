@@ -24,7 +24,12 @@ export class Webhooks {
 
   /** The simulated moment as Twilio writes it in `Timestamp` (RFC 2822). */
   timestamp(): string {
-    return new Date(this.epoch + this.clock.now * 1000).toUTCString();
+    return this.date().toUTCString();
+  }
+
+  /** The wall-clock date of a simulated second (default: now). */
+  date(seconds = this.clock.now): Date {
+    return new Date(this.epoch + seconds * 1000);
   }
 
   private baseParams(call: SimCall): Record<string, string> {
@@ -35,7 +40,7 @@ export class Webhooks {
       CallStatus: call.callerGone ? 'completed' : call.status,
       Called: call.script.to,
       Caller: call.script.from,
-      Direction: 'inbound',
+      Direction: call.direction,
       From: call.script.from,
       To: call.script.to,
     };

@@ -29,6 +29,9 @@ export type LiveView = {
     state: WaitingCaller['state'];
     offeredTo: string[];
     lastHeardAt: string | null;
+    /** A callback (SPEC 16): the number to call back and the attempts made; else null and 0. */
+    callbackNumber: string | null;
+    callbackAttempts: number;
   }[];
 };
 
@@ -87,6 +90,8 @@ export function liveView(
         offeredTo: caller.offeredTo,
         // When the caller was last heard from: an entry silent for long is a caller who is gone.
         lastHeardAt: iso(caller.lastHeardAt),
+        callbackNumber: caller.callbackNumber ?? null,
+        callbackAttempts: caller.callbackAttempts,
       })),
   };
 }

@@ -303,6 +303,13 @@ export const promptNames = [
   'menuCallback',
   'menuVoicemail',
   'menuUnknownKey',
+  'callbackOffer',
+  'callbackEnterNumber',
+  'callbackBadNumber',
+  'callbackBooked',
+  'callbackAlreadyBooked',
+  'callbackWhisper',
+  'callbackNotReached',
 ] as const;
 export type PromptName = (typeof promptNames)[number];
 

@@ -18,6 +18,8 @@ export type CallState = {
   readonly answeredAt: number | undefined;
   readonly startedAt: number | undefined;
   readonly voicemail: boolean;
+  /** The caller asked to be called back from the waiting line and hung up (SPEC 16). */
+  readonly callbackRequested: boolean;
   readonly abandoned: 'ringing' | 'waiting' | undefined;
   /** The group whose waiting line the caller joined, if any. */
   readonly lineGroup: string | undefined;
@@ -33,7 +35,17 @@ export type CallState = {
 };
 
 /** Every outcome a call can end with (GET /calls?outcome= names them). */
-export const CALL_OUTCOMES = ['answered', 'missed', 'voicemail', 'abandoned-ringing', 'abandoned-waiting'] as const;
+export const CALL_OUTCOMES = [
+  'answered',
+  'missed',
+  'voicemail',
+  'abandoned-ringing',
+  'abandoned-waiting',
+  // SPEC 16: the caller's own call when they asked for a callback, then the callback's own record.
+  'callback-requested',
+  'called-back',
+  'callback-failed',
+] as const;
 
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
@@ -62,6 +74,7 @@ const iso = (epochSeconds: number): string => new Date(epochSeconds * 1000).toIS
 export function outcomeOf(call: CallState): CallOutcome {
   if (call.answeredBy !== undefined) return 'answered';
   if (call.voicemail) return 'voicemail';
+  if (call.callbackRequested) return 'callback-requested';
   if (call.abandoned === 'waiting') return 'abandoned-waiting';
   if (call.abandoned === 'ringing') return 'abandoned-ringing';
   return 'missed';
@@ -95,7 +108,7 @@ export function recordOf(call: CallState, now: number, durationSeconds: number |
  * answered), and left the line then.
  */
 export function atCallEnd(call: CallState, stillWaiting: boolean, now: number): CallState {
-  if (!stillWaiting) return call;
+  if (!stillWaiting || call.callbackRequested) return call;
   return {
     ...call,
     lineLeftAt: call.lineLeftAt ?? now,
@@ -116,6 +129,7 @@ export function unknownCall(callSid: string): CallState {
     answeredAt: undefined,
     startedAt: undefined,
     voicemail: false,
+    callbackRequested: false,
     abandoned: undefined,
     lineGroup: undefined,
     linePlace: undefined,

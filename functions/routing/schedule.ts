@@ -264,6 +264,17 @@ export function closedGroupAction(
   return isClosed(group.schedule, schedules, atMs) ? (group.whenClosed ?? group.whenNobodyAnswers) : undefined;
 }
 
+/** Whether a group takes calls at `atMs` (SPEC 14): always without a schedule. */
+export function groupOpen(group: Pick<Group, 'schedule'>, schedules: ReadonlyMap<string, Schedule>, atMs: number): boolean {
+  return !isClosed(group.schedule, schedules, atMs);
+}
+
+/** When a closed group's schedule next changes (its opening), epoch ms; undefined when none is known. */
+export function groupOpensAt(group: Pick<Group, 'schedule'>, schedules: ReadonlyMap<string, Schedule>, atMs: number): number | undefined {
+  const schedule = group.schedule === undefined ? undefined : schedules.get(group.schedule);
+  return schedule === undefined ? undefined : nextChange(schedule, atMs);
+}
+
 /** The schedules `member` may toggle: those of their groups and of the numbers into them, and those naming them. */
 export function togglableSchedules(
   member: string,

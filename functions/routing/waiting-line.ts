@@ -19,7 +19,14 @@ export type WaitingState =
   /** Nobody of the group is available any more: leaving for `whenNobodyAvailable` (SPEC 16). */
   | 'nobody-available'
   /** Pressed the menu's voicemail key: leaving to record a message for the group (SPEC 16). */
-  | 'to-voicemail';
+  | 'to-voicemail'
+  /** A callback (SPEC 16): the caller hung up and keeps their place; called back when it is their turn. */
+  | 'callback'
+  /** A callback being made: the claimed member is rung first, then the caller's number. */
+  | 'calling-back';
+
+/** Entries whose caller hung up on purpose: not in Twilio's queue, never silent, kept until called back. */
+export const CALLBACK_STATES: readonly WaitingState[] = ['callback', 'calling-back'];
 
 /** States of callers on their way out of the line: they no longer count for positions or offers. */
 export const LEAVING_STATES: readonly WaitingState[] = ['timed-out', 'nobody-available', 'to-voicemail'];
@@ -49,6 +56,14 @@ export type WaitingCaller = {
   leaving: boolean;
   /** The hold music of the number the caller called, looked up once when they joined. */
   holdMusic?: string | undefined;
+  /** The number the caller called: the caller ID of their callback. */
+  calledNumber?: string | undefined;
+  /** A callback's number (the caller's own, or one they typed). */
+  callbackNumber?: string | undefined;
+  /** The callback's attempts so far (the caller's number dialled, not answered). */
+  callbackAttempts: number;
+  /** A callback is not started before this (epoch seconds): the delay after an attempt. */
+  callbackNotBefore?: number | undefined;
   version: number;
 };
 
@@ -92,14 +107,32 @@ export const LINE_SILENCE_LIMIT_SECONDS = 600;
 
 /** The entry has not been heard from for longer than any live caller can be silent. */
 export function isSilent(caller: WaitingCaller, now: number): boolean {
-  return now - caller.lastHeardAt > LINE_SILENCE_LIMIT_SECONDS;
+  // A callback's caller hung up on purpose: silence is what it is.
+  return !CALLBACK_STATES.includes(caller.state) && now - caller.lastHeardAt > LINE_SILENCE_LIMIT_SECONDS;
+}
+
+/** A callback whose turn may come now: not during the delay after an attempt. */
+export function callbackDue(caller: WaitingCaller, now: number): boolean {
+  return caller.state === 'callback' && (caller.callbackNotBefore ?? 0) <= now;
 }
 
 export type LineAssignment = { caller: WaitingCaller; plan: DialPlan };
 
-/** Callers still waiting for a member, longest-waiting first. */
-export function waitingCallers(line: readonly WaitingCaller[]): WaitingCaller[] {
-  return line.filter((caller) => caller.state === 'joining' || caller.state === 'waiting').sort(byPlace);
+/**
+ * Callers still waiting for a member, longest-waiting first: those in Twilio's queue, and callbacks
+ * whose turn may come (`callbacksOpen`: the group's schedule is open; a closed group starts none).
+ */
+export function waitingCallers(
+  line: readonly WaitingCaller[],
+  options: { now?: number; callbacksOpen?: boolean } = {},
+): WaitingCaller[] {
+  const { now, callbacksOpen = false } = options;
+  return line
+    .filter(
+      (caller) =>
+        caller.state === 'joining' || caller.state === 'waiting' || (callbacksOpen && now !== undefined && callbackDue(caller, now)),
+    )
+    .sort(byPlace);
 }
 
 /** 1-based place in the line among callers who have not left it. */
@@ -127,7 +160,8 @@ function lineOrder(group: Group, rotation: Rotation): readonly string[] {
 function planFromPool(group: Group, pool: readonly Member[], caller: WaitingCaller): DialPlan {
   const fresh = pool.filter((member) => !caller.tried.includes(member.id));
   const candidates = fresh.length > 0 ? fresh : pool;
-  return group.distribution === 'all-at-once' ? planDial(candidates) : planDial(candidates.slice(0, 1));
+  // A callback rings one member at a time: each ring is a call created through the REST API (paced).
+  return group.distribution === 'all-at-once' && caller.state !== 'callback' ? planDial(candidates) : planDial(candidates.slice(0, 1));
 }
 
 /** Who a waiting caller is offered to now, on the marks as they are: the claim's decision (store/claims.ts). */
@@ -157,10 +191,11 @@ export function assignWaitingCallers(
   line: readonly WaitingCaller[],
   presence: { byMember: ReadonlyMap<string, Presence>; now: number },
   rotation: Rotation,
+  options: { callbacksOpen?: boolean } = {},
 ): LineAssignment[] {
   let pool = eligibleMembers(lineOrder(group, rotation), membersById, [], { ...presence, callSid: undefined });
   const assignments: LineAssignment[] = [];
-  for (const caller of waitingCallers(line)) {
+  for (const caller of waitingCallers(line, { now: presence.now, callbacksOpen: options.callbacksOpen ?? false })) {
     if (pool.length === 0) break;
     const plan = planFromPool(group, pool, caller);
     if (plan.members.length === 0) continue;
@@ -189,7 +224,15 @@ export function triedAfterOffer(caller: WaitingCaller, offered: readonly string[
  * - `failed`: the queue failed (full, an error, a value Twilio does not document): voicemail.
  */
 export type QueueActionStep =
-  'ring-claimed' | 'max-wait' | 'nobody-available' | 'voicemail' | 'back-into-line' | 'abandoned' | 'moved-on' | 'failed';
+  | 'ring-claimed'
+  | 'max-wait'
+  | 'nobody-available'
+  | 'voicemail'
+  | 'back-into-line'
+  | 'callback-kept'
+  | 'abandoned'
+  | 'moved-on'
+  | 'failed';
 
 export function afterQueueAction(
   queueResult: string | undefined,
@@ -212,7 +255,8 @@ export function afterQueueAction(
           return 'back-into-line';
       }
     case 'hangup':
-      return 'abandoned';
+      // A caller who asked for a callback hangs up on purpose: the entry stays, in its place.
+      return entry?.state === 'callback' ? 'callback-kept' : 'abandoned';
     case 'redirected':
     case 'redirected-from-bridged':
     case 'bridged':

@@ -165,6 +165,30 @@ export async function noteAbandoned(callSid: string, during: 'ringing' | 'waitin
   });
 }
 
+/** The caller asked to be called back and hangs up (SPEC 16): their call is not abandoned. */
+export function callbackRequestedUpdate(callSid: string, now: number) {
+  return {
+    TableName: tableName,
+    Key: keys.call(callSid),
+    UpdateExpression: 'SET callbackRequested = :yes, lineLeftAt = if_not_exists(lineLeftAt, :now)',
+    ExpressionAttributeValues: { ':yes': true, ':now': now },
+  };
+}
+
+/**
+ * A callback's own record in the call log (SPEC 16): whether the caller was reached, by whom, after
+ * how many attempts. Keyed by the member's call, so a repeated webhook logs it once.
+ */
+export async function logCallback(record: CallRecord & { callbackFor: string; attempts: number }): Promise<void> {
+  await Promise.all(
+    logGroups(record).map((group) =>
+      writeIf({
+        Put: { TableName: tableName, Item: { ...keys.callLog(group, record.endedAt, record.callSid), ...record }, ConditionExpression: NOT_LOGGED_YET },
+      }),
+    ),
+  );
+}
+
 /**
  * The caller joined a waiting line at `place`: kept on the call for its end and for a repeated
  * webhook. The first place stays; the place the call keeps is returned (another delivery of the same
@@ -232,6 +256,7 @@ function callStateFromItem(callSid: string, item: StoredItem): CallState {
     answeredAt: numberField(item, 'answeredAt'),
     startedAt: numberField(item, 'startedAt'),
     voicemail: item.voicemail === true,
+    callbackRequested: item.callbackRequested === true,
     abandoned,
     lineGroup: stringField(item, 'lineGroup'),
     linePlace: stringField(item, 'linePlace'),

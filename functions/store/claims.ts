@@ -144,7 +144,14 @@ async function writeAttempt(claim: Claim, attempt: Attempt): Promise<AttemptOutc
     const items: TransactItem[] = [...marks, ...ends, ...busy, offered].map((update) => ({ Update: update }));
     const entryIndex = claim.lineEntry === undefined ? -1 : items.length;
     if (claim.lineEntry !== undefined)
-      items.push({ Update: entryUpdate(claim.lineEntry, { state: 'offered', offeredTo: attempt.members, leaving: false }) });
+      items.push({
+        Update: entryUpdate(claim.lineEntry, {
+          // A callback's claim starts the callback (SPEC 16); a caller in the queue is offered.
+          state: claim.lineEntry.state === 'callback' ? 'calling-back' : 'offered',
+          offeredTo: attempt.members,
+          leaving: false,
+        }),
+      });
     const outcome = await writeTogether(items);
     if (outcome.kind === 'written') return { kind: 'written', marked: attempt.members, released: attempt.released };
     return { kind: 'refused', entryChanged: outcome.failed.includes(entryIndex) };

@@ -17,6 +17,8 @@
  * | call log          | `CALLLOG#<group>#<day>`     | `<ISO end>#<CallSid>`       | GET /calls per group and UTC day, newest first    |
  * | voicemail         | `VOICEMAIL`                 | `<ISO time>#<RecordingSid>` | list newest first (query, descending)             |
  * | waiting caller    | `LINE#<group id>`           | place: `<join ms>#<CallSid>`| the line in order (query its head), one entry per call |
+ * | callback          | `CALLBACK#<group>#<number>` | `CALLBACK`                  | one callback per caller number per group at a time (conditional put, TTL) |
+ * | REST pace         | `RESTPACE`                  | `RESTPACE`                  | the next second a call may be created through the REST API (1 per second) |
  * | line's state      | `LINESTATE#<group id>`      | `LINESTATE`                 | the calls in a line with `maxCallers` (a join is refused when full); the line's recent pace (estimated wait) |
  * | pickup claim      | `PICKUP#<CallSid>`          | `PICKUP`                    | one picker per ringing call (conditional put)     |
  *
@@ -56,6 +58,8 @@ export const keys = {
   }),
   lineEntry: (group: string, place: string): Key => ({ pk: partitions.line(group), sk: place }),
   lineState: (group: string): Key => ({ pk: `LINESTATE#${group}`, sk: 'LINESTATE' }),
+  callback: (group: string, number: string): Key => ({ pk: `CALLBACK#${group}#${number}`, sk: 'CALLBACK' }),
+  restPace: (): Key => ({ pk: 'RESTPACE', sk: 'RESTPACE' }),
   pickup: (callSid: string): Key => ({ pk: `PICKUP#${callSid}`, sk: 'PICKUP' }),
 } as const;
 

@@ -1,8 +1,8 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Group } from '../commons/schemas.js';
 import { paceAfterAnswer, type LinePace } from '../routing/estimated-wait.js';
 import { LEAVING_STATES, type WaitingCaller, type WaitingState } from '../routing/waiting-line.js';
-import { CALL_STATE_TTL_SECONDS, getCall, noteWaiting, type CallStart } from './call-store.js';
+import { CALL_STATE_TTL_SECONDS, getCall, noteWaiting, callbackRequestedUpdate, type CallStart } from './call-store.js';
 import { send, tableName } from './client.js';
 import { writeIf, writeTogether } from './conditions.js';
 import { queryPartition } from './configuration.js';
@@ -45,6 +45,10 @@ export function entryFromItem(item: StoredItem): WaitingCaller {
     announced: numbers('announced'),
     waitedBefore: numbers('waitedBefore') ?? 0,
     holdMusic: typeof item.holdMusic === 'string' ? item.holdMusic : undefined,
+    calledNumber: typeof item.calledNumber === 'string' ? item.calledNumber : undefined,
+    callbackNumber: typeof item.callbackNumber === 'string' ? item.callbackNumber : undefined,
+    callbackAttempts: numbers('callbackAttempts') ?? 0,
+    callbackNotBefore: numbers('callbackNotBefore'),
     leaving: item.leaving === true,
     version: numbers('version') ?? 0,
   };
@@ -137,11 +141,13 @@ export function newEntry(
   from: string | undefined,
   holdMusic: string,
   now: number,
+  calledNumber?: string,
 ): WaitingCaller {
   return entryFromItem({
     ...keys.lineEntry(group, place),
     callSid,
     from,
+    calledNumber,
     joinedAt: now,
     lastHeardAt: now,
     state: 'joining',
@@ -243,6 +249,7 @@ async function join(
     tried: [],
     waitedBefore: 0,
     holdMusic: entry.holdMusic,
+    calledNumber: entry.calledNumber,
     version: entry.version,
     expiresAt: now + CALL_STATE_TTL_SECONDS,
   };
@@ -279,6 +286,9 @@ export type EntryChange = {
   /** The caller was heard from (hold-music request, queue action): they are still there. */
   lastHeardAt?: number | undefined;
   leaving?: boolean | undefined;
+  callbackNumber?: string | undefined;
+  callbackAttempts?: number | undefined;
+  callbackNotBefore?: number | undefined;
 };
 
 /** The update that moves an entry from the version read to `change`, for a transaction or alone. */
@@ -390,4 +400,38 @@ export async function recordLineAnswer(group: string, joinedAt: number, now: num
 /** The key of the line's state item, to read it with a webhook's other items. */
 export function lineStateKey(group: string): Key {
   return keys.lineState(group);
+}
+
+/**
+ * Callbacks (SPEC 16). A caller who asked to be called back keeps their entry (and place), now a
+ * callback entry; one callback per caller number per group at a time (a CALLBACK item, written in the
+ * same transaction, kept while the entry is). The call's item notes the request, so its end is not
+ * an abandonment.
+ */
+export async function bookCallback(entry: WaitingCaller, number: string, now: number): Promise<'booked' | 'already-booked' | 'changed'> {
+  const outcome = await writeTogether([
+    { Update: entryUpdate(entry, { state: 'callback', callbackNumber: number, callbackAttempts: 0, offeredTo: [] }) },
+    {
+      Put: {
+        TableName: tableName,
+        Item: { ...keys.callback(entry.group, number), callSid: entry.callSid, place: entry.place, expiresAt: now + CALL_STATE_TTL_SECONDS },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    { Update: callbackRequestedUpdate(entry.callSid, now) },
+  ]);
+  if (outcome.kind === 'written') return 'booked';
+  if (outcome.failed.includes(1)) return 'already-booked';
+  return 'changed';
+}
+
+/** A callback is over (the caller was reached, or every attempt failed): its entry and its number's lock go. */
+export async function endCallback(entry: WaitingCaller, counted: boolean): Promise<boolean> {
+  const [removed] = await Promise.all([
+    removeEntry(entry.group, entry.place, counted),
+    entry.callbackNumber === undefined
+      ? undefined
+      : send(new DeleteCommand({ TableName: tableName, Key: keys.callback(entry.group, entry.callbackNumber) })),
+  ]);
+  return removed;
 }

@@ -146,6 +146,11 @@ export function busyUpdate(member: string, callSid: string, leg: string, now: nu
   };
 }
 
+/** The member answered a call the project created for them (a callback, SPEC 16): busy, as any answer. */
+export async function markBusy(member: string, callSid: string, leg: string, now: number, until: number, wrapUpSeconds: number): Promise<void> {
+  await writeIf({ Update: busyUpdate(member, callSid, leg, now, until, wrapUpSeconds) });
+}
+
 /**
  * Misses in a row (SPEC 15): `misses` on the member's PRESENCE item counts the offers that rang them
  * and ended unanswered by them since their last answer or status change; `missedOffer` is the last

@@ -47,6 +47,12 @@ export type TwilioApi = {
   /** Take a caller (or the front caller) out of a queue to run the TwiML at `url`. */
   dequeueMember(queueSid: string, callSid: string | 'Front', url: string): Promise<void>;
   /**
+   * Place an outgoing call to `to` that runs the TwiML at `url` when answered; `statusCallback` hears
+   * how it ended. Twilio creates 1 call per second per account by default: the callers pace themselves
+   * (store/rest-pace.ts). https://www.twilio.com/docs/voice/api/call-resource#create-a-call-resource
+   */
+  createCall(options: { to: string; from: string; url: string; statusCallback: string; timeoutSeconds: number }): Promise<{ sid: string }>;
+  /**
    * The account's recordings created on or after `createdOnOrAfter` (a UTC date, YYYY-MM-DD: the
    * list filters by day only), every page followed. `pageSize` is at most 1000 (Twilio's limit).
    */
@@ -124,7 +130,7 @@ export function createTwilioApi(config: TwilioApiConfig): TwilioApi {
   const accountPath = `/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}`;
   const base = `${origin}${accountPath}`;
   const authorization = (token: string): string => `Basic ${Buffer.from(`${config.accountSid}:${token}`).toString('base64')}`;
-  async function post(path: string, form: Record<string, string>): Promise<void> {
+  async function post(path: string, form: Record<string, string> | readonly [string, string][]): Promise<unknown> {
     // A REST request is a change too: none starts after the webhook answered (commons/budget.ts).
     assertWithinBudget();
     const token = await config.authToken();
@@ -138,13 +144,13 @@ export function createTwilioApi(config: TwilioApiConfig): TwilioApi {
           authorization: authorization(token),
           'content-type': 'application/x-www-form-urlencoded',
         },
-        body: new URLSearchParams(form).toString(),
+        body: new URLSearchParams(form as Record<string, string> | [string, string][]).toString(),
         signal: budget === undefined ? timeout : AbortSignal.any([timeout, budget]),
       });
     } catch (error) {
       throw failure(new TwilioApiError(`Twilio's REST API could not be reached for ${path}`, 0, undefined, { cause: error }));
     }
-    if (response.ok) return;
+    if (response.ok) return response.json().catch(() => ({}));
     const body = (await response.json().catch(() => ({}))) as { code?: number; message?: string };
     throw failure(new TwilioApiError(`Twilio refused POST ${path}: ${body.message ?? response.statusText}`, response.status, body.code));
   }
@@ -258,9 +264,27 @@ export function createTwilioApi(config: TwilioApiConfig): TwilioApi {
     return { contentType: response.headers.get('content-type') ?? 'audio/mpeg', bytes: Buffer.concat(chunks) };
   }
   return {
-    redirectCall: (callSid, url) => post(`/Calls/${encodeURIComponent(callSid)}.json`, { Url: url, Method: 'POST' }),
-    dequeueMember: (queueSid, callSid, url) =>
-      post(`/Queues/${encodeURIComponent(queueSid)}/Members/${encodeURIComponent(callSid)}.json`, { Url: url, Method: 'POST' }),
+    redirectCall: async (callSid, url) => {
+      await post(`/Calls/${encodeURIComponent(callSid)}.json`, { Url: url, Method: 'POST' });
+    },
+    createCall: async (options) => {
+      const created = (await post('/Calls.json', [
+        ['To', options.to],
+        ['From', options.from],
+        ['Url', options.url],
+        ['Method', 'POST'],
+        ['StatusCallback', options.statusCallback],
+        ['StatusCallbackMethod', 'POST'],
+        ['StatusCallbackEvent', 'answered'],
+        ['StatusCallbackEvent', 'completed'],
+        ['Timeout', String(options.timeoutSeconds)],
+      ])) as { sid?: unknown };
+      if (typeof created.sid !== 'string') throw failure(new TwilioApiError('Twilio created a call without a sid', 0, undefined));
+      return { sid: created.sid };
+    },
+    dequeueMember: async (queueSid, callSid, url) => {
+      await post(`/Queues/${encodeURIComponent(queueSid)}/Members/${encodeURIComponent(callSid)}.json`, { Url: url, Method: 'POST' });
+    },
     listRecordings,
     fetchRecordingMedia,
   };

@@ -22,6 +22,13 @@ export const defaultPrompts: Readonly<Record<PromptName, string>> = {
   menuCallback: 'To be called back without losing your place in line, press 1.',
   menuVoicemail: 'To leave a message instead of waiting, press 2.',
   menuUnknownKey: 'Sorry, that key does nothing here.',
+  callbackOffer: 'We will call you back at {number}. To confirm, press 1. To give another number, press 2.',
+  callbackEnterNumber: 'Please enter the number to call back, with its country code, then press the pound key.',
+  callbackBadNumber: 'Sorry, that is not a number we can call. Please hold.',
+  callbackBooked: 'Thank you. We will call you back when it is your turn. Goodbye.',
+  callbackAlreadyBooked: 'A callback to this number is already planned. Please hold.',
+  callbackWhisper: 'Callback for {caller}, who waited {minutes} minutes. Connecting.',
+  callbackNotReached: 'The caller did not answer. Goodbye.',
 };
 
 /**
@@ -51,6 +58,13 @@ const builtInPrompts: Readonly<Record<string, Readonly<Record<PromptName, string
     menuCallback: 'Wenn wir Sie zurückrufen sollen, ohne dass Sie Ihren Platz verlieren, drücken Sie die 1.',
     menuVoicemail: 'Wenn Sie lieber eine Nachricht hinterlassen möchten, drücken Sie die 2.',
     menuUnknownKey: 'Diese Taste ist hier leider nicht belegt.',
+    callbackOffer: 'Wir rufen Sie unter {number} zurück. Zur Bestätigung drücken Sie die 1. Für eine andere Nummer drücken Sie die 2.',
+    callbackEnterNumber: 'Bitte geben Sie die Rückrufnummer mit Ländervorwahl ein und drücken Sie dann die Rautetaste.',
+    callbackBadNumber: 'Diese Nummer können wir leider nicht anrufen. Bitte bleiben Sie dran.',
+    callbackBooked: 'Vielen Dank. Wir rufen Sie zurück, sobald Sie an der Reihe sind. Auf Wiederhören.',
+    callbackAlreadyBooked: 'Für diese Nummer ist bereits ein Rückruf geplant. Bitte bleiben Sie dran.',
+    callbackWhisper: 'Rückruf für {caller}, Wartezeit {minutes} Minuten. Sie werden verbunden.',
+    callbackNotReached: 'Der Anrufer hat nicht abgenommen. Auf Wiederhören.',
   },
   fr: {
     unknownNumber: "Désolé, ce numéro n'est pas attribué. Au revoir.",
@@ -73,6 +87,13 @@ const builtInPrompts: Readonly<Record<string, Readonly<Record<PromptName, string
     menuCallback: 'Pour être rappelé sans perdre votre place dans la file, appuyez sur 1.',
     menuVoicemail: "Pour laisser un message au lieu d'attendre, appuyez sur 2.",
     menuUnknownKey: "Désolé, cette touche n'a pas de fonction ici.",
+    callbackOffer: 'Nous vous rappellerons au {number}. Pour confirmer, appuyez sur 1. Pour donner un autre numéro, appuyez sur 2.',
+    callbackEnterNumber: 'Veuillez saisir le numéro à rappeler avec son indicatif pays, puis appuyez sur dièse.',
+    callbackBadNumber: 'Désolé, nous ne pouvons pas appeler ce numéro. Veuillez patienter.',
+    callbackBooked: 'Merci. Nous vous rappellerons quand ce sera votre tour. Au revoir.',
+    callbackAlreadyBooked: 'Un rappel vers ce numéro est déjà prévu. Veuillez patienter.',
+    callbackWhisper: 'Rappel pour {caller}, qui a attendu {minutes} minutes. Mise en relation.',
+    callbackNotReached: "L'appelant n'a pas répondu. Au revoir.",
   },
   es: {
     unknownNumber: 'Lo sentimos, este número no está en servicio. Adiós.',
@@ -95,6 +116,13 @@ const builtInPrompts: Readonly<Record<string, Readonly<Record<PromptName, string
     menuCallback: 'Para que le devolvamos la llamada sin perder su lugar en la cola, pulse 1.',
     menuVoicemail: 'Para dejar un mensaje en lugar de esperar, pulse 2.',
     menuUnknownKey: 'Lo sentimos, esa tecla no tiene ninguna función aquí.',
+    callbackOffer: 'Le devolveremos la llamada al {number}. Para confirmar, pulse 1. Para indicar otro número, pulse 2.',
+    callbackEnterNumber: 'Introduzca el número al que llamar, con su prefijo de país, y pulse la tecla almohadilla.',
+    callbackBadNumber: 'Lo sentimos, no podemos llamar a ese número. Por favor, espere.',
+    callbackBooked: 'Gracias. Le devolveremos la llamada cuando sea su turno. Adiós.',
+    callbackAlreadyBooked: 'Ya hay una devolución de llamada prevista para este número. Por favor, espere.',
+    callbackWhisper: 'Devolución de llamada para {caller}, que esperó {minutes} minutos. Conectando.',
+    callbackNotReached: 'La persona no contestó. Adiós.',
   },
 };
 

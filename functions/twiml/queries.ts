@@ -145,3 +145,10 @@ export const pickupQuery = {
     call: query.call !== undefined && CALL_SID.test(query.call) ? query.call : undefined,
   }),
 };
+
+/** A callback's member call (callback-member, callback-result, callback-status): the line entry and the member rung. */
+export type CallbackQuery = LineQuery & { readonly member: string | undefined };
+export const callbackQuery = {
+  encode: (value: CallbackQuery): Record<string, string> => ({ ...lineQuery.encode(value), ...defined({ m: value.member }) }),
+  decode: (query: Query): CallbackQuery => ({ ...lineQuery.decode(query), member: id(query.m) }),
+};

@@ -265,3 +265,41 @@ export function joinPickupConference(options: { name: string; action: string }):
     .conference({ beep: 'false', startConferenceOnEnter: true, endConferenceOnExit: true, waitUrl: '' }, options.name);
   return response.toString();
 }
+
+/**
+ * A question answered with keys (SPEC 16, the callback's number): the prompt inside a <Gather>; no key
+ * falls through to the end of the document (in a queue's wait: the hold music again).
+ */
+export function askForKeys(options: {
+  question: Prompt;
+  action: string;
+  numDigits?: number;
+  finishOnKey?: string;
+  timeoutSeconds: number;
+}): string {
+  const response = new VoiceResponse();
+  const gather = response.gather({
+    input: ['dtmf'],
+    ...(options.numDigits === undefined ? {} : { numDigits: options.numDigits }),
+    ...(options.finishOnKey === undefined ? {} : { finishOnKey: options.finishOnKey }),
+    timeout: options.timeoutSeconds,
+    action: options.action,
+    method: 'POST',
+    actionOnEmptyResult: false,
+  });
+  say(gather, options.question);
+  return response.toString();
+}
+
+/**
+ * A callback's member side (SPEC 16): the member hears whom they call back, then the caller's number
+ * is dialled with the group's number as caller ID; the <Dial> action learns whether it was answered.
+ */
+export function callbackBridge(options: { whisper: Prompt; callerId: string; number: string; action: string; timeoutSeconds: number }): string {
+  const response = new VoiceResponse();
+  say(response, options.whisper);
+  response
+    .dial({ callerId: options.callerId, action: options.action, method: 'POST', timeout: options.timeoutSeconds, timeLimit: MAX_CALL_SECONDS })
+    .number({}, options.number);
+  return response.toString();
+}

@@ -64,6 +64,8 @@ export async function faultAnswer(route: string, webhook: VoiceWebhook): Promise
       return bestEffortInGroup(webhook, configuration, context.context);
     case 'line-wait':
     case 'line-key':
+    case 'line-callback':
+    case 'line-callback-number':
       // The caller holds on; the next hold-music request tries again.
       return hold({ music: holdMusicOf(configuration, webhook.call.to) });
     case 'line-offer':
@@ -88,8 +90,13 @@ export async function faultAnswer(route: string, webhook: VoiceWebhook): Promise
     case 'leg-confirm':
       // The key decides whether Twilio bridges; what it would record expires or is found later.
       return webhook.params.digits === CONFIRM_KEY ? emptyResponse() : hangup();
+    case 'callback-member':
+    case 'callback-result':
+      // The member's side of a callback: its status callback puts the callback back in its place.
+      return hangup();
     case 'status':
     case 'leg':
+    case 'callback-status':
       // Marks and entries expire or are found gone later; nothing the caller hears depends on these.
       return emptyResponse();
     case 'forward-result':

@@ -1,6 +1,6 @@
 import { logger } from '../commons/logger.js';
 import { countOffers } from '../commons/metrics.js';
-import type { Group } from '../commons/schemas.js';
+import type { Group, Member } from '../commons/schemas.js';
 import { assignWaitingCallers, isSilent, planForCaller, type LineAssignment, type WaitingCaller } from '../routing/waiting-line.js';
 import { claimMembers, claimStateFrom, claimStateKeys, type ClaimState } from '../store/claims.js';
 import { readWithConfiguration, type Configuration } from '../store/configuration.js';
@@ -9,7 +9,10 @@ import type { Key } from '../store/keys.js';
 import { changeEntry, getEntry, readLineHead, removeStaleEntry } from '../store/line-store.js';
 import { clearRinging, type BusyEnded } from '../store/presence-store.js';
 import { TwilioApiError, type TwilioApi } from '../twilio-api/client.js';
-import { lineQuery } from '../twiml/queries.js';
+import { callbackQuery, lineQuery } from '../twiml/queries.js';
+import { dialTimeoutSeconds, planDial, type DialNoun } from '../twiml/dial-limits.js';
+import { groupOpen, groupOpensAt } from '../routing/schedule.js';
+import { reserveCallSlot } from '../store/rest-pace.js';
 import { voiceUrl } from '../twiml/urls.js';
 import { sendWakeUp, type WakeUp } from '../wake-ups/queue.js';
 import { ringingUntil } from './ringing.js';
@@ -163,12 +166,16 @@ export async function dispatchLine(
             ]),
           ),
         };
+  // Callbacks start only while the group is open (SPEC 16); a closed group's wait for the opening.
+  const callbacksOpen = groupOpen(group, view.configuration.schedules, dispatcher.now * 1000);
+  if (!callbacksOpen && line.some((caller) => caller.state === 'callback')) await wakeAtOpening(group, view.configuration, dispatcher);
   const assignments = assignWaitingCallers(
     group,
     view.configuration.members,
     line,
     { byMember: state.presence, now: dispatcher.now },
     state.rotation,
+    { callbacksOpen },
   );
   // Each assignment claims different members for a different caller: side by side, one round trip,
   // on the marks already read.
@@ -224,6 +231,7 @@ async function offerWaitingCaller(
     failedConditions: claim.failedConditions,
   });
   if (!claim.repeated) countOffers(claim.members.length);
+  if (caller.state === 'callback') return startCallback(group, caller, claim.members.flatMap((id) => members.get(id) ?? []), dispatcher);
   if (caller.callSid === self) return 'self';
   const moved = await moveToOffer(group, caller, claim.members, dispatcher);
   if (moved === 'moved') return 'moved';
@@ -276,6 +284,95 @@ export async function afterCallsEnded(ended: readonly BusyEnded[], dispatcher: D
  * A wrap-up ended: its members are offered the longest-waiting callers of their groups. `now` is at
  * least the wake-up's second, so a delivery early by a fraction still finds the wrap-up over.
  */
-export function wakeUpMembers(wakeUp: WakeUp, dispatcher: Dispatcher): Promise<void> {
-  return dispatchForMembers(wakeUp.members, { ...dispatcher, now: Math.max(dispatcher.now, wakeUp.at) });
+export async function wakeUpMembers(wakeUp: WakeUp, dispatcher: Dispatcher): Promise<void> {
+  const at = { ...dispatcher, now: Math.max(dispatcher.now, wakeUp.at) };
+  await Promise.all([dispatchForMembers(wakeUp.members, at), ...(wakeUp.groups ?? []).map((group) => dispatchLine(group, at))]);
+}
+
+/** Serve a group's line at `at` (epoch seconds), by a wake-up: nothing polls. */
+export function wakeLineAt(group: string, at: number, dispatcher: Dispatcher): Promise<void> {
+  return sendWakeUp({ members: [], groups: [group], at }, (wakeUp) => wakeUpMembers(wakeUp, { ...dispatcher, now: Math.floor(Date.now() / 1000) }));
+}
+
+/** SQS holds a wake-up at most 15 minutes: a later opening is reached by a chain of them. */
+const LONGEST_WAKE_UP_SECONDS = 900;
+
+/** A closed group with callbacks waiting: woken at its opening (or in 15 minutes, to look again). */
+async function wakeAtOpening(group: Group, configuration: Configuration, dispatcher: Dispatcher): Promise<void> {
+  const opensAtMs = groupOpensAt(group, configuration.schedules, dispatcher.now * 1000);
+  const at = Math.min(dispatcher.now + LONGEST_WAKE_UP_SECONDS, opensAtMs === undefined ? Number.POSITIVE_INFINITY : Math.ceil(opensAtMs / 1000));
+  await wakeLineAt(group.id, at, dispatcher);
+}
+
+/** Twilio addresses a member's device as a call's `To`: `client:<identity>`, a SIP URI, or a number. */
+function deviceAddress(noun: DialNoun): string {
+  switch (noun.kind) {
+    case 'client':
+      return `client:${noun.identity}`;
+    case 'sip':
+      return noun.uri;
+    case 'number':
+      return noun.number;
+    default:
+      return noun satisfies never;
+  }
+}
+
+/** Waiting for the next free second to create a call is done in place up to this long; longer, by a wake-up. */
+const PACE_WAIT_IN_PLACE_MS = 1500;
+
+/** A callback that could not start goes back to its place, its member free again. */
+async function releaseCallback(caller: WaitingCaller, members: readonly Member[] | readonly string[]): Promise<void> {
+  const ids = members.map((member) => (typeof member === 'string' ? member : member.id));
+  const claimed = { ...caller, state: 'calling-back' as const, offeredTo: ids, version: caller.version + 1 };
+  await Promise.all([...ids.map((id) => clearRinging(id, caller.callSid)), changeEntry(claimed, { state: 'callback', offeredTo: [] })]);
+}
+
+/**
+ * Start a callback (SPEC 16): the claimed member's first device is rung by a call created through the
+ * REST API, at the next free second (store/rest-pace.ts); when they answer, /voice/callback-member
+ * dials the caller's number. A second further off than a moment: the claim goes back and a wake-up
+ * comes at that second. A call that cannot be created: back to its place.
+ */
+async function startCallback(
+  group: Group,
+  caller: WaitingCaller,
+  members: readonly Member[],
+  dispatcher: Dispatcher,
+): Promise<'moved' | 'skipped'> {
+  const [member] = members;
+  const noun = member === undefined ? undefined : planDial([member]).nouns[0];
+  if (noun === undefined || member === undefined || caller.calledNumber === undefined || caller.callbackNumber === undefined) {
+    logger.warn('a callback could not start: no device, or no number to call from or to', { group: group.id, member: member?.id });
+    await releaseCallback(caller, members);
+    return 'skipped';
+  }
+  const slotMs = await reserveCallSlot(Date.now());
+  const waitMs = slotMs - Date.now();
+  if (waitMs > PACE_WAIT_IN_PLACE_MS) {
+    await releaseCallback(caller, members);
+    await wakeLineAt(group.id, Math.ceil(slotMs / 1000), dispatcher);
+    return 'skipped';
+  }
+  if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+  const query = callbackQuery.encode({ group: group.id, place: caller.place, member: member.id });
+  try {
+    await dispatcher.twilio.createCall({
+      to: deviceAddress(noun),
+      from: caller.calledNumber,
+      url: new URL(voiceUrl('callback-member', query), dispatcher.voiceBase).toString(),
+      statusCallback: new URL(voiceUrl('callback-status', query), dispatcher.voiceBase).toString(),
+      timeoutSeconds: dialTimeoutSeconds(group.rings),
+    });
+    logger.info('callback started', { group: group.id, member: member.id, attempt: caller.callbackAttempts + 1 });
+    return 'moved';
+  } catch (error) {
+    logger.warn('could not create the callback call; it keeps its place', {
+      group: group.id,
+      member: member.id,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    await releaseCallback(caller, members);
+    return 'skipped';
+  }
 }

@@ -3,6 +3,7 @@ import { menuOf } from '../routing/waiting-line.js';
 import { prompt } from '../twiml/prompts.js';
 import { lineQuery } from '../twiml/queries.js';
 import { leaveLine } from '../twiml/responses.js';
+import { callbackOffered, offerCallback } from './callback-request.js';
 import { heard, holdTwiml, placeFor, readEntry } from './waiting-line.js';
 import { epochSeconds, type VoiceWebhook } from './webhook.js';
 
@@ -23,6 +24,8 @@ export async function lineKey(webhook: VoiceWebhook): Promise<string> {
   if (entry === undefined || group === undefined || (entry.state !== 'waiting' && entry.state !== 'joining')) return leaveLine();
   const menu = menuOf(group);
   const key = webhook.params.digits;
+  if (key === MENU_KEYS.callback && callbackOffered(group, configuration, webhook.now.getTime()))
+    return offerCallback(group, entry, configuration.settings);
   if (key === MENU_KEYS.voicemail && menu.voicemail) {
     logger.info('caller leaves the line to leave a message', { group: groupId });
     // Changed only if nobody else did since the read (a claim for an offer wins: the caller is rung).
@@ -30,5 +33,5 @@ export async function lineKey(webhook: VoiceWebhook): Promise<string> {
     await heard(entry, now, { state: 'to-voicemail' });
     return leaveLine();
   }
-  return holdTwiml(group, entry, configuration.settings, [prompt(configuration.settings, 'menuUnknownKey')]);
+  return holdTwiml(group, entry, configuration, webhook.now.getTime(), [prompt(configuration.settings, 'menuUnknownKey')]);
 }

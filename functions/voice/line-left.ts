@@ -49,6 +49,8 @@ export async function lineLeft(webhook: VoiceWebhook): Promise<string> {
       return group === undefined
         ? voicemailTwiml(webhook, settings, { group: groupId, member: undefined })
         : enqueueTwiml(group, entry?.place);
+    case 'callback-kept':
+      return hangup();
     case 'abandoned':
       // Abandoned first: a status callback that finds the entry gone then reads the call as abandoned.
       await noteAbandoned(callSid, 'waiting');

@@ -8,6 +8,8 @@ import { legAsk, legConfirm } from './screening.js';
 import { outbound, pickupBridge, pickupLeft, pickupResult } from './outbound.js';
 import { status } from './status.js';
 import { lineKey } from './line-key.js';
+import { lineCallback, lineCallbackNumber } from './callback-request.js';
+import { callbackMember, callbackResult, callbackStatus } from './callback-calls.js';
 import { lineLeft } from './line-left.js';
 import { lineOffer, lineOfferResult, lineWait } from './waiting-line.js';
 import type { VoiceWebhook } from './webhook.js';
@@ -29,6 +31,11 @@ export const voiceRouteTable: Readonly<Record<VoiceRoute, (webhook: VoiceWebhook
   'line-wait': lineWait,
   'line-left': lineLeft,
   'line-key': lineKey,
+  'line-callback': lineCallback,
+  'line-callback-number': lineCallbackNumber,
+  'callback-member': callbackMember,
+  'callback-result': callbackResult,
+  'callback-status': callbackStatus,
   'line-offer': lineOffer,
   'line-offer-result': lineOfferResult,
   outbound,
@@ -57,6 +64,11 @@ const READS_FIRST: ReadonlySet<VoiceRoute> = new Set<VoiceRoute>([
   'line-wait',
   'line-left',
   'line-key',
+  'line-callback',
+  'line-callback-number',
+  'callback-member',
+  'callback-result',
+  'callback-status',
   'line-offer',
   'line-offer-result',
   'outbound',

@@ -24,7 +24,8 @@ export async function status(webhook: VoiceWebhook): Promise<string> {
   const offered = call.offeredMembers;
   const [freed, stillWaiting] = await Promise.all([
     clearMarksOfCall(callSid, offered, now),
-    call.lineGroup !== undefined && call.linePlace !== undefined ? removeEntry(call.lineGroup, call.linePlace) : false,
+    // A caller who asked for a callback keeps their place after hanging up (SPEC 16).
+    call.lineGroup !== undefined && call.linePlace !== undefined && !call.callbackRequested ? removeEntry(call.lineGroup, call.linePlace) : false,
   ]);
   // Read again: the queue or <Dial> action of the same hang-up may have noted the abandonment since
   // (they note it before they clear marks or leave the line, which this request has just done).

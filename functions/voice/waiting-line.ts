@@ -1,6 +1,7 @@
 import { logger } from '../commons/logger.js';
-import type { Group, Settings } from '../commons/schemas.js';
+import type { Group } from '../commons/schemas.js';
 import { estimatedWaitSeconds, minutesToSay } from '../routing/estimated-wait.js';
+import { groupOpen } from '../routing/schedule.js';
 import {
   assignWaitingCallers,
   hasWaitedTooLong,
@@ -112,7 +113,7 @@ export async function joinWaitingLine(
     logger.info('caller is already in the waiting line', { group: group.id });
     return enqueueTwiml(group, writes.call.linePlace, lead);
   }
-  const entry = newEntry(group.id, placeOf(webhook.now.getTime(), callSid), callSid, from, holdMusicOf(configuration, to), now);
+  const entry = newEntry(group.id, placeOf(webhook.now.getTime(), callSid), callSid, from, holdMusicOf(configuration, to), now, to);
   const maxCallers = group.whenNobodyAnswers.action === 'wait-for-agent' ? group.whenNobodyAnswers.maxCallers : undefined;
   const [joined] = await Promise.all([joinLineWithin(entry, now, writes.callStart, maxCallers), release]);
   if (joined.full) {
@@ -264,7 +265,7 @@ export async function lineWait(webhook: VoiceWebhook): Promise<string> {
   const estimate =
     announce && line?.announceEstimatedWait === true ? estimatedWaitSeconds(paceFrom(items, groupId), position, now) : undefined;
   const minutes = estimate === undefined ? undefined : minutesToSay(estimate);
-  return holdTwiml(group, entry, settings, [
+  return holdTwiml(group, entry, configuration, webhook.now.getTime(), [
     ...(announce && line?.announcePosition === true ? [prompt(settings, 'position', { position })] : []),
     ...(minutes === undefined
       ? []
@@ -276,8 +277,16 @@ export async function lineWait(webhook: VoiceWebhook): Promise<string> {
  * The hold document: the announcements, the menu's keys when the group offers any (SPEC 16), then
  * the hold music, all inside a <Gather> whose action is /voice/line-key when there is a menu.
  */
-export function holdTwiml(group: Group, entry: WaitingCaller, settings: Settings, announcements: readonly Prompt[]): string {
-  const menu = menuOf(group);
+export function holdTwiml(
+  group: Group,
+  entry: WaitingCaller,
+  configuration: Configuration,
+  atMs: number,
+  announcements: readonly Prompt[],
+): string {
+  const settings = configuration.settings;
+  // A callback is never offered while the group is closed (SPEC 16).
+  const menu = { ...menuOf(group), ...(groupOpen(group, configuration.schedules, atMs) ? {} : { callback: false }) };
   return hold({
     announcements: [
       ...announcements,
@@ -360,12 +369,11 @@ export async function lineOfferResult(webhook: VoiceWebhook): Promise<string> {
   // Back into the line, place kept; the time the offer took counts as waiting (from its start, which
   // the action URL carries: a leg that answered and declined took time too, and maxWaitSeconds must
   // come even for a caller whose offers keep being declined).
-  const rang =
-    offeredAtMs !== undefined
-      ? Math.max(0, Math.round(now - offeredAtMs / 1000))
-      : status === 'no-answer'
-        ? dialTimeoutSeconds(group.rings) + TWILIO_RING_BUFFER_SECONDS
-        : 0;
+  // An unanswered ring lasted its timeout at least, whatever our clock measured.
+  const rang = Math.max(
+    offeredAtMs === undefined ? 0 : Math.round(now - offeredAtMs / 1000),
+    status === 'no-answer' ? dialTimeoutSeconds(group.rings) + TWILIO_RING_BUFFER_SECONDS : 0,
+  );
   const back =
     entry === undefined
       ? undefined

@@ -12,11 +12,16 @@ import { logger } from '../commons/logger.js';
  * wrap-up, 600 s) in AWS, a timer in this process locally (`npm start`, the tests). Nothing polls.
  */
 
-export const wakeUpSchema = z.strictObject({
-  members: z.array(z.string().min(1)).min(1),
-  /** When the wrap-up ends, epoch seconds. */
-  at: z.number().int().nonnegative(),
-});
+export const wakeUpSchema = z
+  .strictObject({
+    /** Members whose wrap-up ends: the lines of their groups are served. */
+    members: z.array(z.string().min(1)),
+    /** Groups whose line is served (SPEC 16: a callback's next attempt, the next free second to create a call, an opening). */
+    groups: z.array(z.string().min(1)).optional(),
+    /** When, epoch seconds. */
+    at: z.number().int().nonnegative(),
+  })
+  .refine((wakeUp) => wakeUp.members.length + (wakeUp.groups?.length ?? 0) > 0, 'names no member and no group');
 export type WakeUp = z.infer<typeof wakeUpSchema>;
 
 /** SQS's longest message timer. https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-timers.html */

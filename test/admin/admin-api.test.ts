@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CALL_OUTCOMES, unknownCall, type CallOutcome, type CallState } from '../../functions/routing/call-outcome.js';
-import { finishCall } from '../../functions/store/call-store.js';
+import { finishCall, logCallback } from '../../functions/store/call-store.js';
 import { admin, put } from '../support/invoke.js';
 import { createTestTable, tableSnapshot } from '../support/table.js';
 
@@ -317,14 +317,44 @@ describe('admin API', () => {
       ...(outcome === 'voicemail' ? { voicemail: true } : {}),
       ...(outcome === 'abandoned-ringing' ? { abandoned: 'ringing' as const } : {}),
       ...(outcome === 'abandoned-waiting' ? { abandoned: 'waiting' as const } : {}),
+      ...(outcome === 'callback-requested' ? { callbackRequested: true } : {}),
     });
+    /** A callback's own record, as the callback's end logs it. */
+    const callback = (outcome: 'called-back' | 'callback-failed', index: number) => {
+      const endedAt = new Date((Math.floor(Date.now() / 1000) - 300 + index) * 1000).toISOString();
+      return logCallback({
+        callSid: `CA${String(index).padStart(2, '0')}${'f'.repeat(30)}`,
+        from: '+493012345678',
+        to: '+15550001111',
+        group: 'support',
+        groups: ['support'],
+        outcome,
+        answeredBy: outcome === 'called-back' ? 'anna' : undefined,
+        answeredAfterSeconds: undefined,
+        waitedSeconds: 200,
+        startedAt: endedAt,
+        endedAt,
+        durationSeconds: 30,
+        callbackFor: `CA${String(index).padStart(2, '0')}${'e'.repeat(30)}`,
+        attempts: 1,
+      });
+    };
 
     beforeAll(async () => {
       // Two calls of every outcome, the voicemails the oldest, so a limit counting other outcomes would miss them.
       const outcomes: CallOutcome[] = ['voicemail', 'voicemail', 'answered', 'answered', 'missed', 'missed'];
-      outcomes.push('abandoned-ringing', 'abandoned-ringing', 'abandoned-waiting', 'abandoned-waiting');
+      outcomes.push(
+        'abandoned-ringing',
+        'abandoned-ringing',
+        'abandoned-waiting',
+        'abandoned-waiting',
+        'callback-requested',
+        'callback-requested',
+      );
       for (const [index, outcome] of outcomes.entries())
         await finishCall(ended(outcome, index), Math.floor(Date.now() / 1000) - 300 + index, 30);
+      for (const [index, outcome] of (['called-back', 'called-back', 'callback-failed', 'callback-failed'] as const).entries())
+        await callback(outcome, outcomes.length + index);
     });
 
     it.each(CALL_OUTCOMES)('lists only the calls that ended %s, newest first', async (outcome) => {
@@ -349,7 +379,13 @@ describe('admin API', () => {
         statusCode: 400,
         body: {
           error: 'the query is invalid',
-          problems: [{ path: 'outcome', message: 'must be one of answered, missed, voicemail, abandoned-ringing, abandoned-waiting' }],
+          problems: [
+            {
+              path: 'outcome',
+              message:
+                'must be one of answered, missed, voicemail, abandoned-ringing, abandoned-waiting, callback-requested, called-back, callback-failed',
+            },
+          ],
         },
       });
     });

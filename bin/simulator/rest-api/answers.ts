@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { CreatedCall } from '../created-calls.js';
 
 /**
  * What every resource of the fake REST API shares: Twilio's error shape, its checks of URLs and
@@ -7,9 +8,15 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * Twilio's answer to one REST request: the status and the JSON body, or for a media file (a
- * recording's audio) the file's bytes and content type instead of JSON.
+ * recording's audio) the file's bytes and content type instead of JSON. `createdCall`: the call a
+ * create request queued, for the request's record (not sent).
  */
-export type Answer = { status: number; body: Record<string, unknown>; media?: { contentType: string; bytes: Uint8Array } };
+export type Answer = {
+  status: number;
+  body: Record<string, unknown>;
+  media?: { contentType: string; bytes: Uint8Array };
+  createdCall?: CreatedCall;
+};
 
 /** A request's parameters: a GET's query or a POST's form body, by Twilio's names. */
 export type Params = Record<string, string>;

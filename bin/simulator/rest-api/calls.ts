@@ -1,10 +1,11 @@
 import type { Simulation } from '../engine.js';
 import { absoluteUrl, error, notFound, unknownField, badMethod, type Answer, type Params } from './answers.js';
+import { callJson } from './call-json.js';
 
 /**
  * The Calls and Queue members resources, acting on the running simulation: a live call is redirected
  * or ended at once, a waiting caller leaves its queue (https://www.twilio.com/docs/voice/api/call-resource,
- * https://www.twilio.com/docs/voice/api/queue-member).
+ * https://www.twilio.com/docs/voice/api/queue-member). Creating a call: call-create.ts.
  */
 
 const CALL_FIELDS = new Set([
@@ -22,15 +23,17 @@ const MEMBER_FIELDS = new Set(['Url', 'Method']);
 /** Twilio's limit on TwiML sent inline with a call update. */
 export const MAX_INLINE_TWIML = 4000;
 
-function callResource(accountSid: string, sid: string, status: string): Record<string, unknown> {
-  return { sid, account_sid: accountSid, status, api_version: '2010-04-01', uri: `/2010-04-01/Accounts/${accountSid}/Calls/${sid}.json` };
+type LiveCall = NonNullable<ReturnType<Simulation['liveCall']>>;
+
+function callResource(simulation: Simulation, accountSid: string, sid: string, live: LiveCall, status: string): Record<string, unknown> {
+  return callJson(accountSid, { sid, status, from: live.from, to: live.to, direction: live.direction, created: simulation.date() });
 }
 
-/** GET /Calls/{CallSid}.json: a live call of the simulation. */
+/** GET /Calls/{CallSid}.json: a call of the simulation (a created call's final status once it ended). */
 export function fetchCall(simulation: Simulation | undefined, accountSid: string, sid: string): Answer {
   const live = /^CA[0-9a-f]{32}$/.test(sid) ? simulation?.liveCall(sid) : undefined;
-  if (live === undefined) return notFound(`/Calls/${sid}.json`);
-  return { status: 200, body: callResource(accountSid, sid, live.queued ? 'queued' : live.status) };
+  if (simulation === undefined || live === undefined) return notFound(`/Calls/${sid}.json`);
+  return { status: 200, body: callResource(simulation, accountSid, sid, live, live.queued ? 'queued' : live.status) };
 }
 
 /** POST /Calls/{CallSid}.json: Url or Twiml redirects a live call at once; Status=completed ends it. */
@@ -52,11 +55,17 @@ export function updateCall(simulation: Simulation | undefined, accountSid: strin
     return error(400, 21218, `Twiml is ${twiml.length} characters; at most ${MAX_INLINE_TWIML} are allowed`);
   if (status !== undefined && status !== 'completed' && status !== 'canceled')
     return error(400, 21218, `Status must be completed or canceled, not ${status}`);
-  if (live.status === 'completed') return error(400, 21220, 'Call is not in-progress. Cannot redirect.');
-  if (status === 'completed' || (status === 'canceled' && live.status === 'ringing')) {
+  if (live.ended) return error(400, 21220, 'Call is not in-progress. Cannot redirect.');
+  const notAnswered = live.status === 'ringing' || live.status === 'queued';
+  if (status === 'completed' || (status === 'canceled' && notAnswered)) {
     simulation.endCall(sid);
-    return { status: 200, body: callResource(accountSid, sid, 'completed') };
+    return {
+      status: 200,
+      body: callResource(simulation, accountSid, sid, live, live.direction === 'outbound-api' && notAnswered ? 'canceled' : 'completed'),
+    };
   }
+  // A created call runs its Url once answered; until then there is no TwiML to move it off.
+  if (live.direction === 'outbound-api' && notAnswered) return error(400, 21220, 'Call is not in-progress. Cannot redirect.');
   if (url !== undefined || twiml !== undefined) {
     simulation.redirectCall(sid, {
       ...(url === undefined ? {} : { url }),
@@ -64,7 +73,7 @@ export function updateCall(simulation: Simulation | undefined, accountSid: strin
       ...(params.Method === undefined ? {} : { method: params.Method }),
     });
   }
-  return { status: 200, body: callResource(accountSid, sid, live.status) };
+  return { status: 200, body: callResource(simulation, accountSid, sid, live, live.status) };
 }
 
 /** POST /Queues/{QueueSid}/Members/{CallSid|Front}.json with Url: that caller leaves the line and runs Url. */

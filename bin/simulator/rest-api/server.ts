@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Simulation } from '../engine.js';
 import { error, notFound, type Answer, type Params } from './answers.js';
 import { createApplication, fetchApplication, listApplications, updateApplication } from './applications.js';
+import { createCall } from './call-create.js';
 import { dequeue, fetchCall, updateCall } from './calls.js';
 import { fetchPhoneNumber, listPhoneNumbers, phoneNumberResource, updatePhoneNumber, type OwnedNumberSeed } from './phone-numbers.js';
 import { fetchRecordingMedia, listRecordings, type TwilioRecordingEntry } from './recordings.js';
@@ -15,7 +16,20 @@ import { fetchSipDomain, listSipDomains, sipDomainResource, updateSipDomain, typ
  * numbers, TwiML Apps and SIP domains that `npm run connect` configures. The project reaches it
  * through TWILIO_API_BASE_URL.
  */
-export type RestRequestRecord = { method: string; path: string; params: Record<string, string>; status: number; error?: string };
+export type RestRequestRecord = {
+  method: string;
+  path: string;
+  /** Each parameter's value (the last one of a name that came several times: see `lists`). */
+  params: Record<string, string>;
+  /** Every value of the names that came more than once (e.g. `StatusCallbackEvent`). */
+  lists?: Record<string, string[]>;
+  status: number;
+  error?: string;
+  /** The simulated second the request came (with a simulation). */
+  at?: number;
+  /** A create request's call: its id in the results (`rest-1`, ...), when it was requested and when it starts (CPS). */
+  createdCall?: { id: string; sid: string; requestedAt: number; startsAt: number };
+};
 
 /** An API key of the account: its SID (SK...) and secret authenticate like the account SID and auth token. */
 export type ApiKeySeed = { readonly sid: string; readonly secret: string };
@@ -31,7 +45,7 @@ type Route = {
   readonly method: 'GET' | 'POST';
   /** Matched against the path after `/2010-04-01/Accounts/{AccountSid}`. */
   readonly pattern: RegExp;
-  readonly answer: (match: RegExpExecArray, params: Params) => Answer;
+  readonly answer: (match: RegExpExecArray, params: Params, lists: Readonly<Record<string, readonly string[]>>) => Answer;
 };
 
 const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/([^/]+)(\/.*)$/;
@@ -69,9 +83,12 @@ export class FakeTwilioApi {
       const resource = sipDomainResource(credentials.accountSid, domain, now);
       this.sipDomains.set(resource.sid, resource);
     }
+    // The numbers the account owns are valid caller IDs for the calls it creates and dials.
+    simulation?.addAccountNumbers((seed.phoneNumbers ?? []).map((number) => number.phoneNumber));
     const account = credentials.accountSid;
     const sim = this.simulation;
     this.routes = [
+      { method: 'POST', pattern: /^\/Calls\.json$/, answer: (_m, p, lists) => createCall(sim, account, p, lists) },
       { method: 'GET', pattern: /^\/Calls\/([^/]+)\.json$/, answer: (m) => fetchCall(sim, account, m[1] ?? '') },
       { method: 'POST', pattern: /^\/Calls\/([^/]+)\.json$/, answer: (m, p) => updateCall(sim, account, m[1] ?? '', p) },
       {
@@ -170,14 +187,22 @@ export class FakeTwilioApi {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const [path = '', search = ''] = (request.url ?? '').split(/\?(.*)/s);
     // A GET's parameters are its query; a POST's its form body.
-    const params = Object.fromEntries(new URLSearchParams(request.method === 'GET' ? search : Buffer.concat(chunks).toString('utf8')));
-    const answer = this.answer(request.method ?? 'GET', path, params, request.headers.authorization);
+    const form = new URLSearchParams(request.method === 'GET' ? search : Buffer.concat(chunks).toString('utf8'));
+    const params = Object.fromEntries(form);
+    const lists = Object.fromEntries(
+      [...new Set(form.keys())].filter((name) => form.getAll(name).length > 1).map((name) => [name, form.getAll(name)]),
+    );
+    const at = this.simulation?.clock.now;
+    const answer = this.answer(request.method ?? 'GET', path, params, request.headers.authorization, lists);
     this.requests.push({
       method: request.method ?? 'GET',
       path,
       params,
+      ...(Object.keys(lists).length === 0 ? {} : { lists }),
       status: answer.status,
       ...(answer.status >= 400 ? { error: String(answer.body.message) } : {}),
+      ...(at === undefined ? {} : { at }),
+      ...(answer.createdCall === undefined ? {} : { createdCall: { ...answer.createdCall } }),
     });
     if (answer.media !== undefined) {
       response.writeHead(answer.status, {
@@ -191,8 +216,14 @@ export class FakeTwilioApi {
     response.end(JSON.stringify(answer.body));
   }
 
-  /** Twilio's answer to one REST request. */
-  answer(method: string, path: string, params: Record<string, string>, authorization: string | undefined): Answer {
+  /** Twilio's answer to one REST request; `lists` holds every value of a name that came more than once. */
+  answer(
+    method: string,
+    path: string,
+    params: Record<string, string>,
+    authorization: string | undefined,
+    lists: Readonly<Record<string, readonly string[]>> = {},
+  ): Answer {
     if (authorization === undefined || !this.authorizations.has(authorization))
       return error(401, 20003, 'Authenticate: the credentials do not match an account SID and auth token or an API key and secret');
     const inAccount = ACCOUNT_PATH.exec(path);
@@ -202,7 +233,7 @@ export class FakeTwilioApi {
     for (const route of this.routes) {
       if (route.method !== method) continue;
       const match = route.pattern.exec(rest);
-      if (match !== null) return route.answer(match, params);
+      if (match !== null) return route.answer(match, params, lists);
     }
     return notFound(`${method} ${path}`);
   }

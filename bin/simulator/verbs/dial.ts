@@ -1,11 +1,13 @@
 import { hex, type Interrupt, type Move, type SimCall } from '../call.js';
+import { ringOutcome, talkSecondsOf } from '../ringing.js';
 import type { TwimlElement } from '../twiml.js';
 import type { Behaviours, DeviceBehaviour, Offer } from '../types.js';
 import { methodOf, type Next } from '../webhooks.js';
+import { callerIdProblem } from './caller-id.js';
 import { dialConference } from './conference.js';
 import { dialQueue } from './queue.js';
 import { playScreening } from './screen.js';
-import { DEFAULT_TALK_SECONDS, followAction, type ActionParams, type Outcome, type Resolve, type VerbContext } from './verb.js';
+import { followAction, type ActionParams, type Outcome, type Resolve, type VerbContext } from './verb.js';
 
 /**
  * <Dial> and its nouns: <Number>, <Client> and <Sip> ring the members' devices (here); <Queue> takes
@@ -13,7 +15,6 @@ import { DEFAULT_TALK_SECONDS, followAction, type ActionParams, type Outcome, ty
  * (verbs/conference.ts).
  */
 
-const DEFAULT_ANSWER_AFTER = 2;
 /** Twilio rings about `timeout` + 5 seconds (its documented buffer). */
 const DIAL_BUFFER_SECONDS = 5;
 
@@ -71,7 +72,7 @@ export async function playDial(context: VerbContext, call: SimCall, verb: TwimlE
       ? await dialQueue(context, call, verb, queueNoun)
       : conferenceNoun !== undefined
         ? await dialConference(context, call, verb, conferenceNoun, resolve)
-        : await new DeviceDial(context, call, verb, nouns, resolve).play();
+        : await new DeviceDial(context, call, verb, nouns, resolve).play(callerIdProblem(call, verb, nouns, context.isAccountNumber));
   if (dialled.kind === 'moved') return { kind: 'next', next: await leaveRingingDial(context, call, verb, resolve, dialled) };
   if (dialled.kind !== 'action') return dialled;
   return followAction(context, call, verb, resolve, dialled.params);
@@ -142,7 +143,14 @@ class DeviceDial {
     context.log(call, { type: 'offer', nouns: this.offer.nouns, members, timeout: this.timeout });
   }
 
-  async play(): Promise<ActionParams | Moved | Interrupt> {
+  /** Rings the nouns, unless the caller ID Twilio would show is invalid (`badCallerId`): then every leg fails. */
+  async play(badCallerId?: string): Promise<ActionParams | Moved | Interrupt> {
+    if (badCallerId !== undefined) {
+      this.call.warnings.push(`13214 Dial: Invalid callerId value: ${badCallerId}`);
+      this.context.log(this.call, { type: 'warning', code: 13214, message: `Dial: Invalid callerId value: ${badCallerId}` });
+      for (const leg of this.legs) this.endLeg(leg, 'failed', 'failed');
+      return this.unanswered();
+    }
     const rung = await this.ring();
     if (rung === undefined) return this.unanswered();
     if ('noun' in rung) return this.connect(rung);
@@ -239,15 +247,8 @@ class DeviceDial {
   }
 
   private planFor(leg: Leg, window: number): Plan | undefined {
-    const start = this.start;
-    const behaviour = leg.behaviour;
-    if (leg.device.connectedTo !== undefined) return { at: start + 1, leg, kind: 'busy' };
-    if (behaviour === 'busy') return { at: start + 1, leg, kind: 'busy' };
-    if (behaviour === 'reject') return { at: start + 1, leg, kind: 'reject' };
-    if (behaviour === 'failed') return { at: start, leg, kind: 'failed' };
-    if (behaviour === 'answer' || behaviour === 'voicemail-box') return { at: start + DEFAULT_ANSWER_AFTER, leg, kind: 'answer' };
-    if (typeof behaviour === 'object' && behaviour.answerAfter < window) return { at: start + behaviour.answerAfter, leg, kind: 'answer' };
-    return undefined;
+    const outcome = ringOutcome(leg.behaviour, leg.device.connectedTo !== undefined, window);
+    return outcome === undefined ? undefined : { at: this.start + outcome.after, leg, kind: outcome.kind };
   }
 
   private endLeg(
@@ -303,7 +304,7 @@ class DeviceDial {
     this.offer.status = 'completed';
     this.offer.answeredBy = who;
     this.childCallback(winner, 'answered', 'in-progress');
-    const talk = typeof winner.behaviour === 'object' ? (winner.behaviour.hangUpAfter ?? DEFAULT_TALK_SECONDS) : DEFAULT_TALK_SECONDS;
+    const talk = talkSecondsOf(winner.behaviour);
     const connectedAt = this.context.clock.now;
     const interrupt = await call.wait(talk);
     winner.device.connectedTo = undefined;

@@ -12,7 +12,7 @@ import { playWaitUrl, type WaitRules } from './wait-url.js';
  * outside a waiting line does nothing.
  */
 
-/** The verbs a queue's waitUrl document may use. */
+/** The verbs a queue's waitUrl document may use (https://www.twilio.com/docs/voice/twiml/enqueue#attributes-wait-url). */
 const QUEUE_WAIT_VERBS = ['Play', 'Say', 'Pause', 'Gather', 'Redirect', 'Leave', 'Hangup'];
 
 const refuse = (verb: string): TwimlRuleError =>
@@ -97,7 +97,7 @@ async function holdInQueue(
   entry: QueueEntry,
 ): Promise<'Leave' | 'Hangup' | Interrupt> {
   const waitUrl = verb.attrs.waitUrl === undefined ? undefined : resolve(verb.attrs.waitUrl);
-  const rules: WaitRules = { allowed: QUEUE_WAIT_VERBS, refuse, params: () => context.queues.params(queue, entry) };
+  const rules: WaitRules = { allowed: QUEUE_WAIT_VERBS, refuse, params: () => context.queues.params(queue, entry), queue: queue.name };
   for (;;) {
     // Twilio's default hold music plays until something happens; a waitUrl document plays again when it ends.
     const waited =

@@ -24,6 +24,11 @@ function plays(verb: TwimlElement): number {
   return Math.max(1, Number(verb.attrs.loop ?? '1') || 1);
 }
 
+/** Seconds a <Say>, <Play> or <Pause> lasts with its `loop`. */
+export function totalSeconds(verb: TwimlElement, playSeconds?: number): number {
+  return mediaSeconds(verb, playSeconds) * plays(verb);
+}
+
 /** The transcript line of a <Say> or a <Play> starting (a <Pause> is logged with its length). */
 export function announce(context: VerbContext, call: SimCall, verb: TwimlElement): void {
   if (verb.name === 'Say')
@@ -33,7 +38,7 @@ export function announce(context: VerbContext, call: SimCall, verb: TwimlElement
 
 /** Plays a <Say>, <Play> or <Pause> to its end, unless the call is interrupted first. */
 export async function playMedia(context: VerbContext, call: SimCall, verb: TwimlElement): Promise<Interrupt | undefined> {
-  const seconds = mediaSeconds(verb, context.options.playSeconds) * plays(verb);
+  const seconds = totalSeconds(verb, context.options.playSeconds);
   if (verb.name === 'Say' || verb.name === 'Play') announce(context, call, verb);
   else context.log(call, { type: 'pause', seconds });
   return call.wait(seconds);

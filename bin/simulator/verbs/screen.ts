@@ -1,5 +1,6 @@
 import type { SimCall } from '../call.js';
 import { TwimlRuleError, type TwimlElement } from '../twiml.js';
+import { keysOf } from '../ringing.js';
 import type { DeviceBehaviour } from '../types.js';
 import { methodOf } from '../webhooks.js';
 import { mediaSeconds } from './media.js';
@@ -14,13 +15,6 @@ import type { Resolve, VerbContext } from './verb.js';
  */
 
 export type Screened = 'accepted' | 'declined';
-
-/** The keys a device presses when its answered leg is asked for some. */
-export function keysOf(behaviour: DeviceBehaviour): string {
-  if (behaviour === 'voicemail-box') return '';
-  if (typeof behaviour === 'object') return behaviour.keys ?? '1';
-  return '1';
-}
 
 /** Seconds into a <Gather> at which a member presses their key (the key stops the prompt). */
 const PRESS_AFTER_SECONDS = 1;

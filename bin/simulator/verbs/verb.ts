@@ -22,6 +22,8 @@ export type VerbContext = {
   /** The member (else the call) on the other side of a bridge, for "answered by". */
   partyOf(call: SimCall): string;
   callBySid(sid: string): SimCall | undefined;
+  /** One of the account's numbers or verified caller IDs (SimulationOptions.accountNumbers). */
+  isAccountNumber(number: string): boolean;
 };
 
 /** Resolves a URL in a verb against its document's URL. */
@@ -36,7 +38,7 @@ export type Outcome = undefined | { kind: 'next'; next: Next } | { kind: 'ended'
 /** A verb (or noun) that ended on its own: the parameters its action gets. */
 export type ActionParams = { kind: 'action'; params: Record<string, string> };
 
-export const DEFAULT_TALK_SECONDS = 60;
+export { DEFAULT_TALK_SECONDS } from '../ringing.js';
 
 export function ended(how: CallResult['ended']): Outcome {
   return { kind: 'ended', how };

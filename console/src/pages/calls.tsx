@@ -17,6 +17,9 @@ const OUTCOMES: Record<Call['outcome'], string> = {
   voicemail: 'Voicemail',
   'abandoned-ringing': 'Caller hung up while ringing',
   'abandoned-waiting': 'Caller hung up while waiting',
+  'callback-requested': 'Asked to be called back',
+  'called-back': 'Called back',
+  'callback-failed': 'Callback not reached',
 };
 
 type Page = { until: string | undefined; exclude: readonly string[] };

@@ -27,6 +27,18 @@ const PROMPT_LABELS: Record<PromptName, string> = {
   lineOpen: 'After the toggle code opened the line (lineOpen)',
   notAllowedToToggle: 'Toggle code refused (notAllowedToToggle)',
   toggleFailed: 'Toggle code failed (toggleFailed)',
+  estimatedWait: 'Estimated wait (estimatedWait; {minutes} is the number)',
+  estimatedWaitOne: 'Estimated wait of one minute (estimatedWaitOne)',
+  menuCallback: 'Menu while waiting: callback key (menuCallback)',
+  menuVoicemail: 'Menu while waiting: voicemail key (menuVoicemail)',
+  menuUnknownKey: 'Menu while waiting: a key that does nothing (menuUnknownKey)',
+  callbackOffer: 'Callback: confirm the number (callbackOffer; {number})',
+  callbackEnterNumber: 'Callback: type a number (callbackEnterNumber)',
+  callbackBadNumber: 'Callback: a number that cannot be called (callbackBadNumber)',
+  callbackBooked: 'Callback: booked, goodbye (callbackBooked)',
+  callbackAlreadyBooked: 'Callback: already planned for this number (callbackAlreadyBooked)',
+  callbackWhisper: 'Callback: what the member hears first (callbackWhisper; {caller}, {minutes})',
+  callbackNotReached: 'Callback: the caller did not answer, to the member (callbackNotReached)',
 };
 
 export function SettingsPage(): JSX.Element {

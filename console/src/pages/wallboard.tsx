@@ -98,7 +98,15 @@ function waitingState(caller: LiveView['waitingCallers'][number], nameOf: (id: s
     case 'offered':
       return `offered to ${caller.offeredTo.map(nameOf).join(', ') || 'a member'}`;
     case 'timed-out':
-      return 'waited too long: to voicemail';
+      return 'waited too long: leaving';
+    case 'nobody-available':
+      return 'nobody available: leaving';
+    case 'to-voicemail':
+      return 'leaving a message';
+    case 'callback':
+      return `callback to ${caller.callbackNumber ?? 'the caller'}${caller.callbackAttempts > 0 ? `, ${caller.callbackAttempts} ${caller.callbackAttempts === 1 ? 'attempt' : 'attempts'} so far` : ''}`;
+    case 'calling-back':
+      return `calling back: ${caller.offeredTo.map(nameOf).join(', ') || 'a member'} (attempt ${caller.callbackAttempts + 1})`;
     default:
       return caller.state satisfies never;
   }
