@@ -79,6 +79,47 @@ export function Field(props: {
   );
 }
 
+/** A labelled checkbox with its error message tied to it, like `Field`. */
+export function CheckField(props: {
+  id: string;
+  label: string;
+  errors: FormErrors;
+  path: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  hint?: string;
+}): JSX.Element {
+  const messages = props.errors.fields.get(props.path);
+  const errorId = `${props.id}-error`;
+  const hintId = `${props.id}-hint`;
+  const describedBy = [messages === undefined ? undefined : errorId, props.hint === undefined ? undefined : hintId]
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div class={`field check${messages === undefined ? '' : ' invalid'}`}>
+      <input
+        id={props.id}
+        type="checkbox"
+        checked={props.checked}
+        onChange={(event) => props.onChange(targetChecked(event))}
+        {...(messages === undefined ? {} : { 'aria-invalid': 'true' as const })}
+        {...(describedBy === '' ? {} : { 'aria-describedby': describedBy })}
+      />
+      <label for={props.id}>{props.label}</label>
+      {props.hint === undefined ? null : (
+        <p class="hint" id={hintId}>
+          {props.hint}
+        </p>
+      )}
+      {messages === undefined ? null : (
+        <p class="error" id={errorId}>
+          {messages.join('; ')}
+        </p>
+      )}
+    </div>
+  );
+}
+
 /** The messages at the top of a form: focused when they appear, so keyboard and screen reader users meet them first. */
 export function FormAlert(props: { errors: FormErrors }): JSX.Element | null {
   const box = useRef<HTMLDivElement>(null);

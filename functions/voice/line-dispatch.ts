@@ -12,7 +12,7 @@ import { TwilioApiError, type TwilioApi } from '../twilio-api/client.js';
 import { callbackQuery, lineQuery } from '../twiml/queries.js';
 import { dialTimeoutSeconds, planDial, type DialNoun } from '../twiml/dial-limits.js';
 import { groupOpen, groupOpensAt } from '../routing/schedule.js';
-import { reserveCallSlot } from '../store/rest-pace.js';
+import { takeCallSlot } from '../store/rest-pace.js';
 import { voiceUrl } from '../twiml/urls.js';
 import { sendWakeUp, type WakeUp } from '../wake-ups/queue.js';
 import { ringingUntil } from './ringing.js';
@@ -318,9 +318,6 @@ function deviceAddress(noun: DialNoun): string {
   }
 }
 
-/** Waiting for the next free second to create a call is done in place up to this long; longer, by a wake-up. */
-const PACE_WAIT_IN_PLACE_MS = 1500;
-
 /** A callback that could not start goes back to its place, its member free again. */
 async function releaseCallback(caller: WaitingCaller, members: readonly Member[] | readonly string[]): Promise<void> {
   const ids = members.map((member) => (typeof member === 'string' ? member : member.id));
@@ -330,9 +327,9 @@ async function releaseCallback(caller: WaitingCaller, members: readonly Member[]
 
 /**
  * Start a callback (SPEC 16): the claimed member's first device is rung by a call created through the
- * REST API, at the next free second (store/rest-pace.ts); when they answer, /voice/callback-member
- * dials the caller's number. A second further off than a moment: the claim goes back and a wake-up
- * comes at that second. A call that cannot be created: back to its place.
+ * REST API, in a second of its own (store/rest-pace.ts); when they answer, /voice/callback-member
+ * dials the caller's number. When this second is taken, the claim goes back and a wake-up comes at
+ * the next free one. A call that cannot be created: back to its place.
  */
 async function startCallback(
   group: Group,
@@ -347,14 +344,13 @@ async function startCallback(
     await releaseCallback(caller, members);
     return 'skipped';
   }
-  const slotMs = await reserveCallSlot(Date.now());
-  const waitMs = slotMs - Date.now();
-  if (waitMs > PACE_WAIT_IN_PLACE_MS) {
+  const slot = await takeCallSlot(Date.now());
+  if (!slot.taken) {
+    // This second's call is someone else's: back to its place, and the line is served at the next one.
     await releaseCallback(caller, members);
-    await wakeLineAt(group.id, Math.ceil(slotMs / 1000), dispatcher);
+    await wakeLineAt(group.id, Math.ceil(slot.nextAtMs / 1000), dispatcher);
     return 'skipped';
   }
-  if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
   const query = callbackQuery.encode({ group: group.id, place: caller.place, member: member.id });
   try {
     await dispatcher.twilio.createCall({

@@ -415,6 +415,73 @@ describe('the console', () => {
     await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('still referenced by group:support');
   });
 
+  it("sets a group's waiting line through the form, shows it again, and a bad value at its field", async () => {
+    // Prepare: a group of its own, so the other tests' group stays as it is.
+    expect((await harness.admin('PUT', '/groups/line-desk', { name: 'Line desk', members: [] })).status).toBe(201);
+    await open('groups/line-desk');
+
+    // Act: waiting in line, with every setting of the line.
+    await page.getByLabel('When nobody answers', { exact: true }).selectOption('wait-for-agent');
+    await page.getByLabel('Max callers', { exact: true }).fill('5');
+    await page.getByLabel('When the line is full', { exact: true }).selectOption('forward-to-number');
+    await page.getByLabel('Number (when the line is full)', { exact: true }).fill('+4940123456');
+    await page.getByLabel('When nobody is available', { exact: true }).selectOption('hangup');
+    await page.getByLabel('Max wait (seconds)', { exact: true }).fill('300');
+    await page.getByLabel('After the longest wait', { exact: true }).selectOption('voicemail');
+    await page.getByLabel('Announce estimated wait', { exact: true }).check();
+    await page.getByLabel('Key 1: ask for a callback', { exact: true }).check();
+    await page.getByLabel('Key 2: leave a voicemail', { exact: true }).check();
+    await page.getByLabel('Callback attempts', { exact: true }).fill('2');
+    await page.getByLabel('Callback retry delay (seconds)', { exact: true }).fill('60');
+    // Every field the line shows has a visible label of its own (run in the page, as a string).
+    const unlabelled = await page.evaluate<string[]>(`[...document.querySelectorAll('main form input, main form select')]
+      .filter((field) => ![...(field.labels ?? [])].some((label) => label.textContent.trim() !== '' && label.getClientRects().length > 0))
+      .map((field) => field.id)`);
+    expect(unlabelled).toEqual([]);
+    await page.getByRole('button', { name: 'Save group' }).click();
+
+    // Assess: what the admin API holds (voicemail after the longest wait is the default: left out).
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Saved group line-desk');
+    expect((await harness.admin<{ whenNobodyAnswers: unknown }>('GET', '/groups/line-desk')).body.whenNobodyAnswers).toEqual({
+      action: 'wait-for-agent',
+      maxWaitSeconds: 300,
+      maxCallers: 5,
+      whenFull: { action: 'forward-to-number', number: '+4940123456' },
+      whenNobodyAvailable: { action: 'hangup' },
+      announceEstimatedWait: true,
+      menu: { callback: true, voicemail: true },
+      callback: { attempts: 2, retryDelaySeconds: 60 },
+    });
+
+    // The form shows it all again.
+    await open('groups/line-desk');
+    const maxCallers = page.getByLabel('Max callers', { exact: true });
+    await expect.poll(() => maxCallers.inputValue()).toBe('5');
+    expect(await page.getByLabel('When nobody answers', { exact: true }).inputValue()).toBe('wait-for-agent');
+    expect(await page.getByLabel('When the line is full', { exact: true }).inputValue()).toBe('forward-to-number');
+    expect(await page.getByLabel('Number (when the line is full)', { exact: true }).inputValue()).toBe('+4940123456');
+    expect(await page.getByLabel('When nobody is available', { exact: true }).inputValue()).toBe('hangup');
+    expect(await page.getByLabel('Max wait (seconds)', { exact: true }).inputValue()).toBe('300');
+    expect(await page.getByLabel('After the longest wait', { exact: true }).inputValue()).toBe('voicemail');
+    expect(await page.getByLabel('Announce position', { exact: true }).isChecked()).toBe(false);
+    expect(await page.getByLabel('Announce estimated wait', { exact: true }).isChecked()).toBe(true);
+    expect(await page.getByLabel('Key 1: ask for a callback', { exact: true }).isChecked()).toBe(true);
+    expect(await page.getByLabel('Key 2: leave a voicemail', { exact: true }).isChecked()).toBe(true);
+    expect(await page.getByLabel('Callback attempts', { exact: true }).inputValue()).toBe('2');
+    expect(await page.getByLabel('Callback retry delay (seconds)', { exact: true }).inputValue()).toBe('60');
+
+    // A line of no callers is shown at its field, and nothing is written.
+    await maxCallers.fill('0');
+    await page.getByRole('button', { name: 'Save group' }).click();
+    await expect.poll(() => maxCallers.getAttribute('aria-invalid')).toBe('true');
+    expect(await description(maxCallers)).toContain('>=1');
+    expect(await page.getByLabel('Callback attempts', { exact: true }).getAttribute('aria-invalid')).toBeNull();
+    expect(await maxCallers.inputValue()).toBe('0');
+    expect(
+      (await harness.admin<{ whenNobodyAnswers: { maxCallers: number } }>('GET', '/groups/line-desk')).body.whenNobodyAnswers.maxCallers,
+    ).toBe(5);
+  });
+
   it.each([
     'members',
     'members/anna',

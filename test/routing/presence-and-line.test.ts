@@ -27,6 +27,7 @@ function caller(callSid: string, overrides: Partial<WaitingCaller> = {}): Waitin
     joinedAt: NOW,
     lastHeardAt: NOW,
     leaving: false,
+    callbackAttempts: 0,
     state: 'waiting',
     offeredTo: [],
     tried: [],

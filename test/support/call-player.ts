@@ -132,7 +132,7 @@ export type PlayOptions = Partial<SimulationOptions> & {
  * Twilio REST API listening where the handler's client points (TWILIO_API_BASE_URL).
  */
 export async function playCalls(callers: CallerScript[], devices: Behaviours = {}, options: PlayOptions = {}): Promise<PlayedCalls> {
-  const { projectClockFrom: start, wakeUpsTo, ...simulationOptions } = options;
+  const { projectClockFrom: start, wakeUpsTo, transport: inner = inProcessTransport, ...simulationOptions } = options;
   const directory = await memberDirectory();
   // Declared before the transport that reads its clock; assigned before any request is sent.
   let simulation: Simulation | undefined;
@@ -141,10 +141,10 @@ export async function playCalls(callers: CallerScript[], devices: Behaviours = {
   };
   const transport: Transport =
     start === undefined
-      ? inProcessTransport
+      ? inner
       : async (request) => {
           setProjectClock();
-          return inProcessTransport(request);
+          return inner(request);
         };
   const played = new Simulation({
     baseUrl: `https://${TEST_HOST}`,

@@ -524,7 +524,7 @@ function GroupForm(props: { id: string | undefined }): JSX.Element {
           id="group-closed-action"
           legend="When closed"
           label="When closed"
-          labelSuffix=" (when closed)"
+          qualifier="when closed"
           noneOption="As when nobody answers"
           path="$.whenClosed"
           state={whenClosed}

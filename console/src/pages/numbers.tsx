@@ -350,7 +350,7 @@ function NumberForm(props: { number: string | undefined }): JSX.Element {
           id="number-closed-action"
           legend="When closed"
           label="When closed"
-          labelSuffix=" (when closed)"
+          qualifier="when closed"
           noneOption="Voicemail for the number's group"
           path="$.whenClosed"
           state={whenClosed}
