@@ -309,6 +309,7 @@ export const promptNames = [
   'callbackBooked',
   'callbackAlreadyBooked',
   'callbackWhisper',
+  'callbackWhisperOne',
   'callbackNotReached',
 ] as const;
 export type PromptName = (typeof promptNames)[number];

@@ -122,10 +122,7 @@ export type LineAssignment = { caller: WaitingCaller; plan: DialPlan };
  * Callers still waiting for a member, longest-waiting first: those in Twilio's queue, and callbacks
  * whose turn may come (`callbacksOpen`: the group's schedule is open; a closed group starts none).
  */
-export function waitingCallers(
-  line: readonly WaitingCaller[],
-  options: { now?: number; callbacksOpen?: boolean } = {},
-): WaitingCaller[] {
+export function waitingCallers(line: readonly WaitingCaller[], options: { now?: number; callbacksOpen?: boolean } = {}): WaitingCaller[] {
   const { now, callbacksOpen = false } = options;
   return line
     .filter(
@@ -224,15 +221,7 @@ export function triedAfterOffer(caller: WaitingCaller, offered: readonly string[
  * - `failed`: the queue failed (full, an error, a value Twilio does not document): voicemail.
  */
 export type QueueActionStep =
-  | 'ring-claimed'
-  | 'max-wait'
-  | 'nobody-available'
-  | 'voicemail'
-  | 'back-into-line'
-  | 'callback-kept'
-  | 'abandoned'
-  | 'moved-on'
-  | 'failed';
+  'ring-claimed' | 'max-wait' | 'nobody-available' | 'voicemail' | 'back-into-line' | 'callback-kept' | 'abandoned' | 'moved-on' | 'failed';
 
 export function afterQueueAction(
   queueResult: string | undefined,

@@ -183,7 +183,11 @@ export async function logCallback(record: CallRecord & { callbackFor: string; at
   await Promise.all(
     logGroups(record).map((group) =>
       writeIf({
-        Put: { TableName: tableName, Item: { ...keys.callLog(group, record.endedAt, record.callSid), ...record }, ConditionExpression: NOT_LOGGED_YET },
+        Put: {
+          TableName: tableName,
+          Item: { ...keys.callLog(group, record.endedAt, record.callSid), ...record },
+          ConditionExpression: NOT_LOGGED_YET,
+        },
       }),
     ),
   );

@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Group } from '../commons/schemas.js';
 import { paceAfterAnswer, type LinePace } from '../routing/estimated-wait.js';
-import { LEAVING_STATES, type WaitingCaller, type WaitingState } from '../routing/waiting-line.js';
+import { CALLBACK_STATES, LEAVING_STATES, type WaitingCaller, type WaitingState } from '../routing/waiting-line.js';
 import { CALL_STATE_TTL_SECONDS, getCall, noteWaiting, callbackRequestedUpdate, type CallStart } from './call-store.js';
 import { send, tableName } from './client.js';
 import { writeIf, writeTogether } from './conditions.js';
@@ -409,12 +409,39 @@ export function lineStateKey(group: string): Key {
  * an abandonment.
  */
 export async function bookCallback(entry: WaitingCaller, number: string, now: number): Promise<'booked' | 'already-booked' | 'changed'> {
+  const first = await tryBooking(entry, number, now);
+  // A lock whose callback is gone (removed by hand, its group replaced) is no callback: taken over once.
+  return first === 'already-booked' && (await releaseStaleLock(entry.group, number)) ? tryBooking(entry, number, now) : first;
+}
+
+/** The number's lock, when the callback it names no longer waits in the line: removed (true). */
+async function releaseStaleLock(group: string, number: string): Promise<boolean> {
+  const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.callback(group, number), ConsistentRead: true }));
+  if (typeof Item?.place !== 'string' || typeof Item.callSid !== 'string') return false;
+  const holder = await getEntry(group, Item.place);
+  if (holder !== undefined && CALLBACK_STATES.includes(holder.state)) return false;
+  return writeIf({
+    Delete: {
+      TableName: tableName,
+      Key: keys.callback(group, number),
+      ConditionExpression: 'callSid = :call',
+      ExpressionAttributeValues: { ':call': Item.callSid },
+    },
+  });
+}
+
+async function tryBooking(entry: WaitingCaller, number: string, now: number): Promise<'booked' | 'already-booked' | 'changed'> {
   const outcome = await writeTogether([
     { Update: entryUpdate(entry, { state: 'callback', callbackNumber: number, callbackAttempts: 0, offeredTo: [] }) },
     {
       Put: {
         TableName: tableName,
-        Item: { ...keys.callback(entry.group, number), callSid: entry.callSid, place: entry.place, expiresAt: now + CALL_STATE_TTL_SECONDS },
+        Item: {
+          ...keys.callback(entry.group, number),
+          callSid: entry.callSid,
+          place: entry.place,
+          expiresAt: now + CALL_STATE_TTL_SECONDS,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },

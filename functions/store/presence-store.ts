@@ -147,7 +147,14 @@ export function busyUpdate(member: string, callSid: string, leg: string, now: nu
 }
 
 /** The member answered a call the project created for them (a callback, SPEC 16): busy, as any answer. */
-export async function markBusy(member: string, callSid: string, leg: string, now: number, until: number, wrapUpSeconds: number): Promise<void> {
+export async function markBusy(
+  member: string,
+  callSid: string,
+  leg: string,
+  now: number,
+  until: number,
+  wrapUpSeconds: number,
+): Promise<void> {
   await writeIf({ Update: busyUpdate(member, callSid, leg, now, until, wrapUpSeconds) });
 }
 

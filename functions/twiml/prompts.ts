@@ -28,6 +28,7 @@ export const defaultPrompts: Readonly<Record<PromptName, string>> = {
   callbackBooked: 'Thank you. We will call you back when it is your turn. Goodbye.',
   callbackAlreadyBooked: 'A callback to this number is already planned. Please hold.',
   callbackWhisper: 'Callback for {caller}, who waited {minutes} minutes. Connecting.',
+  callbackWhisperOne: 'Callback for {caller}, who waited about one minute. Connecting.',
   callbackNotReached: 'The caller did not answer. Goodbye.',
 };
 
@@ -64,6 +65,7 @@ const builtInPrompts: Readonly<Record<string, Readonly<Record<PromptName, string
     callbackBooked: 'Vielen Dank. Wir rufen Sie zurück, sobald Sie an der Reihe sind. Auf Wiederhören.',
     callbackAlreadyBooked: 'Für diese Nummer ist bereits ein Rückruf geplant. Bitte bleiben Sie dran.',
     callbackWhisper: 'Rückruf für {caller}, Wartezeit {minutes} Minuten. Sie werden verbunden.',
+    callbackWhisperOne: 'Rückruf für {caller}, Wartezeit etwa eine Minute. Sie werden verbunden.',
     callbackNotReached: 'Der Anrufer hat nicht abgenommen. Auf Wiederhören.',
   },
   fr: {
@@ -93,6 +95,7 @@ const builtInPrompts: Readonly<Record<string, Readonly<Record<PromptName, string
     callbackBooked: 'Merci. Nous vous rappellerons quand ce sera votre tour. Au revoir.',
     callbackAlreadyBooked: 'Un rappel vers ce numéro est déjà prévu. Veuillez patienter.',
     callbackWhisper: 'Rappel pour {caller}, qui a attendu {minutes} minutes. Mise en relation.',
+    callbackWhisperOne: 'Rappel pour {caller}, qui a attendu environ une minute. Mise en relation.',
     callbackNotReached: "L'appelant n'a pas répondu. Au revoir.",
   },
   es: {
@@ -122,6 +125,7 @@ const builtInPrompts: Readonly<Record<string, Readonly<Record<PromptName, string
     callbackBooked: 'Gracias. Le devolveremos la llamada cuando sea su turno. Adiós.',
     callbackAlreadyBooked: 'Ya hay una devolución de llamada prevista para este número. Por favor, espere.',
     callbackWhisper: 'Devolución de llamada para {caller}, que esperó {minutes} minutos. Conectando.',
+    callbackWhisperOne: 'Devolución de llamada para {caller}, que esperó un minuto aproximadamente. Conectando.',
     callbackNotReached: 'La persona no contestó. Adiós.',
   },
 };

@@ -295,11 +295,23 @@ export function askForKeys(options: {
  * A callback's member side (SPEC 16): the member hears whom they call back, then the caller's number
  * is dialled with the group's number as caller ID; the <Dial> action learns whether it was answered.
  */
-export function callbackBridge(options: { whisper: Prompt; callerId: string; number: string; action: string; timeoutSeconds: number }): string {
+export function callbackBridge(options: {
+  whisper: Prompt;
+  callerId: string;
+  number: string;
+  action: string;
+  timeoutSeconds: number;
+}): string {
   const response = new VoiceResponse();
   say(response, options.whisper);
   response
-    .dial({ callerId: options.callerId, action: options.action, method: 'POST', timeout: options.timeoutSeconds, timeLimit: MAX_CALL_SECONDS })
+    .dial({
+      callerId: options.callerId,
+      action: options.action,
+      method: 'POST',
+      timeout: options.timeoutSeconds,
+      timeLimit: MAX_CALL_SECONDS,
+    })
     .number({}, options.number);
   return response.toString();
 }

@@ -50,10 +50,11 @@ export async function callbackMember(webhook: VoiceWebhook): Promise<string> {
   }
   const now = epochSeconds(webhook);
   await markBusy(member, entry.callSid, webhook.call.callSid, now, now + MAX_CALL_SECONDS + BUSY_MARGIN_SECONDS, group.wrapUpSeconds);
+  const minutes = minutesToSay(now - entry.joinedAt);
   return callbackBridge({
-    whisper: prompt(configuration.settings, 'callbackWhisper', {
+    whisper: prompt(configuration.settings, minutes === 1 ? 'callbackWhisperOne' : 'callbackWhisper', {
       caller: spoken(entry.callbackNumber),
-      minutes: minutesToSay(now - entry.joinedAt),
+      minutes,
     }),
     callerId: entry.calledNumber,
     number: entry.callbackNumber,
@@ -137,7 +138,9 @@ export async function callbackStatus(webhook: VoiceWebhook): Promise<string> {
     // still being made had its dial's result lost: it goes back to its place, the attempt uncounted.
     const [ended] = await Promise.all([
       clearBusy(member, webhook.call.callSid, now, group?.wrapUpSeconds ?? 0),
-      entry?.state === 'calling-back' && entry.offeredTo.includes(member) ? changeEntry(entry, { state: 'callback', offeredTo: [] }) : undefined,
+      entry?.state === 'calling-back' && entry.offeredTo.includes(member)
+        ? changeEntry(entry, { state: 'callback', offeredTo: [] })
+        : undefined,
     ]);
     await afterCallsEnded(ended === undefined ? [] : [ended], dispatcher);
     return emptyResponse();

@@ -63,7 +63,13 @@ async function readCaller(webhook: VoiceWebhook) {
   return { configuration, group, entry: waiting };
 }
 
-async function book(webhook: VoiceWebhook, group: Group, entry: WaitingCaller, configuration: Configuration, number: string): Promise<string> {
+async function book(
+  webhook: VoiceWebhook,
+  group: Group,
+  entry: WaitingCaller,
+  configuration: Configuration,
+  number: string,
+): Promise<string> {
   const settings = configuration.settings;
   const outcome = await bookCallback(entry, number, epochSeconds(webhook));
   logger.info('callback asked for', { group: group.id, outcome });
@@ -84,7 +90,8 @@ async function book(webhook: VoiceWebhook, group: Group, entry: WaitingCaller, c
 export async function lineCallback(webhook: VoiceWebhook): Promise<string> {
   const { configuration, group, entry } = await readCaller(webhook);
   if (group === undefined || entry === undefined) return leaveLine();
-  if (!callbackOffered(group, configuration, webhook.now.getTime())) return holdTwiml(group, entry, configuration, webhook.now.getTime(), []);
+  if (!callbackOffered(group, configuration, webhook.now.getTime()))
+    return holdTwiml(group, entry, configuration, webhook.now.getTime(), []);
   const key = webhook.params.digits;
   if (key === '1' && entry.from !== undefined && E164.test(entry.from)) return book(webhook, group, entry, configuration, entry.from);
   if (key === '2') return askForNumber(group, entry, configuration.settings);
@@ -95,7 +102,8 @@ export async function lineCallback(webhook: VoiceWebhook): Promise<string> {
 export async function lineCallbackNumber(webhook: VoiceWebhook): Promise<string> {
   const { configuration, group, entry } = await readCaller(webhook);
   if (group === undefined || entry === undefined) return leaveLine();
-  if (!callbackOffered(group, configuration, webhook.now.getTime())) return holdTwiml(group, entry, configuration, webhook.now.getTime(), []);
+  if (!callbackOffered(group, configuration, webhook.now.getTime()))
+    return holdTwiml(group, entry, configuration, webhook.now.getTime(), []);
   const digits = (webhook.params.digits ?? '').replace(/#$/, '');
   const number = `+${digits.replace(/^00/, '')}`;
   if (!/^[0-9]+$/.test(digits) || !E164.test(number))

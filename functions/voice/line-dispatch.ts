@@ -231,7 +231,13 @@ async function offerWaitingCaller(
     failedConditions: claim.failedConditions,
   });
   if (!claim.repeated) countOffers(claim.members.length);
-  if (caller.state === 'callback') return startCallback(group, caller, claim.members.flatMap((id) => members.get(id) ?? []), dispatcher);
+  if (caller.state === 'callback')
+    return startCallback(
+      group,
+      caller,
+      claim.members.flatMap((id) => members.get(id) ?? []),
+      dispatcher,
+    );
   if (caller.callSid === self) return 'self';
   const moved = await moveToOffer(group, caller, claim.members, dispatcher);
   if (moved === 'moved') return 'moved';
@@ -291,7 +297,9 @@ export async function wakeUpMembers(wakeUp: WakeUp, dispatcher: Dispatcher): Pro
 
 /** Serve a group's line at `at` (epoch seconds), by a wake-up: nothing polls. */
 export function wakeLineAt(group: string, at: number, dispatcher: Dispatcher): Promise<void> {
-  return sendWakeUp({ members: [], groups: [group], at }, (wakeUp) => wakeUpMembers(wakeUp, { ...dispatcher, now: Math.floor(Date.now() / 1000) }));
+  return sendWakeUp({ members: [], groups: [group], at }, (wakeUp) =>
+    wakeUpMembers(wakeUp, { ...dispatcher, now: Math.floor(Date.now() / 1000) }),
+  );
 }
 
 /** SQS holds a wake-up at most 15 minutes: a later opening is reached by a chain of them. */
@@ -300,7 +308,10 @@ const LONGEST_WAKE_UP_SECONDS = 900;
 /** A closed group with callbacks waiting: woken at its opening (or in 15 minutes, to look again). */
 async function wakeAtOpening(group: Group, configuration: Configuration, dispatcher: Dispatcher): Promise<void> {
   const opensAtMs = groupOpensAt(group, configuration.schedules, dispatcher.now * 1000);
-  const at = Math.min(dispatcher.now + LONGEST_WAKE_UP_SECONDS, opensAtMs === undefined ? Number.POSITIVE_INFINITY : Math.ceil(opensAtMs / 1000));
+  const at = Math.min(
+    dispatcher.now + LONGEST_WAKE_UP_SECONDS,
+    opensAtMs === undefined ? Number.POSITIVE_INFINITY : Math.ceil(opensAtMs / 1000),
+  );
   await wakeLineAt(group.id, at, dispatcher);
 }
 

@@ -25,7 +25,9 @@ export async function status(webhook: VoiceWebhook): Promise<string> {
   const [freed, stillWaiting] = await Promise.all([
     clearMarksOfCall(callSid, offered, now),
     // A caller who asked for a callback keeps their place after hanging up (SPEC 16).
-    call.lineGroup !== undefined && call.linePlace !== undefined && !call.callbackRequested ? removeEntry(call.lineGroup, call.linePlace) : false,
+    call.lineGroup !== undefined && call.linePlace !== undefined && !call.callbackRequested
+      ? removeEntry(call.lineGroup, call.linePlace)
+      : false,
   ]);
   // Read again: the queue or <Dial> action of the same hang-up may have noted the abandonment since
   // (they note it before they clear marks or leave the line, which this request has just done).

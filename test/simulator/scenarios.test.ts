@@ -45,7 +45,7 @@ describe('scenarios', () => {
     const prefixes = new Set(files.map((file) => file.replace(/\.json$/, '').split('-')[0]));
 
     expect(prefixes).toEqual(
-      new Set(['incoming', 'distribution', 'missed', 'caller', 'pickup', 'internal', 'whisper', 'confirm', 'wrap', 'misses']),
+      new Set(['incoming', 'distribution', 'missed', 'caller', 'pickup', 'internal', 'whisper', 'confirm', 'wrap', 'misses', 'line']),
     );
     expect(files.length).toBeGreaterThanOrEqual(25);
   });

@@ -38,6 +38,7 @@ const PROMPT_LABELS: Record<PromptName, string> = {
   callbackBooked: 'Callback: booked, goodbye (callbackBooked)',
   callbackAlreadyBooked: 'Callback: already planned for this number (callbackAlreadyBooked)',
   callbackWhisper: 'Callback: what the member hears first (callbackWhisper; {caller}, {minutes})',
+  callbackWhisperOne: 'Callback: what the member hears first, after about a minute (callbackWhisperOne; {caller})',
   callbackNotReached: 'Callback: the caller did not answer, to the member (callbackNotReached)',
 };
 
