@@ -203,6 +203,28 @@ describe('configuration as code', () => {
       { path: '$.groups.support.whenNobodyAnswers.group', message: 'names group nowhere, which is not in groups' },
       { path: '$.numbers.+493012345678.group', message: 'names group ghost, which is not in groups' },
     ]);
+
+    // The waiting line's own actions name members and groups too (SPEC 16).
+    const line = parseConfiguration({
+      users: { anna: { name: 'Anna' } },
+      groups: {
+        support: {
+          name: 'Support',
+          members: ['anna'],
+          whenNobodyAnswers: {
+            action: 'wait-for-agent',
+            maxCallers: 3,
+            whenFull: { action: 'forward-to-group', group: 'overflow' },
+            whenNobodyAvailable: { action: 'forward-to-mobile', member: 'zoe' },
+            whenMaxWait: { action: 'voicemail' },
+          },
+        },
+      },
+    });
+    expect(line.ok ? [] : line.problems).toEqual([
+      { path: '$.groups.support.whenNobodyAnswers.whenFull.group', message: 'names group overflow, which is not in groups' },
+      { path: '$.groups.support.whenNobodyAnswers.whenNobodyAvailable.member', message: 'names user zoe, which is not in users' },
+    ]);
   });
 
   it('an apply after someone else changed the configuration is refused (If-Match), and nothing is written', async () => {

@@ -256,4 +256,29 @@ describe('the waiting line: callbacks and voicemail from the line', () => {
     expect(answers(events, 'anna').filter((answer) => answer.at > 101 && answer.at < 240)).toEqual([]);
     expect((await callLog('called-back')).length).toBeGreaterThanOrEqual(1);
   });
+
+  it('one callback per number and group: a second request from the same number is told so and holds on', async () => {
+    await loadGroup('menu-once', {
+      members: ['anna'],
+      rings: 2,
+      whenNobodyAnswers: { action: 'wait-for-agent', menu: { callback: true } },
+    });
+    await loadNumber(NUMBER, { group: 'menu-once' });
+    const press = (after: number) => ({
+      waitKeys: [
+        { after, digits: '1' },
+        { after, digits: '1' },
+      ],
+    });
+
+    const { events } = await playCalls(
+      [caller('first', 0), caller('booked', 5, press(15)), { ...caller('again', 20, press(30)), from: numberOf(5), hangUpAfter: 60 }],
+      { anna: { answerAfter: 1, hangUpAfter: 300 }, [numberOf(5)]: { answerAfter: 1, hangUpAfter: 5 } },
+      { playSeconds: 20, projectClockFrom: START },
+    );
+
+    expect(heard(events, 'booked')).toContain('Thank you. We will call you back when it is your turn. Goodbye.');
+    expect(heard(events, 'again')).toContain('A callback to this number is already planned. Please hold.');
+    expect(heard(events, 'again')).not.toContain('Thank you. We will call you back when it is your turn. Goodbye.');
+  });
 });
