@@ -42,6 +42,39 @@ export function errorsOf(error: unknown, fieldPaths: readonly string[]): FormErr
 
 export type FieldProps = { id: string; 'aria-invalid'?: 'true'; 'aria-describedby'?: string };
 
+/**
+ * What a field says beside its control, a hint and its errors, and the attributes that tie them to
+ * the control (`aria-invalid` and `aria-describedby`): one place for every kind of field.
+ */
+function fieldNotes(id: string, errors: FormErrors, path: string, hint: string | undefined) {
+  const messages = errors.fields.get(path);
+  const errorId = `${id}-error`;
+  const hintId = `${id}-hint`;
+  const describedBy = [messages === undefined ? undefined : errorId, hint === undefined ? undefined : hintId].filter(Boolean).join(' ');
+  return {
+    invalid: messages !== undefined,
+    control: {
+      id,
+      ...(messages === undefined ? {} : { 'aria-invalid': 'true' as const }),
+      ...(describedBy === '' ? {} : { 'aria-describedby': describedBy }),
+    },
+    notes: (
+      <>
+        {hint === undefined ? null : (
+          <p class="hint" id={hintId}>
+            {hint}
+          </p>
+        )}
+        {messages === undefined ? null : (
+          <p class="error" id={errorId}>
+            {messages.join('; ')}
+          </p>
+        )}
+      </>
+    ),
+  };
+}
+
 /** A labelled control with its error message tied to it (`aria-invalid` and `aria-describedby`). */
 export function Field(props: {
   id: string;
@@ -51,30 +84,12 @@ export function Field(props: {
   hint?: string;
   children: (control: FieldProps) => ComponentChildren;
 }): JSX.Element {
-  const messages = props.errors.fields.get(props.path);
-  const errorId = `${props.id}-error`;
-  const hintId = `${props.id}-hint`;
-  const describedBy = [messages === undefined ? undefined : errorId, props.hint === undefined ? undefined : hintId]
-    .filter(Boolean)
-    .join(' ');
+  const { invalid, control, notes } = fieldNotes(props.id, props.errors, props.path, props.hint);
   return (
-    <div class={`field${messages === undefined ? '' : ' invalid'}`}>
+    <div class={`field${invalid ? ' invalid' : ''}`}>
       <label for={props.id}>{props.label}</label>
-      {props.children({
-        id: props.id,
-        ...(messages === undefined ? {} : { 'aria-invalid': 'true' as const }),
-        ...(describedBy === '' ? {} : { 'aria-describedby': describedBy }),
-      })}
-      {props.hint === undefined ? null : (
-        <p class="hint" id={hintId}>
-          {props.hint}
-        </p>
-      )}
-      {messages === undefined ? null : (
-        <p class="error" id={errorId}>
-          {messages.join('; ')}
-        </p>
-      )}
+      {props.children(control)}
+      {notes}
     </div>
   );
 }
@@ -89,33 +104,12 @@ export function CheckField(props: {
   onChange: (checked: boolean) => void;
   hint?: string;
 }): JSX.Element {
-  const messages = props.errors.fields.get(props.path);
-  const errorId = `${props.id}-error`;
-  const hintId = `${props.id}-hint`;
-  const describedBy = [messages === undefined ? undefined : errorId, props.hint === undefined ? undefined : hintId]
-    .filter(Boolean)
-    .join(' ');
+  const { invalid, control, notes } = fieldNotes(props.id, props.errors, props.path, props.hint);
   return (
-    <div class={`field check${messages === undefined ? '' : ' invalid'}`}>
-      <input
-        id={props.id}
-        type="checkbox"
-        checked={props.checked}
-        onChange={(event) => props.onChange(targetChecked(event))}
-        {...(messages === undefined ? {} : { 'aria-invalid': 'true' as const })}
-        {...(describedBy === '' ? {} : { 'aria-describedby': describedBy })}
-      />
+    <div class={`field check${invalid ? ' invalid' : ''}`}>
+      <input {...control} type="checkbox" checked={props.checked} onChange={(event) => props.onChange(targetChecked(event))} />
       <label for={props.id}>{props.label}</label>
-      {props.hint === undefined ? null : (
-        <p class="hint" id={hintId}>
-          {props.hint}
-        </p>
-      )}
-      {messages === undefined ? null : (
-        <p class="error" id={errorId}>
-          {messages.join('; ')}
-        </p>
-      )}
+      {notes}
     </div>
   );
 }

@@ -1,14 +1,12 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CallerScript, CallResult, TranscriptEvent } from '../../bin/simulator/engine.js';
 import { inProcessTransport, playCalls } from '../support/call-player.js';
 import { loadGroup, loadNumber } from '../support/fixtures.js';
 import { admin, put } from '../support/invoke.js';
+import { useProjectClock } from '../support/project-clock.js';
 import { createTestTable } from '../support/table.js';
 
 const NUMBER = '+493077777777';
-
-/** A day later for each test, so no test meets the marks another left (the project's clock follows the simulation). */
-let START = Date.UTC(2026, 10, 27, 9, 0, 0);
 
 const numberOf = (second: number): string => `+1555000${String(second).padStart(4, '0')}`;
 const caller = (id: string, second: number, extra: Partial<CallerScript> = {}): CallerScript => ({
@@ -45,14 +43,7 @@ describe('the waiting line: callbacks and voicemail from the line', () => {
     for (const id of ['anna', 'ben']) await put(`/users/${id}`, { name: id, devices: [{ type: 'client', identity: id }] });
   });
 
-  beforeEach(() => {
-    START += 86_400_000;
-    vi.useFakeTimers({ toFake: ['Date'], now: START });
-  });
-
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  const clock = useProjectClock();
 
   it('2: the caller leaves the line and records a message for the group; not an abandoned call', async () => {
     await loadGroup('menu-vm', {
@@ -65,7 +56,7 @@ describe('the waiting line: callbacks and voicemail from the line', () => {
     const { results, events } = await playCalls(
       [caller('talking', 0), caller('leaver', 5, { waitKeys: [{ after: 20, digits: '2' }], message: 6 })],
       { anna: { answerAfter: 1, hangUpAfter: 300 } },
-      { playSeconds: 60, projectClockFrom: START },
+      { playSeconds: 60, projectClockFrom: clock.start },
     );
 
     const leaver = results.find((result) => result.id === 'leaver') as CallResult;
@@ -100,7 +91,7 @@ describe('the waiting line: callbacks and voicemail from the line', () => {
         caller('late', 40),
       ],
       { anna: { answerAfter: 1, hangUpAfter: 30 }, [numberOf(15)]: { answerAfter: 2, hangUpAfter: 20 } },
-      { playSeconds: 1000, projectClockFrom: START },
+      { playSeconds: 1000, projectClockFrom: clock.start },
     );
 
     const byId = new Map(results.map((result) => [result.id, result]));
@@ -161,7 +152,7 @@ describe('the waiting line: callbacks and voicemail from the line', () => {
       { ben: { answerAfter: 1, hangUpAfter: 120 }, [numberOf(5)]: 'no-answer' },
       {
         playSeconds: 1000,
-        projectClockFrom: START,
+        projectClockFrom: clock.start,
         // The live view right after the first attempt's dial rang out: the entry waits for its next attempt.
         transport: async (request) => {
           const response = await inProcessTransport(request);
@@ -206,7 +197,7 @@ describe('the waiting line: callbacks and voicemail from the line', () => {
     const { results, api } = await playCalls(
       [caller('t1', 0), caller('t2', 0), caller('t3', 0), caller('b1', 10, keys), caller('b2', 11, keys), caller('b3', 12, keys)],
       { anna: talk, ben: talk, clara: talk, [numberOf(10)]: 'answer', [numberOf(11)]: 'answer', [numberOf(12)]: 'answer' },
-      { playSeconds: 1000, projectClockFrom: START },
+      { playSeconds: 1000, projectClockFrom: clock.start },
     );
 
     const creates = api.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/Calls.json'));
@@ -247,7 +238,7 @@ describe('the waiting line: callbacks and voicemail from the line', () => {
         }),
       ],
       { anna: { answerAfter: 1, hangUpAfter: 100 }, [numberOf(5)]: { answerAfter: 1, hangUpAfter: 10 } },
-      { playSeconds: 1000, projectClockFrom: START },
+      { playSeconds: 1000, projectClockFrom: clock.start },
     );
 
     const creates = api.requests.filter((request) => request.method === 'POST' && request.path.endsWith('/Calls.json'));
@@ -274,7 +265,7 @@ describe('the waiting line: callbacks and voicemail from the line', () => {
     const { events } = await playCalls(
       [caller('first', 0), caller('booked', 5, press(15)), { ...caller('again', 20, press(30)), from: numberOf(5), hangUpAfter: 60 }],
       { anna: { answerAfter: 1, hangUpAfter: 300 }, [numberOf(5)]: { answerAfter: 1, hangUpAfter: 5 } },
-      { playSeconds: 20, projectClockFrom: START },
+      { playSeconds: 20, projectClockFrom: clock.start },
     );
 
     expect(heard(events, 'booked')).toContain('Thank you. We will call you back when it is your turn. Goodbye.');

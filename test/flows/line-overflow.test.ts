@@ -1,15 +1,13 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CallerScript, CallResult, TranscriptEvent } from '../../bin/simulator/engine.js';
 import { playCalls } from '../support/call-player.js';
 import { loadGroup, loadNumber } from '../support/fixtures.js';
 import { admin, put } from '../support/invoke.js';
+import { useProjectClock } from '../support/project-clock.js';
 import { createTestTable } from '../support/table.js';
 
 const NUMBER = '+493066666666';
 const BACKUP_MOBILE = '+491701112233';
-
-/** A day later for each test, so no test meets the marks another left (the project's clock follows the simulation). */
-let START = Date.UTC(2026, 10, 27, 9, 0, 0);
 
 const caller = (id: string, second: number, extra: Partial<CallerScript> = {}): CallerScript => ({
   id,
@@ -43,14 +41,7 @@ describe('the waiting line: capacity, overflow and the estimated wait', () => {
     await loadGroup('backup', { members: ['olga'], rings: 2, whenNobodyAnswers: { action: 'hangup' } });
   });
 
-  beforeEach(() => {
-    START += 86_400_000;
-    vi.useFakeTimers({ toFake: ['Date'], now: START });
-  });
-
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  const clock = useProjectClock();
 
   it('refuses bad line settings with a 400 naming each field', async () => {
     const result = await admin('PUT', '/groups/bad', {
@@ -96,7 +87,7 @@ describe('the waiting line: capacity, overflow and the estimated wait', () => {
     const { results } = await playCalls(
       [caller('first', 0), caller('w1', 10), caller('w2', 20, { hangUpAfter: 80 }), caller('full', 30), caller('later', 110)],
       { anna: { answerAfter: 1, hangUpAfter: 200 }, olga: { answerAfter: 1, hangUpAfter: 10 } },
-      { playSeconds: 1000, projectClockFrom: START },
+      { playSeconds: 1000, projectClockFrom: clock.start },
     );
 
     const byId = new Map(results.map((result) => [result.id, result]));
@@ -118,7 +109,7 @@ describe('the waiting line: capacity, overflow and the estimated wait', () => {
     const { results } = await playCalls(
       [caller('talking', 0), ...[1, 2, 3, 4, 5].map((n) => caller(`b${n}`, 30))],
       { ben: { answerAfter: 1, hangUpAfter: 60 } },
-      { playSeconds: 1000, projectClockFrom: START },
+      { playSeconds: 1000, projectClockFrom: clock.start },
     );
 
     const burst = results.filter((result) => result.id.startsWith('b'));
@@ -138,7 +129,7 @@ describe('the waiting line: capacity, overflow and the estimated wait', () => {
     await admin('PUT', '/users/anna/status', { status: 'away' });
     await admin('PUT', '/users/ben/status', { status: 'away' });
     try {
-      const { results, events } = await playCalls([caller('alone', 0)], { [BACKUP_MOBILE]: 'answer' }, { projectClockFrom: START });
+      const { results, events } = await playCalls([caller('alone', 0)], { [BACKUP_MOBILE]: 'answer' }, { projectClockFrom: clock.start });
 
       const [alone] = results as [CallResult];
       expect(dialled(alone)).toEqual([BACKUP_MOBILE]);
@@ -160,7 +151,7 @@ describe('the waiting line: capacity, overflow and the estimated wait', () => {
     const { results } = await playCalls(
       [caller('talking', 0), caller('patient', 5)],
       { anna: { answerAfter: 1, hangUpAfter: 600 }, olga: { answerAfter: 1, hangUpAfter: 10 } },
-      { playSeconds: 20, projectClockFrom: START },
+      { playSeconds: 20, projectClockFrom: clock.start },
     );
 
     const patient = results.find((result) => result.id === 'patient') as CallResult;
@@ -182,7 +173,7 @@ describe('the waiting line: capacity, overflow and the estimated wait', () => {
     const { results, events } = await playCalls(
       [caller('c0', 0), ...[1, 2, 3, 4, 5].map((n) => caller(`c${n}`, n)), caller('judged', 520)],
       { anna: { answerAfter: 1, hangUpAfter: 120 } },
-      { playSeconds: 1000, projectClockFrom: START },
+      { playSeconds: 1000, projectClockFrom: clock.start },
     );
 
     // The first waiting callers had no history: nothing was estimated.

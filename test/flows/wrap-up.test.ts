@@ -1,5 +1,5 @@
 import type { SQSEvent } from 'aws-lambda';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { localContext } from '../../bin/local/lambda-event.js';
 import type { CallerScript, CallResult, TranscriptEvent } from '../../bin/simulator/engine.js';
 import { handler as wakeUpsHandler } from '../../functions/handlers/wakeups.js';
@@ -10,15 +10,10 @@ import { testApiPort } from '../support/api-port.js';
 import { inProcessTransport, playCalls } from '../support/call-player.js';
 import { loadGroup, loadNumber } from '../support/fixtures.js';
 import { admin, authToken, postVoice, put, TEST_HOST } from '../support/invoke.js';
+import { useProjectClock } from '../support/project-clock.js';
 import { createTestTable } from '../support/table.js';
 
 const NUMBER = '+493055555555';
-/**
- * The project's clock at the simulation's second 0: a whole second, so marks fall on simulated
- * seconds, and a day later for each test, so no test meets the marks another left.
- */
-let START = Date.UTC(2026, 10, 27, 9, 0, 0);
-const at = (second: number): number => START / 1000 + second;
 
 const caller = (id: string, second: number, extra: Partial<CallerScript> = {}): CallerScript => ({
   id,
@@ -76,14 +71,7 @@ describe('wrap-up flows', () => {
     for (const id of ['anna', 'ben']) await put(`/users/${id}`, { name: id, devices: [{ type: 'client', identity: id }] });
   });
 
-  beforeEach(() => {
-    START += 86_400_000;
-    vi.useFakeTimers({ toFake: ['Date'], now: START });
-  });
-
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  const clock = useProjectClock();
 
   it('refuses other values of wrapUpSeconds with a 400 naming the field', async () => {
     for (const value of [-1, 601, 2.5, '30', null]) {
@@ -120,7 +108,7 @@ describe('wrap-up flows', () => {
             { answerAfter: 1, hangUpAfter: 20 },
           ],
         },
-        { playSeconds: 1000, projectClockFrom: START, ...(wakeUpsTo === undefined ? {} : { wakeUpsTo }) },
+        { playSeconds: 1000, projectClockFrom: clock.start, ...(wakeUpsTo === undefined ? {} : { wakeUpsTo }) },
       );
 
       const [first, older, younger] = results as [CallResult, CallResult, CallResult];
@@ -138,13 +126,13 @@ describe('wrap-up flows', () => {
       expect(pendingWakeUps()).toEqual([]);
 
       // After younger (123..143) anna wraps up until 173: the live view says so.
-      vi.setSystemTime(START + 150_000);
+      vi.setSystemTime(clock.start + 150_000);
       expect(await liveRow('desk', 'anna')).toMatchObject({
         presence: 'wrap-up',
-        wrapUpUntil: new Date((at(143) + 30) * 1000).toISOString(),
+        wrapUpUntil: new Date((clock.at(143) + 30) * 1000).toISOString(),
         call: null,
       });
-      vi.setSystemTime(START + 173_000);
+      vi.setSystemTime(clock.start + 173_000);
       expect(await liveRow('desk', 'anna')).toMatchObject({ presence: 'available', wrapUpUntil: null });
     },
   );
@@ -176,9 +164,9 @@ describe('wrap-up flows', () => {
         params: { ...caller, QueueSid: `QU${'a'.repeat(32)}`, QueueTime: '5', QueuePosition: '1' },
       });
       await leg('completed', 2);
-      expect(pendingWakeUps()).toEqual([{ members: ['ben'], at: at(20) }]);
+      expect(pendingWakeUps()).toEqual([{ members: ['ben'], at: clock.at(20) }]);
 
-      vi.setSystemTime(START + 20_000);
+      vi.setSystemTime(clock.start + 20_000);
       const result = await wakeUpsHandler(sqsEvent(takeDueWakeUps()), localContext('wakeups'));
 
       expect(result).toEqual({ batchItemFailures: [] });
@@ -203,7 +191,7 @@ describe('wrap-up flows', () => {
     const { results } = await playCalls(
       [caller('first', 0), caller('second', 100), caller('third', 200)],
       { anna: { answerAfter: 1, hangUpAfter: 30 }, ben: { answerAfter: 1, hangUpAfter: 30 } },
-      { projectClockFrom: START },
+      { projectClockFrom: clock.start },
     );
 
     const [first, second, third] = results as [CallResult, CallResult, CallResult];
@@ -215,10 +203,10 @@ describe('wrap-up flows', () => {
     expect(third.answeredBy).toBeUndefined();
 
     // The simulation ran on to the wake-ups at the ends of the wrap-ups; back to 300 s.
-    vi.setSystemTime(START + 300_000);
+    vi.setSystemTime(clock.start + 300_000);
     expect(await liveRow('pair', 'anna')).toMatchObject({
       presence: 'wrap-up',
-      wrapUpUntil: new Date((at(31) + 600) * 1000).toISOString(),
+      wrapUpUntil: new Date((clock.at(31) + 600) * 1000).toISOString(),
     });
     expect((await admin('PUT', '/users/anna/status', { status: 'available' })).statusCode).toBe(200);
     expect(await liveRow('pair', 'anna')).toMatchObject({ presence: 'available', wrapUpUntil: null });
