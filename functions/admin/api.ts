@@ -50,6 +50,8 @@ import { badRequest, conflict, json, noContent, notFound, type AdminResult, type
 import { LIMIT_PROBLEM, limitOf, malformedPath, parseBody, timeOf, validate, validId } from './requests.js';
 import { groupWarnings, numberWarnings } from './warnings.js';
 import { voicemailAudio } from './voicemail-audio.js';
+import { reportsRoute } from './reports.js';
+import { decodeCursor, pageOf } from './call-pages.js';
 import { CALL_OUTCOMES, type CallOutcome } from '../routing/call-outcome.js';
 
 /** The admin API (SPEC section 10): routes, validation with zod, and the answers. */
@@ -383,6 +385,11 @@ const routes: Route[] = [
   },
   {
     method: 'GET',
+    pattern: /^\/reports$/,
+    run: async (_match, event) => reportsRoute(new URLSearchParams(event.rawQueryString ?? '')),
+  },
+  {
+    method: 'GET',
     pattern: /^\/calls$/,
     run: async (_match, event) => {
       const query = new URLSearchParams(event.rawQueryString ?? '');
@@ -390,7 +397,12 @@ const routes: Route[] = [
       const group = query.get('group');
       if (group !== null && !idSchema.safeParse(group).success) problems.push({ path: 'group', message: 'must be a group id' });
       const since = query.get('since');
-      const until = query.get('until');
+      const cursorText = query.get('cursor');
+      const cursor = cursorText === null ? undefined : decodeCursor(cursorText);
+      if (cursorText !== null && cursor === undefined)
+        problems.push({ path: 'cursor', message: 'must be the `next` of an earlier answer' });
+      // A cursor continues where its page ended: it is the `until` of the next page.
+      const until = cursor?.until ?? query.get('until');
       for (const [name, value] of [
         ['since', since],
         ['until', until],
@@ -421,9 +433,9 @@ const routes: Route[] = [
         ...(since === null ? {} : { since: new Date(sinceMs).toISOString() }),
         ...(until === null ? {} : { until: new Date(untilMs).toISOString() }),
         ...(outcome === null || !isCallOutcome(outcome) ? {} : { outcome }),
-        limit: limit ?? 100,
+        limit: (limit ?? 100) + (cursor?.exclude.length ?? 0),
       });
-      return json(200, { calls });
+      return json(200, pageOf(calls, limit ?? 100, cursor));
     },
   },
   {

@@ -161,6 +161,10 @@ export const groupDocumentSchema = z.strictObject({
     .min(0, 'must be a whole number of seconds from 0 to 600')
     .max(600, 'must be a whole number of seconds from 0 to 600')
     .default(0),
+  /** Reports (SPEC 17): a call answered within this many seconds of its start counts toward the service level. */
+  serviceLevelSeconds: z.int().min(1).max(600).default(20),
+  /** Reports: callers who hang up within this many seconds are counted apart, not as abandoned. */
+  shortAbandonSeconds: z.int().min(0).max(60).default(5),
 });
 export type GroupDocument = z.infer<typeof groupDocumentSchema>;
 export type Group = GroupDocument & { id: string };

@@ -1,10 +1,15 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { writeIf } from './conditions.js';
+import { writeIf, writeTogether } from './conditions.js';
+import { longestWaitUpdate, tallyUpdate } from './report-store.js';
 import { currentConfiguration, queryPartition } from './configuration.js';
 import { send, tableName } from './client.js';
 import { keys, partitions, type Key } from './keys.js';
 import type { StoredItem } from './items.js';
 import { recordOf, type CallOutcome, type CallRecord, type CallState } from '../routing/call-outcome.js';
+import { tallyOf, type ReportSettings } from '../routing/report.js';
+
+/** The thresholds of a group the call's end cannot look up (a group deleted since): the defaults. */
+export const DEFAULT_REPORT_SETTINGS: ReportSettings = { serviceLevelSeconds: 20, shortAbandonSeconds: 5 };
 
 export type { CallOutcome, CallRecord, CallState } from '../routing/call-outcome.js';
 
@@ -299,28 +304,34 @@ function logGroups(record: CallRecord): (string | undefined)[] {
   return record.groups.length > 0 ? record.groups : [undefined];
 }
 
-/** `/voice/status`: write the call's outcome; undefined when it was already written (a repeat). */
 /**
  * `/voice/status`: write the call's outcome; undefined when it was already written (a repeat). The
- * call read as finished writes nothing. Otherwise the finished mark and the log entries are written
- * side by side, each conditional on not existing yet (a transaction of the same writes costs twice
- * the write units): a repeated callback carries Twilio's same Timestamp, so its entries have the same
- * keys and are refused.
+ * call read as finished writes nothing. Otherwise the finished mark and the report counters of every
+ * group the call visited are written in one transaction (SPEC 17: a repeat counts nothing twice), and
+ * the log entries and the buckets' longest waits beside it, each conditional (a repeated callback
+ * carries Twilio's same Timestamp, so its entries have the same keys and are refused).
  */
-export async function finishCall(call: CallState, now: number, durationSeconds: number | undefined): Promise<CallRecord | undefined> {
+export async function finishCall(
+  call: CallState,
+  now: number,
+  durationSeconds: number | undefined,
+  settingsOf: (group: string) => ReportSettings = () => DEFAULT_REPORT_SETTINGS,
+): Promise<CallRecord | undefined> {
   if (call.finished) return undefined;
   const { callSid } = call;
   const record = recordOf(call, now, durationSeconds);
+  const marker = {
+    TableName: tableName,
+    Key: keys.call(callSid),
+    UpdateExpression: 'SET finished = :yes',
+    ConditionExpression: NOT_FINISHED_YET,
+    ExpressionAttributeValues: { ':yes': true },
+  };
+  const counted = record.groups.map((group) => ({ group, ...tallyOf(record, settingsOf(group)) }));
   const [first] = await Promise.all([
-    writeIf({
-      Update: {
-        TableName: tableName,
-        Key: keys.call(callSid),
-        UpdateExpression: 'SET finished = :yes',
-        ConditionExpression: NOT_FINISHED_YET,
-        ExpressionAttributeValues: { ':yes': true },
-      },
-    }),
+    counted.length === 0
+      ? writeIf({ Update: marker })
+      : writeOnce([{ Update: marker }, ...counted.map(({ group, add }) => ({ Update: tallyUpdate(group, record.startedAt, add) }))]),
     ...logGroups(record).map((group) =>
       writeIf({
         Put: {
@@ -331,7 +342,29 @@ export async function finishCall(call: CallState, now: number, durationSeconds: 
       }),
     ),
   ]);
+  if (first)
+    await Promise.all(
+      counted.map(({ group, waitedSeconds }) =>
+        waitedSeconds === undefined || waitedSeconds <= 0
+          ? undefined
+          : writeIf({ Update: longestWaitUpdate(group, record.startedAt, waitedSeconds) }),
+      ),
+    );
   return first ? record : undefined;
+}
+
+/**
+ * A transaction whose first item is the mark that it was done: false when the mark was there (a
+ * repeat). A conflict with another transaction on the same items is tried once more.
+ */
+async function writeOnce(items: Parameters<typeof writeTogether>[0]): Promise<boolean> {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const outcome = await writeTogether(items);
+    if (outcome.kind === 'written') return true;
+    if (outcome.failed.includes(0)) return false;
+    if (!outcome.conflict) throw new Error('a counter update was refused without a condition failing');
+  }
+  throw new Error('the call end collided twice with another write to the same counters');
 }
 
 /** Without `since`, GET /calls looks back this many days (the log is kept per day). */

@@ -18,6 +18,7 @@
  * | voicemail         | `VOICEMAIL`                 | `<ISO time>#<RecordingSid>` | list newest first (query, descending)             |
  * | waiting caller    | `LINE#<group id>`           | place: `<join ms>#<CallSid>`| the line in order (query its head), one entry per call |
  * | callback          | `CALLBACK#<group>#<number>` | `CALLBACK`                  | one callback per caller number per group at a time (conditional put, TTL) |
+ * | report bucket     | `REPORT#<group>#<UTC day>`  | the bucket's start (ISO)    | counters per group and 15 minutes, added when a call's end is recorded |
  * | REST pace         | `RESTPACE`                  | `RESTPACE`                  | the next second a call may be created through the REST API (1 per second) |
  * | line's state      | `LINESTATE#<group id>`      | `LINESTATE`                 | the calls in a line with `maxCallers` (a join is refused when full); the line's recent pace (estimated wait) |
  * | pickup claim      | `PICKUP#<CallSid>`          | `PICKUP`                    | one picker per ringing call (conditional put)     |
@@ -60,6 +61,7 @@ export const keys = {
   lineState: (group: string): Key => ({ pk: `LINESTATE#${group}`, sk: 'LINESTATE' }),
   callback: (group: string, number: string): Key => ({ pk: `CALLBACK#${group}#${number}`, sk: 'CALLBACK' }),
   restPace: (): Key => ({ pk: 'RESTPACE', sk: 'RESTPACE' }),
+  reportBucket: (group: string, day: string, start: string): Key => ({ pk: `REPORT#${group}#${day}`, sk: start }),
   pickup: (callSid: string): Key => ({ pk: `PICKUP#${callSid}`, sk: 'PICKUP' }),
 } as const;
 

@@ -1,7 +1,8 @@
 import { logger } from '../commons/logger.js';
 import { countCallEnded } from '../commons/metrics.js';
 import { atCallEnd, unknownCall } from '../routing/call-outcome.js';
-import { finishCall, getCall } from '../store/call-store.js';
+import { DEFAULT_REPORT_SETTINGS, finishCall, getCall } from '../store/call-store.js';
+import { currentConfiguration } from '../store/configuration.js';
 import { removeEntry } from '../store/line-store.js';
 import { clearMarksOfCall } from '../store/presence-store.js';
 import { emptyResponse } from '../twiml/responses.js';
@@ -34,7 +35,14 @@ export async function status(webhook: VoiceWebhook): Promise<string> {
   const latest = (await getCall(callSid)) ?? call;
   // Still in the line at the end: the caller hung up while waiting (unless someone had answered).
   const final = atCallEnd(latest, stillWaiting, now);
-  const record = await finishCall(final, eventSeconds(webhook), webhook.params.callDuration);
+  // The report's thresholds of each group the call visited (SPEC 17), from the configuration in memory.
+  const groups = (await currentConfiguration()).groups;
+  const record = await finishCall(
+    final,
+    eventSeconds(webhook),
+    webhook.params.callDuration,
+    (id) => groups.get(id) ?? DEFAULT_REPORT_SETTINGS,
+  );
   // Once per call: `finishCall` answers undefined for a callback whose end was recorded before (a retry).
   if (record !== undefined) {
     logger.info('call ended', { outcome: record.outcome, answeredBy: record.answeredBy });

@@ -69,6 +69,8 @@ describe('admin API', () => {
         confirm: 'phones',
         whisper: 'off',
         wrapUpSeconds: 0,
+        serviceLevelSeconds: 20,
+        shortAbandonSeconds: 5,
         warnings: ['this group has no members: every call goes straight to its missed-call action'],
       });
       const list = await admin('GET', '/groups');

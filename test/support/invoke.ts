@@ -58,9 +58,16 @@ export async function admin(
     body: body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const result = (await adminHandler(event, localContext('admin'))) as APIGatewayProxyStructuredResultV2;
+  const type = String(result.headers?.['content-type'] ?? '');
   return {
     statusCode: result.statusCode ?? 200,
-    body: result.body === undefined || result.body === '' ? {} : (JSON.parse(result.body) as Record<string, unknown>),
+    // A text answer (CSV) is kept as it came, under `text`.
+    body:
+      result.body === undefined || result.body === ''
+        ? {}
+        : type.startsWith('application/json')
+          ? (JSON.parse(result.body) as Record<string, unknown>)
+          : { text: result.body, contentType: type },
   };
 }
 

@@ -24,6 +24,8 @@ export function group(id: string, overrides: Partial<Group> = {}): Group {
     rings: 3,
     pickup: false,
     wrapUpSeconds: 0,
+    serviceLevelSeconds: 20,
+    shortAbandonSeconds: 5,
     confirm: 'phones',
     whisper: 'off',
     whenNobodyAnswers: { action: 'voicemail' },

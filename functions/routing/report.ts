@@ -1,0 +1,194 @@
+import type { CallRecord } from './call-outcome.js';
+
+/**
+ * Reports (SPEC 17), decided from counters alone. Each call, when it ends, adds its figures to one
+ * 15-minute bucket per group it visited (the bucket of its start, UTC); a report sums buckets into
+ * intervals in a time zone. Every real time zone's offset is a whole number of quarter hours, so a
+ * bucket never straddles an interval.
+ */
+
+/** What a bucket counts. All sums of whole numbers, so DynamoDB's ADD keeps them exact. */
+export type Tally = {
+  calls: number;
+  answered: number;
+  /** Callers who hung up before an answer, waiting or ringing, for at least `shortAbandonSeconds`. */
+  abandoned: number;
+  /** Hang-ups shorter than `shortAbandonSeconds`: counted apart, out of the service level. */
+  shortAbandoned: number;
+  voicemails: number;
+  missed: number;
+  callbacksRequested: number;
+  calledBack: number;
+  callbacksFailed: number;
+  /** Answered within `serviceLevelSeconds` of the call's start. */
+  answeredInTime: number;
+  /** Seconds from the call's start to its answer, summed over the answered calls. */
+  answerSeconds: number;
+  /** Seconds talked, summed over the answered calls. */
+  talkSeconds: number;
+};
+
+export const TALLY_FIELDS: readonly (keyof Tally)[] = [
+  'calls',
+  'answered',
+  'abandoned',
+  'shortAbandoned',
+  'voicemails',
+  'missed',
+  'callbacksRequested',
+  'calledBack',
+  'callbacksFailed',
+  'answeredInTime',
+  'answerSeconds',
+  'talkSeconds',
+];
+
+export const EMPTY_TALLY: Tally = Object.fromEntries(TALLY_FIELDS.map((field) => [field, 0])) as Tally;
+
+/** A group's thresholds (group settings, with their defaults). */
+export type ReportSettings = { serviceLevelSeconds: number; shortAbandonSeconds: number };
+
+export const BUCKET_MS = 15 * 60 * 1000;
+
+/** What one ended call adds to its bucket, and the wait it may make the bucket's longest. */
+export function tallyOf(record: CallRecord, settings: ReportSettings): { add: Partial<Tally>; waitedSeconds: number | undefined } {
+  const add: Partial<Tally> = { calls: 1 };
+  switch (record.outcome) {
+    case 'answered': {
+      const answerAfter = record.answeredAfterSeconds ?? 0;
+      add.answered = 1;
+      add.answerSeconds = answerAfter;
+      add.talkSeconds = Math.max(0, record.durationSeconds - answerAfter);
+      if (answerAfter <= settings.serviceLevelSeconds) add.answeredInTime = 1;
+      break;
+    }
+    case 'abandoned-ringing':
+    case 'abandoned-waiting':
+      if (record.durationSeconds < settings.shortAbandonSeconds) add.shortAbandoned = 1;
+      else add.abandoned = 1;
+      break;
+    case 'voicemail':
+      add.voicemails = 1;
+      break;
+    case 'missed':
+      add.missed = 1;
+      break;
+    case 'callback-requested':
+      add.callbacksRequested = 1;
+      break;
+    case 'called-back':
+      // A callback is its own record, not another call of the caller's: it counts apart.
+      delete add.calls;
+      add.calledBack = 1;
+      break;
+    case 'callback-failed':
+      delete add.calls;
+      add.callbacksFailed = 1;
+      break;
+    default:
+      return record.outcome satisfies never;
+  }
+  const waited = record.outcome === 'answered' ? record.answeredAfterSeconds : record.waitedSeconds;
+  return { add, waitedSeconds: waited };
+}
+
+/** The UTC bucket a call belongs to: its day (the partition) and the bucket's start in that day. */
+export function bucketOf(startedAt: string): { day: string; start: string } {
+  const startMs = Math.floor(Date.parse(startedAt) / BUCKET_MS) * BUCKET_MS;
+  const iso = new Date(startMs).toISOString();
+  return { day: iso.slice(0, 10), start: iso };
+}
+
+export type Interval = '15m' | 'hour' | 'day' | 'week';
+export const INTERVALS: readonly Interval[] = ['15m', 'hour', 'day', 'week'];
+
+export type Bucket = { start: string; tally: Tally; longestWaitSeconds: number };
+
+/** The local wall time of an instant in `timeZone`. */
+function localParts(atMs: number, timeZone: string): { date: string; hour: number; minute: number; weekday: number } {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    weekday: 'short',
+    hourCycle: 'h23',
+  }).formatToParts(atMs);
+  const part = (type: string): string => parts.find((each) => each.type === type)?.value ?? '';
+  const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(part('weekday'));
+  return { date: `${part('year')}-${part('month')}-${part('day')}`, hour: Number(part('hour')), minute: Number(part('minute')), weekday };
+}
+
+/** The local label of the interval an instant falls in: `2026-11-27 09:15`, `2026-11-27 09:00`, `2026-11-27`, or the week's Monday. */
+export function intervalOf(atMs: number, interval: Interval, timeZone: string): string {
+  const local = localParts(atMs, timeZone);
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  switch (interval) {
+    case '15m':
+      return `${local.date} ${pad(local.hour)}:${pad(Math.floor(local.minute / 15) * 15)}`;
+    case 'hour':
+      return `${local.date} ${pad(local.hour)}:00`;
+    case 'day':
+      return local.date;
+    case 'week': {
+      const monday = new Date(`${local.date}T00:00:00Z`);
+      monday.setUTCDate(monday.getUTCDate() - local.weekday);
+      return `week of ${monday.toISOString().slice(0, 10)}`;
+    }
+    default:
+      return interval satisfies never;
+  }
+}
+
+/** The figures of one interval, each with its formula in words. */
+export type IntervalReport = {
+  interval: string;
+  counts: Tally;
+  serviceLevel: number | null;
+  averageSpeedOfAnswerSeconds: number | null;
+  longestWaitSeconds: number;
+  averageTalkSeconds: number | null;
+};
+
+export const FORMULAS = {
+  calls: 'calls that started in the interval and visited the group (a call that visited several groups counts in each)',
+  answered: 'calls a member answered',
+  abandoned: 'callers who hung up before an answer (ringing or waiting) after at least shortAbandonSeconds',
+  shortAbandoned: 'callers who hung up before an answer within shortAbandonSeconds: not in the service level',
+  voicemails: 'calls that ended in a voicemail',
+  missed: 'calls nobody answered that left no voicemail and did not hang up first (hangup or unanswered forward)',
+  callbacksRequested: 'callers who asked to be called back from the waiting line',
+  calledBack: 'callbacks that reached the caller (counted apart from calls)',
+  callbacksFailed: 'callbacks that reached nobody after every attempt (counted apart from calls)',
+  serviceLevel: 'answered within serviceLevelSeconds of the call start ÷ (answered + abandoned); null without either',
+  averageSpeedOfAnswerSeconds: 'sum of seconds from call start to answer ÷ answered; null without answers',
+  longestWaitSeconds: 'the longest time a caller waited: to the answer, or in the line until they left',
+  averageTalkSeconds: 'sum of seconds talked after the answer ÷ answered; null without answers',
+} as const;
+
+const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** Sum buckets into intervals (in order), each with its figures. */
+export function report(buckets: readonly Bucket[], interval: Interval, timeZone: string): IntervalReport[] {
+  const byInterval = new Map<string, { tally: Tally; longest: number }>();
+  for (const bucket of [...buckets].sort((a, b) => a.start.localeCompare(b.start))) {
+    const label = intervalOf(Date.parse(bucket.start), interval, timeZone);
+    const current = byInterval.get(label) ?? { tally: { ...EMPTY_TALLY }, longest: 0 };
+    for (const field of TALLY_FIELDS) current.tally[field] += bucket.tally[field];
+    current.longest = Math.max(current.longest, bucket.longestWaitSeconds);
+    byInterval.set(label, current);
+  }
+  return [...byInterval].map(([label, { tally, longest }]) => {
+    const served = tally.answered + tally.abandoned;
+    return {
+      interval: label,
+      counts: tally,
+      serviceLevel: served === 0 ? null : round(tally.answeredInTime / served),
+      averageSpeedOfAnswerSeconds: tally.answered === 0 ? null : round(tally.answerSeconds / tally.answered, 1),
+      longestWaitSeconds: longest,
+      averageTalkSeconds: tally.answered === 0 ? null : round(tally.talkSeconds / tally.answered, 1),
+    };
+  });
+}
