@@ -9,6 +9,7 @@ import { SettingsPage } from './pages/settings.js';
 import { WallboardPage } from './pages/wallboard.js';
 import { VoicemailsPage } from './pages/voicemails.js';
 import { CallsPage } from './pages/calls.js';
+import { ReportsPage } from './pages/reports.js';
 
 const PAGES = [
   ['members', 'Members'],
@@ -19,6 +20,7 @@ const PAGES = [
   ['wallboard', 'Wallboard'],
   ['voicemails', 'Voicemails'],
   ['calls', 'Calls'],
+  ['reports', 'Reports'],
 ] as const;
 
 export function App(props: { onSignOut: (() => void) | undefined }): JSX.Element {
@@ -53,6 +55,9 @@ export function App(props: { onSignOut: (() => void) | undefined }): JSX.Element
       break;
     case 'calls':
       page = <CallsPage />;
+      break;
+    case 'reports':
+      page = <ReportsPage />;
       break;
     default:
       page = (

@@ -493,6 +493,7 @@ describe('the console', () => {
     'wallboard',
     'voicemails',
     'calls',
+    'reports',
   ])('page #/%s: every field has a visible label, every button a name, every table header cells', async (route) => {
     // Act
     await open(route);
@@ -516,5 +517,65 @@ describe('the console', () => {
       return found;
     })()`);
     expect(problems).toEqual([]);
+  });
+
+  it('shows a report of the group with a chart, a total that matches the API, a CSV, and a bad range at its field', async () => {
+    // Prepare: one more answered call into support, so today's report has at least one.
+    const [result] = await harness.call([{ id: 'reported', from: CALLER, to: NUMBER }], { anna: { answerAfter: 1, hangUpAfter: 5 } });
+    expect(result?.answeredBy).toBeDefined();
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 24 * 3600 * 1000).toISOString().slice(0, 10);
+    const query = new URLSearchParams({
+      group: 'support',
+      from: `${today}T00:00:00.000Z`,
+      to: `${tomorrow}T00:00:00.000Z`,
+      interval: 'day',
+      timeZone: 'UTC',
+    });
+    const expected = (
+      await harness.admin<{ total: { counts: { calls: number; answered: number } } | null }>('GET', `/reports?${query.toString()}`)
+    ).body;
+    expect(expected.total?.counts.answered).toBeGreaterThanOrEqual(1);
+
+    // Act
+    await open('reports');
+    await page.getByLabel('Group').selectOption('support');
+    await page.getByLabel('Interval').selectOption('day');
+    await page.getByLabel('From', { exact: true }).fill(today);
+    await page.getByLabel('To', { exact: true }).fill(today);
+    await page.getByLabel('Time zone').fill('UTC');
+    await page.getByRole('button', { name: 'Show report' }).click();
+
+    // Assess: the total row shows the API's count, the chart is an image with a name, the formulas are there.
+    const total = page.locator('table tfoot tr[data-total]');
+    await expect.poll(() => total.count(), { timeout: 10_000 }).toBe(1);
+    const totalCells = await total.locator('th, td').allTextContents();
+    expect(totalCells[0]).toBe('Total');
+    expect(totalCells[1]).toBe(String(expected.total?.counts.calls));
+    expect(await page.locator(`table tbody tr[data-interval="${today}"]`).count()).toBe(1);
+    const chart = page.getByRole('img', { name: 'Calls and service level per day' });
+    expect(await chart.count()).toBe(1);
+    expect(await chart.evaluate((element) => element.tagName.toLowerCase())).toBe('svg');
+    expect(await page.locator('details.formulas dd').count()).toBeGreaterThan(0);
+    const headers = await page.locator('table thead th').evaluateAll((cells) => cells.map((cell) => cell.getAttribute('scope')));
+    expect(new Set(headers)).toEqual(new Set(['col']));
+
+    // The CSV comes through the admin API's client as a download.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    expect(download.suggestedFilename()).toBe(`report-support-${today}-${today}-day.csv`);
+    const stream = await download.createReadStream();
+    let csv = '';
+    for await (const chunk of stream) csv += String(chunk);
+    expect(csv.split('\n')[0]).toMatch(/^interval,calls,answered/);
+    expect(csv).toContain(`${today},${expected.total?.counts.calls},`);
+
+    // A range that ends before it starts: the API's problem at the From field, and no report.
+    await page.getByLabel('From', { exact: true }).fill(tomorrow);
+    await page.getByRole('button', { name: 'Show report' }).click();
+    const from = page.getByLabel('From', { exact: true });
+    await expect.poll(() => from.getAttribute('aria-invalid')).toBe('true');
+    expect(await description(from)).toContain('must be before to');
+    expect(await page.getByLabel('To', { exact: true }).getAttribute('aria-invalid')).toBeNull();
+    expect(await total.count()).toBe(0);
   });
 });
