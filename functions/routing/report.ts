@@ -104,9 +104,13 @@ export const INTERVALS: readonly Interval[] = ['15m', 'hour', 'day', 'week'];
 
 export type Bucket = { start: string; tally: Tally; longestWaitSeconds: number };
 
-/** The local wall time of an instant in `timeZone`. */
-function localParts(atMs: number, timeZone: string): { date: string; hour: number; minute: number; weekday: number } {
-  const parts = new Intl.DateTimeFormat('en-CA', {
+/** One formatter per time zone: building one costs far more than using it, and a report labels every bucket. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterOf(timeZone: string): Intl.DateTimeFormat {
+  const known = formatters.get(timeZone);
+  if (known !== undefined) return known;
+  const made = new Intl.DateTimeFormat('en-CA', {
     timeZone,
     year: 'numeric',
     month: '2-digit',
@@ -115,7 +119,14 @@ function localParts(atMs: number, timeZone: string): { date: string; hour: numbe
     minute: '2-digit',
     weekday: 'short',
     hourCycle: 'h23',
-  }).formatToParts(atMs);
+  });
+  formatters.set(timeZone, made);
+  return made;
+}
+
+/** The local wall time of an instant in `timeZone`. */
+function localParts(atMs: number, timeZone: string): { date: string; hour: number; minute: number; weekday: number } {
+  const parts = formatterOf(timeZone).formatToParts(atMs);
   const part = (type: string): string => parts.find((each) => each.type === type)?.value ?? '';
   const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(part('weekday'));
   return { date: `${part('year')}-${part('month')}-${part('day')}`, hour: Number(part('hour')), minute: Number(part('minute')), weekday };

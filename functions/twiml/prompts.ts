@@ -159,3 +159,8 @@ export function prompt(
   const text = template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
   return { text, language };
 }
+
+/** A phone number as a voice should read it: digit by digit (`+4930…` as "plus 4 9 3 0 …"). */
+export function spokenNumber(number: string): string {
+  return number.replace(/^\+/, 'plus ').replace(/([0-9])(?=[0-9])/g, '$1 ');
+}

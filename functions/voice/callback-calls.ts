@@ -5,7 +5,7 @@ import type { Group } from '../commons/schemas.js';
 import { logCallback } from '../store/call-store.js';
 import { changeEntry, endCallback } from '../store/line-store.js';
 import { clearBusy, clearRinging, markBusy } from '../store/presence-store.js';
-import { prompt } from '../twiml/prompts.js';
+import { prompt, spokenNumber } from '../twiml/prompts.js';
 import { callbackQuery } from '../twiml/queries.js';
 import { callbackBridge, emptyResponse, hangup, messageThenHangup } from '../twiml/responses.js';
 import { voiceUrl } from '../twiml/urls.js';
@@ -29,10 +29,6 @@ const CALLER_RING_SECONDS = 30;
 const DEFAULT_ATTEMPTS = 3;
 const DEFAULT_RETRY_DELAY_SECONDS = 120;
 
-function spoken(number: string): string {
-  return number.replace(/^\+/, 'plus ').replace(/([0-9])(?=[0-9])/g, '$1 ');
-}
-
 async function readCallback(webhook: VoiceWebhook) {
   const { group: groupId, place, member } = callbackQuery.decode(webhook.query);
   const { configuration, entry } = await readEntry(groupId, place);
@@ -53,7 +49,7 @@ export async function callbackMember(webhook: VoiceWebhook): Promise<string> {
   const minutes = minutesToSay(now - entry.joinedAt);
   return callbackBridge({
     whisper: prompt(configuration.settings, minutes === 1 ? 'callbackWhisperOne' : 'callbackWhisper', {
-      caller: spoken(entry.callbackNumber),
+      caller: spokenNumber(entry.callbackNumber),
       minutes,
     }),
     callerId: entry.calledNumber,

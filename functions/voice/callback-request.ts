@@ -1,10 +1,10 @@
 import { logger } from '../commons/logger.js';
-import type { Group, Settings } from '../commons/schemas.js';
+import { e164Schema, type Group, type Settings } from '../commons/schemas.js';
 import { groupOpen } from '../routing/schedule.js';
 import { menuOf, type WaitingCaller } from '../routing/waiting-line.js';
 import type { Configuration } from '../store/configuration.js';
 import { bookCallback } from '../store/line-store.js';
-import { prompt } from '../twiml/prompts.js';
+import { prompt, spokenNumber } from '../twiml/prompts.js';
 import { lineQuery } from '../twiml/queries.js';
 import { askForKeys, leaveLine, messageThenHangup } from '../twiml/responses.js';
 import { voiceUrl } from '../twiml/urls.js';
@@ -19,14 +19,10 @@ import { epochSeconds, type VoiceWebhook } from './webhook.js';
  * asks, holds on, hangs up or <Leave>s.
  */
 
-const E164 = /^\+[1-9][0-9]{6,14}$/;
+const isE164 = (number: string): boolean => e164Schema.safeParse(number).success;
+
 /** Seconds to type a number (longest: 15 digits and #). */
 const TYPE_NUMBER_SECONDS = 10;
-
-/** Digits one by one, so a voice reads a phone number as a phone number. */
-function spoken(number: string): string {
-  return number.replace(/^\+/, 'plus ').replace(/([0-9])(?=[0-9])/g, '$1 ');
-}
 
 /** Whether the caller may ask for a callback now: the group offers it and is open. */
 export function callbackOffered(group: Group, configuration: Configuration, atMs: number): boolean {
@@ -36,9 +32,9 @@ export function callbackOffered(group: Group, configuration: Configuration, atMs
 /** The question after 1: call back the caller's number, or type another one. */
 export function offerCallback(group: Group, entry: WaitingCaller, settings: Settings): string {
   const query = lineQuery.encode({ group: group.id, place: entry.place });
-  if (entry.from === undefined || !E164.test(entry.from)) return askForNumber(group, entry, settings);
+  if (entry.from === undefined || !isE164(entry.from)) return askForNumber(group, entry, settings);
   return askForKeys({
-    question: prompt(settings, 'callbackOffer', { number: spoken(entry.from) }),
+    question: prompt(settings, 'callbackOffer', { number: spokenNumber(entry.from) }),
     action: voiceUrl('line-callback', query),
     numDigits: 1,
     timeoutSeconds: 5,
@@ -93,7 +89,7 @@ export async function lineCallback(webhook: VoiceWebhook): Promise<string> {
   if (!callbackOffered(group, configuration, webhook.now.getTime()))
     return holdTwiml(group, entry, configuration, webhook.now.getTime(), []);
   const key = webhook.params.digits;
-  if (key === '1' && entry.from !== undefined && E164.test(entry.from)) return book(webhook, group, entry, configuration, entry.from);
+  if (key === '1' && entry.from !== undefined && isE164(entry.from)) return book(webhook, group, entry, configuration, entry.from);
   if (key === '2') return askForNumber(group, entry, configuration.settings);
   return holdTwiml(group, entry, configuration, webhook.now.getTime(), [prompt(configuration.settings, 'menuUnknownKey')]);
 }
@@ -106,7 +102,7 @@ export async function lineCallbackNumber(webhook: VoiceWebhook): Promise<string>
     return holdTwiml(group, entry, configuration, webhook.now.getTime(), []);
   const digits = (webhook.params.digits ?? '').replace(/#$/, '');
   const number = `+${digits.replace(/^00/, '')}`;
-  if (!/^[0-9]+$/.test(digits) || !E164.test(number))
+  if (!/^[0-9]+$/.test(digits) || !isE164(number))
     return holdTwiml(group, entry, configuration, webhook.now.getTime(), [prompt(configuration.settings, 'callbackBadNumber')]);
   return book(webhook, group, entry, configuration, number);
 }

@@ -280,9 +280,7 @@ export async function afterCallsEnded(ended: readonly BusyEnded[], dispatcher: D
     if (end.wrapUpUntil > dispatcher.now) wrappingUp.set(end.wrapUpUntil, [...(wrappingUp.get(end.wrapUpUntil) ?? []), end.member]);
   await Promise.all([
     dispatchForMembers(free, dispatcher),
-    ...[...wrappingUp].map(([at, members]) =>
-      sendWakeUp({ members, at }, (wakeUp) => wakeUpMembers(wakeUp, { ...dispatcher, now: Math.floor(Date.now() / 1000) })),
-    ),
+    ...[...wrappingUp].map(([at, members]) => sendWakeUp({ members, at }, deliveredWith(dispatcher))),
   ]);
 }
 
@@ -295,11 +293,14 @@ export async function wakeUpMembers(wakeUp: WakeUp, dispatcher: Dispatcher): Pro
   await Promise.all([dispatchForMembers(wakeUp.members, at), ...(wakeUp.groups ?? []).map((group) => dispatchLine(group, at))]);
 }
 
+/** How this process delivers a wake-up it sent (locally): with the sender's REST client, at the time of delivery. */
+function deliveredWith(dispatcher: Dispatcher): (wakeUp: WakeUp) => Promise<void> {
+  return (wakeUp) => wakeUpMembers(wakeUp, { ...dispatcher, now: Math.floor(Date.now() / 1000) });
+}
+
 /** Serve a group's line at `at` (epoch seconds), by a wake-up: nothing polls. */
 export function wakeLineAt(group: string, at: number, dispatcher: Dispatcher): Promise<void> {
-  return sendWakeUp({ members: [], groups: [group], at }, (wakeUp) =>
-    wakeUpMembers(wakeUp, { ...dispatcher, now: Math.floor(Date.now() / 1000) }),
-  );
+  return sendWakeUp({ members: [], groups: [group], at }, deliveredWith(dispatcher));
 }
 
 /** SQS holds a wake-up at most 15 minutes: a later opening is reached by a chain of them. */

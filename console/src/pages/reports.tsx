@@ -4,6 +4,13 @@ import { ApiError, api, type Group } from '../api.js';
 import { Field, FormAlert, errorsOf, noErrors, targetValue, type FormErrors } from '../forms.js';
 import { LoadError, messageOf, useLoad } from '../load.js';
 import { href } from '../router.js';
+import {
+  EMPTY_TALLY,
+  intervalOf,
+  type Interval,
+  type IntervalReport as IntervalRow,
+  type Tally as Counts,
+} from '../../../functions/routing/report.js';
 
 /**
  * Reports (`GET /reports`, SPEC 17): a group's calls and figures per interval over a range of days
@@ -12,33 +19,9 @@ import { href } from '../router.js';
  * chosen zone: From's midnight to the midnight after To, so To is included.
  */
 
-export type Interval = '15m' | 'hour' | 'day' | 'week';
+export type { Interval, IntervalReport as IntervalRow, Tally as Counts } from '../../../functions/routing/report.js';
 
 const INTERVALS: Record<Interval, string> = { '15m': '15 minutes', hour: 'Hour', day: 'Day', week: 'Week' };
-
-export type Counts = {
-  calls: number;
-  answered: number;
-  abandoned: number;
-  shortAbandoned: number;
-  voicemails: number;
-  missed: number;
-  callbacksRequested: number;
-  calledBack: number;
-  callbacksFailed: number;
-  answeredInTime: number;
-  answerSeconds: number;
-  talkSeconds: number;
-};
-
-export type IntervalRow = {
-  interval: string;
-  counts: Counts;
-  serviceLevel: number | null;
-  averageSpeedOfAnswerSeconds: number | null;
-  longestWaitSeconds: number;
-  averageTalkSeconds: number | null;
-};
 
 export type Report = {
   group: string;
@@ -94,7 +77,7 @@ function browserTimeZone(): string {
   }
 }
 
-type Wall = { date: string; hour: number; minute: number; weekday: number; wallMs: number };
+type Wall = { date: string; wallMs: number };
 
 /** A formatter of wall times in `timeZone`, or undefined when the browser does not know the zone. */
 function wallClock(timeZone: string): ((atMs: number) => Wall) | undefined {
@@ -108,7 +91,6 @@ function wallClock(timeZone: string): ((atMs: number) => Wall) | undefined {
       hour: '2-digit',
       minute: '2-digit',
       second: '2-digit',
-      weekday: 'short',
       hourCycle: 'h23',
     });
   } catch {
@@ -119,13 +101,7 @@ function wallClock(timeZone: string): ((atMs: number) => Wall) | undefined {
     const part = (type: string): string => parts.find((each) => each.type === type)?.value ?? '';
     const date = `${part('year')}-${part('month')}-${part('day')}`;
     const [hour, minute, second] = [Number(part('hour')), Number(part('minute')), Number(part('second'))];
-    return {
-      date,
-      hour,
-      minute,
-      weekday: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(part('weekday')),
-      wallMs: Date.parse(`${date}T00:00:00Z`) + ((hour * 60 + minute) * 60 + second) * 1000,
-    };
+    return { date, wallMs: Date.parse(`${date}T00:00:00Z`) + ((hour * 60 + minute) * 60 + second) * 1000 };
   };
 }
 
@@ -146,41 +122,6 @@ function startOfDay(date: string, timeZone: string, plusDays = 0): string {
   return new Date(at).toISOString();
 }
 
-/** The label the API gives the interval an instant falls in (functions/routing/report.ts `intervalOf`). */
-function labelOf(wall: Wall, interval: Interval): string {
-  const pad = (value: number): string => String(value).padStart(2, '0');
-  switch (interval) {
-    case '15m':
-      return `${wall.date} ${pad(wall.hour)}:${pad(Math.floor(wall.minute / 15) * 15)}`;
-    case 'hour':
-      return `${wall.date} ${pad(wall.hour)}:00`;
-    case 'day':
-      return wall.date;
-    case 'week': {
-      const monday = new Date(`${wall.date}T00:00:00Z`);
-      monday.setUTCDate(monday.getUTCDate() - wall.weekday);
-      return `week of ${monday.toISOString().slice(0, 10)}`;
-    }
-    default:
-      return interval satisfies never;
-  }
-}
-
-const EMPTY_COUNTS: Counts = {
-  calls: 0,
-  answered: 0,
-  abandoned: 0,
-  shortAbandoned: 0,
-  voicemails: 0,
-  missed: 0,
-  callbacksRequested: 0,
-  calledBack: 0,
-  callbacksFailed: 0,
-  answeredInTime: 0,
-  answerSeconds: 0,
-  talkSeconds: 0,
-};
-
 /** The most intervals the table lists with the empty ones; past it, only those with calls. */
 const MAX_TABLE_ROWS = 62;
 
@@ -199,7 +140,7 @@ export function allIntervals(report: Report): IntervalRow[] {
   const step = report.interval === '15m' || report.interval === 'hour' ? 15 * 60 * 1000 : 3600 * 1000;
   const labels = new Set<string>();
   for (let at = fromMs; at < toMs; at += step) {
-    labels.add(labelOf(clock(at), report.interval));
+    labels.add(intervalOf(at, report.interval, report.timeZone));
     if (labels.size > MAX_FILLED) return report.intervals;
   }
   const known = new Map(report.intervals.map((row) => [row.interval, row]));
@@ -210,7 +151,7 @@ export function allIntervals(report: Report): IntervalRow[] {
       (label) =>
         known.get(label) ?? {
           interval: label,
-          counts: { ...EMPTY_COUNTS },
+          counts: { ...EMPTY_TALLY },
           serviceLevel: null,
           averageSpeedOfAnswerSeconds: null,
           longestWaitSeconds: 0,
