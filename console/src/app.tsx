@@ -54,7 +54,7 @@ export function App(props: { onSignOut: (() => void) | undefined }): JSX.Element
       page = <VoicemailsPage />;
       break;
     case 'calls':
-      page = <CallsPage />;
+      page = <CallsPage id={route.id} />;
       break;
     case 'reports':
       page = <ReportsPage />;

@@ -51,6 +51,7 @@ import { LIMIT_PROBLEM, limitOf, malformedPath, parseBody, timeOf, validate, val
 import { groupWarnings, numberWarnings } from './warnings.js';
 import { voicemailAudio } from './voicemail-audio.js';
 import { reportsRoute } from './reports.js';
+import { explainRoute, queueLogRoute } from './call-story.js';
 import { decodeCursor, pageOf } from './call-pages.js';
 import { CALL_OUTCOMES, type CallOutcome } from '../routing/call-outcome.js';
 
@@ -382,6 +383,16 @@ const routes: Route[] = [
       await putSettings(document.value);
       return json(200, document.value);
     },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/reports\/queue-log$/,
+    run: async (_match, event) => queueLogRoute(new URLSearchParams(event.rawQueryString ?? '')),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/calls\/([^/]+)\/explain$/,
+    run: async (match, event) => explainRoute(decodeURIComponent(match[0] ?? ''), new URLSearchParams(event.rawQueryString ?? '')),
   },
   {
     method: 'GET',

@@ -1,7 +1,7 @@
 import { idSchema, isTimeZone } from '../commons/schemas.js';
-import { FORMULAS, INTERVALS, report, type Interval } from '../routing/report.js';
+import { FORMULAS, INTERVALS, MEMBER_FORMULAS, memberReport, report, statusTime, type Interval } from '../routing/report.js';
 import { currentConfiguration } from '../store/configuration.js';
-import { readBuckets } from '../store/report-store.js';
+import { readBuckets, readStatusChanges } from '../store/report-store.js';
 import { timeOf } from './requests.js';
 import { badRequest, json, notFound, type AdminResult, type Problem } from './responses.js';
 
@@ -17,6 +17,8 @@ const CSV_COLUMNS = [
   'shortAbandoned',
   'voicemails',
   'missed',
+  'forwarded',
+  'closed',
   'callbacksRequested',
   'calledBack',
   'callbacksFailed',
@@ -31,6 +33,24 @@ function csvCell(value: unknown): string {
   return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/** A report's group and time range (from inclusive, to exclusive), or the problems with them. */
+export function reportRange(
+  query: URLSearchParams,
+  problems: Problem[],
+  maxDays: number,
+): { group: string; fromMs: number; toMs: number } | undefined {
+  const group = query.get('group');
+  if (group === null || !idSchema.safeParse(group).success) problems.push({ path: 'group', message: 'must be a group id' });
+  const fromMs = timeOf(query.get('from') ?? '');
+  const toMs = timeOf(query.get('to') ?? '');
+  if (fromMs === undefined) problems.push({ path: 'from', message: 'must be an ISO 8601 time such as 2026-11-01T00:00:00Z' });
+  if (toMs === undefined) problems.push({ path: 'to', message: 'must be an ISO 8601 time such as 2026-12-01T00:00:00Z' });
+  if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs) problems.push({ path: 'from', message: 'must be before to' });
+  if (fromMs !== undefined && toMs !== undefined && toMs - fromMs > maxDays * DAY_MS)
+    problems.push({ path: 'from', message: `from and to may be at most ${maxDays} days apart` });
+  return group === null || fromMs === undefined || toMs === undefined || problems.length > 0 ? undefined : { group, fromMs, toMs };
+}
+
 /**
  * GET /reports?group=&from=&to=&interval=15m|hour|day|week&timeZone=&format=json|csv (SPEC 17): per
  * interval the group's counts and figures, each figure with its formula in words; read from the
@@ -38,26 +58,26 @@ function csvCell(value: unknown): string {
  */
 export async function reportsRoute(query: URLSearchParams): Promise<AdminResult> {
   const problems: Problem[] = [];
-  const group = query.get('group');
-  if (group === null || !idSchema.safeParse(group).success) problems.push({ path: 'group', message: 'must be a group id' });
-  const fromMs = timeOf(query.get('from') ?? '');
-  const toMs = timeOf(query.get('to') ?? '');
-  if (fromMs === undefined) problems.push({ path: 'from', message: 'must be an ISO 8601 time such as 2026-11-01T00:00:00Z' });
-  if (toMs === undefined) problems.push({ path: 'to', message: 'must be an ISO 8601 time such as 2026-12-01T00:00:00Z' });
+  const range = reportRange(query, problems, MAX_REPORT_DAYS);
   const interval = (query.get('interval') ?? 'day') as Interval;
   if (!INTERVALS.includes(interval)) problems.push({ path: 'interval', message: `must be one of ${INTERVALS.join(', ')}` });
   const timeZone = query.get('timeZone') ?? 'UTC';
   if (!isTimeZone(timeZone)) problems.push({ path: 'timeZone', message: 'must be an IANA time zone such as Europe/Berlin' });
   const format = query.get('format') ?? 'json';
   if (format !== 'json' && format !== 'csv') problems.push({ path: 'format', message: 'must be json or csv' });
-  if (fromMs !== undefined && toMs !== undefined && fromMs >= toMs) problems.push({ path: 'from', message: 'must be before to' });
-  if (fromMs !== undefined && toMs !== undefined && toMs - fromMs > MAX_REPORT_DAYS * DAY_MS)
-    problems.push({ path: 'from', message: `from and to may be at most ${MAX_REPORT_DAYS} days apart` });
-  if (problems.length > 0 || group === null || fromMs === undefined || toMs === undefined)
-    return badRequest('the query is invalid', problems);
+  if (problems.length > 0 || range === undefined) return badRequest('the query is invalid', problems);
+  const { group, fromMs, toMs } = range;
   const settings = (await currentConfiguration()).groups.get(group);
   if (settings === undefined) return notFound(`group ${group} not found`);
-  const { buckets, itemsRead } = await readBuckets(group, fromMs, toMs);
+  const { buckets, members: memberBuckets, itemsRead } = await readBuckets(group, fromMs, toMs);
+  // Each member of the group, and anyone offered its calls in the range (a member since removed).
+  const memberIds = [...new Set([...settings.members, ...memberBuckets.map((bucket) => bucket.member)])];
+  const until = Math.min(toMs, Date.now());
+  const statusTimes = new Map(
+    await Promise.all(
+      memberIds.map(async (member) => [member, statusTime(await readStatusChanges(member, fromMs, until), fromMs, until)] as const),
+    ),
+  );
   const intervals = report(buckets, interval, timeZone);
   // The whole span as one interval: every bucket placed at the span's start.
   const [total] = report(
@@ -88,6 +108,8 @@ export async function reportsRoute(query: URLSearchParams): Promise<AdminResult>
     intervals,
     total: total === undefined ? null : { ...total, interval: 'total' },
     formulas: FORMULAS,
+    members: memberReport(memberBuckets, memberIds, statusTimes),
+    memberFormulas: MEMBER_FORMULAS,
     /** How many counter items the report read: bounded by the days asked for, never by the calls. */
     bucketsRead: itemsRead,
   });

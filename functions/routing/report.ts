@@ -1,4 +1,6 @@
+import type { MemberStatus } from '../commons/schemas.js';
 import type { CallRecord } from './call-outcome.js';
+import { MEMBER_TALLY_FIELDS, type MemberTally } from './ledger.js';
 
 /**
  * Reports (SPEC 17), decided from counters alone. Each call, when it ends, adds its figures to one
@@ -17,6 +19,10 @@ export type Tally = {
   shortAbandoned: number;
   voicemails: number;
   missed: number;
+  /** Calls the group's missed-call action forwarded to a number (whatever came of it). */
+  forwarded: number;
+  /** Calls that came while the group was closed (its closed action ran, nobody was rung). */
+  closed: number;
   callbacksRequested: number;
   calledBack: number;
   callbacksFailed: number;
@@ -35,6 +41,8 @@ export const TALLY_FIELDS: readonly (keyof Tally)[] = [
   'shortAbandoned',
   'voicemails',
   'missed',
+  'forwarded',
+  'closed',
   'callbacksRequested',
   'calledBack',
   'callbacksFailed',
@@ -50,15 +58,33 @@ export type ReportSettings = { serviceLevelSeconds: number; shortAbandonSeconds:
 
 export const BUCKET_MS = 15 * 60 * 1000;
 
+/**
+ * What the ledger says of a call in one group beside its outcome: forwarded by the group, closed, and
+ * for an answered call whether this group's offer was the one answered and how long after the call
+ * entered the group. Unknown (a call without ledger events) falls back on the call's record.
+ */
+export type GroupSteps = {
+  readonly forwarded: boolean;
+  readonly closed: boolean;
+  readonly answeredHere?: boolean | undefined;
+  readonly answerSeconds?: number | undefined;
+};
+
 /** What one ended call adds to its bucket, and the wait it may make the bucket's longest. */
-export function tallyOf(record: CallRecord, settings: ReportSettings): { add: Partial<Tally>; waitedSeconds: number | undefined } {
-  const add: Partial<Tally> = { calls: 1 };
+export function tallyOf(
+  record: CallRecord,
+  settings: ReportSettings,
+  steps: GroupSteps = { forwarded: false, closed: false },
+): { add: Partial<Tally>; waitedSeconds: number | undefined } {
+  const add: Partial<Tally> = { calls: 1, ...(steps.forwarded ? { forwarded: 1 } : {}), ...(steps.closed ? { closed: 1 } : {}) };
+  // Answered by another group the call went on to: this group passed it on, answered nowhere here.
+  if (record.outcome === 'answered' && steps.answeredHere === false) return { add, waitedSeconds: undefined };
   switch (record.outcome) {
     case 'answered': {
-      const answerAfter = record.answeredAfterSeconds ?? 0;
+      const answerAfter = steps.answerSeconds ?? record.answeredAfterSeconds ?? 0;
       add.answered = 1;
       add.answerSeconds = answerAfter;
-      add.talkSeconds = Math.max(0, record.durationSeconds - answerAfter);
+      add.talkSeconds = Math.max(0, record.durationSeconds - (record.answeredAfterSeconds ?? 0));
       if (answerAfter <= settings.serviceLevelSeconds) add.answeredInTime = 1;
       break;
     }
@@ -88,7 +114,7 @@ export function tallyOf(record: CallRecord, settings: ReportSettings): { add: Pa
     default:
       return record.outcome satisfies never;
   }
-  const waited = record.outcome === 'answered' ? record.answeredAfterSeconds : record.waitedSeconds;
+  const waited = record.outcome === 'answered' ? (steps.answerSeconds ?? record.answeredAfterSeconds) : record.waitedSeconds;
   return { add, waitedSeconds: waited };
 }
 
@@ -165,16 +191,18 @@ export type IntervalReport = {
 
 export const FORMULAS = {
   calls: 'calls that started in the interval and visited the group (a call that visited several groups counts in each)',
-  answered: 'calls a member answered',
+  answered: "calls a member answered on this group's offer (a call passed on to another group and answered there is not answered here)",
   abandoned: 'callers who hung up before an answer (ringing or waiting) after at least shortAbandonSeconds',
   shortAbandoned: 'callers who hung up before an answer within shortAbandonSeconds: not in the service level',
   voicemails: 'calls that ended in a voicemail',
   missed: 'calls nobody answered that left no voicemail and did not hang up first (hangup or unanswered forward)',
+  forwarded: "calls the group's missed-call action forwarded to a number (answered there or not)",
+  closed: 'calls that came while the group was closed: its closed action ran and nobody was rung',
   callbacksRequested: 'callers who asked to be called back from the waiting line',
   calledBack: 'callbacks that reached the caller (counted apart from calls)',
   callbacksFailed: 'callbacks that reached nobody after every attempt (counted apart from calls)',
-  serviceLevel: 'answered within serviceLevelSeconds of the call start ÷ (answered + abandoned); null without either',
-  averageSpeedOfAnswerSeconds: 'sum of seconds from call start to answer ÷ answered; null without answers',
+  serviceLevel: 'answered within serviceLevelSeconds of joining the group ÷ (answered + abandoned); null without either',
+  averageSpeedOfAnswerSeconds: 'sum of seconds from joining the group to the answer ÷ answered; null without answers',
   longestWaitSeconds: 'the longest time a caller waited: to the answer, or in the line until they left',
   averageTalkSeconds: 'sum of seconds talked after the answer ÷ answered; null without answers',
 } as const;
@@ -202,4 +230,70 @@ export function report(buckets: readonly Bucket[], interval: Interval, timeZone:
       averageTalkSeconds: tally.answered === 0 ? null : round(tally.talkSeconds / tally.answered, 1),
     };
   });
+}
+
+/** A member's figures in one bucket of a group. */
+export type MemberBucket = { start: string; member: string; tally: MemberTally };
+
+/** A member's status from a moment on (epoch ms). */
+export type StatusChange = { at: number; status: MemberStatus };
+
+/**
+ * Seconds a member spent available and away within [fromMs, toMs), from their status changes in
+ * time order (the first may lie before the range: the status the range starts with). Time before the
+ * first recorded change is not known, and counts as neither.
+ */
+export function statusTime(
+  changes: readonly StatusChange[],
+  fromMs: number,
+  toMs: number,
+): { availableSeconds: number; awaySeconds: number } {
+  const sorted = [...changes].sort((a, b) => a.at - b.at);
+  const seconds = { available: 0, away: 0 };
+  sorted.forEach((change, index) => {
+    const start = Math.max(change.at, fromMs);
+    const end = Math.min(sorted[index + 1]?.at ?? toMs, toMs);
+    if (end > start) seconds[change.status] += (end - start) / 1000;
+  });
+  return { availableSeconds: Math.round(seconds.available), awaySeconds: Math.round(seconds.away) };
+}
+
+export type MemberReport = MemberTally & {
+  member: string;
+  answerRate: number | null;
+  availableSeconds: number;
+  awaySeconds: number;
+};
+
+export const MEMBER_FORMULAS = {
+  offers: "times the member's phones rang for a call of the group (a member rung with others counts one offer)",
+  answered: 'offers the member answered',
+  missedOffers: 'offers the member did not answer (rang out, declined, busy, or the caller hung up while ringing) = offers − answered',
+  answerRate: 'answered ÷ offers; null without offers',
+  talkSeconds: 'seconds the member talked on the calls they answered',
+  availableSeconds: 'seconds the member’s status was available within the range, from their recorded status changes',
+  awaySeconds: 'seconds the member’s status was away within the range, from their recorded status changes',
+} as const;
+
+/** The members' figures over the whole range: their buckets summed, their status time beside. */
+export function memberReport(
+  buckets: readonly MemberBucket[],
+  members: readonly string[],
+  statusTimes: ReadonlyMap<string, { availableSeconds: number; awaySeconds: number }>,
+): MemberReport[] {
+  const totals = new Map<string, MemberTally>(
+    members.map((member) => [member, { offers: 0, answered: 0, missedOffers: 0, talkSeconds: 0 }]),
+  );
+  for (const bucket of buckets) {
+    const total = totals.get(bucket.member) ?? { offers: 0, answered: 0, missedOffers: 0, talkSeconds: 0 };
+    for (const field of MEMBER_TALLY_FIELDS) total[field] += bucket.tally[field];
+    totals.set(bucket.member, total);
+  }
+  return [...totals].map(([member, tally]) => ({
+    member,
+    ...tally,
+    answerRate: tally.offers === 0 ? null : round(tally.answered / tally.offers),
+    availableSeconds: statusTimes.get(member)?.availableSeconds ?? 0,
+    awaySeconds: statusTimes.get(member)?.awaySeconds ?? 0,
+  }));
 }

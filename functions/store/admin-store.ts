@@ -16,6 +16,7 @@ import { keys, ownerToString, reference, type ExtensionOwner, type Key, type Ref
 import { referencesOf, versionOf, type StoredItem } from './items.js';
 import { APPLYING_REFUSAL, configurationChanged, writeSnapshot } from './configuration.js';
 import { statusChangeUpdate } from './presence-store.js';
+import { statusChangePut } from './report-store.js';
 import {
   groupsNamedBy,
   groupsNamedByNumber,
@@ -251,6 +252,10 @@ export async function putUser(id: string, document: UserDocument): Promise<Write
       return [
         { item: update, onConditionFailed: readAgain },
         ...extensionSteps({ kind: 'user', id }, stringField(existing, 'extension'), document.extension),
+        // A new member's first status, from which reports count their time available (SPEC 17).
+        ...(created
+          ? [{ item: { Put: statusChangePut(id, new Date().toISOString(), 'available') }, onConditionFailed: () => 'retry' as const }]
+          : []),
       ];
     },
     () => created,
@@ -280,26 +285,31 @@ export async function deleteUser(id: string): Promise<WriteOutcome> {
  */
 export async function setUserStatus(id: string, status: MemberStatus, reason?: string): Promise<WriteOutcome> {
   return transact(
-    async () => [
-      {
-        item: {
-          Update: {
-            TableName: tableName,
-            Key: keys.user(id),
-            UpdateExpression: `SET #status = :status, statusSince = :now${reason === undefined ? ' REMOVE statusReason' : ', statusReason = :reason'}`,
-            ConditionExpression: EXISTS,
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':status': status,
-              ':now': new Date().toISOString(),
-              ...(reason === undefined ? {} : { ':reason': reason }),
+    async () => {
+      const now = new Date().toISOString();
+      return [
+        {
+          item: {
+            Update: {
+              TableName: tableName,
+              Key: keys.user(id),
+              UpdateExpression: `SET #status = :status, statusSince = :now${reason === undefined ? ' REMOVE statusReason' : ', statusReason = :reason'}`,
+              ConditionExpression: EXISTS,
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':status': status,
+                ':now': now,
+                ...(reason === undefined ? {} : { ':reason': reason }),
+              },
             },
           },
+          onConditionFailed: () => ({ kind: 'not-found' }),
         },
-        onConditionFailed: () => ({ kind: 'not-found' }),
-      },
-      { item: { Update: statusChangeUpdate(id) }, onConditionFailed: () => 'retry' },
-    ],
+        { item: { Update: statusChangeUpdate(id) }, onConditionFailed: () => 'retry' },
+        // Reports count each member's time available and away from these changes (SPEC 17).
+        { item: { Put: statusChangePut(id, now, status) }, onConditionFailed: () => 'retry' },
+      ];
+    },
     () => false,
   );
 }

@@ -1,12 +1,14 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { writeIf, writeTogether } from './conditions.js';
-import { longestWaitUpdate, tallyUpdate } from './report-store.js';
+import { writeIf, writeTogether, type TransactItem } from './conditions.js';
+import { eventUpdate, eventsFrom, readCallPartition } from './ledger-store.js';
+import { longestWaitUpdate, memberTallyUpdate, tallyUpdate } from './report-store.js';
 import { currentConfiguration, queryPartition } from './configuration.js';
 import { send, tableName } from './client.js';
 import { keys, partitions, type Key } from './keys.js';
 import type { StoredItem } from './items.js';
 import { recordOf, type CallOutcome, type CallRecord, type CallState } from '../routing/call-outcome.js';
 import { tallyOf, type ReportSettings } from '../routing/report.js';
+import { groupSteps, memberTallies, type LedgerEvent } from '../routing/ledger.js';
 
 /** The thresholds of a group the call's end cannot look up (a group deleted since): the defaults. */
 export const DEFAULT_REPORT_SETTINGS: ReportSettings = { serviceLevelSeconds: 20, shortAbandonSeconds: 5 };
@@ -289,6 +291,12 @@ export function callStateFrom(items: readonly StoredItem[], callSid: string): Ca
   return item === undefined ? undefined : callStateFromItem(callSid, item);
 }
 
+/** A call's state and its ledger events, in one query of its partition (the call's end reads both). */
+export async function getCallWithLedger(callSid: string): Promise<{ call: CallState | undefined; events: LedgerEvent[] }> {
+  const items = await readCallPartition(callSid);
+  return { call: callStateFrom(items, callSid), events: eventsFrom(items) };
+}
+
 /** A call's state; undefined for a call this project never handled (or whose state expired). */
 export async function getCall(callSid: string): Promise<CallState | undefined> {
   const { Item } = await send(new GetCommand({ TableName: tableName, Key: keys.call(callSid), ConsistentRead: true }));
@@ -316,6 +324,7 @@ export async function finishCall(
   now: number,
   durationSeconds: number | undefined,
   settingsOf: (group: string) => ReportSettings = () => DEFAULT_REPORT_SETTINGS,
+  events: readonly LedgerEvent[] = [],
 ): Promise<CallRecord | undefined> {
   if (call.finished) return undefined;
   const { callSid } = call;
@@ -327,11 +336,31 @@ export async function finishCall(
     ConditionExpression: NOT_FINISHED_YET,
     ExpressionAttributeValues: { ':yes': true },
   };
-  const counted = record.groups.map((group) => ({ group, ...tallyOf(record, settingsOf(group)) }));
+  const ended: LedgerEvent = {
+    kind: 'ended',
+    at: now * 1000,
+    outcome: record.outcome,
+    durationSeconds: record.durationSeconds,
+    answeredBy: record.answeredBy,
+    answeredAfterSeconds: record.answeredAfterSeconds,
+    waitedSeconds: record.waitedSeconds,
+  };
+  const ledger = [...events, ended];
+  const counted = record.groups.map((group) => ({ group, ...tallyOf(record, settingsOf(group), groupSteps(ledger, group)) }));
+  // The members' figures go to the same bucket as their group's, in the same transaction (SPEC 17).
+  const members = [...memberTallies(ledger)].flatMap(([group, tallies]) =>
+    [...tallies].map(([member, tally]) => memberTallyUpdate(group, member, record.startedAt, tally)),
+  );
+  const together: TransactItem[] = [
+    { Update: marker },
+    { Update: eventUpdate(callSid, { event: ended }) },
+    ...counted.map(({ group, add }) => ({ Update: tallyUpdate(group, record.startedAt, add) })),
+    ...members.map((update) => ({ Update: update })),
+  ];
+  // A transaction holds at most 100 items: a call offered to more members than that (it would take
+  // many groups) has the rest of its member figures written beside, once the mark is written.
   const [first] = await Promise.all([
-    counted.length === 0
-      ? writeIf({ Update: marker })
-      : writeOnce([{ Update: marker }, ...counted.map(({ group, add }) => ({ Update: tallyUpdate(group, record.startedAt, add) }))]),
+    writeOnce(together.slice(0, MAX_TRANSACTION_ITEMS)),
     ...logGroups(record).map((group) =>
       writeIf({
         Put: {
@@ -343,15 +372,21 @@ export async function finishCall(
     ),
   ]);
   if (first)
-    await Promise.all(
-      counted.map(({ group, waitedSeconds }) =>
+    await Promise.all([
+      ...counted.map(({ group, waitedSeconds }) =>
         waitedSeconds === undefined || waitedSeconds <= 0
           ? undefined
           : writeIf({ Update: longestWaitUpdate(group, record.startedAt, waitedSeconds) }),
       ),
-    );
+      ...together
+        .slice(MAX_TRANSACTION_ITEMS)
+        .map((item) => ('Update' in item && item.Update !== undefined ? writeIf({ Update: item.Update }) : undefined)),
+    ]);
   return first ? record : undefined;
 }
+
+/** DynamoDB's limit of items in one transaction. */
+const MAX_TRANSACTION_ITEMS = 100;
 
 /**
  * A transaction whose first item is the mark that it was done: false when the mark was there (a

@@ -5,6 +5,8 @@ import { offeredUpdate, type CallStart } from './call-store.js';
 import { writeIf, writeTogether, type TransactItem } from './conditions.js';
 import { batchGet } from './configuration.js';
 import { keys, type Key } from './keys.js';
+import { eventDelete, offerEventUpdate } from './ledger-store.js';
+import type { LedgerEvent } from '../routing/ledger.js';
 import type { StoredItem } from './items.js';
 import { entryUpdate } from './line-store.js';
 import { busyUpdate, presenceFromItems, ringingEndUpdate, ringingUpdate } from './presence-store.js';
@@ -66,6 +68,17 @@ export type Claim = {
   readonly takeOverFrom?: string | undefined;
   /** The routing core's choice on a state: the members to ring, none when nobody is eligible. */
   readonly decide: (state: ClaimState) => readonly string[];
+  /**
+   * The ledger's event of the offer (SPEC 17), from the state decided on and the members chosen:
+   * written in the same round trip as the marks (in the transaction when there is one).
+   */
+  readonly offerEvent?: OfferEvent | undefined;
+};
+
+/** An offer's ledger event: its index (the key within the call) and how the state and members tell it. */
+export type OfferEvent = {
+  readonly index: string;
+  readonly describe: (state: ClaimState, members: readonly string[]) => LedgerEvent & { kind: 'offered' };
 };
 
 /** The member who placed a call, busy until `until` (epoch seconds) unless the call ends sooner. */
@@ -73,7 +86,15 @@ export type PlacedCall = { readonly member: string; readonly until: number };
 
 export type ClaimOutcome =
   /** `released`: the members of `release` whose marks this write ended (they are free now). */
-  | { kind: 'claimed'; members: readonly string[]; repeated: boolean; failedConditions: number; released: readonly string[] }
+  | {
+      kind: 'claimed';
+      members: readonly string[];
+      repeated: boolean;
+      failedConditions: number;
+      released: readonly string[];
+      /** The state the claim decided on (the ledger explains the offer by it). */
+      state: ClaimState;
+    }
   | { kind: 'nobody'; failedConditions: number }
   /** Lost every attempt to other calls: serve the caller otherwise rather than keep them waiting. */
   | { kind: 'contended'; failedConditions: number }
@@ -104,7 +125,7 @@ async function readClaimState(claim: Claim): Promise<ClaimState> {
   return claimStateFrom(await batchGet(claimStateKeys([...claim.members, ...(claim.release ?? [])])), claim.group);
 }
 
-type Attempt = { members: readonly string[]; repeated: boolean; released: readonly string[] };
+type Attempt = { members: readonly string[]; repeated: boolean; released: readonly string[]; state: ClaimState };
 
 /** What an attempt wrote: the members now ringing for the call and the previous offer's members freed; or why not. */
 type AttemptOutcome =
@@ -140,8 +161,18 @@ async function writeAttempt(claim: Claim, attempt: Attempt): Promise<AttemptOutc
     claim.redirect === true ? nowMs : undefined,
     claim.callStart,
   );
+  // A repeated webhook's offer is in the ledger already (the same member, charged once).
+  const event =
+    attempt.repeated || claim.offerEvent === undefined
+      ? []
+      : [
+          offerEventUpdate(claim.callSid, {
+            event: claim.offerEvent.describe(attempt.state, attempt.members),
+            index: claim.offerEvent.index,
+          }),
+        ];
   if (claim.lineEntry !== undefined || claim.redirect === true) {
-    const items: TransactItem[] = [...marks, ...ends, ...busy, offered].map((update) => ({ Update: update }));
+    const items: TransactItem[] = [...marks, ...ends, ...busy, offered, ...event].map((update) => ({ Update: update }));
     const entryIndex = claim.lineEntry === undefined ? -1 : items.length;
     if (claim.lineEntry !== undefined)
       items.push({
@@ -161,10 +192,23 @@ async function writeAttempt(claim: Claim, attempt: Attempt): Promise<AttemptOutc
     Promise.all(ends.map((update) => writeIf({ Update: update }))),
     ...busy.map((update) => writeIf({ Update: update })),
     writeIf({ Update: offered }),
+    ...event.map((update) => writeIf({ Update: update })),
   ]);
   const members = attempt.members.filter((_member, index) => marked[index] === true);
   const released = attempt.released.filter((_member, index) => freed[index] === true);
   return members.length === 0 ? { kind: 'refused', entryChanged: false } : { kind: 'written', marked: members, released };
+}
+
+/**
+ * A claim that wrote its offer's event in a refused side-by-side attempt and then made no offer
+ * removes the event (rare: only after lost races), so the ledger never tells of an offer not made.
+ */
+async function forgetOffer(claim: Claim, failedConditions: number): Promise<number> {
+  if (failedConditions > 0 && claim.offerEvent !== undefined && claim.lineEntry === undefined && claim.redirect !== true)
+    await writeIf({
+      Delete: eventDelete(claim.callSid, { kind: 'offered', at: 0, group: claim.group, members: [], skipped: [] }, claim.offerEvent.index),
+    });
+  return failedConditions;
 }
 
 /** Claim members for a call; `known` is a state the webhook already read (saves a request). */
@@ -175,9 +219,9 @@ export async function claimMembers(claim: Claim, known?: ClaimState): Promise<Cl
     // A repeated webhook finds its offer in the rotation: the same member, charged once.
     const repeatedMember = claim.rotationKey === undefined ? undefined : state.rotation.offerKeys.get(claim.rotationKey);
     const members = repeatedMember === undefined ? [...new Set(claim.decide(state))] : [repeatedMember];
-    if (members.length === 0) return { kind: 'nobody', failedConditions };
+    if (members.length === 0) return { kind: 'nobody', failedConditions: await forgetOffer(claim, failedConditions) };
     const released = stillRingingFor(claim.callSid, claim.release, state, members);
-    const outcome = await writeAttempt(claim, { members, repeated: repeatedMember !== undefined, released });
+    const outcome = await writeAttempt(claim, { members, repeated: repeatedMember !== undefined, released, state });
     if (outcome.kind === 'written') {
       if (outcome.marked.length < members.length) failedConditions += 1;
       return {
@@ -186,16 +230,17 @@ export async function claimMembers(claim: Claim, known?: ClaimState): Promise<Cl
         repeated: repeatedMember !== undefined,
         failedConditions,
         released: outcome.released,
+        state,
       };
     }
     failedConditions += 1;
     if (outcome.entryChanged) return { kind: 'entry-changed', failedConditions };
     if (repeatedMember !== undefined) {
       // The member of the first attempt is taken by now (they answered, or rang for another call).
-      return { kind: 'claimed', members, repeated: true, failedConditions, released: [] };
+      return { kind: 'claimed', members, repeated: true, failedConditions, released: [], state };
     }
     state = { ...(await readClaimState(claim)), afterLostRace: true };
   }
   logger.warn('claim lost every attempt to other calls', { callSid: claim.callSid, group: claim.group, attempts: MAX_CLAIM_ATTEMPTS });
-  return { kind: 'contended', failedConditions };
+  return { kind: 'contended', failedConditions: await forgetOffer(claim, failedConditions) };
 }

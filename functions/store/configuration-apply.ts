@@ -6,6 +6,7 @@ import { send, tableName } from './client.js';
 import { updateIf } from './conditions.js';
 import { readConfigurationItems, writeSnapshot } from './configuration.js';
 import { groupFromItem, memberFromItem, numberFromItem, scheduleFromItem, settingsFromItem, versionOf, type StoredItem } from './items.js';
+import { statusChangePut } from './report-store.js';
 import { keys, ownerToString, reference, type Key } from './keys.js';
 import {
   groupsNamedBy,
@@ -123,6 +124,7 @@ function referencedBy(references: ReadonlySet<string> | undefined): StoredItem {
 
 /** The writes that turn the stored items into the desired configuration; unchanged items are not written. */
 function writesFor(desired: DesiredConfiguration, stored: Awaited<ReturnType<typeof readConfigurationItems>>): Write[] {
+  const appliedAt = new Date().toISOString();
   const byKey = (items: StoredItem[]) => new Map(items.map((item) => [String(item.sk), item]));
   const users = byKey(stored.users);
   const groups = byKey(stored.groups);
@@ -169,6 +171,8 @@ function writesFor(desired: DesiredConfiguration, stored: Awaited<ReturnType<typ
     ),
     ...[...wantedExtensions].map(([digits, owner]) => ({ ...keys.extension(digits), owner })),
     { ...keys.settings(), ...withoutUndefined(desired.settings) },
+    // A new member's first status, from which reports count their time available (SPEC 17).
+    ...[...desired.users.keys()].filter((id) => !users.has(id)).map((id) => statusChangePut(id, appliedAt, 'available').Item),
   ];
   const existingByKey = new Map(
     [

@@ -19,6 +19,9 @@
  * | waiting caller    | `LINE#<group id>`           | place: `<join ms>#<CallSid>`| the line in order (query its head), one entry per call |
  * | callback          | `CALLBACK#<group>#<number>` | `CALLBACK`                  | one callback per caller number per group at a time (conditional put, TTL) |
  * | report bucket     | `REPORT#<group>#<UTC day>`  | the bucket's start (ISO)    | counters per group and 15 minutes, added when a call's end is recorded |
+ * | member bucket     | `REPORT#<group>#<UTC day>`  | `<bucket start>#<member>`   | a member's counters in the group, beside the group's bucket (one query reads both) |
+ * | call event        | `CALL#<CallSid>`            | `EVENT#<step key>`          | the ledger: the call's story, queue_log (TTL 400 days) |
+ * | status change     | `STATUSLOG#<member id>`     | the change's time (ISO)     | a member's time available and away in reports     |
  * | REST pace         | `RESTPACE`                  | `RESTPACE`                  | the next second a call may be created through the REST API (1 per second) |
  * | line's state      | `LINESTATE#<group id>`      | `LINESTATE`                 | the calls in a line with `maxCallers` (a join is refused when full); the line's recent pace (estimated wait) |
  * | pickup claim      | `PICKUP#<CallSid>`          | `PICKUP`                    | one picker per ringing call (conditional put)     |
@@ -62,6 +65,11 @@ export const keys = {
   callback: (group: string, number: string): Key => ({ pk: `CALLBACK#${group}#${number}`, sk: 'CALLBACK' }),
   restPace: (): Key => ({ pk: 'RESTPACE', sk: 'RESTPACE' }),
   reportBucket: (group: string, day: string, start: string): Key => ({ pk: `REPORT#${group}#${day}`, sk: start }),
+  memberBucket: (group: string, day: string, start: string, member: string): Key => ({
+    pk: `REPORT#${group}#${day}`,
+    sk: `${start}#${member}`,
+  }),
+  statusChange: (member: string, at: string): Key => ({ pk: `STATUSLOG#${member}`, sk: at }),
   pickup: (callSid: string): Key => ({ pk: `PICKUP#${callSid}`, sk: 'PICKUP' }),
 } as const;
 

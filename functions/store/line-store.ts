@@ -7,6 +7,7 @@ import { send, tableName } from './client.js';
 import { writeIf, writeTogether } from './conditions.js';
 import { queryPartition } from './configuration.js';
 import { ringingEndUpdate } from './presence-store.js';
+import { recordEvents } from './ledger-store.js';
 import { keys, partitions, type Key } from './keys.js';
 import type { StoredItem } from './items.js';
 
@@ -265,6 +266,8 @@ async function join(
   const [, kept] = await Promise.all([
     maxCallers === undefined ? writeIf({ Put: put }) : undefined,
     noteWaiting(entry.callSid, entry.group, entry.place, entry.joinedAt, start),
+    // The ledger (SPEC 17): the call waits in the group's line (once: a repeat writes the same key).
+    recordEvents(entry.callSid, [{ event: { kind: 'waiting', at: now * 1000, group: entry.group } }]),
   ]);
   if (kept === entry.place) return { entry, joined: true, full: false };
   // The call is in the line at the place it kept: its count stays.

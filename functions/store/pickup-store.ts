@@ -2,6 +2,8 @@ import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CALL_STATE_TTL_SECONDS, offeredUpdate, pickedUpUpdate, pickupUndoneUpdate } from './call-store.js';
 import { writeIf, writeTogether, type TransactItem } from './conditions.js';
 import { send, tableName } from './client.js';
+import { eventDelete, eventUpdate } from './ledger-store.js';
+import type { LedgerEvent } from '../routing/ledger.js';
 import { keys } from './keys.js';
 import { busyUpdate, clearBusy, ringingEndUpdate } from './presence-store.js';
 
@@ -65,7 +67,13 @@ export async function claimPickup(
     })),
     { Update: pickedUpUpdate(claim.callSid, claim.picker, now, movedAtMs) },
     { Update: busyUpdate(claim.picker, claim.callSid, claim.pickerCall, now, busyUntil) },
+    // The ledger (SPEC 17): the call's answer, by the picker, from whose ringing phone.
+    { Update: eventUpdate(claim.callSid, { event: pickedUpEvent(claim, now) }) },
   ]);
+}
+
+function pickedUpEvent(claim: PickupClaim, now: number): LedgerEvent {
+  return { kind: 'answered', at: now * 1000, member: claim.picker, pickedUpFrom: claim.ringingAt };
 }
 
 /** The caller could not be moved: the claim goes, the call is no longer answered by the picker, and the picker is free again. */
@@ -74,6 +82,7 @@ export async function undoPickup(claim: PickupClaim, now: number): Promise<void>
     send(new DeleteCommand({ TableName: tableName, Key: keys.pickup(claim.callSid) })),
     writeIf({ Update: pickupUndoneUpdate(claim.callSid, claim.picker) }),
     clearBusy(claim.picker, claim.pickerCall, now),
+    writeIf({ Delete: eventDelete(claim.callSid, pickedUpEvent(claim, now)) }),
   ]);
 }
 

@@ -1,6 +1,9 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { bucketOf, TALLY_FIELDS, type Bucket, type Tally } from '../routing/report.js';
+import { MEMBER_TALLY_FIELDS, type MemberTally } from '../routing/ledger.js';
+import { bucketOf, TALLY_FIELDS, type Bucket, type MemberBucket, type StatusChange, type Tally } from '../routing/report.js';
+import type { MemberStatus } from '../commons/schemas.js';
 import { send, tableName } from './client.js';
+import { queryPartition } from './configuration.js';
 import { keys } from './keys.js';
 
 /**
@@ -24,6 +27,19 @@ export function tallyUpdate(group: string, startedAt: string, add: Partial<Tally
   };
 }
 
+/** The update that adds a member's figures of one call to their bucket in the group, for a transaction. */
+export function memberTallyUpdate(group: string, member: string, startedAt: string, add: MemberTally) {
+  const { day, start } = bucketOf(startedAt);
+  const fields = MEMBER_TALLY_FIELDS.filter((field) => add[field] !== 0);
+  return {
+    TableName: tableName,
+    Key: keys.memberBucket(group, day, start, member),
+    UpdateExpression: `ADD ${fields.map((field) => `#${field} :${field}`).join(', ')}`,
+    ExpressionAttributeNames: Object.fromEntries(fields.map((field) => [`#${field}`, field])),
+    ExpressionAttributeValues: Object.fromEntries(fields.map((field) => [`:${field}`, add[field]])),
+  };
+}
+
 /** The bucket's longest wait, raised to `seconds` only if that is longer. */
 export function longestWaitUpdate(group: string, startedAt: string, seconds: number) {
   const { day, start } = bucketOf(startedAt);
@@ -39,7 +55,11 @@ export function longestWaitUpdate(group: string, startedAt: string, seconds: num
 const DAY_MS = 24 * 3600 * 1000;
 
 /** The buckets of `group` from `fromMs` (inclusive) to `toMs` (exclusive), one query per UTC day, and how many items were read. */
-export async function readBuckets(group: string, fromMs: number, toMs: number): Promise<{ buckets: Bucket[]; itemsRead: number }> {
+export async function readBuckets(
+  group: string,
+  fromMs: number,
+  toMs: number,
+): Promise<{ buckets: Bucket[]; members: MemberBucket[]; itemsRead: number }> {
   const days: string[] = [];
   for (let day = Math.floor(fromMs / DAY_MS) * DAY_MS; day < toMs; day += DAY_MS) days.push(new Date(day).toISOString().slice(0, 10));
   const from = new Date(fromMs).toISOString();
@@ -63,13 +83,46 @@ export async function readBuckets(group: string, fromMs: number, toMs: number): 
       return items;
     }),
   );
-  const items = pages.flat().filter((item) => String(item.sk) < to);
+  // A group's bucket has the bucket's start as its key; a member's, the start and the member.
+  const all = pages.flat();
+  const number = (item: Record<string, unknown>, field: string): number => (typeof item[field] === 'number' ? item[field] : 0);
+  const groupItems = all.filter((item) => !String(item.sk).includes('#') && String(item.sk) < to);
+  const memberItems = all.filter((item) => String(item.sk).includes('#') && String(item.sk).split('#')[0]! < to);
   return {
-    itemsRead: pages.flat().length,
-    buckets: items.map((item) => ({
+    itemsRead: all.length,
+    buckets: groupItems.map((item) => ({
       start: String(item.sk),
-      tally: Object.fromEntries(TALLY_FIELDS.map((field) => [field, typeof item[field] === 'number' ? item[field] : 0])) as Tally,
-      longestWaitSeconds: typeof item.longestWaitSeconds === 'number' ? item.longestWaitSeconds : 0,
+      tally: Object.fromEntries(TALLY_FIELDS.map((field) => [field, number(item, field)])) as Tally,
+      longestWaitSeconds: number(item, 'longestWaitSeconds'),
     })),
+    members: memberItems.map((item) => {
+      const [start = '', ...member] = String(item.sk).split('#');
+      return {
+        start,
+        member: member.join('#'),
+        tally: Object.fromEntries(MEMBER_TALLY_FIELDS.map((field) => [field, number(item, field)])) as MemberTally,
+      };
+    }),
   };
+}
+
+/** A member's status change, for their time available and away; written with the change itself. */
+export function statusChangePut(member: string, at: string, status: MemberStatus) {
+  return { TableName: tableName, Item: { ...keys.statusChange(member, at), status } };
+}
+
+/**
+ * A member's status changes within [fromMs, toMs), with the last change before (the status the range
+ * starts with): two queries of the member's own partition.
+ */
+export async function readStatusChanges(member: string, fromMs: number, toMs: number): Promise<StatusChange[]> {
+  const pk = keys.statusChange(member, '').pk;
+  const from = new Date(fromMs).toISOString();
+  const [before, within] = await Promise.all([
+    queryPartition(pk, { descending: true, limit: 1, between: ['0', from] }),
+    queryPartition(pk, { between: [from, new Date(toMs).toISOString()] }),
+  ]);
+  return [...before.filter((item) => String(item.sk) < from), ...within].flatMap((item) =>
+    item.status === 'available' || item.status === 'away' ? [{ at: Date.parse(String(item.sk)), status: item.status }] : [],
+  );
 }

@@ -8,7 +8,8 @@ import { clearBusy, clearRinging, readPresence, type BusyEnded } from '../store/
 import type { Presence } from '../routing/eligibility.js';
 import { forwardQuery } from '../twiml/queries.js';
 import { emptyResponse, hangup } from '../twiml/responses.js';
-import { dialOutcome, type DialOutcome } from '../routing/dial-outcome.js';
+import { dialOutcome, unansweredStatus, type DialOutcome } from '../routing/dial-outcome.js';
+import { recordEvents, type EventWrite } from '../store/ledger-store.js';
 import { InvalidWebhookError } from './errors.js';
 import { continueInGroup } from './group-flow.js';
 import { voicemailTwiml } from './voicemail.js';
@@ -52,6 +53,22 @@ async function ringAgainIfCutShort(webhook: VoiceWebhook, context: CallContext, 
   return again;
 }
 
+/** The ledger's event of an offer that rang out (its key is the offer's: how many were offered before it). */
+function notAnswered(webhook: VoiceWebhook, context: CallContext, ringing: readonly string[]): EventWrite {
+  const at = webhook.now.getTime();
+  return {
+    event: {
+      kind: 'not-answered',
+      at,
+      group: context.group,
+      members: ringing,
+      ringSeconds: context.offeredAtMs === undefined ? 0 : Math.max(0, Math.round((at - context.offeredAtMs) / 1000)),
+      status: unansweredStatus(webhook.params.dialCallStatus, webhook.params.dialBridged),
+    },
+    index: String(context.offered.length - ringing.length),
+  };
+}
+
 /** Twilio still requests the action after the caller hung up; then there is nobody left to serve. */
 function callerHungUp(webhook: VoiceWebhook): boolean {
   return webhook.params.callStatus === 'completed';
@@ -74,6 +91,14 @@ async function endOffer(
   const answeredAt = eventSeconds(webhook) - (webhook.params.dialCallDuration ?? 0);
   // Only marks the offer still holds (as read) are written: the leg callbacks usually cleared them.
   const now = epochSeconds(webhook);
+  // Who talked: the member whose busy mark is this <Dial>'s leg (or the only one rung). Twilio asks for
+  // the action of a bridged <Dial> when the member hung up, and after the caller did with the call
+  // completed: so it says who ended the talk (SPEC 17's COMPLETEAGENT / COMPLETECALLER).
+  const talked =
+    outcome === 'answered'
+      ? (members.find((member) => leg !== undefined && marks.get(member)?.busyLeg === leg) ?? (others.length === 0 ? only : undefined))
+      : undefined;
+  const at = webhook.now.getTime();
   const [freed] = await Promise.all([
     Promise.all(
       members.map(async (member): Promise<BusyEnded | undefined> => {
@@ -86,6 +111,12 @@ async function endOffer(
       }),
     ),
     outcome === 'answered' && only !== undefined && others.length === 0 ? noteAnsweredBy(callSid, only, answeredAt) : undefined,
+    talked === undefined
+      ? undefined
+      : recordEvents(callSid, [
+          { event: { kind: 'answered', at: answeredAt * 1000, member: talked } },
+          { event: { kind: 'talk-ended', at, member: talked, hungUpBy: callerHungUp(webhook) ? 'caller' : 'member' } },
+        ]),
   ]);
   await afterCallsEnded(
     freed.filter((ended): ended is BusyEnded => ended !== undefined),
@@ -111,8 +142,11 @@ export async function dialResult(webhook: VoiceWebhook): Promise<string> {
     const context = { ...parsed.context, offered: parsed.context.offered.filter((member) => !again.includes(member)) };
     const release = ringing.filter((member) => !again.includes(member));
     // The offer rang out at them (a <Dial> canceled by a redirect is no miss), side by side with the next offer.
+    // The ledger's event of the offer that ended is written with the next decision's write, after its
+    // read: a webhook whose read fails (a database that hangs) writes nothing.
+    const events = status === 'canceled' ? [] : [notAnswered(webhook, parsed.context, ringing)];
     const [twiml] = await Promise.all([
-      continueInGroup(webhook, context, { release, canceledOfferAtMs }),
+      continueInGroup(webhook, context, { release, canceledOfferAtMs, events }),
       status === 'canceled' ? undefined : countMisses(webhook.call.callSid, parsed.context, release),
     ]);
     return twiml;

@@ -3,15 +3,25 @@ import { countOffers } from '../commons/metrics.js';
 import type { Group, LineAction, Member, Settings, WhenNobodyAnswers } from '../commons/schemas.js';
 import { callerIdOf, contextToQuery, onlyMember, ringingOffer, startInGroup, type CallContext } from '../routing/call-context.js';
 import { nextOffer } from '../routing/distribution.js';
-import { missedCallStep } from '../routing/missed-call.js';
+import { missedCallStep, type MissedCallStep } from '../routing/missed-call.js';
 import { closedGroupAction, closedNumber } from '../routing/schedule.js';
 import { nobodyAvailable, waitForAgentOf, waitingCallers } from '../routing/waiting-line.js';
 import { callStateFrom, callStateKey, startCall, type CallStart, type CallState } from '../store/call-store.js';
-import { claimMembers, claimStateFrom, claimStateKeys, stillRingingFor, type ClaimState, type PlacedCall } from '../store/claims.js';
+import {
+  claimMembers,
+  claimStateFrom,
+  claimStateKeys,
+  stillRingingFor,
+  type ClaimState,
+  type OfferEvent,
+  type PlacedCall,
+} from '../store/claims.js';
 import { markPlacedCall } from '../store/pickup-store.js';
 import { readWithConfiguration, type Configuration } from '../store/configuration.js';
 import type { Key } from '../store/keys.js';
 import { readLineHead } from '../store/line-store.js';
+import { recordEvents, type EventWrite } from '../store/ledger-store.js';
+import { offerEvent, type ActionWhy } from '../routing/ledger.js';
 import { dialTimeoutSeconds, planDial, type DialNoun } from '../twiml/dial-limits.js';
 import type { Prompt } from '../twiml/prompts.js';
 import { emptyResponse, forward, hangup, offer, type LegScreening } from '../twiml/responses.js';
@@ -64,6 +74,30 @@ function decideOffer(group: Group, members: ReadonlyMap<string, Member>, context
   };
 }
 
+/** The ledger's offer event (SPEC 17): why each member was rung or not, on the state the claim decided on. */
+function describeOffer(webhook: VoiceWebhook, group: Group, configuration: Configuration, context: CallContext): OfferEvent {
+  const member = onlyMember(context);
+  const now = epochSeconds(webhook);
+  return {
+    index: String(context.offered.length),
+    describe: (state, chosen) =>
+      offerEvent({
+        group: group.id,
+        at: webhook.now.getTime(),
+        order: member === undefined ? group.members : [member],
+        distribution: member === undefined ? group.distribution : 'extension',
+        offered: context.offered,
+        chosen,
+        state: {
+          members: configuration.members,
+          presence: { byMember: state.presence, now, callSid: webhook.call.callSid },
+          rotation: state.rotation,
+          afterLostRace: state.afterLostRace,
+        },
+      }),
+  };
+}
+
 /** The offer's TwiML: a <Dial> whose action knows who rings and since when. */
 export function offerTwiml(group: Group, members: readonly Member[], context: CallContext, options: GroupFlowOptions): string {
   const plan = planDial(members);
@@ -113,6 +147,8 @@ export type RouteOptions = {
   canceledOfferAtMs?: number | undefined;
   /** A member's own call (outbound): they are busy while it lasts, marked in the same write as the offer. */
   placedBy?: ((configuration: Configuration, routing: Routing) => PlacedCall | undefined) | undefined;
+  /** Ledger events of the step that led here (an offer that rang out): written beside the decision's write. */
+  events?: readonly EventWrite[] | undefined;
 };
 
 /** The keys the decision on `routing` reads besides the configuration's version. */
@@ -194,10 +230,57 @@ export async function routeCall(
   }
   const joinWrites = { call, callStart, released, placedBy };
   const whenClosed = closedAction(routing, group, configuration, webhook.now);
+  const at = webhook.now.getTime();
+  // The ledger (SPEC 17): the call entered the group, and found it closed; written beside the
+  // decision's own write, once per group (a retried webhook writes the same keys).
+  const entering: EventWrite[] = [
+    ...(options.events ?? []),
+    ...(context.offered.length === 0 ? [{ event: { kind: 'entered' as const, at, group: group.id, from: webhook.call.from } }] : []),
+    ...(whenClosed === undefined ? [] : [{ event: { kind: 'closed' as const, at, group: group.id, action: whenClosed.action } }]),
+  ];
+  const [twiml] = await Promise.all([
+    distributeInGroup(webhook, {
+      group,
+      configuration,
+      context,
+      lead,
+      whenClosed,
+      head,
+      joinWrites,
+      options,
+      settings,
+      known: claimStateFrom(items, group.id),
+    }),
+    recordEvents(callSid, entering),
+  ]);
+  return twiml;
+}
+
+/** The group's part of routeCall: its closed action, the line's back, or a claim of members. */
+async function distributeInGroup(
+  webhook: VoiceWebhook,
+  decided: {
+    group: Group;
+    configuration: Configuration;
+    context: CallContext;
+    lead: Prompt | undefined;
+    whenClosed: WhenNobodyAnswers | undefined;
+    head: Awaited<ReturnType<typeof readLineHead>> | undefined;
+    joinWrites: Omit<MissedCallWrites, 'mode' | 'why'>;
+    options: RouteOptions;
+    settings: Settings;
+    /** The claim state the read found. */
+    known: ClaimState;
+  },
+): Promise<string> {
+  const { group, configuration, context, lead, whenClosed, head, joinWrites, options, settings, known } = decided;
+  const callSid = webhook.call.callSid;
+  const now = epochSeconds(webhook);
+  const { callStart, placedBy } = joinWrites;
   if (whenClosed !== undefined) {
     logger.info('closed: running the closed action without ringing anyone', { group: group.id, action: whenClosed.action });
     const closed = { ...group, whenNobodyAnswers: whenClosed };
-    return missedCall(webhook, closed, configuration, context, { lead }, { mode: 'live', ...joinWrites });
+    return missedCall(webhook, closed, configuration, context, { lead }, { mode: 'live', why: 'closed', ...joinWrites });
   }
   if (joinsLineFirst(group, context)) {
     const line = head ?? (await readLineHead(group));
@@ -214,11 +297,12 @@ export async function routeCall(
       members: memberIdsOf(group, context),
       rotationKey: recordsRotation(group, context) ? `${callSid}:${group.id}:${context.offered.length}` : undefined,
       decide: decideOffer(group, configuration.members, context, callSid, now),
+      offerEvent: describeOffer(webhook, group, configuration, context),
       callStart,
       release: options.release,
       placedBy,
     },
-    claimStateFrom(items, group.id),
+    known,
   );
   if (claim.kind === 'claimed') {
     const members = claim.members.flatMap((id) => configuration.members.get(id) ?? []);
@@ -299,6 +383,8 @@ export async function bestEffortInGroup(
  */
 type MissedCallWrites = {
   mode: 'live' | 'best-effort';
+  /** Why the action runs, for the ledger: nobody answered unless said. */
+  why?: ActionWhy | undefined;
   /** The call as read (live): a caller joining the line may have joined before. */
   call?: CallState | undefined;
   callStart?: CallStart | undefined;
@@ -318,6 +404,7 @@ export function runLineAction(
   group: Group,
   configuration: Configuration,
   action: LineAction | undefined,
+  why: ActionWhy,
 ): Promise<string> {
   return missedCall(
     webhook,
@@ -325,7 +412,7 @@ export function runLineAction(
     configuration,
     startInGroup(group.id),
     {},
-    { mode: 'live' },
+    { mode: 'live', why },
   );
 }
 
@@ -350,6 +437,7 @@ async function missedCall(
   const now = epochSeconds(webhook);
   const write = (): Promise<unknown> =>
     Promise.all([
+      recordEvents(webhook.call.callSid, [actionEvent(webhook, group, step, writes.why ?? 'nobody-answered')]),
       writes.callStart === undefined ? undefined : startCall(webhook.call.callSid, writes.callStart, now),
       releaseMarks(webhook, writes.released ?? []),
       writes.placedBy === undefined
@@ -378,24 +466,20 @@ async function missedCall(
         return voicemailTwiml(webhook, settings, { group: group.id, member: group.members[0] }, { lead: options.lead });
       const line = waitForAgentOf(group);
       // Instead of the line (SPEC 16): the group's own action for a line nobody can serve, or one that is full.
-      const instead = (action: LineAction | undefined, why: string): Promise<string> => {
-        logger.info(why, { group: group.id, action: action?.action ?? 'voicemail' });
-        return missedCall(
-          webhook,
-          { ...group, whenNobodyAnswers: action ?? { action: 'voicemail' } },
-          configuration,
-          context,
-          options,
-          writes,
-        );
+      const instead = (action: LineAction | undefined, why: 'line-full' | 'nobody-available', message: string): Promise<string> => {
+        logger.info(message, { group: group.id, action: action?.action ?? 'voicemail' });
+        return missedCall(webhook, { ...group, whenNobodyAnswers: action ?? { action: 'voicemail' } }, configuration, context, options, {
+          ...writes,
+          why,
+        });
       };
       if (line?.whenNobodyAvailable !== undefined && nobodyAvailable(group, configuration.members))
-        return instead(line.whenNobodyAvailable, 'nobody of the group is available: not waiting');
+        return instead(line.whenNobodyAvailable, 'nobody-available', 'nobody of the group is available: not waiting');
       return joinWaitingLine(webhook, group, configuration, options.lead, {
         call: writes.call,
         callStart: writes.callStart,
         released: writes.released ?? [],
-        whenFull: () => instead(line?.whenFull, 'the waiting line is full'),
+        whenFull: () => instead(line?.whenFull, 'line-full', 'the waiting line is full'),
       });
     }
     case 'hangup':
@@ -403,4 +487,11 @@ async function missedCall(
     default:
       return step satisfies never;
   }
+}
+
+/** The ledger's event of a missed-call action that leaves the group (not waiting: the line records its own). */
+function actionEvent(webhook: VoiceWebhook, group: Group, step: MissedCallStep, why: ActionWhy): EventWrite | undefined {
+  if (step.kind === 'wait') return undefined;
+  const to = step.kind === 'forward' ? step.to : step.kind === 'distribute' ? step.context.group : undefined;
+  return { event: { kind: 'missed-call-action', at: webhook.now.getTime(), group: group.id, action: step.kind, to, why } };
 }

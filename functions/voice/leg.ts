@@ -1,6 +1,7 @@
 import { logger } from '../commons/logger.js';
 import { getCall } from '../store/call-store.js';
 import { recordLegStatus, type LegStatus } from '../store/leg-store.js';
+import { recordEvents } from '../store/ledger-store.js';
 import { clearRinging, readPresence } from '../store/presence-store.js';
 import { MAX_CALL_SECONDS } from '../twilio/vocabulary.js';
 import { legQuery } from '../twiml/queries.js';
@@ -65,6 +66,8 @@ export async function recordLeg(webhook: VoiceWebhook, callback: LegStatus): Pro
     const [freed] = await Promise.all([
       Promise.all(ringing.map(async (other) => ((await clearRinging(other, parent)) ? other : undefined))),
       call?.lineGroup !== undefined && call.linePlace !== undefined ? leaveLineAnswered(call.lineGroup, call.linePlace, now) : undefined,
+      // The ledger (SPEC 17): the answer, once (the <Dial> action writes the same key when this callback is lost).
+      recordEvents(parent, [{ event: { kind: 'answered', at: webhook.now.getTime(), member } }]),
     ]);
     await dispatchForMembers(
       freed.filter((other): other is string => other !== undefined),

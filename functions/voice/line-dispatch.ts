@@ -3,6 +3,7 @@ import { countOffers } from '../commons/metrics.js';
 import type { Group, Member } from '../commons/schemas.js';
 import { assignWaitingCallers, isSilent, planForCaller, type LineAssignment, type WaitingCaller } from '../routing/waiting-line.js';
 import { claimMembers, claimStateFrom, claimStateKeys, type ClaimState } from '../store/claims.js';
+import { offerEvent } from '../routing/ledger.js';
 import { readWithConfiguration, type Configuration } from '../store/configuration.js';
 import type { StoredItem } from '../store/items.js';
 import type { Key } from '../store/keys.js';
@@ -220,6 +221,21 @@ async function offerWaitingCaller(
           : assignment.plan
         ).members.map((member) => member.id),
       takeOverFrom: options.takeOverFrom,
+      // The ledger (SPEC 17): the waiting caller's offer, in the claim's transaction, keyed by the
+      // entry's version the claim changes.
+      offerEvent: {
+        index: `line#${caller.version}`,
+        describe: (state, chosen) =>
+          offerEvent({
+            group: group.id,
+            at: dispatcher.now * 1000,
+            order: group.members,
+            distribution: 'line',
+            offered: [],
+            chosen,
+            state: { members, presence: { byMember: state.presence, now: dispatcher.now }, rotation: state.rotation },
+          }),
+      },
     },
     options.known,
   );

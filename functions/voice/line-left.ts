@@ -5,6 +5,7 @@ import { clearRinging } from '../store/presence-store.js';
 import { lineQuery } from '../twiml/queries.js';
 import { emptyResponse, hangup } from '../twiml/responses.js';
 import { runLineAction } from './group-flow.js';
+import { recordEvents } from '../store/ledger-store.js';
 import { voicemailTwiml } from './voicemail.js';
 import { enqueueTwiml, heard, leave, lineOfferTwiml, placeFor, readEntry } from './waiting-line.js';
 import { epochSeconds, type VoiceWebhook } from './webhook.js';
@@ -39,10 +40,18 @@ export async function lineLeft(webhook: VoiceWebhook): Promise<string> {
       // The line's own action for it (voicemail unless set), as the group's missed-call action.
       if (entry !== undefined) await leave(entry, now, stay, counted);
       if (group === undefined) return voicemailTwiml(webhook, settings, { group: groupId, member: undefined });
-      return runLineAction(webhook, group, configuration, step === 'max-wait' ? line?.whenMaxWait : line?.whenNobodyAvailable);
+      return step === 'max-wait'
+        ? runLineAction(webhook, group, configuration, line?.whenMaxWait, 'max-wait')
+        : runLineAction(webhook, group, configuration, line?.whenNobodyAvailable, 'nobody-available');
     case 'voicemail':
       // Asked for voicemail from the menu (or the entry is gone): the caller can leave a message.
-      if (entry !== undefined) await leave(entry, now, stay, counted);
+      if (entry !== undefined)
+        await Promise.all([
+          leave(entry, now, stay, counted),
+          recordEvents(webhook.call.callSid, [
+            { event: { kind: 'missed-call-action', at: webhook.now.getTime(), group: groupId, action: 'voicemail', why: 'menu' } },
+          ]),
+        ]);
       return voicemailTwiml(webhook, settings, { group: groupId, member: group?.members[0] });
     case 'back-into-line':
       if (entry !== undefined) await withStay(entry);

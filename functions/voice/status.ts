@@ -1,7 +1,7 @@
 import { logger } from '../commons/logger.js';
 import { countCallEnded } from '../commons/metrics.js';
 import { atCallEnd, unknownCall } from '../routing/call-outcome.js';
-import { DEFAULT_REPORT_SETTINGS, finishCall, getCall } from '../store/call-store.js';
+import { DEFAULT_REPORT_SETTINGS, finishCall, getCall, getCallWithLedger } from '../store/call-store.js';
 import { currentConfiguration } from '../store/configuration.js';
 import { removeEntry } from '../store/line-store.js';
 import { clearMarksOfCall } from '../store/presence-store.js';
@@ -31,8 +31,10 @@ export async function status(webhook: VoiceWebhook): Promise<string> {
       : false,
   ]);
   // Read again: the queue or <Dial> action of the same hang-up may have noted the abandonment since
-  // (they note it before they clear marks or leave the line, which this request has just done).
-  const latest = (await getCall(callSid)) ?? call;
+  // (they note it before they clear marks or leave the line, which this request has just done). The
+  // same query reads the call's ledger, from which its figures are counted (SPEC 17).
+  const read = await getCallWithLedger(callSid);
+  const latest = read.call ?? call;
   // Still in the line at the end: the caller hung up while waiting (unless someone had answered).
   const final = atCallEnd(latest, stillWaiting, now);
   // The report's thresholds of each group the call visited (SPEC 17), from the configuration in memory.
@@ -42,6 +44,7 @@ export async function status(webhook: VoiceWebhook): Promise<string> {
     eventSeconds(webhook),
     webhook.params.callDuration,
     (id) => groups.get(id) ?? DEFAULT_REPORT_SETTINGS,
+    read.events,
   );
   // Once per call: `finishCall` answers undefined for a callback whose end was recorded before (a retry).
   if (record !== undefined) {

@@ -41,6 +41,8 @@ import { legQuery, lineOfferQuery, lineQuery } from '../twiml/queries.js';
 import { voiceUrl } from '../twiml/urls.js';
 import { afterCallsEnded, dispatchForMembers, dispatchLine, endRinging, lineStateKeys, type Dispatcher } from './line-dispatch.js';
 import { isOwnRedirect } from './own-redirects.js';
+import { recordEvents, type EventWrite } from '../store/ledger-store.js';
+import { unansweredStatus } from '../routing/dial-outcome.js';
 import { voicemailTwiml } from './voicemail.js';
 import { epochSeconds, type VoiceWebhook } from './webhook.js';
 import { DIAL_ANSWERED, DIAL_NOT_BRIDGED, QUEUE_NAME_MAX_LENGTH, TWILIO_RING_BUFFER_SECONDS } from '../twilio/vocabulary.js';
@@ -387,10 +389,22 @@ export async function lineOfferResult(webhook: VoiceWebhook): Promise<string> {
   const head = (guessedHead ?? (await readLineHead(group))).map((caller) =>
     entry !== undefined && back !== undefined && caller.place === entry.place ? { ...entry, ...back } : caller,
   );
+  const unanswered: EventWrite = {
+    event: {
+      kind: 'not-answered',
+      at: webhook.now.getTime(),
+      group: groupId,
+      members: offered,
+      ringSeconds: rang,
+      status: unansweredStatus(webhook.params.dialCallStatus, webhook.params.dialBridged),
+    },
+    index: `line#${offeredAtMs ?? place}`,
+  };
   await Promise.all([
     clearOffer,
     entry === undefined || back === undefined ? undefined : heard(entry, now, back),
     dispatchLine(groupId, dispatcherOf(webhook), { view: { configuration, items, head }, takeOverFrom: callSid }),
+    recordEvents(callSid, [unanswered]),
   ]);
   // Members of other groups' lines too: rare, and served after.
   const elsewhere = [...configuration.groups.values()].filter(

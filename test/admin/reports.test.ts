@@ -95,9 +95,12 @@ describe('reports', () => {
     expect(result.body.contentType).toBe('text/csv; charset=utf-8');
     const lines = String(result.body.text).trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'interval,calls,answered,abandoned,shortAbandoned,voicemails,missed,callbacksRequested,calledBack,callbacksFailed,serviceLevel,averageSpeedOfAnswerSeconds,longestWaitSeconds,averageTalkSeconds',
+      'interval,calls,answered,abandoned,shortAbandoned,voicemails,missed,forwarded,closed,callbacksRequested,calledBack,callbacksFailed,serviceLevel,averageSpeedOfAnswerSeconds,longestWaitSeconds,averageTalkSeconds',
     );
-    expect(lines.slice(1)).toEqual(['2026-11-02 09:00,5,2,1,1,1,0,0,0,0,0.333,20,40,80', '2026-11-02 10:00,2,0,0,0,0,1,1,0,0,,,60,']);
+    expect(lines.slice(1)).toEqual([
+      '2026-11-02 09:00,5,2,1,1,1,0,0,0,0,0,0,0.333,20,40,80',
+      '2026-11-02 10:00,2,0,0,0,0,1,0,0,1,0,0,,,60,',
+    ]);
   });
 
   it('refuses a bad query, naming each problem', async () => {

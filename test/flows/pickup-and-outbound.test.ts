@@ -165,6 +165,12 @@ describe('call pickup and calls placed by members', () => {
     expect(caller.talkSeconds).toBe(45);
     // After the bridge, nobody is left marked busy or ringing.
     expect(await supportPresence()).toEqual(['anna:available', 'ben:available', 'emil:available']);
+    // The call's story says who took it from whose phone (SPEC 17).
+    const story = await admin('GET', `/calls/${caller.sid}/explain`);
+    // (This test's project clock is the real one, so the seconds are not the simulated 5.)
+    expect((story.body.steps as { text: string }[]).map((step) => step.text)).toContainEqual(
+      expect.stringMatching(/^picked up by ben from anna's ringing phone after \d+ s$/),
+    );
   });
 
   it.each([

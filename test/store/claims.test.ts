@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startInGroup } from '../../functions/routing/call-context.js';
 import { nextOffer, type Rotation } from '../../functions/routing/distribution.js';
-import { claimMembers, MAX_CLAIM_ATTEMPTS, type Claim, type ClaimState } from '../../functions/store/claims.js';
+import { readLedger } from '../../functions/store/ledger-store.js';
+import { claimMembers, MAX_CLAIM_ATTEMPTS, type Claim, type ClaimState, type OfferEvent } from '../../functions/store/claims.js';
 import { batchGet } from '../../functions/store/configuration.js';
 import { keys } from '../../functions/store/keys.js';
 import { joinLine, changeEntry, newEntry, placeOf } from '../../functions/store/line-store.js';
@@ -151,7 +152,57 @@ describe('claiming members', () => {
       staleState,
     );
 
-    expect(outcome).toEqual({ kind: 'claimed', members: ['m2'], repeated: false, failedConditions: 1, released: [] });
+    expect(outcome).toMatchObject({ kind: 'claimed', members: ['m2'], repeated: false, failedConditions: 1, released: [] });
+    // The state the winning attempt decided on: read again after the lost race.
+    expect(outcome.kind === 'claimed' && outcome.state.afterLostRace).toBe(true);
+  });
+
+  /** The ledger's offer event a claim writes with its marks (SPEC 17): the members of that attempt. */
+  const describedOffer = (group: string): OfferEvent => ({
+    index: '0',
+    describe: (_state, chosen) => ({
+      kind: 'offered',
+      at: Date.now(),
+      group,
+      members: chosen.map((member) => ({ member, reason: 'first-in-order' as const })),
+      skipped: [],
+    }),
+  });
+
+  it("keeps the offer the claim made in the ledger, not a lost attempt's, and none when it made no offer", async () => {
+    // A day later than the other tests: their marks have expired.
+    const later = (groupId: string, sid: string): Claim => ({
+      ...evenlyClaim(groupId, sid),
+      now: NOW + 86_400,
+      ringingUntil: NOW + 86_480,
+    });
+    const blocker = await claimMembers({ ...later('ledger', 'CAblocker1000000000000000000000'), decide: () => ['m1'] });
+    expect(blocker.kind).toBe('claimed');
+    const stale: ClaimState = { presence: new Map(), rotation: rotationFromPresence([], 'ledger') };
+    const made = 'CAledger0000000000000000000000000';
+    await claimMembers(
+      {
+        ...later('ledger', made),
+        decide: (state) => (state.presence.get('m1')?.ringingCall === undefined ? ['m1'] : ['m2']),
+        offerEvent: describedOffer('ledger'),
+      },
+      stale,
+    );
+    const [offer] = await readLedger(made);
+    expect(offer).toMatchObject({ kind: 'offered', group: 'ledger', members: [{ member: 'm2' }] });
+
+    // Lost the race for m1, and nobody else: the attempt's event is taken back.
+    const none = 'CAledgernone000000000000000000000';
+    const outcome = await claimMembers(
+      {
+        ...later('ledger', none),
+        decide: (state) => (state.presence.get('m1')?.ringingCall === undefined ? ['m1'] : []),
+        offerEvent: describedOffer('ledger'),
+      },
+      stale,
+    );
+    expect(outcome.kind).toBe('nobody');
+    expect(await readLedger(none)).toEqual([]);
   });
 
   it('writes nothing when the routing core finds nobody', async () => {

@@ -1,13 +1,18 @@
 import type { JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import { api, type Call, type Group } from '../api.js';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, api, segment, type Call, type Group } from '../api.js';
 import { Field, noErrors, targetValue } from '../forms.js';
 import { LoadError, messageOf, useLoad } from '../load.js';
+import { href } from '../router.js';
+import type { StoryStep } from '../../../functions/routing/ledger.js';
+import { browserTimeZone } from './reports.js';
 import { duration } from './wallboard.js';
 
 /**
  * The call log (`GET /calls`), newest first, filtered by group, outcome and time, one page at a
- * time: the next page asks for the calls that ended up to the last row's time (`until`).
+ * time: the next page asks for the calls that ended up to the last row's time (`until`). Each call
+ * links its story (`#/calls/{callSid}`, `GET /calls/{callSid}/explain`), shown above the list so the
+ * list keeps its filters and page while stories are opened one after another.
  */
 export const PAGE_SIZE = 25;
 
@@ -21,6 +26,9 @@ const OUTCOMES: Record<Call['outcome'], string> = {
   'called-back': 'Called back',
   'callback-failed': 'Callback not reached',
 };
+
+/** A call's story as `GET /calls/{callSid}/explain` answers it; `outcome` is null while the call has not ended. */
+export type CallStory = { callSid: string; timeZone: string; outcome: Call['outcome'] | null; steps: StoryStep[] };
 
 type Page = { until: string | undefined; exclude: readonly string[] };
 const FIRST_PAGE: Page = { until: undefined, exclude: [] };
@@ -44,7 +52,10 @@ function queryOf(filters: Filters, until: string | undefined): string {
   return `/calls?${query.toString()}`;
 }
 
-export function CallsPage(): JSX.Element {
+const endedText = (call: Call): string => new Date(call.endedAt).toLocaleString();
+
+/** `id`: the call whose story is open (the route's `#/calls/{callSid}`). */
+export function CallsPage(props: { id: string | undefined }): JSX.Element {
   const groups = useLoad(() => api().get<{ groups: Group[] }>('/groups'), []);
   const [draft, setDraft] = useState<Filters>({ group: '', outcome: '', since: '', until: '' });
   const [filters, setFilters] = useState<Filters>(draft);
@@ -56,6 +67,15 @@ export function CallsPage(): JSX.Element {
   const [error, setError] = useState<string | undefined>(undefined);
   const [round, setRound] = useState(0);
   const page = pages[pages.length - 1] ?? FIRST_PAGE;
+  const opened = useRef<string | undefined>(props.id);
+
+  // Closing a story gives the focus back to the link that opened it, so the keyboard keeps its place in the list.
+  useEffect(() => {
+    const closed = opened.current;
+    opened.current = props.id;
+    if (props.id !== undefined || closed === undefined) return;
+    for (const link of document.querySelectorAll<HTMLAnchorElement>('main a[data-story]')) if (link.dataset.story === closed) link.focus();
+  }, [props.id]);
 
   useEffect(() => {
     let current = true;
@@ -129,6 +149,7 @@ export function CallsPage(): JSX.Element {
         <button type="submit">Show calls</button>
       </form>
       <LoadError error={error ?? groups.error} />
+      {props.id === undefined ? null : <StoryPanel callSid={props.id} call={rows?.find((row) => row.callSid === props.id)} />}
       {rows === undefined ? (
         <p>Loading…</p>
       ) : rows.length === 0 ? (
@@ -146,13 +167,14 @@ export function CallsPage(): JSX.Element {
               <th scope="col">Answered by</th>
               <th scope="col">Waited</th>
               <th scope="col">Length</th>
+              <th scope="col">Story</th>
             </tr>
           </thead>
           <tbody>
             {rows.map((call) => (
-              <tr key={call.callSid} data-call={call.callSid}>
+              <tr key={call.callSid} data-call={call.callSid} class={call.callSid === props.id ? 'current' : undefined}>
                 <th scope="row">
-                  <time dateTime={call.endedAt}>{new Date(call.endedAt).toLocaleString()}</time>
+                  <time dateTime={call.endedAt}>{endedText(call)}</time>
                 </th>
                 <td>{call.from ?? '—'}</td>
                 <td>{call.to ?? '—'}</td>
@@ -161,6 +183,19 @@ export function CallsPage(): JSX.Element {
                 <td>{call.answeredBy ?? '—'}</td>
                 <td>{call.waitedSeconds === undefined ? '—' : duration(call.waitedSeconds)}</td>
                 <td>{duration(call.durationSeconds)}</td>
+                <td>
+                  <a
+                    href={href('calls', call.callSid)}
+                    data-story={call.callSid}
+                    aria-current={call.callSid === props.id ? 'true' : undefined}
+                  >
+                    Story
+                    <span class="visually-hidden">
+                      {' '}
+                      of the call from {call.from ?? 'an unknown number'}, ended {endedText(call)}
+                    </span>
+                  </a>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -187,5 +222,95 @@ export function CallsPage(): JSX.Element {
         </button>
       </div>
     </>
+  );
+}
+
+type StoryState =
+  | { state: 'loading' }
+  | { state: 'shown'; story: CallStory }
+  | { state: 'none'; answer: string | undefined }
+  | { state: 'failed'; message: string };
+
+/**
+ * A call's story: each step at its local time (the browser's zone, as the list's times) with its
+ * reason in words. A call without one (404, or no steps) says so; the panel is never blank.
+ */
+function StoryPanel(props: { callSid: string; call: Call | undefined }): JSX.Element {
+  const { callSid, call } = props;
+  const [shown, setShown] = useState<StoryState>({ state: 'loading' });
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    let current = true;
+    setShown({ state: 'loading' });
+    // The heading takes the focus, so a screen reader announces the story the link opened.
+    heading.current?.focus();
+    const query = new URLSearchParams({ timeZone: browserTimeZone() });
+    api()
+      .get<CallStory>(`/calls/${segment(callSid)}/explain?${query.toString()}`)
+      .then(
+        (story) => current && setShown(story.steps.length === 0 ? { state: 'none', answer: undefined } : { state: 'shown', story }),
+        (failure: unknown) => {
+          if (!current) return;
+          if (failure instanceof ApiError && failure.status === 404) setShown({ state: 'none', answer: failure.message });
+          else setShown({ state: 'failed', message: messageOf(failure) });
+        },
+      );
+    return () => {
+      current = false;
+    };
+  }, [callSid]);
+
+  return (
+    <section class="story" aria-labelledby="story-heading" aria-busy={shown.state === 'loading'} data-story-of={callSid}>
+      <div class="page-head">
+        <h2 id="story-heading" tabIndex={-1} ref={heading}>
+          {call === undefined ? (
+            <>
+              Story of call <span class="muted">{callSid}</span>
+            </>
+          ) : (
+            <>
+              Story of the call from {call.from ?? 'an unknown number'}, ended {endedText(call)}
+            </>
+          )}
+        </h2>
+        <a class="button secondary" href={href('calls')}>
+          Close story
+        </a>
+      </div>
+      {shown.state === 'loading' ? (
+        <p>Loading the story…</p>
+      ) : shown.state === 'failed' ? (
+        <p class="alert" role="alert">
+          The story could not be read: {shown.message}
+        </p>
+      ) : shown.state === 'none' ? (
+        <div role="status" class="story-none">
+          <p>
+            <strong>This call has no story.</strong>
+            {shown.answer === undefined ? ' Its story has no steps.' : ` The admin API answered: ${shown.answer}.`}
+          </p>
+          <p class="hint">
+            A story is told from the steps recorded while the call ran: a call that ended before they were recorded has none.
+          </p>
+        </div>
+      ) : (
+        <>
+          <p class="hint">
+            Call {shown.story.callSid}
+            {shown.story.outcome === null ? ', not ended yet' : `, ${OUTCOMES[shown.story.outcome].toLowerCase()}`}. Times in{' '}
+            {shown.story.timeZone}.
+          </p>
+          <ol class="story-steps" aria-label="Steps of the call">
+            {shown.story.steps.map((step, index) => (
+              <li key={`${step.at}-${index}`} data-kind={step.kind}>
+                <time dateTime={step.at}>{step.time}</time> <span>{step.text}</span>
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </section>
   );
 }

@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, type Group } from '../api.js';
+import { ApiError, api, type Group, type Member } from '../api.js';
 import { Field, FormAlert, errorsOf, noErrors, targetValue, type FormErrors } from '../forms.js';
 import { LoadError, messageOf, useLoad } from '../load.js';
 import { href } from '../router.js';
@@ -9,14 +9,17 @@ import {
   intervalOf,
   type Interval,
   type IntervalReport as IntervalRow,
+  type MEMBER_FORMULAS,
+  type MemberReport as MemberFigures,
   type Tally as Counts,
 } from '../../../functions/routing/report.js';
 
 /**
  * Reports (`GET /reports`, SPEC 17): a group's calls and figures per interval over a range of days
  * in a time zone, as a chart (calls as bars, the service level as a line), a table with a total row,
- * the formula of each figure, and the same query as CSV. The form's days are whole local days in the
- * chosen zone: From's midnight to the midnight after To, so To is included.
+ * the formula of each figure, each member's figures over the whole range, and the same query as CSV
+ * and as Asterisk `queue_log` lines. The form's days are whole local days in the chosen zone: From's
+ * midnight to the midnight after To, so To is included.
  */
 
 export type { Interval, IntervalReport as IntervalRow, Tally as Counts } from '../../../functions/routing/report.js';
@@ -34,8 +37,13 @@ export type Report = {
   intervals: IntervalRow[];
   total: IntervalRow | null;
   formulas: Record<string, string>;
+  /** Totals over the whole range: one row per member offered a call in it or in the group now. */
+  members: MemberFigures[];
+  memberFormulas: Record<keyof typeof MEMBER_FORMULAS, string>;
   bucketsRead: number;
 };
+
+type MemberFigure = Exclude<keyof MemberFigures, 'member'>;
 
 type Draft = { group: string; from: string; to: string; interval: Interval; timeZone: string };
 type Query = Draft & { fromIso: string; toIso: string };
@@ -59,6 +67,17 @@ const FIGURES: [keyof Counts | 'serviceLevel' | 'averageSpeedOfAnswerSeconds' | 
   ['averageTalkSeconds', 'Average talk (s)'],
 ];
 
+/** How each member figure reads in the member table and its formulas; the times as durations. */
+const MEMBER_FIGURES: [MemberFigure, string][] = [
+  ['offers', 'Offers'],
+  ['answered', 'Answered'],
+  ['missedOffers', 'Missed offers'],
+  ['answerRate', 'Answer rate (%)'],
+  ['talkSeconds', 'Talk time'],
+  ['availableSeconds', 'Time available'],
+  ['awaySeconds', 'Time away'],
+];
+
 const DAY_MS = 24 * 3600 * 1000;
 
 /** A date (`YYYY-MM-DD`) of the browser's calendar, `days` from today. */
@@ -69,7 +88,8 @@ function localDate(days: number): string {
   return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
 }
 
-function browserTimeZone(): string {
+/** The browser's IANA time zone, or UTC when it names none: the zone the console shows times in. */
+export function browserTimeZone(): string {
   try {
     return Intl.DateTimeFormat().resolvedOptions().timeZone;
   } catch {
@@ -176,6 +196,43 @@ function cell(row: IntervalRow, figure: (typeof FIGURES)[number][0]): string {
   }
 }
 
+/**
+ * A total of seconds as hours:minutes:seconds, always with the hours (`0:04:05`), so a column of
+ * times a member spent lines up and reads the same whatever its size; given as an ISO duration too.
+ */
+function hours(total: number): JSX.Element {
+  const whole = Math.max(0, Math.round(total));
+  const pad = (value: number): string => String(value).padStart(2, '0');
+  return (
+    <time dateTime={`PT${whole}S`}>
+      {Math.floor(whole / 3600)}:{pad(Math.floor((whole % 3600) / 60))}:{pad(whole % 60)}
+    </time>
+  );
+}
+
+function memberCell(row: MemberFigures, figure: MemberFigure): JSX.Element | string {
+  switch (figure) {
+    case 'answerRate':
+      return percent(row.answerRate);
+    case 'talkSeconds':
+    case 'availableSeconds':
+    case 'awaySeconds':
+      return hours(row[figure]);
+    case 'offers':
+    case 'answered':
+    case 'missedOffers':
+      return String(row[figure]);
+    default:
+      return figure satisfies never;
+  }
+}
+
+/** The queue_log lines of the same range (the group's calls as Asterisk writes them: no intervals, no zone). */
+function queueLogPath(query: Query): string {
+  const search = new URLSearchParams({ group: query.group, from: query.fromIso, to: query.toIso });
+  return `/reports/queue-log?${search.toString()}`;
+}
+
 function reportPath(query: Query, format: 'json' | 'csv'): string {
   const search = new URLSearchParams({
     group: query.group,
@@ -190,6 +247,8 @@ function reportPath(query: Query, format: 'json' | 'csv'): string {
 
 export function ReportsPage(): JSX.Element {
   const groups = useLoad(() => api().get<{ groups: Group[] }>('/groups'), []);
+  // Only for the members' names: without them the member table shows ids, so its failure is not shown.
+  const members = useLoad(() => api().get<{ users: Member[] }>('/users'), []);
   const [draft, setDraft] = useState<Draft>(() => ({
     group: '',
     from: localDate(-6),
@@ -288,12 +347,14 @@ export function ReportsPage(): JSX.Element {
           No groups yet: <a href={href('groups')}>create one</a>.
         </p>
       ) : null}
-      {shown === undefined ? null : <ReportView query={shown.query} report={shown.report} groups={list ?? []} />}
+      {shown === undefined ? null : (
+        <ReportView query={shown.query} report={shown.report} groups={list ?? []} members={members.data?.users ?? []} />
+      )}
     </>
   );
 }
 
-function ReportView(props: { query: Query; report: Report; groups: readonly Group[] }): JSX.Element {
+function ReportView(props: { query: Query; report: Report; groups: readonly Group[]; members: readonly Member[] }): JSX.Element {
   const { query, report } = props;
   const name = props.groups.find((each) => each.id === report.group)?.name ?? report.group;
   const range = query.from === query.to ? query.from : `${query.from} to ${query.to}`;
@@ -308,7 +369,22 @@ function ReportView(props: { query: Query; report: Report; groups: readonly Grou
         <h2 id="report-heading">
           {name} <span class="muted">({report.group})</span>, {range}
         </h2>
-        <CsvDownload query={query} />
+        <div class="downloads">
+          <Download
+            path={reportPath(query, 'csv')}
+            fileName={`report-${query.group}-${query.from}-${query.to}-${query.interval}.csv`}
+            type="text/csv"
+            label="Download CSV"
+            busyLabel="Preparing CSV…"
+          />
+          <Download
+            path={queueLogPath(query)}
+            fileName={`queue_log-${query.group}-${query.from}-${query.to}.txt`}
+            type="text/plain"
+            label="Download queue_log"
+            busyLabel="Preparing queue_log…"
+          />
+        </div>
       </div>
       <p class="hint">
         Per {INTERVALS[report.interval].toLowerCase()} in {report.timeZone}. Service level: answered within {report.serviceLevelSeconds} s;
@@ -385,29 +461,91 @@ function ReportView(props: { query: Query; report: Report; groups: readonly Grou
           report read {report.bucketsRead} counter {report.bucketsRead === 1 ? 'item' : 'items'}.
         </p>
       </details>
+      <MemberTable report={report} members={props.members} title={`${name}: each member's figures, ${range}`} />
     </section>
   );
 }
 
-/** The same query as CSV, fetched through the admin API's client (signed when deployed) and saved from an object URL. */
-function CsvDownload(props: { query: Query }): JSX.Element {
+/** Each member's figures over the whole range, by the member's name where the members list has it. */
+function MemberTable(props: { report: Report; members: readonly Member[]; title: string }): JSX.Element {
+  const { report } = props;
+  const names = new Map(props.members.map((member) => [member.id, member.name]));
+  return (
+    <section aria-labelledby="report-members-heading" class="report-members">
+      <h3 id="report-members-heading">Members</h3>
+      {report.members.length === 0 ? (
+        <p>No member was offered a call in this range, and the group has no members.</p>
+      ) : (
+        <div class="table-scroll">
+          <table class="report-table">
+            <caption>{props.title}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Member</th>
+                {MEMBER_FIGURES.map(([key, label]) => (
+                  <th key={key} scope="col" class="number">
+                    {label}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {report.members.map((row) => {
+                const name = names.get(row.member);
+                return (
+                  <tr key={row.member} data-member={row.member}>
+                    <th scope="row">
+                      {name ?? row.member}
+                      {name === undefined || name === row.member ? null : <span class="muted"> ({row.member})</span>}
+                    </th>
+                    {MEMBER_FIGURES.map(([key]) => (
+                      <td key={key} class="number" data-figure={key}>
+                        {memberCell(row, key)}
+                      </td>
+                    ))}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <details class="formulas">
+        <summary>How each member figure is counted</summary>
+        <dl>
+          {Object.entries(report.memberFormulas).map(([key, words]) => (
+            <div key={key}>
+              <dt>{MEMBER_FIGURES.find(([figure]) => figure === key)?.[1] ?? key}</dt>
+              <dd>{words}</dd>
+            </div>
+          ))}
+        </dl>
+      </details>
+    </section>
+  );
+}
+
+/**
+ * A download of the admin API (the report as CSV, the queue_log lines) as a button, not a link: it is
+ * fetched through the admin API's client, signed when deployed as every request is, and saved from
+ * an object URL.
+ */
+function Download(props: { path: string; fileName: string; type: string; label: string; busyLabel: string }): JSX.Element {
   const [state, setState] = useState<'idle' | 'loading'>('idle');
   const [error, setError] = useState<string | undefined>(undefined);
   const [url, setUrl] = useState<string | undefined>(undefined);
   useEffect(() => () => (url === undefined ? undefined : URL.revokeObjectURL(url)), [url]);
-  const { query } = props;
-  const fileName = `report-${query.group}-${query.from}-${query.to}-${query.interval}.csv`;
 
   async function download(): Promise<void> {
     setState('loading');
     try {
-      const csv = await api().blob(reportPath(query, 'csv'));
-      const objectUrl = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+      const answer = await api().blob(props.path);
+      const objectUrl = URL.createObjectURL(new Blob([answer], { type: props.type }));
       setUrl(objectUrl);
       setError(undefined);
       const link = document.createElement('a');
       link.href = objectUrl;
-      link.download = fileName;
+      link.download = props.fileName;
       document.body.append(link);
       link.click();
       link.remove();
@@ -421,7 +559,7 @@ function CsvDownload(props: { query: Query }): JSX.Element {
   return (
     <div class="download">
       <button type="button" class="secondary" disabled={state === 'loading'} onClick={() => void download()}>
-        {state === 'loading' ? 'Preparing CSV…' : 'Download CSV'}
+        {state === 'loading' ? props.busyLabel : props.label}
       </button>
       {error === undefined ? null : (
         <span class="error" role="alert">

@@ -1,0 +1,95 @@
+import { inOrder, type LedgerEvent } from './ledger.js';
+
+/**
+ * The ledger as Asterisk `queue_log` lines (SPEC 17), so existing queue tools can read it. Asterisk
+ * writes `epoch|uniqueid|queue|agent|EVENT|data1|data2|...`; here the unique id is the CallSid, the
+ * queue is the group's id, the agent the member's id (`NONE` when no member is concerned). Events:
+ * - ENTERQUEUE(url|callerid|position): the call entered the group.
+ * - RINGNOANSWER(ringtime ms): an offer to the member rang out, was declined or busy.
+ * - CONNECT(holdtime|bridged uniqueid|ringtime): the member answered; the hold time runs from entering.
+ * - COMPLETECALLER / COMPLETEAGENT(holdtime|calltime|origposition): who hung up the answered call.
+ * - ABANDON(position|origposition|waittime): the caller hung up before an answer in this group.
+ * - EXITWITHTIMEOUT(position|origposition|waittime): nobody answered (or the longest wait passed) and
+ *   the group's missed-call action took the call; EXITEMPTY: nobody of the group was available or the
+ *   group was closed; EXITWITHKEY(key|position): the caller chose voicemail in the waiting line; FULL:
+ *   the line was full.
+ * Positions are 1: the line's place is not kept in the ledger.
+ */
+export function queueLogLines(callSid: string, events: readonly LedgerEvent[], group: string): string[] {
+  const ordered = inOrder(events);
+  const entered = ordered.find((event) => event.kind === 'entered' && event.group === group);
+  if (entered === undefined) return [];
+  const seconds = (atMs: number): number => Math.floor(atMs / 1000);
+  const since = (atMs: number): number => Math.max(0, Math.round((atMs - entered.at) / 1000));
+  const line = (atMs: number, agent: string, event: string, ...data: (string | number)[]): string =>
+    [seconds(atMs), callSid, group, agent, event, ...data].join('|');
+  const lines: string[] = [line(entered.at, 'NONE', 'ENTERQUEUE', '', entered.kind === 'entered' ? (entered.from ?? '') : '', 1)];
+  const offers = ordered.filter((event) => event.kind === 'offered' && event.group === group);
+  const answered = ordered.find((event) => event.kind === 'answered');
+  const answeredHere =
+    answered?.kind === 'answered' &&
+    offers.some((offer) => offer.kind === 'offered' && offer.members.some((each) => each.member === answered.member))
+      ? answered
+      : undefined;
+  let left = false;
+  for (const event of ordered) {
+    if (event.kind === 'not-answered' && event.group === group)
+      for (const member of event.members) lines.push(line(event.at, member, 'RINGNOANSWER', event.ringSeconds * 1000));
+    if (event === answeredHere && event.kind === 'answered') {
+      const offer = offers
+        .filter((each) => each.at <= event.at && each.kind === 'offered' && each.members.some((m) => m.member === event.member))
+        .at(-1);
+      lines.push(
+        line(
+          event.at,
+          event.member,
+          'CONNECT',
+          since(event.at),
+          callSid,
+          offer === undefined ? 0 : Math.round((event.at - offer.at) / 1000),
+        ),
+      );
+    }
+    if (event.kind === 'talk-ended' && answeredHere !== undefined && event.member === answeredHere.member) {
+      const ended = ordered.find((each) => each.kind === 'ended');
+      const talk =
+        ended?.kind === 'ended'
+          ? Math.max(0, ended.durationSeconds - (ended.answeredAfterSeconds ?? 0))
+          : since(event.at) - since(answeredHere.at);
+      lines.push(
+        line(event.at, event.member, event.hungUpBy === 'caller' ? 'COMPLETECALLER' : 'COMPLETEAGENT', since(answeredHere.at), talk, 1),
+      );
+      left = true;
+    }
+    if ((event.kind === 'missed-call-action' || event.kind === 'closed') && event.group === group && !left) {
+      const why = event.kind === 'closed' ? 'closed' : event.why;
+      if (why === 'menu') lines.push(line(event.at, 'NONE', 'EXITWITHKEY', 2, 1));
+      else if (why === 'line-full') lines.push(line(event.at, 'NONE', 'FULL'));
+      else if (why === 'nobody-available' || why === 'closed') lines.push(line(event.at, 'NONE', 'EXITEMPTY', 1, 1, since(event.at)));
+      else lines.push(line(event.at, 'NONE', 'EXITWITHTIMEOUT', 1, 1, since(event.at)));
+      left = true;
+    }
+    if (event.kind === 'ended' && !left) {
+      if (answeredHere !== undefined) {
+        // The <Dial>'s action that says who hung up never came: the call's end is the caller's.
+        lines.push(
+          line(
+            event.at,
+            answeredHere.member,
+            'COMPLETECALLER',
+            since(answeredHere.at),
+            Math.max(0, event.durationSeconds - (event.answeredAfterSeconds ?? 0)),
+            1,
+          ),
+        );
+      } else if (event.outcome === 'abandoned-ringing' || event.outcome === 'abandoned-waiting') {
+        lines.push(line(event.at, 'NONE', 'ABANDON', 1, 1, since(event.at)));
+      } else if (event.outcome === 'callback-requested') {
+        // The caller pressed 1 in the waiting line for a callback.
+        lines.push(line(event.at, 'NONE', 'EXITWITHKEY', 1, 1));
+      }
+      left = true;
+    }
+  }
+  return lines;
+}
