@@ -9,6 +9,7 @@ import { createTestTable } from '../support/table.js';
 const DESK = '+493055555601';
 const SALES = '+493055555602';
 const OUTSIDE = '+15550009999';
+const NIGHT = '+493055555605';
 
 type Counts = Record<string, number>;
 type Figures = {
@@ -38,7 +39,8 @@ const caller = (id: string, at: number, to: string, extra: Partial<CallerScript>
  * - ab: the caller hangs up after 12 s while anna rings (abandoned);
  * - sh: the caller hangs up after 3 s (a short abandon);
  * - vm: nobody answers, the caller leaves a message;
- * - fw: sales' clara does not answer, the call is forwarded out and answered there.
+ * - fw: sales' clara does not answer, the call is forwarded out and answered there;
+ * - cl: group `night` is closed: its closed action takes a message without ringing anyone.
  */
 function morning(): CallerScript[] {
   return [
@@ -48,6 +50,7 @@ function morning(): CallerScript[] {
     caller('sh', 500, DESK, { hangUpAfter: 3 }),
     caller('vm', 600, DESK, { message: 8 }),
     caller('fw', 800, SALES, { devices: { [OUTSIDE]: { answerAfter: 4, hangUpAfter: 20 } } }),
+    caller('cl', 900, NIGHT, { message: 5, devices: { clara: 'answer' } }),
   ];
 }
 
@@ -74,12 +77,25 @@ describe('reports of played calls', () => {
     await loadGroup('sales', { members: ['clara'], rings: 3, whenNobodyAnswers: { action: 'forward-to-number', number: OUTSIDE } });
     await loadNumber(DESK, { group: 'desk' });
     await loadNumber(SALES, { group: 'sales' });
+    await put('/schedules/never', {
+      name: 'Never',
+      timeZone: 'UTC',
+      weekly: [],
+      override: { state: 'closed', until: '2036-01-01T00:00:00Z' },
+    });
+    await loadGroup('night', {
+      members: ['clara'],
+      schedule: 'never',
+      whenClosed: { action: 'voicemail' },
+      whenNobodyAnswers: { action: 'hangup' },
+    });
+    await loadNumber(NIGHT, { group: 'night' });
   });
 
   const clock = useProjectClock();
 
   /** The figures a morning must give, computed by hand from what the simulation says happened. */
-  function expectMorning(desk: Report, sales: Report, results: readonly CallResult[]): void {
+  function expectMorning(desk: Report, sales: Report, night: Report, results: readonly CallResult[]): void {
     const call = (id: string): CallResult => results.find((result) => result.id === id)!;
     const [a1, a2] = [call('a1'), call('a2')];
     // Waits to the answer, from the simulator's own clock: a1 about 10 s, a2 anna's ring plus 5 s.
@@ -111,6 +127,9 @@ describe('reports of played calls', () => {
     expect(row(desk, 'ben')).toMatchObject({ offers: 2, answered: 1, missedOffers: 1, answerRate: 0.5, talkSeconds: 30 });
     expect(sales.total.counts).toMatchObject({ calls: 1, forwarded: 1, answered: 0, missed: 1 });
     expect(row(sales, 'clara')).toMatchObject({ offers: 1, answered: 0, missedOffers: 1, answerRate: 0 });
+    // Closed: counted as closed and by what its closed action led to; clara was never rung.
+    expect(night.total.counts).toMatchObject({ calls: 1, closed: 1, voicemails: 1, answered: 0 });
+    expect(row(night, 'clara')).toMatchObject({ offers: 0, answered: 0 });
     expect(Object.keys(desk.memberFormulas)).toEqual([
       'offers',
       'answered',
@@ -125,12 +144,12 @@ describe('reports of played calls', () => {
 
   it('gives every figure of a known morning, computed by hand', async () => {
     const { results } = await playCalls(morning(), {}, { projectClockFrom: clock.start });
-    expectMorning(await reportOf('desk', clock.start), await reportOf('sales', clock.start), results);
+    expectMorning(await reportOf('desk', clock.start), await reportOf('sales', clock.start), await reportOf('night', clock.start), results);
   });
 
   it('gives the same figures when Twilio delivers every webhook twice', async () => {
     const { results } = await playCalls(morning(), {}, { projectClockFrom: clock.start, transport: everyWebhookTwice });
-    expectMorning(await reportOf('desk', clock.start), await reportOf('sales', clock.start), results);
+    expectMorning(await reportOf('desk', clock.start), await reportOf('sales', clock.start), await reportOf('night', clock.start), results);
   });
 });
 
