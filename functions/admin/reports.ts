@@ -75,7 +75,14 @@ export async function reportsRoute(query: URLSearchParams): Promise<AdminResult>
   const until = Math.min(toMs, Date.now());
   const statusTimes = new Map(
     await Promise.all(
-      memberIds.map(async (member) => [member, statusTime(await readStatusChanges(member, fromMs, until), fromMs, until)] as const),
+      // A range that has not begun yet has no status time (and nothing to read).
+      memberIds.map(
+        async (member) =>
+          [
+            member,
+            until <= fromMs ? statusTime([], fromMs, fromMs) : statusTime(await readStatusChanges(member, fromMs, until), fromMs, until),
+          ] as const,
+      ),
     ),
   );
   const intervals = report(buckets, interval, timeZone);

@@ -43,6 +43,8 @@ export type LedgerEvent =
       readonly group: string;
       readonly members: readonly Chosen[];
       readonly skipped: readonly Skip[];
+      /** The claim that wrote it (store/claims.ts): only that claim may replace it. */
+      readonly claim?: string | undefined;
     }
   | {
       readonly kind: 'not-answered';
@@ -59,6 +61,8 @@ export type LedgerEvent =
       readonly member: string;
       /** A pickup: the member whose ringing phone the call was taken from. */
       readonly pickedUpFrom?: string | undefined;
+      /** The member's leg (its CallSid), when known: queue_log's bridged channel. */
+      readonly leg?: string | undefined;
     }
   | { readonly kind: 'talk-ended'; readonly at: number; readonly member: string; readonly hungUpBy: 'caller' | 'member' }
   | { readonly kind: 'waiting'; readonly at: number; readonly group: string }
@@ -316,16 +320,22 @@ export function storyOf(events: readonly LedgerEvent[], timeZone: string): Story
   );
 }
 
-/** The offer a member answered: the last offer to them before their answer (undefined: not answered, or a pickup). */
-function answeredOfferOf(
-  ordered: readonly LedgerEvent[],
+/**
+ * The offer the call was answered on: the last offer to the answering member before their answer,
+ * or for a pickup the last offer to the member whose ringing phone it was taken from. Undefined when
+ * nobody answered, or the answer was on no offer.
+ */
+export function answeredOfferOf(
+  events: readonly LedgerEvent[],
 ): { offer: LedgerEvent & { kind: 'offered' }; answered: LedgerEvent & { kind: 'answered' } } | undefined {
+  const ordered = inOrder(events);
   const answered = ordered.find((event): event is LedgerEvent & { kind: 'answered' } => event.kind === 'answered');
   if (answered === undefined) return undefined;
+  const rang = answered.pickedUpFrom ?? answered.member;
   const offer = ordered
     .filter(
       (event): event is LedgerEvent & { kind: 'offered' } =>
-        event.kind === 'offered' && event.at <= answered.at && event.members.some((each) => each.member === answered.member),
+        event.kind === 'offered' && event.at <= answered.at && event.members.some((each) => each.member === rang),
     )
     .at(-1);
   return offer === undefined ? undefined : { offer, answered };
@@ -357,7 +367,8 @@ export function memberTallies(events: readonly LedgerEvent[]): Map<string, Map<s
     for (const { member } of event.members) {
       const tally = tallyOf(event.group, member);
       tally.offers += 1;
-      if (event === answer?.offer && answer.answered.member === member) {
+      // A pickup is no offer: the member whose phone it rang at missed it; the picker is not counted.
+      if (event === answer?.offer && answer.answered.member === member && answer.answered.pickedUpFrom === undefined) {
         tally.answered += 1;
         if (ended?.kind === 'ended') tally.talkSeconds += Math.max(0, ended.durationSeconds - (ended.answeredAfterSeconds ?? 0));
       } else tally.missedOffers += 1;
@@ -368,24 +379,30 @@ export function memberTallies(events: readonly LedgerEvent[]): Map<string, Map<s
 
 /**
  * What the ledger adds to a group's counts of a call (report.ts's GroupSteps): forwarded, closed,
- * whether the group's offer was answered and after how long in the group. Without ledger events
- * (a call recorded before the ledger) nothing is known and the call's record decides.
+ * passed on to another group (its outcome is then that group's), whether the group's offer was the
+ * one answered and after how long in the group. Without ledger events (a call recorded before the
+ * ledger) nothing is known and the call's record decides.
  */
 export function groupSteps(
   events: readonly LedgerEvent[],
   group: string,
-): { forwarded: boolean; closed: boolean; answeredHere?: boolean; answerSeconds?: number } {
+): { forwarded: boolean; closed: boolean; passedOn: boolean; answeredHere?: boolean; answerSeconds?: number } {
   const ordered = inOrder(events);
-  const forwarded = ordered.some((event) => event.kind === 'missed-call-action' && event.group === group && event.action === 'forward');
+  const actions = ordered.filter((event) => event.kind === 'missed-call-action' && event.group === group);
+  const forwarded = actions.some((event) => event.kind === 'missed-call-action' && event.action === 'forward');
   const closed = ordered.some((event) => event.kind === 'closed' && event.group === group);
   const answer = answeredOfferOf(ordered);
-  if (answer === undefined) return { forwarded, closed };
+  const answeredHere = answer?.offer.group === group;
+  const passedOn = !answeredHere && actions.some((event) => event.kind === 'missed-call-action' && event.action === 'distribute');
+  if (answer === undefined) return { forwarded, closed, passedOn };
   const entered = ordered.find((event) => event.kind === 'entered' && event.group === group);
-  const answeredHere = answer.offer.group === group;
   return {
     forwarded,
     closed,
+    passedOn,
     answeredHere,
-    ...(answeredHere && entered !== undefined ? { answerSeconds: Math.max(0, Math.round((answer.answered.at - entered.at) / 1000)) } : {}),
+    ...(answeredHere === true && entered !== undefined
+      ? { answerSeconds: Math.max(0, Math.round((answer.answered.at - entered.at) / 1000)) }
+      : {}),
   };
 }

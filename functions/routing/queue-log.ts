@@ -1,4 +1,4 @@
-import { inOrder, type LedgerEvent } from './ledger.js';
+import { answeredOfferOf, inOrder, type LedgerEvent } from './ledger.js';
 
 /**
  * The ledger as Asterisk `queue_log` lines (SPEC 17), so existing queue tools can read it. Asterisk
@@ -6,7 +6,8 @@ import { inOrder, type LedgerEvent } from './ledger.js';
  * queue is the group's id, the agent the member's id (`NONE` when no member is concerned). Events:
  * - ENTERQUEUE(url|callerid|position): the call entered the group.
  * - RINGNOANSWER(ringtime ms): an offer to the member rang out, was declined or busy.
- * - CONNECT(holdtime|bridged uniqueid|ringtime): the member answered; the hold time runs from entering.
+ * - CONNECT(holdtime|bridged uniqueid|ringtime): the member answered (the bridged id is their leg's
+ *   CallSid); the hold time runs from entering.
  * - COMPLETECALLER / COMPLETEAGENT(holdtime|calltime|origposition): who hung up the answered call.
  * - ABANDON(position|origposition|waittime): the caller hung up before an answer in this group.
  * - EXITWITHTIMEOUT(position|origposition|waittime): nobody answered (or the longest wait passed) and
@@ -24,40 +25,32 @@ export function queueLogLines(callSid: string, events: readonly LedgerEvent[], g
   const line = (atMs: number, agent: string, event: string, ...data: (string | number)[]): string =>
     [seconds(atMs), callSid, group, agent, event, ...data].join('|');
   const lines: string[] = [line(entered.at, 'NONE', 'ENTERQUEUE', '', entered.kind === 'entered' ? (entered.from ?? '') : '', 1)];
-  const offers = ordered.filter((event) => event.kind === 'offered' && event.group === group);
-  const answered = ordered.find((event) => event.kind === 'answered');
-  const answeredHere =
-    answered?.kind === 'answered' &&
-    offers.some((offer) => offer.kind === 'offered' && offer.members.some((each) => each.member === answered.member))
-      ? answered
-      : undefined;
+  // The answer belongs to this group when the offer it was made on is this group's.
+  const answer = answeredOfferOf(ordered);
+  const answeredHere = answer?.offer.group === group ? answer : undefined;
   let left = false;
   for (const event of ordered) {
-    if (event.kind === 'not-answered' && event.group === group)
+    if (event.kind === 'not-answered' && event.group === group && !left)
       for (const member of event.members) lines.push(line(event.at, member, 'RINGNOANSWER', event.ringSeconds * 1000));
-    if (event === answeredHere && event.kind === 'answered') {
-      const offer = offers
-        .filter((each) => each.at <= event.at && each.kind === 'offered' && each.members.some((m) => m.member === event.member))
-        .at(-1);
-      lines.push(
-        line(
-          event.at,
-          event.member,
-          'CONNECT',
-          since(event.at),
-          callSid,
-          offer === undefined ? 0 : Math.round((event.at - offer.at) / 1000),
-        ),
-      );
+    if (event === answeredHere?.answered && !left) {
+      const ring = Math.max(0, Math.round((event.at - answeredHere.offer.at) / 1000));
+      lines.push(line(event.at, event.member, 'CONNECT', since(event.at), event.leg ?? callSid, ring));
     }
-    if (event.kind === 'talk-ended' && answeredHere !== undefined && event.member === answeredHere.member) {
+    if (event.kind === 'talk-ended' && answeredHere !== undefined && event.member === answeredHere.answered.member && !left) {
       const ended = ordered.find((each) => each.kind === 'ended');
       const talk =
         ended?.kind === 'ended'
           ? Math.max(0, ended.durationSeconds - (ended.answeredAfterSeconds ?? 0))
-          : since(event.at) - since(answeredHere.at);
+          : since(event.at) - since(answeredHere.answered.at);
       lines.push(
-        line(event.at, event.member, event.hungUpBy === 'caller' ? 'COMPLETECALLER' : 'COMPLETEAGENT', since(answeredHere.at), talk, 1),
+        line(
+          event.at,
+          event.member,
+          event.hungUpBy === 'caller' ? 'COMPLETECALLER' : 'COMPLETEAGENT',
+          since(answeredHere.answered.at),
+          talk,
+          1,
+        ),
       );
       left = true;
     }
@@ -75,9 +68,9 @@ export function queueLogLines(callSid: string, events: readonly LedgerEvent[], g
         lines.push(
           line(
             event.at,
-            answeredHere.member,
+            answeredHere.answered.member,
             'COMPLETECALLER',
-            since(answeredHere.at),
+            since(answeredHere.answered.at),
             Math.max(0, event.durationSeconds - (event.answeredAfterSeconds ?? 0)),
             1,
           ),

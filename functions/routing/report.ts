@@ -66,6 +66,8 @@ export const BUCKET_MS = 15 * 60 * 1000;
 export type GroupSteps = {
   readonly forwarded: boolean;
   readonly closed: boolean;
+  /** The group's missed-call action passed the call on to another group, whose outcome it is. */
+  readonly passedOn?: boolean | undefined;
   readonly answeredHere?: boolean | undefined;
   readonly answerSeconds?: number | undefined;
 };
@@ -77,8 +79,8 @@ export function tallyOf(
   steps: GroupSteps = { forwarded: false, closed: false },
 ): { add: Partial<Tally>; waitedSeconds: number | undefined } {
   const add: Partial<Tally> = { calls: 1, ...(steps.forwarded ? { forwarded: 1 } : {}), ...(steps.closed ? { closed: 1 } : {}) };
-  // Answered by another group the call went on to: this group passed it on, answered nowhere here.
-  if (record.outcome === 'answered' && steps.answeredHere === false) return { add, waitedSeconds: undefined };
+  // Passed on to another group (or answered on another group's offer): the outcome is that group's.
+  if (steps.passedOn === true || (record.outcome === 'answered' && steps.answeredHere === false)) return { add, waitedSeconds: undefined };
   switch (record.outcome) {
     case 'answered': {
       const answerAfter = steps.answerSeconds ?? record.answeredAfterSeconds ?? 0;
@@ -190,7 +192,8 @@ export type IntervalReport = {
 };
 
 export const FORMULAS = {
-  calls: 'calls that started in the interval and visited the group (a call that visited several groups counts in each)',
+  calls:
+    'calls that started in the interval and visited the group (a call that visited several groups counts in each; its outcome only in the group where it ended, not in a group that passed it on)',
   answered: "calls a member answered on this group's offer (a call passed on to another group and answered there is not answered here)",
   abandoned: 'callers who hung up before an answer (ringing or waiting) after at least shortAbandonSeconds',
   shortAbandoned: 'callers who hung up before an answer within shortAbandonSeconds: not in the service level',

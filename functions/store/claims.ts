@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { logger } from '../commons/logger.js';
 import type { Presence } from '../routing/eligibility.js';
 import type { WaitingCaller } from '../routing/waiting-line.js';
@@ -125,7 +126,14 @@ async function readClaimState(claim: Claim): Promise<ClaimState> {
   return claimStateFrom(await batchGet(claimStateKeys([...claim.members, ...(claim.release ?? [])])), claim.group);
 }
 
-type Attempt = { members: readonly string[]; repeated: boolean; released: readonly string[]; state: ClaimState };
+type Attempt = {
+  members: readonly string[];
+  repeated: boolean;
+  released: readonly string[];
+  state: ClaimState;
+  /** The claim's id, the same for each of its attempts (the ledger's offer event is the claim's). */
+  claimId: string;
+};
 
 /** What an attempt wrote: the members now ringing for the call and the previous offer's members freed; or why not. */
 type AttemptOutcome =
@@ -161,18 +169,22 @@ async function writeAttempt(claim: Claim, attempt: Attempt): Promise<AttemptOutc
     claim.redirect === true ? nowMs : undefined,
     claim.callStart,
   );
-  // A repeated webhook's offer is in the ledger already (the same member, charged once).
-  const event =
-    attempt.repeated || claim.offerEvent === undefined
-      ? []
-      : [
-          offerEventUpdate(claim.callSid, {
-            event: claim.offerEvent.describe(attempt.state, attempt.members),
-            index: claim.offerEvent.index,
-          }),
-        ];
+  // The ledger's event of this attempt's offer (a repeated webhook's is the first delivery's: kept).
+  const inTransaction = claim.lineEntry !== undefined || claim.redirect === true;
+  const describe = (members: readonly string[]) =>
+    claim.offerEvent === undefined
+      ? undefined
+      : offerEventUpdate(
+          claim.callSid,
+          { event: claim.offerEvent.describe(attempt.state, members), index: claim.offerEvent.index },
+          attempt.claimId,
+          inTransaction,
+        );
+  const event = describe(attempt.members);
   if (claim.lineEntry !== undefined || claim.redirect === true) {
-    const items: TransactItem[] = [...marks, ...ends, ...busy, offered, ...event].map((update) => ({ Update: update }));
+    const items: TransactItem[] = [...marks, ...ends, ...busy, offered, ...(event === undefined ? [] : [event])].map((update) => ({
+      Update: update,
+    }));
     const entryIndex = claim.lineEntry === undefined ? -1 : items.length;
     if (claim.lineEntry !== undefined)
       items.push({
@@ -192,10 +204,13 @@ async function writeAttempt(claim: Claim, attempt: Attempt): Promise<AttemptOutc
     Promise.all(ends.map((update) => writeIf({ Update: update }))),
     ...busy.map((update) => writeIf({ Update: update })),
     writeIf({ Update: offered }),
-    ...event.map((update) => writeIf({ Update: update })),
+    event === undefined ? undefined : writeIf({ Update: event }),
   ]);
   const members = attempt.members.filter((_member, index) => marked[index] === true);
   const released = attempt.released.filter((_member, index) => freed[index] === true);
+  // Some marks were refused (another call took those members): the offer is the members marked.
+  const taken = members.length > 0 && members.length < attempt.members.length ? describe(members) : undefined;
+  if (taken !== undefined) await writeIf({ Update: taken });
   return members.length === 0 ? { kind: 'refused', entryChanged: false } : { kind: 'written', marked: members, released };
 }
 
@@ -203,11 +218,11 @@ async function writeAttempt(claim: Claim, attempt: Attempt): Promise<AttemptOutc
  * A claim that wrote its offer's event in a refused side-by-side attempt and then made no offer
  * removes the event (rare: only after lost races), so the ledger never tells of an offer not made.
  */
-async function forgetOffer(claim: Claim, failedConditions: number): Promise<number> {
-  if (failedConditions > 0 && claim.offerEvent !== undefined && claim.lineEntry === undefined && claim.redirect !== true)
-    await writeIf({
-      Delete: eventDelete(claim.callSid, { kind: 'offered', at: 0, group: claim.group, members: [], skipped: [] }, claim.offerEvent.index),
-    });
+async function forgetOffer(claim: Claim, claimId: string, failedConditions: number): Promise<number> {
+  if (failedConditions > 0 && claim.offerEvent !== undefined && claim.lineEntry === undefined && claim.redirect !== true) {
+    const offer: LedgerEvent = { kind: 'offered', at: 0, group: claim.group, members: [], skipped: [] };
+    await writeIf({ Delete: eventDelete(claim.callSid, offer, claim.offerEvent.index, claimId) });
+  }
   return failedConditions;
 }
 
@@ -215,13 +230,14 @@ async function forgetOffer(claim: Claim, failedConditions: number): Promise<numb
 export async function claimMembers(claim: Claim, known?: ClaimState): Promise<ClaimOutcome> {
   let state = known ?? (await readClaimState(claim));
   let failedConditions = 0;
+  const claimId = randomUUID();
   for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt += 1) {
     // A repeated webhook finds its offer in the rotation: the same member, charged once.
     const repeatedMember = claim.rotationKey === undefined ? undefined : state.rotation.offerKeys.get(claim.rotationKey);
     const members = repeatedMember === undefined ? [...new Set(claim.decide(state))] : [repeatedMember];
-    if (members.length === 0) return { kind: 'nobody', failedConditions: await forgetOffer(claim, failedConditions) };
+    if (members.length === 0) return { kind: 'nobody', failedConditions: await forgetOffer(claim, claimId, failedConditions) };
     const released = stillRingingFor(claim.callSid, claim.release, state, members);
-    const outcome = await writeAttempt(claim, { members, repeated: repeatedMember !== undefined, released, state });
+    const outcome = await writeAttempt(claim, { members, repeated: repeatedMember !== undefined, released, state, claimId });
     if (outcome.kind === 'written') {
       if (outcome.marked.length < members.length) failedConditions += 1;
       return {
@@ -242,5 +258,5 @@ export async function claimMembers(claim: Claim, known?: ClaimState): Promise<Cl
     state = { ...(await readClaimState(claim)), afterLostRace: true };
   }
   logger.warn('claim lost every attempt to other calls', { callSid: claim.callSid, group: claim.group, attempts: MAX_CLAIM_ATTEMPTS });
-  return { kind: 'contended', failedConditions: await forgetOffer(claim, failedConditions) };
+  return { kind: 'contended', failedConditions: await forgetOffer(claim, claimId, failedConditions) };
 }

@@ -32,21 +32,46 @@ export function eventUpdate(callSid: string, { event, index }: EventWrite) {
 }
 
 /**
- * An offer's event, written with the claim's own attempt (store/claims.ts): it replaces what an
- * earlier, refused attempt of the same claim wrote under the same key, so the ledger keeps the offer
- * that was made. A retried webhook that decides the same offer writes the same event again.
+ * An offer's event, written by a claim (store/claims.ts) under its own `claim` id. Only the same claim
+ * may replace it: a later attempt of that claim after a refused one, or the members its marks really
+ * took. A retried webhook is another claim, so the first delivery's event stays (the condition fails
+ * and nothing is written). In a transaction, where no attempt is half-written, the event is written
+ * once without a condition, which would otherwise cancel the whole transaction.
  */
-export function offerEventUpdate(callSid: string, write: EventWrite) {
-  const update = eventUpdate(callSid, write);
-  return { ...update, UpdateExpression: 'SET #event = :event, expiresAt = if_not_exists(expiresAt, :expires)' };
+export function offerEventUpdate(
+  callSid: string,
+  write: { event: LedgerEvent & { kind: 'offered' }; index: string },
+  claim: string,
+  inTransaction: boolean,
+) {
+  const update = eventUpdate(callSid, { ...write, event: { ...write.event, claim } });
+  if (inTransaction) return update;
+  return {
+    ...update,
+    UpdateExpression: 'SET #event = :event, expiresAt = if_not_exists(expiresAt, :expires)',
+    ConditionExpression: 'attribute_not_exists(#event) OR #event.#claim = :claim',
+    ExpressionAttributeNames: { '#event': 'event', '#claim': 'claim' },
+    ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':claim': claim },
+  };
 }
 
 /**
- * An event written with a step that was then taken back (an offer no attempt made, a pickup whose
- * caller could not be moved): removed, so the ledger never tells of a step not taken.
+ * An event written with a step that was then taken back (an offer no attempt of the claim made, a
+ * pickup whose caller could not be moved): removed, so the ledger never tells of a step not taken.
+ * With `claim`, only the offer event that claim wrote.
  */
-export function eventDelete(callSid: string, event: LedgerEvent, index?: string) {
-  return { TableName: tableName, Key: { pk: keys.call(callSid).pk, sk: `${EVENT_PREFIX}${eventKey(event, index)}` } };
+export function eventDelete(callSid: string, event: LedgerEvent, index?: string, claim?: string) {
+  return {
+    TableName: tableName,
+    Key: { pk: keys.call(callSid).pk, sk: `${EVENT_PREFIX}${eventKey(event, index)}` },
+    ...(claim === undefined
+      ? {}
+      : {
+          ConditionExpression: '#event.#claim = :claim',
+          ExpressionAttributeNames: { '#event': 'event', '#claim': 'claim' },
+          ExpressionAttributeValues: { ':claim': claim },
+        }),
+  };
 }
 
 /** Write events side by side (each once). */

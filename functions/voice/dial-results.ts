@@ -114,7 +114,7 @@ async function endOffer(
     talked === undefined
       ? undefined
       : recordEvents(callSid, [
-          { event: { kind: 'answered', at: answeredAt * 1000, member: talked } },
+          { event: { kind: 'answered', at: answeredAt * 1000, member: talked, leg } },
           { event: { kind: 'talk-ended', at, member: talked, hungUpBy: callerHungUp(webhook) ? 'caller' : 'member' } },
         ]),
   ]);

@@ -67,7 +67,7 @@ export async function recordLeg(webhook: VoiceWebhook, callback: LegStatus): Pro
       Promise.all(ringing.map(async (other) => ((await clearRinging(other, parent)) ? other : undefined))),
       call?.lineGroup !== undefined && call.linePlace !== undefined ? leaveLineAnswered(call.lineGroup, call.linePlace, now) : undefined,
       // The ledger (SPEC 17): the answer, once (the <Dial> action writes the same key when this callback is lost).
-      recordEvents(parent, [{ event: { kind: 'answered', at: webhook.now.getTime(), member } }]),
+      recordEvents(parent, [{ event: { kind: 'answered', at: webhook.now.getTime(), member, leg: legSid } }]),
     ]);
     await dispatchForMembers(
       freed.filter((other): other is string => other !== undefined),

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { unknownCall, type CallState } from '../../functions/routing/call-outcome.js';
 import { send, tableName } from '../../functions/store/client.js';
 import { finishCall } from '../../functions/store/call-store.js';
+import { MAX_QUEUE_LOG_CALLS } from '../../functions/admin/call-story.js';
 import { playCall } from '../support/call-player.js';
 import { loadGroup, loadMembers, loadNumber, NUMBER_PLAIN } from '../support/fixtures.js';
 import { admin, postVoice } from '../support/invoke.js';
@@ -30,6 +31,17 @@ async function reportOf(query: string): Promise<{ intervals: Row[]; total: Row; 
   const result = await admin('GET', `/reports?${query}`);
   expect(result.statusCode).toBe(200);
   return result.body as never;
+}
+
+/** Items written as they are (a batch may leave some unprocessed under load: they are sent again). */
+async function putAll(items: readonly Record<string, unknown>[]): Promise<void> {
+  for (let offset = 0; offset < items.length; offset += 25) {
+    let requests = items.slice(offset, offset + 25).map((Item) => ({ PutRequest: { Item } }));
+    while (requests.length > 0) {
+      const { UnprocessedItems } = await send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+      requests = (UnprocessedItems?.[tableName] ?? []) as typeof requests;
+    }
+  }
 }
 
 /** SPEC 17: the group's figures from counters added when each call's end is recorded, against DynamoDB Local. */
@@ -143,20 +155,42 @@ describe('reports', () => {
           answeredInTime: calls - 3,
         });
       }
-    for (let offset = 0; offset < items.length; offset += 25) {
-      let requests = items.slice(offset, offset + 25).map((Item) => ({ PutRequest: { Item } }));
-      // A batch may leave items unprocessed under load: they are sent again.
-      while (requests.length > 0) {
-        const { UnprocessedItems } = await send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-        requests = (UnprocessedItems?.[tableName] ?? []) as typeof requests;
-      }
-    }
+    await putAll(items);
 
     const month = await reportOf('group=month&from=2026-10-01T00:00:00Z&to=2026-10-31T00:00:00Z&interval=week');
 
     expect(month.total.counts.calls).toBe(10_000);
     expect(month.bucketsRead).toBe(720);
     expect(month.total.serviceLevel).toBe(Math.round(((10_000 - 720 * 3) / 10_000) * 1000) / 1000);
+  });
+
+  it('refuses a queue_log export of more calls than one answer holds, naming the range', async () => {
+    // 2,001 calls of group month that ended on one day, as their ends would have logged them.
+    const logged = Array.from({ length: MAX_QUEUE_LOG_CALLS + 1 }, (_, n) => {
+      const endedAt = new Date(Date.UTC(2026, 9, 5, 8) + n * 1000).toISOString();
+      return {
+        pk: `CALLLOG#month#2026-10-05`,
+        sk: `${endedAt}#${sid(100_000 + n)}`,
+        callSid: sid(100_000 + n),
+        groups: ['month'],
+        endedAt,
+      };
+    });
+    await putAll(logged);
+    const refused = await admin('GET', '/reports/queue-log?group=month&from=2026-10-05T00:00:00Z&to=2026-10-06T00:00:00Z');
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain(`more than ${MAX_QUEUE_LOG_CALLS} calls`);
+    // A shorter range is answered (these calls have no ledger, so no lines).
+    const shorter = await admin('GET', '/reports/queue-log?group=month&from=2026-10-05T08:00:00Z&to=2026-10-05T08:30:00Z');
+    expect(shorter.statusCode).toBe(200);
+  });
+
+  it("answers a range that has not begun with no member's time, rather than failing", async () => {
+    const from = new Date(Date.now() + 86_400_000).toISOString();
+    const to = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    const result = await admin('GET', `/reports?group=desk&from=${from}&to=${to}`);
+    expect(result.statusCode).toBe(200);
+    expect(result.body.members).toEqual([expect.objectContaining({ member: 'anna', offers: 0, availableSeconds: 0, awaySeconds: 0 })]);
   });
 
   it('GET /calls pages with a cursor: every call once, newest first, and a bad cursor is refused', async () => {

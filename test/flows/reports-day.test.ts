@@ -226,12 +226,52 @@ describe('the ledger of played calls', () => {
     expect((await admin('GET', `/calls/${story.sid}/explain?timeZone=Mars/Base`)).statusCode).toBe(400);
   });
 
+  it('a webhook Twilio delivers again later, after the call went on, changes neither the story nor a figure', async () => {
+    // Every request of the call, kept to be delivered again once the call is over.
+    const sent: Parameters<Transport>[0][] = [];
+    const keeping: Transport = async (request) => {
+      sent.push(request);
+      return inProcessTransport(request);
+    };
+    const { results } = await playCalls(
+      [caller('late', 0, FRONT, { devices: { anna: { answerAfter: 3, hangUpAfter: 40 } } })],
+      {},
+      { projectClockFrom: clock.start, transport: keeping },
+    );
+    const [late] = results as [CallResult];
+    const range = `from=${new Date(clock.start).toISOString()}&to=${new Date(clock.start + 3_600_000).toISOString()}`;
+    const storyBefore = (await admin('GET', `/calls/${late.sid}/explain`)).body;
+    const reportBefore = (await admin('GET', `/reports?group=front&${range}`)).body;
+    expect(storyBefore.steps).toEqual(
+      expect.arrayContaining([expect.objectContaining({ text: "anna offered: first free member in the group's order" })]),
+    );
+
+    // Later, with anna no longer ringing for it, every webhook of the call arrives once more.
+    for (const request of sent) await inProcessTransport(request);
+
+    expect((await admin('GET', `/calls/${late.sid}/explain`)).body).toEqual(storyBefore);
+    const reportAfter = (await admin('GET', `/reports?group=front&${range}`)).body as Report & { members: Record<string, unknown>[] };
+    const withoutTime = (report: Record<string, unknown>) => ({
+      ...report,
+      members: (report.members as Record<string, unknown>[]).map(({ availableSeconds: _a, awaySeconds: _b, ...row }) => row),
+    });
+    expect(withoutTime(reportAfter)).toEqual(withoutTime(reportBefore));
+  });
+
   it('exports a known call as the queue_log lines Asterisk would write', async () => {
+    const legSids = new Set<string>();
+    const legs: Transport = async (request) => {
+      // The answered leg's CallSid is the bridged channel of CONNECT.
+      if (new URL(request.url).pathname === '/voice/leg' && request.params.CallStatus === 'in-progress')
+        legSids.add(request.params.CallSid ?? '');
+      return inProcessTransport(request);
+    };
     const { results } = await playCalls(
       [caller('known', 0, FRONT, { devices: { anna: 'no-answer', ben: { answerAfter: 5, hangUpAfter: 30 } } })],
       {},
-      { projectClockFrom: clock.start },
+      { projectClockFrom: clock.start, transport: legs },
     );
+    const [benLeg] = [...legSids];
     const [known] = results as [CallResult];
     const [annaOffer, benOffer] = known.offers as [CallResult['offers'][number], CallResult['offers'][number]];
     const start = clock.start / 1000 + known.startedAt;
@@ -246,7 +286,7 @@ describe('the ledger of played calls', () => {
     expect(String(exported.body.text).trimEnd().split('\n')).toEqual([
       `${start}|${sid}|front|NONE|ENTERQUEUE||${known.from}|1`,
       `${start + ring}|${sid}|front|anna|RINGNOANSWER|${ring * 1000}`,
-      `${start + hold}|${sid}|front|ben|CONNECT|${hold}|${sid}|5`,
+      `${start + hold}|${sid}|front|ben|CONNECT|${hold}|${benLeg}|5`,
       `${start + hold + 30}|${sid}|front|ben|COMPLETEAGENT|${hold}|30|1`,
     ]);
   });

@@ -119,8 +119,45 @@ describe('the ledger (SPEC 17)', () => {
     });
     expect(Object.fromEntries(tallies.get('second') ?? [])).toEqual({ ben: { offers: 1, answered: 1, missedOffers: 0, talkSeconds: 60 } });
     // The first group passed the call on: not answered there; the second answered it 7 s after it entered.
-    expect(groupSteps(events, 'first')).toEqual({ forwarded: false, closed: false, answeredHere: false });
-    expect(groupSteps(events, 'second')).toEqual({ forwarded: false, closed: false, answeredHere: true, answerSeconds: 7 });
+    expect(groupSteps(events, 'first')).toEqual({ forwarded: false, closed: false, passedOn: true, answeredHere: false });
+    expect(groupSteps(events, 'second')).toEqual({
+      forwarded: false,
+      closed: false,
+      passedOn: false,
+      answeredHere: true,
+      answerSeconds: 7,
+    });
+    // queue_log: the first group's lines end when it passed the call on; the answer is the second's.
+    const t = T / 1000;
+    expect(queueLogLines('CA1', events, 'first')).toEqual([
+      `${t}|CA1|first|NONE|ENTERQUEUE|||1`,
+      `${t + 20}|CA1|first|anna|RINGNOANSWER|20000`,
+      `${t + 20}|CA1|first|ben|RINGNOANSWER|20000`,
+      `${t + 20}|CA1|first|NONE|EXITWITHTIMEOUT|1|1|20`,
+    ]);
+    expect(queueLogLines('CA1', events, 'second')).toEqual([
+      `${t + 20}|CA1|second|NONE|ENTERQUEUE|||1`,
+      `${t + 27}|CA1|second|ben|CONNECT|7|CA1|7`,
+      `${t + 87}|CA1|second|ben|COMPLETECALLER|7|60|1`,
+    ]);
+  });
+
+  it('counts a pickup as no offer: the member it rang at missed it, the picker answered nothing offered', () => {
+    const events: LedgerEvent[] = [
+      { kind: 'entered', at: s(0), group: 'g' },
+      offered(s(0), 'g', 'anna'),
+      { kind: 'answered', at: s(6), member: 'ben', pickedUpFrom: 'anna', leg: 'CApicker' },
+      { kind: 'ended', at: s(66), outcome: 'answered', durationSeconds: 66, answeredBy: 'ben', answeredAfterSeconds: 6 },
+    ];
+    expect(Object.fromEntries(memberTallies(events).get('g') ?? [])).toEqual({
+      anna: { offers: 1, answered: 0, missedOffers: 1, talkSeconds: 0 },
+    });
+    // The group's offer was the one answered (by a pickup), 6 s after the call entered it.
+    expect(groupSteps(events, 'g')).toMatchObject({ answeredHere: true, answerSeconds: 6 });
+    expect(queueLogLines('CA1', events, 'g').slice(1)).toEqual([
+      `${T / 1000 + 6}|CA1|g|ben|CONNECT|6|CApicker|6`,
+      `${T / 1000 + 66}|CA1|g|ben|COMPLETECALLER|6|60|1`,
+    ]);
   });
 
   it('writes queue_log lines for a timeout, an abandon, a closed group and a callback request', () => {

@@ -205,6 +205,24 @@ describe('claiming members', () => {
     expect(await readLedger(none)).toEqual([]);
   });
 
+  it('tells only the members whose marks a ring-all claim took, when another call took one of them', async () => {
+    const later = (groupId: string, sid: string): Claim => ({
+      ...evenlyClaim(groupId, sid),
+      now: NOW + 2 * 86_400,
+      ringingUntil: NOW + 2 * 86_480,
+    });
+    await claimMembers({ ...later('ringall', 'CAblocker2000000000000000000000'), rotationKey: undefined, decide: () => ['m3'] });
+    const sid = 'CAringall000000000000000000000000';
+    // The state read says m3 is free: the claim asks for m3 and m4, and gets m4 only.
+    const outcome = await claimMembers(
+      { ...later('ringall', sid), rotationKey: undefined, decide: () => ['m3', 'm4'], offerEvent: describedOffer('ringall') },
+      { presence: new Map(), rotation: rotationFromPresence([], 'ringall') },
+    );
+    expect(outcome).toMatchObject({ kind: 'claimed', members: ['m4'] });
+    const [offer] = await readLedger(sid);
+    expect(offer).toMatchObject({ kind: 'offered', members: [{ member: 'm4' }] });
+  });
+
   it('writes nothing when the routing core finds nobody', async () => {
     const before = await tableSnapshot();
 
