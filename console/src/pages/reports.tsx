@@ -1,4 +1,4 @@
-import type { JSX } from 'preact';
+import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, type Group, type Member } from '../api.js';
 import { Field, FormAlert, errorsOf, noErrors, targetValue, type FormErrors } from '../forms.js';
@@ -58,6 +58,8 @@ const FIGURES: [keyof Counts | 'serviceLevel' | 'averageSpeedOfAnswerSeconds' | 
   ['shortAbandoned', 'Short abandons'],
   ['voicemails', 'Voicemails'],
   ['missed', 'Missed'],
+  ['forwarded', 'Forwarded'],
+  ['closed', 'Closed'],
   ['callbacksRequested', 'Callbacks requested'],
   ['calledBack', 'Called back'],
   ['callbacksFailed', 'Callbacks failed'],
@@ -410,16 +412,7 @@ function ReportView(props: { query: Query; report: Report; groups: readonly Grou
               <caption>
                 {name}: figures per {INTERVALS[report.interval].toLowerCase()}, {range} ({report.timeZone})
               </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Interval</th>
-                  {FIGURES.map(([key, label]) => (
-                    <th key={key} scope="col" class="number">
-                      {label}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
+              <FigureHead first="Interval" figures={FIGURES} />
               <tbody>
                 {tableRows.map((row) => (
                   <tr key={row.interval} data-interval={row.interval} class={row.counts.calls === 0 ? 'empty' : undefined}>
@@ -446,23 +439,53 @@ function ReportView(props: { query: Query; report: Report; groups: readonly Grou
           </div>
         </>
       )}
-      <details class="formulas">
-        <summary>How each figure is counted</summary>
-        <dl>
-          {Object.entries(report.formulas).map(([key, words]) => (
-            <div key={key}>
-              <dt>{FIGURES.find(([figure]) => figure === key)?.[1] ?? key}</dt>
-              <dd>{words}</dd>
-            </div>
-          ))}
-        </dl>
+      <Formulas summary="How each figure is counted" formulas={report.formulas} figures={FIGURES}>
         <p class="hint">
           For this group serviceLevelSeconds is {report.serviceLevelSeconds} and shortAbandonSeconds is {report.shortAbandonSeconds}. The
           report read {report.bucketsRead} counter {report.bucketsRead === 1 ? 'item' : 'items'}.
         </p>
-      </details>
+      </Formulas>
       <MemberTable report={report} members={props.members} title={`${name}: each member's figures, ${range}`} />
     </section>
+  );
+}
+
+/** A figures table's column headers: the rows' own column, then one per figure. */
+function FigureHead(props: { first: string; figures: readonly (readonly [string, string])[] }): JSX.Element {
+  return (
+    <thead>
+      <tr>
+        <th scope="col">{props.first}</th>
+        {props.figures.map(([key, label]) => (
+          <th key={key} scope="col" class="number">
+            {label}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+/** Each figure's formula in words, as the API answers them, under the figure's column label. */
+function Formulas(props: {
+  summary: string;
+  formulas: Readonly<Record<string, string>>;
+  figures: readonly (readonly [string, string])[];
+  children?: ComponentChildren;
+}): JSX.Element {
+  return (
+    <details class="formulas">
+      <summary>{props.summary}</summary>
+      <dl>
+        {Object.entries(props.formulas).map(([key, words]) => (
+          <div key={key}>
+            <dt>{props.figures.find(([figure]) => figure === key)?.[1] ?? key}</dt>
+            <dd>{words}</dd>
+          </div>
+        ))}
+      </dl>
+      {props.children}
+    </details>
   );
 }
 
@@ -479,16 +502,7 @@ function MemberTable(props: { report: Report; members: readonly Member[]; title:
         <div class="table-scroll">
           <table class="report-table">
             <caption>{props.title}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Member</th>
-                {MEMBER_FIGURES.map(([key, label]) => (
-                  <th key={key} scope="col" class="number">
-                    {label}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <FigureHead first="Member" figures={MEMBER_FIGURES} />
             <tbody>
               {report.members.map((row) => {
                 const name = names.get(row.member);
@@ -510,17 +524,7 @@ function MemberTable(props: { report: Report; members: readonly Member[]; title:
           </table>
         </div>
       )}
-      <details class="formulas">
-        <summary>How each member figure is counted</summary>
-        <dl>
-          {Object.entries(report.memberFormulas).map(([key, words]) => (
-            <div key={key}>
-              <dt>{MEMBER_FIGURES.find(([figure]) => figure === key)?.[1] ?? key}</dt>
-              <dd>{words}</dd>
-            </div>
-          ))}
-        </dl>
-      </details>
+      <Formulas summary="How each member figure is counted" formulas={report.memberFormulas} figures={MEMBER_FIGURES} />
     </section>
   );
 }
