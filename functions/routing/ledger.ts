@@ -76,6 +76,15 @@ export type LedgerEvent =
       readonly why: ActionWhy;
     }
   | {
+      /** The callback the caller asked for (SPEC 16) ended: reached by `member`, or failed after every attempt. */
+      readonly kind: 'callback';
+      readonly at: number;
+      readonly group: string;
+      readonly member?: string | undefined;
+      readonly reached: boolean;
+      readonly attempts: number;
+    }
+  | {
       readonly kind: 'ended';
       readonly at: number;
       readonly outcome: CallOutcome;
@@ -106,7 +115,8 @@ export function eventKey(event: LedgerEvent, index?: string): string {
     case 'talk-ended':
       return `${event.kind}#${event.member}`;
     case 'ended':
-      return 'ended';
+    case 'callback':
+      return event.kind;
     default:
       return event satisfies never;
   }
@@ -183,6 +193,7 @@ const KIND_ORDER: readonly LedgerKind[] = [
   'missed-call-action',
   'talk-ended',
   'ended',
+  'callback',
 ];
 
 export function inOrder(events: readonly LedgerEvent[]): LedgerEvent[] {
@@ -282,6 +293,10 @@ function textsOf(event: LedgerEvent, timeZone: string, firstAt: number): string[
     }
     case 'ended':
       return [`ended: ${event.outcome}, ${event.durationSeconds} s`];
+    case 'callback': {
+      const tries = `${event.attempts} ${event.attempts === 1 ? 'attempt' : 'attempts'}`;
+      return [event.reached ? `called back by ${event.member ?? '?'} (${tries})` : `callback failed after ${tries}`];
+    }
     default:
       return event satisfies never;
   }

@@ -187,8 +187,18 @@ export function callbackRequestedUpdate(callSid: string, now: number) {
  * how many attempts. Keyed by the member's call, so a repeated webhook logs it once.
  */
 export async function logCallback(record: CallRecord & { callbackFor: string; attempts: number }): Promise<void> {
-  await Promise.all(
-    logGroups(record).map((group) =>
+  // The waiting caller's story ends with their callback (the ledger of the call that asked for it).
+  const told: LedgerEvent = {
+    kind: 'callback',
+    at: Date.parse(record.endedAt),
+    group: record.group ?? '-',
+    member: record.answeredBy,
+    reached: record.outcome === 'called-back',
+    attempts: record.attempts,
+  };
+  await Promise.all([
+    send(new UpdateCommand(eventUpdate(record.callbackFor, { event: told }))),
+    ...logGroups(record).map((group) =>
       writeIf({
         Put: {
           TableName: tableName,
@@ -197,7 +207,7 @@ export async function logCallback(record: CallRecord & { callbackFor: string; at
         },
       }),
     ),
-  );
+  ]);
 }
 
 /**

@@ -123,6 +123,16 @@ describe('the waiting line: callbacks and voicemail from the line', () => {
     expect((await callLog('abandoned-waiting')).map((call) => call.callSid)).not.toContain(cb.sid);
     expect((await callLog('called-back')).map((call) => call.answeredBy)).toEqual(['anna']);
     expect((await admin('GET', '/groups/menu-cb/live')).body.waitingCallers).toEqual([]);
+    // cb's story ends with the callback that reached them.
+    const story = (await admin('GET', `/calls/${cb.sid}/explain`)).body.steps as { text: string }[];
+    expect(story.map((step) => step.text)).toEqual(
+      expect.arrayContaining([
+        "waiting in menu-cb's line",
+        'ended: callback-requested, ' + String(cb.endedAt - cb.startedAt) + ' s',
+        'called back by anna (1 attempt)',
+      ]),
+    );
+    expect(story.at(-1)?.text).toBe('called back by anna (1 attempt)');
   });
 
   it('a callback not answered is tried again after the delay, and after the last attempt logged as failed', async () => {
