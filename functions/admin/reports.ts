@@ -1,5 +1,15 @@
 import { idSchema, isTimeZone } from '../commons/schemas.js';
-import { FORMULAS, INTERVALS, MEMBER_FORMULAS, memberReport, report, statusTime, type Interval } from '../routing/report.js';
+import {
+  COUNT_FIELDS,
+  FIGURE_FIELDS,
+  FORMULAS,
+  INTERVALS,
+  MEMBER_FORMULAS,
+  memberReport,
+  report,
+  statusTime,
+  type Interval,
+} from '../routing/report.js';
 import { currentConfiguration } from '../store/configuration.js';
 import { readBuckets, readStatusChanges } from '../store/report-store.js';
 import { timeOf } from './requests.js';
@@ -9,24 +19,7 @@ import { badRequest, json, notFound, type AdminResult, type Problem } from './re
 export const MAX_REPORT_DAYS = 366;
 const DAY_MS = 24 * 3600 * 1000;
 
-const CSV_COLUMNS = [
-  'interval',
-  'calls',
-  'answered',
-  'abandoned',
-  'shortAbandoned',
-  'voicemails',
-  'missed',
-  'forwarded',
-  'closed',
-  'callbacksRequested',
-  'calledBack',
-  'callbacksFailed',
-  'serviceLevel',
-  'averageSpeedOfAnswerSeconds',
-  'longestWaitSeconds',
-  'averageTalkSeconds',
-] as const;
+const CSV_COLUMNS = ['interval', ...COUNT_FIELDS, ...FIGURE_FIELDS] as const;
 
 function csvCell(value: unknown): string {
   const text = value === null || value === undefined ? '' : String(value);

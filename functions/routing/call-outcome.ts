@@ -68,6 +68,11 @@ export type CallRecord = {
   durationSeconds: number;
 };
 
+/** Seconds talked after the answer: the call's duration less its wait for the answer. */
+export function talkSecondsOf(call: { readonly durationSeconds: number; readonly answeredAfterSeconds?: number | undefined }): number {
+  return Math.max(0, call.durationSeconds - (call.answeredAfterSeconds ?? 0));
+}
+
 const iso = (epochSeconds: number): string => new Date(epochSeconds * 1000).toISOString();
 
 /** The outcome of a call from what its item recorded. */

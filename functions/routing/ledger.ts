@@ -1,7 +1,8 @@
 import type { Distribution, Member } from '../commons/schemas.js';
-import type { CallOutcome } from './call-outcome.js';
+import { talkSecondsOf, type CallOutcome } from './call-outcome.js';
 import { eligibility, activity, type Eligibility, type PresenceView } from './eligibility.js';
 import type { Rotation } from './distribution.js';
+import { clockTime } from './wall-clock.js';
 
 /**
  * The ledger (SPEC 17): what happened to a call, one event per step, with the reason for each choice
@@ -200,17 +201,6 @@ export function inOrder(events: readonly LedgerEvent[]): LedgerEvent[] {
   return [...events].sort((a, b) => a.at - b.at || KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
 }
 
-/** Formatters per time zone, as report.ts keeps them: a story formats every step's time. */
-const clocks = new Map<string, Intl.DateTimeFormat>();
-export function clockTime(atMs: number, timeZone: string): string {
-  let format = clocks.get(timeZone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-    clocks.set(timeZone, format);
-  }
-  return format.format(atMs);
-}
-
 const hhmm = (atMs: number | undefined, timeZone: string): string => (atMs === undefined ? '' : clockTime(atMs, timeZone).slice(0, 5));
 
 function skipText(skip: Skip, timeZone: string): string {
@@ -385,7 +375,7 @@ export function memberTallies(events: readonly LedgerEvent[]): Map<string, Map<s
       // A pickup is no offer: the member whose phone it rang at missed it; the picker is not counted.
       if (event === answer?.offer && answer.answered.member === member && answer.answered.pickedUpFrom === undefined) {
         tally.answered += 1;
-        if (ended?.kind === 'ended') tally.talkSeconds += Math.max(0, ended.durationSeconds - (ended.answeredAfterSeconds ?? 0));
+        if (ended?.kind === 'ended') tally.talkSeconds += talkSecondsOf(ended);
       } else tally.missedOffers += 1;
     }
   }

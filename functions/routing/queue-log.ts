@@ -1,3 +1,4 @@
+import { talkSecondsOf } from './call-outcome.js';
 import { answeredOfferOf, inOrder, type LedgerEvent } from './ledger.js';
 
 /**
@@ -28,60 +29,45 @@ export function queueLogLines(callSid: string, events: readonly LedgerEvent[], g
   // The answer belongs to this group when the offer it was made on is this group's.
   const answer = answeredOfferOf(ordered);
   const answeredHere = answer?.offer.group === group ? answer : undefined;
-  let left = false;
+  const ended = ordered.find((event) => event.kind === 'ended');
+  // COMPLETEAGENT / COMPLETECALLER: the hold before the answer, the talk after it.
+  const complete = (answered: LedgerEvent & { kind: 'answered' }, atMs: number, by: 'caller' | 'member'): string =>
+    line(
+      atMs,
+      answered.member,
+      by === 'caller' ? 'COMPLETECALLER' : 'COMPLETEAGENT',
+      since(answered.at),
+      ended?.kind === 'ended' ? talkSecondsOf(ended) : since(atMs) - since(answered.at),
+      1,
+    );
+  // Once the call has left the group (answered and hung up, passed on, ended) nothing more is written.
   for (const event of ordered) {
-    if (event.kind === 'not-answered' && event.group === group && !left)
+    if (event.kind === 'not-answered' && event.group === group)
       for (const member of event.members) lines.push(line(event.at, member, 'RINGNOANSWER', event.ringSeconds * 1000));
-    if (event === answeredHere?.answered && !left) {
+    if (event === answeredHere?.answered) {
       const ring = Math.max(0, Math.round((event.at - answeredHere.offer.at) / 1000));
       lines.push(line(event.at, event.member, 'CONNECT', since(event.at), event.leg ?? callSid, ring));
     }
-    if (event.kind === 'talk-ended' && answeredHere !== undefined && event.member === answeredHere.answered.member && !left) {
-      const ended = ordered.find((each) => each.kind === 'ended');
-      const talk =
-        ended?.kind === 'ended'
-          ? Math.max(0, ended.durationSeconds - (ended.answeredAfterSeconds ?? 0))
-          : since(event.at) - since(answeredHere.answered.at);
-      lines.push(
-        line(
-          event.at,
-          event.member,
-          event.hungUpBy === 'caller' ? 'COMPLETECALLER' : 'COMPLETEAGENT',
-          since(answeredHere.answered.at),
-          talk,
-          1,
-        ),
-      );
-      left = true;
+    if (event.kind === 'talk-ended' && event.member === answeredHere?.answered.member) {
+      lines.push(complete(answeredHere.answered, event.at, event.hungUpBy));
+      break;
     }
-    if ((event.kind === 'missed-call-action' || event.kind === 'closed') && event.group === group && !left) {
+    if ((event.kind === 'missed-call-action' || event.kind === 'closed') && event.group === group) {
       const why = event.kind === 'closed' ? 'closed' : event.why;
       if (why === 'menu') lines.push(line(event.at, 'NONE', 'EXITWITHKEY', 2, 1));
       else if (why === 'line-full') lines.push(line(event.at, 'NONE', 'FULL'));
       else if (why === 'nobody-available' || why === 'closed') lines.push(line(event.at, 'NONE', 'EXITEMPTY', 1, 1, since(event.at)));
       else lines.push(line(event.at, 'NONE', 'EXITWITHTIMEOUT', 1, 1, since(event.at)));
-      left = true;
+      break;
     }
-    if (event.kind === 'ended' && !left) {
-      if (answeredHere !== undefined) {
-        // The <Dial>'s action that says who hung up never came: the call's end is the caller's.
-        lines.push(
-          line(
-            event.at,
-            answeredHere.answered.member,
-            'COMPLETECALLER',
-            since(answeredHere.answered.at),
-            Math.max(0, event.durationSeconds - (event.answeredAfterSeconds ?? 0)),
-            1,
-          ),
-        );
-      } else if (event.outcome === 'abandoned-ringing' || event.outcome === 'abandoned-waiting') {
+    if (event.kind === 'ended') {
+      // Answered, and the <Dial>'s action that says who hung up never came: the call's end is the caller's.
+      if (answeredHere !== undefined) lines.push(complete(answeredHere.answered, event.at, 'caller'));
+      else if (event.outcome === 'abandoned-ringing' || event.outcome === 'abandoned-waiting')
         lines.push(line(event.at, 'NONE', 'ABANDON', 1, 1, since(event.at)));
-      } else if (event.outcome === 'callback-requested') {
-        // The caller pressed 1 in the waiting line for a callback.
-        lines.push(line(event.at, 'NONE', 'EXITWITHKEY', 1, 1));
-      }
-      left = true;
+      // The caller pressed 1 in the waiting line for a callback.
+      else if (event.outcome === 'callback-requested') lines.push(line(event.at, 'NONE', 'EXITWITHKEY', 1, 1));
+      break;
     }
   }
   return lines;

@@ -1,6 +1,7 @@
 import type { MemberStatus } from '../commons/schemas.js';
-import type { CallRecord } from './call-outcome.js';
+import { talkSecondsOf, type CallRecord } from './call-outcome.js';
 import { MEMBER_TALLY_FIELDS, type MemberTally } from './ledger.js';
+import { wallTime } from './wall-clock.js';
 
 /**
  * Reports (SPEC 17), decided from counters alone. Each call, when it ends, adds its figures to one
@@ -34,7 +35,8 @@ export type Tally = {
   talkSeconds: number;
 };
 
-export const TALLY_FIELDS: readonly (keyof Tally)[] = [
+/** The counts a report shows per interval, in the order the CSV gives them. */
+export const COUNT_FIELDS = [
   'calls',
   'answered',
   'abandoned',
@@ -46,10 +48,10 @@ export const TALLY_FIELDS: readonly (keyof Tally)[] = [
   'callbacksRequested',
   'calledBack',
   'callbacksFailed',
-  'answeredInTime',
-  'answerSeconds',
-  'talkSeconds',
-];
+] as const satisfies readonly (keyof Tally)[];
+
+/** Everything a bucket holds: the counts, and the sums the figures are computed from. */
+export const TALLY_FIELDS: readonly (keyof Tally)[] = [...COUNT_FIELDS, 'answeredInTime', 'answerSeconds', 'talkSeconds'];
 
 export const EMPTY_TALLY: Tally = Object.fromEntries(TALLY_FIELDS.map((field) => [field, 0])) as Tally;
 
@@ -86,7 +88,7 @@ export function tallyOf(
       const answerAfter = steps.answerSeconds ?? record.answeredAfterSeconds ?? 0;
       add.answered = 1;
       add.answerSeconds = answerAfter;
-      add.talkSeconds = Math.max(0, record.durationSeconds - (record.answeredAfterSeconds ?? 0));
+      add.talkSeconds = talkSecondsOf(record);
       if (answerAfter <= settings.serviceLevelSeconds) add.answeredInTime = 1;
       break;
     }
@@ -132,37 +134,9 @@ export const INTERVALS: readonly Interval[] = ['15m', 'hour', 'day', 'week'];
 
 export type Bucket = { start: string; tally: Tally; longestWaitSeconds: number };
 
-/** One formatter per time zone: building one costs far more than using it, and a report labels every bucket. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterOf(timeZone: string): Intl.DateTimeFormat {
-  const known = formatters.get(timeZone);
-  if (known !== undefined) return known;
-  const made = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    weekday: 'short',
-    hourCycle: 'h23',
-  });
-  formatters.set(timeZone, made);
-  return made;
-}
-
-/** The local wall time of an instant in `timeZone`. */
-function localParts(atMs: number, timeZone: string): { date: string; hour: number; minute: number; weekday: number } {
-  const parts = formatterOf(timeZone).formatToParts(atMs);
-  const part = (type: string): string => parts.find((each) => each.type === type)?.value ?? '';
-  const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(part('weekday'));
-  return { date: `${part('year')}-${part('month')}-${part('day')}`, hour: Number(part('hour')), minute: Number(part('minute')), weekday };
-}
-
 /** The local label of the interval an instant falls in: `2026-11-27 09:15`, `2026-11-27 09:00`, `2026-11-27`, or the week's Monday. */
 export function intervalOf(atMs: number, interval: Interval, timeZone: string): string {
-  const local = localParts(atMs, timeZone);
+  const local = wallTime(atMs, timeZone);
   const pad = (value: number): string => String(value).padStart(2, '0');
   switch (interval) {
     case '15m':
@@ -180,6 +154,9 @@ export function intervalOf(atMs: number, interval: Interval, timeZone: string): 
       return interval satisfies never;
   }
 }
+
+/** The figures computed from an interval's sums, in the order the CSV gives them. */
+export const FIGURE_FIELDS = ['serviceLevel', 'averageSpeedOfAnswerSeconds', 'longestWaitSeconds', 'averageTalkSeconds'] as const;
 
 /** The figures of one interval, each with its formula in words. */
 export type IntervalReport = {

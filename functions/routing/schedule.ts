@@ -1,3 +1,4 @@
+import { wallTime } from './wall-clock.js';
 import type {
   Greeting,
   Group,
@@ -42,34 +43,10 @@ const WEEKDAYS: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
-/** One formatter per zone: building one costs far more than formatting with it. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
 /** The zone's wall clock at `ms`, as epoch ms of the same wall-clock reading in UTC (minute precision). */
 function wallClockMs(timeZone: string, ms: number): number {
-  const parts = Object.fromEntries(
-    formatterFor(timeZone)
-      .formatToParts(new Date(ms))
-      .map((part) => [part.type, part.value]),
-  );
-  return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour) % 24, Number(parts.minute));
+  const wall = wallTime(ms, timeZone).wallMs;
+  return wall - (wall % MINUTE_MS);
 }
 
 function localTimeAt(timeZone: string, ms: number): LocalTime {

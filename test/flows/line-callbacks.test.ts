@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CallerScript, CallResult, TranscriptEvent } from '../../bin/simulator/engine.js';
-import { inProcessTransport, playCalls } from '../support/call-player.js';
+import type { CallResult, TranscriptEvent } from '../../bin/simulator/engine.js';
+import { inProcessTransport, playCalls, callerNumber, callersOf } from '../support/call-player.js';
 import { loadGroup, loadNumber } from '../support/fixtures.js';
 import { admin, put } from '../support/invoke.js';
 import { useProjectClock } from '../support/project-clock.js';
@@ -8,14 +8,8 @@ import { createTestTable } from '../support/table.js';
 
 const NUMBER = '+493077777777';
 
-const numberOf = (second: number): string => `+1555000${String(second).padStart(4, '0')}`;
-const caller = (id: string, second: number, extra: Partial<CallerScript> = {}): CallerScript => ({
-  id,
-  from: numberOf(second),
-  to: NUMBER,
-  at: second,
-  ...extra,
-});
+const numberOf = callerNumber;
+const caller = callersOf(NUMBER);
 
 /** When `member` answered each call, in order, with the call's id. */
 function answers(events: readonly TranscriptEvent[], member: string): { call: string; at: number }[] {

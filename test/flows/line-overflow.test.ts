@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CallerScript, CallResult, TranscriptEvent } from '../../bin/simulator/engine.js';
-import { playCalls } from '../support/call-player.js';
+import type { CallResult, TranscriptEvent } from '../../bin/simulator/engine.js';
+import { playCalls, callersOf } from '../support/call-player.js';
 import { loadGroup, loadNumber } from '../support/fixtures.js';
 import { admin, put } from '../support/invoke.js';
 import { useProjectClock } from '../support/project-clock.js';
@@ -9,13 +9,7 @@ import { createTestTable } from '../support/table.js';
 const NUMBER = '+493066666666';
 const BACKUP_MOBILE = '+491701112233';
 
-const caller = (id: string, second: number, extra: Partial<CallerScript> = {}): CallerScript => ({
-  id,
-  from: `+1555000${String(second).padStart(4, '0')}`,
-  to: NUMBER,
-  at: second,
-  ...extra,
-});
+const caller = callersOf(NUMBER);
 
 function heard(events: readonly TranscriptEvent[], call: string): string[] {
   return events.flatMap((event) => (event.type === 'say' && event.call === call ? [event.text] : []));

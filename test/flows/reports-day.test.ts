@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CallerScript, CallResult, Transport } from '../../bin/simulator/engine.js';
-import { inProcessTransport, playCalls } from '../support/call-player.js';
+import { callersOf, inProcessTransport, playCalls } from '../support/call-player.js';
 import { loadGroup, loadNumber } from '../support/fixtures.js';
 import { admin, put } from '../support/invoke.js';
 import { useProjectClock } from '../support/project-clock.js';
@@ -22,13 +22,7 @@ type Figures = {
 type MemberRow = { member: string; offers: number; answered: number; missedOffers: number; answerRate: number | null; talkSeconds: number };
 type Report = { total: Figures; members: MemberRow[]; memberFormulas: Record<string, string>; formulas: Record<string, string> };
 
-const caller = (id: string, at: number, to: string, extra: Partial<CallerScript> = {}): CallerScript => ({
-  id,
-  from: `+1555100${String(at).padStart(4, '0')}`,
-  to,
-  at,
-  ...extra,
-});
+const caller = (id: string, at: number, to: string, extra: Partial<CallerScript> = {}): CallerScript => callersOf(to)(id, at, extra);
 
 /**
  * A known morning of group `desk` (in order: anna, then ben; voicemail when nobody answers) and group

@@ -1,13 +1,13 @@
 import type { SQSEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { localContext } from '../../bin/local/lambda-event.js';
-import type { CallerScript, CallResult, TranscriptEvent } from '../../bin/simulator/engine.js';
+import type { CallResult, TranscriptEvent } from '../../bin/simulator/engine.js';
 import { handler as wakeUpsHandler } from '../../functions/handlers/wakeups.js';
 import { Simulation } from '../../bin/simulator/engine.js';
 import { FakeTwilioApi } from '../../bin/simulator/rest-api.js';
 import { pendingWakeUps, takeDueWakeUps, type WakeUp } from '../../functions/wake-ups/queue.js';
 import { testApiPort } from '../support/api-port.js';
-import { inProcessTransport, playCalls } from '../support/call-player.js';
+import { inProcessTransport, playCalls, callersOf } from '../support/call-player.js';
 import { loadGroup, loadNumber } from '../support/fixtures.js';
 import { admin, authToken, postVoice, put, TEST_HOST } from '../support/invoke.js';
 import { useProjectClock } from '../support/project-clock.js';
@@ -15,13 +15,7 @@ import { createTestTable } from '../support/table.js';
 
 const NUMBER = '+493055555555';
 
-const caller = (id: string, second: number, extra: Partial<CallerScript> = {}): CallerScript => ({
-  id,
-  from: `+1555000${String(second).padStart(4, '0')}`,
-  to: NUMBER,
-  at: second,
-  ...extra,
-});
+const caller = callersOf(NUMBER);
 
 function offersAt(events: readonly TranscriptEvent[], call: string): { at: number; members: string[] }[] {
   return events.flatMap((event) => (event.type === 'offer' && event.call === call ? [{ at: event.at, members: event.members }] : []));

@@ -1,33 +1,8 @@
-import { validateRequest } from 'twilio/lib/webhooks/webhooks';
 import { describe, expect, it } from 'vitest';
-import { Simulation, type CallerScript, type SimulationOptions, type TranscriptEvent, type Transport } from '../../bin/simulator/engine.js';
+import type { CallerScript, TranscriptEvent } from '../../bin/simulator/engine.js';
+import { STAND_IN_BASE, standInProject, type Route } from '../support/stand-in-project.js';
 
-const TOKEN = 'simulator-test-token';
-const BASE = 'https://project.example';
-const XML = '<?xml version="1.0" encoding="UTF-8"?>';
-
-type Seen = { path: string; query: string; params: Record<string, string>; signatureValid: boolean; at: number };
-type Route = (params: Record<string, string>, url: URL) => string;
-
-/** A stand-in project: TwiML per path, every request recorded with the simulated time it came. */
-function setup(routes: Record<string, Route>, options: Partial<SimulationOptions> = {}) {
-  const seen: Seen[] = [];
-  let simulation: Simulation | undefined;
-  const transport: Transport = async ({ url, params, signature }) => {
-    const target = new URL(url);
-    seen.push({
-      path: target.pathname,
-      query: target.search,
-      params,
-      signatureValid: validateRequest(TOKEN, signature, url, params),
-      at: simulation?.clock.now ?? -1,
-    });
-    const route = routes[target.pathname];
-    return { status: 200, body: `${XML}<Response>${route === undefined ? '' : route(params, target)}</Response>` };
-  };
-  simulation = new Simulation({ baseUrl: BASE, authToken: TOKEN, transport, ...options });
-  return { simulation, seen };
-}
+const setup = standInProject;
 
 /** A conference as the project's pickup bridge dials it: no beep, either side ends it, silence while alone. */
 const BRIDGE = 'beep="false" startConferenceOnEnter="true" endConferenceOnExit="true" waitUrl=""';
@@ -216,7 +191,7 @@ describe('call simulator: arrival order at a bridge', () => {
           firstSid = params.CallSid ?? '';
           return '<Pause length="100"/>';
         }
-        simulation.redirectCall(firstSid, { url: `${BASE}/voice/moved` });
+        simulation.redirectCall(firstSid, { url: `${STAND_IN_BASE}/voice/moved` });
         return '<Hangup/>';
       },
       '/voice/moved': () => '<Say>moved</Say>',

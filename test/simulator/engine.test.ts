@@ -1,43 +1,18 @@
-import { validateRequest } from 'twilio/lib/webhooks/webhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_ACCOUNT_SID } from '../../bin/simulator/defaults.js';
-import { Simulation, type Behaviours, type SimulationOptions, type Transport } from '../../bin/simulator/engine.js';
+import type { Behaviours, Simulation, SimulationOptions } from '../../bin/simulator/engine.js';
+import { STAND_IN_BASE, STAND_IN_TOKEN, standInProject, type Route } from '../support/stand-in-project.js';
 import { FakeTwilioApi } from '../../bin/simulator/rest-api.js';
 import { TwilioApiError } from '../../functions/twilio-api/client.js';
 import { createTestTwilioApi, type TestTwilioApi } from '../support/rest-client.js';
 
-const TOKEN = 'simulator-test-token';
-const BASE = 'https://project.example';
+const TOKEN = STAND_IN_TOKEN;
+const BASE = STAND_IN_BASE;
 const XML = '<?xml version="1.0" encoding="UTF-8"?>';
 
-type Seen = { path: string; query: string; params: Record<string, string>; signatureValid: boolean; at: number };
-type Route = (params: Record<string, string>, url: URL) => string | Promise<string>;
-
 /** A stand-in project: TwiML per path; it checks every signature as the real project does. */
-function scriptedProject(routes: Record<string, Route>, simulation: () => Simulation): { transport: Transport; seen: Seen[] } {
-  const seen: Seen[] = [];
-  const transport: Transport = async ({ url, params, signature }) => {
-    const target = new URL(url);
-    seen.push({
-      path: target.pathname,
-      query: target.search,
-      params,
-      signatureValid: validateRequest(TOKEN, signature, url, params),
-      at: simulation().clock.now,
-    });
-    const route = routes[target.pathname];
-    if (route === undefined) return { status: 200, body: `${XML}<Response/>` };
-    return { status: 200, body: `${XML}<Response>${await route(params, target)}</Response>` };
-  };
-  return { transport, seen };
-}
-
-function setup(routes: Record<string, Route>, options: Partial<SimulationOptions> & { devices?: Behaviours } = {}) {
-  let simulation: Simulation | undefined;
-  const project = scriptedProject(routes, () => simulation as Simulation);
-  simulation = new Simulation({ baseUrl: BASE, authToken: TOKEN, transport: project.transport, ...options });
-  return { simulation, seen: project.seen };
-}
+const setup = (routes: Record<string, Route>, options: Partial<SimulationOptions> & { devices?: Behaviours } = {}) =>
+  standInProject(routes, options);
 
 const caller = { id: 'c1', from: '+15550001111', to: '+493000000001' };
 

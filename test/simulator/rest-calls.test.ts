@@ -1,7 +1,7 @@
-import { validateRequest } from 'twilio/lib/webhooks/webhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_ACCOUNT_SID } from '../../bin/simulator/defaults.js';
-import { Simulation, type Behaviours, type CallResult, type CallerScript, type Transport } from '../../bin/simulator/engine.js';
+import { Simulation, type Behaviours, type CallResult, type CallerScript } from '../../bin/simulator/engine.js';
+import { STAND_IN_BASE, STAND_IN_TOKEN, standInProject, type Route, type Seen } from '../support/stand-in-project.js';
 import { FakeTwilioApi } from '../../bin/simulator/rest-api.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,16 +14,14 @@ import { formatTranscript } from '../../bin/simulator/transcript.js';
  * them, started at most one per second, rung at the device of their `To`, and once answered run
  * like any call, with their own status callbacks.
  */
-const TOKEN = 'simulator-test-token';
-const BASE = 'https://project.example';
+const TOKEN = STAND_IN_TOKEN;
+const BASE = STAND_IN_BASE;
 const XML = '<?xml version="1.0" encoding="UTF-8"?>';
 const NUMBER = '+493000000001';
 const CUSTOMER = '+15550001111';
 const AUTH = `Basic ${Buffer.from(`${DEFAULT_ACCOUNT_SID}:${TOKEN}`).toString('base64')}`;
 const CALLS = `/2010-04-01/Accounts/${DEFAULT_ACCOUNT_SID}/Calls.json`;
 
-type Seen = { path: string; params: Record<string, string>; at: number; signatureValid: boolean };
-type Route = (params: Record<string, string>) => string | Promise<string>;
 type Form = [string, string][];
 
 let api: FakeTwilioApi | undefined;
@@ -59,9 +57,7 @@ const callback = (to: string, more: Form = []): Form => [
  * every request is recorded with the simulated second it came.
  */
 async function play(options: { forms: Form[]; routes?: Record<string, Route>; devices?: Behaviours; callers?: CallerScript[] }) {
-  const seen: Seen[] = [];
   const answers: { status: number; body: Record<string, unknown> }[] = [];
-  let simulation: Simulation | undefined;
   const routes: Record<string, Route> = {
     '/voice/incoming': async () => {
       for (const form of options.forms) answers.push(await create(form));
@@ -72,21 +68,7 @@ async function play(options: { forms: Form[]; routes?: Record<string, Route>; de
     '/voice/callback-result': () => '<Hangup/>',
     ...options.routes,
   };
-  const transport: Transport = async ({ url, params, signature }) => {
-    const target = new URL(url);
-    seen.push({
-      path: target.pathname,
-      params,
-      at: simulation?.clock.now ?? -1,
-      signatureValid: validateRequest(TOKEN, signature, url, params),
-    });
-    const route = routes[target.pathname];
-    return { status: 200, body: `${XML}<Response>${route === undefined ? '' : await route(params)}</Response>` };
-  };
-  simulation = new Simulation({
-    baseUrl: BASE,
-    authToken: TOKEN,
-    transport,
+  const { simulation, seen } = standInProject(routes, {
     statusCallbackPath: null,
     accountNumbers: [NUMBER],
     ...(options.devices === undefined ? {} : { devices: options.devices }),

@@ -1,6 +1,6 @@
-import { validateRequest } from 'twilio/lib/webhooks/webhooks';
 import { describe, expect, it } from 'vitest';
-import { Simulation, type CallerScript, type TranscriptEvent, type Transport } from '../../bin/simulator/engine.js';
+import type { CallerScript, TranscriptEvent } from '../../bin/simulator/engine.js';
+import { STAND_IN_BASE, standInProject, type Route, type Seen } from '../support/stand-in-project.js';
 import { scenarioSchema } from '../../bin/simulator/scenario.js';
 import { formatTranscript } from '../../bin/simulator/transcript.js';
 
@@ -9,30 +9,7 @@ import { formatTranscript } from '../../bin/simulator/transcript.js';
  * the keys reach its action, and the action's answer plays in the waiting line (a <Leave> there ends
  * the wait with QueueResult=leave).
  */
-const TOKEN = 'simulator-test-token';
-const BASE = 'https://project.example';
-const XML = '<?xml version="1.0" encoding="UTF-8"?>';
-
-type Seen = { path: string; params: Record<string, string>; at: number; signatureValid: boolean };
-type Route = (params: Record<string, string>) => string;
-
-function play(routes: Record<string, Route>) {
-  const seen: Seen[] = [];
-  let simulation: Simulation | undefined;
-  const transport: Transport = async ({ url, params, signature }) => {
-    const target = new URL(url);
-    seen.push({
-      path: target.pathname,
-      params,
-      at: simulation?.clock.now ?? -1,
-      signatureValid: validateRequest(TOKEN, signature, url, params),
-    });
-    const route = routes[target.pathname];
-    return { status: 200, body: `${XML}<Response>${route === undefined ? '' : route(params)}</Response>` };
-  };
-  simulation = new Simulation({ baseUrl: BASE, authToken: TOKEN, transport, statusCallbackPath: null });
-  return { simulation, seen };
-}
+const play = (routes: Record<string, Route>) => standInProject(routes, { statusCallbackPath: null });
 
 const caller: CallerScript = { id: 'c1', from: '+15550001111', to: '+493000000001' };
 const requests = (seen: readonly Seen[]): string[] => seen.map((request) => `${request.path}@${request.at}`);
@@ -97,7 +74,7 @@ describe('call simulator: keys pressed while waiting (waitKeys)', () => {
     expect(simulation.events.find((event) => event.type === 'queue-leave')).toMatchObject({ at: 14, result: 'leave', waitedSeconds: 14 });
     const transcript = formatTranscript(simulation.events, result === undefined ? [] : [result]);
     expect(transcript).toContain('caller pressed 1 while waiting in line support');
-    expect(transcript).toContain(`the keys 1 go to the <Gather>'s action ${BASE}/voice/menu; its answer plays in line support`);
+    expect(transcript).toContain(`the keys 1 go to the <Gather>'s action ${STAND_IN_BASE}/voice/menu; its answer plays in line support`);
   });
 
   it('stops the prompt at the key, as Twilio does', async () => {

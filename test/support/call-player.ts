@@ -194,6 +194,14 @@ async function memberDirectory(): Promise<Map<string, string>> {
   );
 }
 
+/** The number of the simulated caller who calls at `second`: each caller's own, the same in every run. */
+export const callerNumber = (second: number): string => `+1555000${String(second).padStart(4, '0')}`;
+
+/** Callers of `to`: each calls at its second of the simulation, from its own number. */
+export function callersOf(to: string): (id: string, second: number, extra?: Partial<CallerScript>) => CallerScript {
+  return (id, second, extra = {}) => ({ id, from: callerNumber(second), to, at: second, ...extra });
+}
+
 /** One call, played by `playCalls`; a call the simulator ends in an error throws with its errors. */
 export async function playCall(script: CallScript): Promise<PlayedCall> {
   const caller: CallerScript = {

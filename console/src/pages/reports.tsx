@@ -13,6 +13,7 @@ import {
   type MemberReport as MemberFigures,
   type Tally as Counts,
 } from '../../../functions/routing/report.js';
+import { wallTime, type WallTime } from '../../../functions/routing/wall-clock.js';
 
 /**
  * Reports (`GET /reports`, SPEC 17): a group's calls and figures per interval over a range of days
@@ -99,32 +100,14 @@ export function browserTimeZone(): string {
   }
 }
 
-type Wall = { date: string; wallMs: number };
-
-/** A formatter of wall times in `timeZone`, or undefined when the browser does not know the zone. */
-function wallClock(timeZone: string): ((atMs: number) => Wall) | undefined {
-  let format: Intl.DateTimeFormat;
+/** The wall clock of `timeZone` (the API's own), or undefined when the browser does not know the zone. */
+function wallClock(timeZone: string): ((atMs: number) => WallTime) | undefined {
   try {
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
+    wallTime(0, timeZone);
   } catch {
     return undefined;
   }
-  return (atMs) => {
-    const parts = format.formatToParts(atMs);
-    const part = (type: string): string => parts.find((each) => each.type === type)?.value ?? '';
-    const date = `${part('year')}-${part('month')}-${part('day')}`;
-    const [hour, minute, second] = [Number(part('hour')), Number(part('minute')), Number(part('second'))];
-    return { date, wallMs: Date.parse(`${date}T00:00:00Z`) + ((hour * 60 + minute) * 60 + second) * 1000 };
-  };
+  return (atMs) => wallTime(atMs, timeZone);
 }
 
 /**
